@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+// Docker's reference grammar for one path component; kfc names images with it.
+export const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const NAME_HINT = 'lowercase letters, digits, and single ".", "_" or "-" between them';
+
+const imageName = z.string().regex(IMAGE_NAME, { message: `not a valid image name (${NAME_HINT})` });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lowercase hex digits' });
+const httpUrl = z
+  .string()
+  .url({ message: 'must be a URL' })
+  .refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' });
+const relName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'must be a relative name (letters, digits, . _ - /)' })
+  .refine((s) => !s.split('/').includes('..'), { message: 'must not contain ".."' });
+
+export const VendorSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'artifact name: lowercase, digits, . _ -' }),
+    url: httpUrl,
+    sha256,
+    size: z.number().int().positive().optional(),
+    optional: z.boolean().default(false),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const DownloadSchema = z
+  .object({ name: z.string().min(1), url: httpUrl, reason: z.string().min(1) })
+  .strict();
+
+export const LicenseSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Environment variable or `--secret`/`--license` path that provides the licensed media. */
+    env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must be an environment variable name' }),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const RequirementSchema = z.union([
+  z.enum(['debian', 'npm', 'pypi']),
+  z.object({ vendor: VendorSchema }).strict(),
+  z.object({ download: DownloadSchema }).strict(),
+  z.object({ license: LicenseSchema }).strict(),
+]);
+
+export const GatesSchema = z
+  .object({
+    minEfficiency: z.number().min(0).max(1).optional(),
+    /** Bytes, or a string like "3.5GB". */
+    maxSize: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i)]).optional(),
+    maxStartMedianMs: z.number().positive().optional(),
+  })
+  .strict();
+
+export const BaseSchema = z
+  .object({
+    image: z
+      .string()
+      .regex(/^[a-z0-9./_-]+:[A-Za-z0-9_.-]+$/, { message: 'must be repository:tag' })
+      .refine((s) => !s.endsWith(':latest'), { message: 'a root base must not use :latest (pin a tag)' }),
+    suite: z.string().min(1),
+    variant: z.enum(['minbase', 'buildd', 'required', 'important', 'standard']).default('minbase'),
+    mirror: httpUrl,
+    components: z.array(z.string().min(1)).nonempty().default(['main']),
+    snapshot: z
+      .string()
+      .regex(/^\d{8}T\d{6}Z$/, { message: 'snapshot must look like 20250520T000000Z' })
+      .optional(),
+  })
+  .strict();
+
+export const ImageSchema = z
+  .object({
+    description: z.string().min(1, { message: 'description must not be empty' }),
+    from: z.string().min(1).optional(),
+    extends: z.string().min(1).optional(),
+    publish: z.boolean().default(true),
+    bits: z.array(relName).default([]),
+    context: z.array(relName).default([]),
+    args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+    requires: z.array(RequirementSchema).default([]),
+    gpu: z.boolean().default(false),
+    spawner: z.object({ group: z.enum(['jupyter', 'vscode', 'rstudio', 'desktop', 'sas']) }).strict().optional(),
+    gates: GatesSchema.optional(),
+    test: z
+      .object({
+        /** Readiness path under NB_PREFIX that answers 200 once the image is up. */
+        ready: z.string().startsWith('/').default('/api/status'),
+        /** Suites to run besides general/, ancestors' and the image's own. */
+        suites: z.array(relName).default([]),
+        /** general suite applies (false for images that are not Jupyter servers). */
+        general: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((img, ctx) => {
+    if (img.from && img.extends) ctx.addIssue({ code: 'custom', message: 'give either "from" or "extends", not both' });
+    if (!img.from && !img.extends) ctx.addIssue({ code: 'custom', message: 'needs "from" (a base) or "extends" (a parent image)' });
+  });
+
+export const CatalogSchema = z
+  .object({
+    bases: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), BaseSchema).default({}),
+    registry: z
+      .object({ repo: z.string().default(''), devRepo: z.string().default('') })
+      .strict()
+      .default({}),
+    gates: GatesSchema.default({}),
+    lint: z
+      .object({ severity: z.record(z.string(), z.enum(['error', 'warning', 'off'])).default({}) })
+      .strict()
+      .default({}),
+    images: z.record(z.string(), ImageSchema).refine((o) => Object.keys(o).length > 0, { message: 'at least one image is needed' }),
+  })
+  .strict();
+
+export type Requirement = z.infer<typeof RequirementSchema>;
+export type Vendor = z.infer<typeof VendorSchema>;
+export type Gates = z.infer<typeof GatesSchema>;
+export type BaseSpec = z.infer<typeof BaseSchema>;
+export type ImageSpec = z.infer<typeof ImageSchema>;
+export type CatalogSpec = z.infer<typeof CatalogSchema>;

@@ -1,0 +1,60 @@
+import type { Catalog, ImageNode } from './model.ts';
+import type { Requirement } from './schema.ts';
+
+/** What this machine has, as gathered by the engine layer (env, artifact cache, probes). */
+export interface SourceState {
+  /** Debian mirror answers (undefined: not probed, assumed yes). */
+  debian?: boolean;
+  npm?: boolean;
+  /** The Python index URL configured (PIP_INDEX_URL or catalog), and whether it answers. */
+  pypi?: { url: string | undefined; reachable: boolean | undefined };
+  /** Vendor artifacts present in the cache with the right sha256, by name. */
+  artifacts?: Map<string, 'ok' | 'missing' | 'bad-checksum'>;
+  /** Licensed media given (env var set and path exists), by requirement name. */
+  licenses?: Map<string, boolean>;
+  /** Outside downloads reachable, by URL. */
+  downloads?: Map<string, boolean>;
+}
+
+export function describeRequirement(r: Requirement): string {
+  if (typeof r === 'string') return r;
+  if ('vendor' in r) return `vendor:${r.vendor.name}${r.vendor.optional ? ' (optional)' : ''}`;
+  if ('download' in r) return `download:${r.download.name}`;
+  return `license:${r.license.name}`;
+}
+
+export interface Buildability {
+  ok: boolean;
+  /** Why not: one entry per missing required source, each saying what to do. */
+  missing: string[];
+  /** Optional parts that will be left out, with why. */
+  skipped: string[];
+}
+
+/** Whether a node can be built with the sources present; pure. */
+export function buildability(_catalog: Catalog, node: ImageNode, state: SourceState = {}): Buildability {
+  const missing: string[] = [];
+  const skipped: string[] = [];
+  for (const r of node.requires) {
+    if (r === 'debian') {
+      if (state.debian === false) missing.push(`the Debian mirror ${node.base?.mirror ?? ''} does not answer (set the mirror in images.yaml bases or the DEBIAN_MIRROR build arg)`);
+    } else if (r === 'npm') {
+      if (state.npm === false) missing.push('the npm registry does not answer (set npm_config_registry, and --ca-bundle behind a TLS-inspecting proxy)');
+    } else if (r === 'pypi') {
+      const p = state.pypi;
+      if (p && !p.url) missing.push('needs a Python package index: none is configured (set PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)');
+      else if (p && p.reachable === false) missing.push(`the Python index ${p.url} does not answer (check PIP_INDEX_URL)`);
+    } else if ('vendor' in r) {
+      const st = state.artifacts?.get(r.vendor.name);
+      if (st && st !== 'ok') {
+        const why = st === 'missing' ? `vendor artifact "${r.vendor.name}" is not in the artifact cache (run kfc fetch; source ${r.vendor.url})` : `vendor artifact "${r.vendor.name}" in the cache has the wrong sha256 (delete it and run kfc fetch; source ${r.vendor.url})`;
+        (r.vendor.optional ? skipped : missing).push(why);
+      }
+    } else if ('download' in r) {
+      if (state.downloads?.get(r.download.url) === false) missing.push(`${r.download.name}: ${r.download.url} is not reachable (${r.download.reason})`);
+    } else if ('license' in r) {
+      if (state.licenses?.get(r.license.name) === false) missing.push(`licensed media "${r.license.name}" not given (set ${r.license.env} to its path)`);
+    }
+  }
+  return { ok: missing.length === 0, missing, skipped };
+}

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CATALOG_FILE, loadCatalog, type LoadOptions } from '../catalog/load.ts';
+import type { Catalog } from '../catalog/model.ts';
+
+/** The repository root: --root, else the nearest folder upward holding images.yaml, else cwd. */
+export function repoRoot(cmd: Command): string {
+  const opt = cmd.optsWithGlobals().root as string | undefined;
+  if (opt) return resolve(opt);
+  let dir = process.cwd();
+  for (;;) {
+    if (existsSync(join(dir, CATALOG_FILE))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export function catalogFor(cmd: Command, opts?: LoadOptions): Catalog {
+  return loadCatalog(repoRoot(cmd), opts);
+}
+
+export function wantsJson(cmd: Command): boolean {
+  return Boolean(cmd.optsWithGlobals().json);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}

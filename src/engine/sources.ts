@@ -1,0 +1,63 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { SourceState } from '../catalog/sources.ts';
+
+export function artifactCacheDir(catalog: Catalog): string {
+  return process.env.KFC_ARTIFACT_CACHE ?? join(catalog.root, '.kfc', 'artifacts');
+}
+
+/** Where a vendor artifact lives in the cache: <cache>/<name>/<file name of the URL>. */
+export function artifactPath(cacheDir: string, name: string, url: string): string {
+  const file = decodeURIComponent(new URL(url).pathname.split('/').pop() || name);
+  return join(cacheDir, name, file);
+}
+
+async function reachable(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    return res.status < 500 && res.status !== 404;
+  } catch {
+    return false;
+  }
+}
+
+/** Looks at this machine: env vars, the artifact cache, and (with network) quick HTTP probes. */
+export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], opts: { network: boolean; timeoutMs?: number }): Promise<SourceState> {
+  const timeoutMs = opts.timeoutMs ?? 4000;
+  const reqs = nodes.flatMap((n) => n.requires);
+  const state: SourceState = { artifacts: new Map(), licenses: new Map(), downloads: new Map() };
+  const probes: Promise<void>[] = [];
+  const cache = artifactCacheDir(catalog);
+  const pipIndex = process.env.PIP_INDEX_URL || undefined;
+  for (const r of reqs) {
+    if (r === 'pypi') {
+      state.pypi = { url: pipIndex, reachable: undefined };
+      if (pipIndex && opts.network) probes.push(reachable(pipIndex, timeoutMs).then((ok) => void (state.pypi = { url: pipIndex, reachable: ok })));
+    } else if (r === 'debian' && opts.network && state.debian === undefined) {
+      const mirror = nodes.find((n) => n.base)?.base?.mirror;
+      state.debian = true;
+      if (mirror) probes.push(reachable(`${mirror.replace(/\/$/, '')}/dists/${nodes.find((n) => n.base)!.base!.suite}/Release`, timeoutMs).then((ok) => void (state.debian = ok)));
+    } else if (r === 'npm' && opts.network && state.npm === undefined) {
+      state.npm = true;
+      probes.push(reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => void (state.npm = ok)));
+    } else if (typeof r === 'object' && 'vendor' in r) {
+      const p = artifactPath(cache, r.vendor.name, r.vendor.url);
+      let st: 'ok' | 'missing' | 'bad-checksum' = 'missing';
+      if (existsSync(p)) {
+        // kfc fetch writes <file>.sha256 once it has verified the download.
+        const side = `${p}.sha256`;
+        st = existsSync(side) && readFileSync(side, 'utf8').trim() === r.vendor.sha256 && statSync(p).size > 0 ? 'ok' : 'bad-checksum';
+      }
+      state.artifacts!.set(r.vendor.name, st);
+    } else if (typeof r === 'object' && 'license' in r) {
+      const v = process.env[r.license.env];
+      state.licenses!.set(r.license.name, Boolean(v && existsSync(v)));
+    } else if (typeof r === 'object' && 'download' in r && !state.downloads!.has(r.download.url)) {
+      state.downloads!.set(r.download.url, false);
+      if (opts.network) probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));
+    }
+  }
+  await Promise.all(probes);
+  return state;
+}
