@@ -1,0 +1,58 @@
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
+# The Debian mirror is a build arg so an air-gapped site can point every apt call at its own.
+ARG DEBIAN_MIRROR=http://deb.debian.org/debian
+ARG DEBIAN_FRONTEND=noninteractive
+# Our own builds install into $CONDA_DIR; at run time $CONDA_DIR/pip.conf sends user installs to
+# the home volume (see below). An ARG is build-time only: derived images built by kfc inherit it.
+ARG PIP_USER=0
+
+ENV NB_USER=jovyan \
+    NB_UID=1000 \
+    NB_GID=100 \
+    CONDA_DIR=/opt/conda \
+    SHELL=/bin/bash \
+    LANG=en_US.UTF-8 \
+    LANGUAGE=en_US:en \
+    LC_ALL=en_US.UTF-8 \
+    HOME=/home/jovyan \
+    PATH=/opt/conda/bin:/home/jovyan/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+COPY --chmod=0755 common/fix-permissions /usr/local/bin/fix-permissions
+
+# OS layer: tini, sudo, locales (en_US, fr_CA), the jovyan user (1000:100) and $CONDA_DIR, a venv
+# over Debian's python3 with --system-site-packages: it sees every python3-* Debian package, and
+# `pip install` works without root. Its pip.conf makes run-time installs `--user` ones, so they land
+# in ~/.local (the persistent home volume), not in the container's writable layer.
+# Documentation and man pages are not installed (dpkg path-exclude), copyright files are kept.
+RUN if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
+        sed -i "s|http://deb.debian.org/debian|${DEBIAN_MIRROR}|g" /etc/apt/sources.list; \
+    fi && \
+    printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
+        'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*' \
+        > /etc/dpkg/dpkg.cfg.d/01-kfc-nodoc && \
+    printf '%s\n' 'APT::Keep-Downloaded-Packages "false";' 'Acquire::Retries "3";' \
+        > /etc/apt/apt.conf.d/01-kfc && \
+    apt-get update -qq && \
+    apt-get install -y --no-install-recommends \
+        ca-certificates \
+        curl \
+        locales \
+        procps \
+        python3 \
+        python3-venv \
+        sudo \
+        tini && \
+    apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log && \
+    printf '%s\n' 'en_US.UTF-8 UTF-8' 'fr_CA.UTF-8 UTF-8' > /etc/locale.gen && \
+    locale-gen && \
+    sed -i 's/^#force_color_prompt=yes/force_color_prompt=yes/' /etc/skel/.bashrc && \
+    useradd --no-log-init --create-home --shell /bin/bash --uid "${NB_UID}" --no-user-group "${NB_USER}" && \
+    chmod g+w /etc/passwd && \
+    install -d -o "${NB_UID}" -g "${NB_GID}" "${CONDA_DIR}" && \
+    sudo -u "${NB_USER}" python3 -m venv --system-site-packages "${CONDA_DIR}" && \
+    printf '%s\n' '[install]' 'user = true' > "${CONDA_DIR}/pip.conf" && \
+    install -d /opt/kfc/home-defaults /opt/kfc/seed-home.d \
+        /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d && \
+    fix-permissions "${CONDA_DIR}" && \
+    fix-permissions "/home/${NB_USER}"
