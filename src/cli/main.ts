@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isKfcError } from '../errors.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerEngineCommands } from './commands/engine.ts';
+import { registerPublishCommands } from './commands/publish.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kfc')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCatalogCommands(program);
   registerEngineCommands(program);
+  registerPublishCommands(program);
   return program;
 }
 
