@@ -22,19 +22,23 @@ export function parseCatalogText(text: string, file: string): CatalogSpec {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
+    // prettyErrors is off, so linePos is not filled in: map the offset through the line counter.
+    const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    const msg = e.code === 'DUPLICATE_KEY' ? 'duplicate key (image names and fields must be unique)' : `invalid YAML: ${e.message.split('\n')[0]}`;
+    const key = e.pos ? text.slice(e.pos[0], e.pos[1]).trim() : '';
+    const msg = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''} (image names and fields must be unique)` : `invalid YAML: ${e.message.split('\n')[0]}`;
     throw new KfcError(msg, { where, hint: 'fix the YAML syntax at that line' });
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new KfcError('the catalog must be a mapping with an "images" key', { where: file, hint: 'start from the images.yaml in the repository' });
+    throw new KfcError('the catalog must be a mapping with an "images" key', { where: `${file}:1 (top level)`, hint: 'start from the images.yaml in the repository' });
   }
   const parsed = CatalogSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new KfcError(describeIssue(issue), { where: `${file}:${lineOf(doc.contents, issue.path, lineCounter)} ${fieldPath(issue.path)}`, hint: hintFor(issue) });
+    // An unknown key is reported at its own line, not at the mapping holding it.
+    const linePath = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
+    throw new KfcError(describeIssue(issue), { where: `${file}:${lineOf(doc.contents, linePath, lineCounter)} ${fieldPath(issue.path)}`, hint: hintFor(issue) });
   }
   return parsed.data;
 }
@@ -45,6 +49,7 @@ function fieldPath(path: (string | number)[]): string {
 
 function describeIssue(issue: ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.received === 'undefined') return `missing required field "${issue.path[issue.path.length - 1] ?? ''}"`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.received}`;
   if (issue.code === 'invalid_union') return 'not a known requirement (use debian, npm, pypi, or one of {vendor|download|license: {...}})';
   if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
@@ -57,7 +62,10 @@ function hintFor(issue: ZodIssue): string {
   return 'correct the value';
 }
 
-/** Line of the deepest YAML node that exists on the issue's path. */
+/**
+ * Line of the deepest YAML node that exists on the issue's path: the key's line for a mapping
+ * entry (so a missing field points at its parent's key), a scalar value's own line, an item's line.
+ */
 function lineOf(root: unknown, path: (string | number)[], lc: LineCounter): number {
   let node = root as YamlNode | null | undefined;
   let best = 1;
@@ -72,7 +80,7 @@ function lineOf(root: unknown, path: (string | number)[], lc: LineCounter): numb
       if (!pair) break;
       note(pair.key);
       node = pair.value as YamlNode;
-      if (node) note(node);
+      if (node && isScalar(node)) note(node);
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key] as YamlNode;
       if (!node) break;
@@ -87,6 +95,13 @@ function catalogLine(text: string, name: string, field?: string): number {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   return lineOf(doc.contents, field ? ['images', name, field] : ['images', name], lc);
+}
+
+/** Line in the catalog file under `root` of a field path (e.g. ['lint', 'severity', 'x']), for errors found by later stages. */
+export function catalogFieldLine(root: string, path: (string | number)[]): number {
+  const lc = new LineCounter();
+  const doc = parseDocument(readFileSync(join(root, CATALOG_FILE), 'utf8'), { lineCounter: lc });
+  return lineOf(doc.contents, path, lc);
 }
 
 export interface LoadOptions {

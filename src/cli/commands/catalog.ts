@@ -8,6 +8,7 @@ import { formatFinding, lintImages } from '../../lint/lint.ts';
 import { ALL_RULE_IDS } from '../../lint/rules.ts';
 import { describeRequirement, buildability, type SourceState } from '../../catalog/sources.ts';
 import { gatherSourceState } from '../../engine/sources.ts';
+import { catalogFieldLine } from '../../catalog/load.ts';
 import { catalogFor, printJson, wantsJson } from '../context.ts';
 
 export function selectNodes(catalog: Catalog, names: string[]): ImageNode[] {
@@ -67,7 +68,10 @@ export function registerCatalogCommands(program: Command): void {
       selectNodes(catalog, images);
       const config = catalog.spec.lint.severity;
       for (const id of Object.keys(config)) {
-        if (!ALL_RULE_IDS.includes(id)) throw new KfcError(`unknown lint rule "${id}"`, { where: `${catalog.file} lint.severity`, hint: `rules: ${ALL_RULE_IDS.join(', ')}` });
+        if (!ALL_RULE_IDS.includes(id)) {
+          const line = catalogFieldLine(catalog.root, ['lint', 'severity', id]);
+          throw new KfcError(`unknown lint rule "${id}"`, { where: `${catalog.file}:${line} lint.severity.${id}`, hint: `rules: ${ALL_RULE_IDS.join(', ')}` });
+        }
       }
       const findings = lintImages(generateAll(catalog, images), config);
       const errors = findings.filter((f) => f.severity === 'error').length;

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { KfcError } from '../errors.ts';
+import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { Vendor } from '../catalog/schema.ts';
+import { artifactCacheDir, artifactPath } from './sources.ts';
+import { readFileSync } from 'node:fs';
+
+export function vendorsOf(node: ImageNode): Vendor[] {
+  return node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
+}
+
+function verified(cache: string, v: Vendor): string | undefined {
+  const p = artifactPath(cache, v.name, v.url);
+  const side = `${p}.sha256`;
+  return existsSync(p) && existsSync(side) && readFileSync(side, 'utf8').trim() === v.sha256 ? p : undefined;
+}
+
+export interface PreparedContext {
+  contextDir: string;
+  included: string[];
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * The build context of a node. Nodes that declare vendor artifacts get a temporary copy of
+ * output/<image>/ plus `artifacts/<name>/<file>` for each verified artifact in the cache, which
+ * bits read through `RUN --mount=type=bind,source=artifacts,...` (no layer holds the tarball).
+ * Others build straight from output/<image>/.
+ */
+export async function prepareArtifacts(catalog: Catalog, node: ImageNode, outputDir: string): Promise<PreparedContext> {
+  const vendors = vendorsOf(node);
+  if (vendors.length === 0) return { contextDir: outputDir, included: [], cleanup: async () => {} };
+  const cache = artifactCacheDir(catalog);
+  const dir = join(catalog.root, '.kfc', 'contexts', `${node.name}-${randomBytes(3).toString('hex')}`);
+  copyTree(outputDir, dir);
+  const included: string[] = [];
+  mkdirSync(join(dir, 'artifacts'), { recursive: true });
+  for (const v of vendors) {
+    const p = verified(cache, v);
+    if (!p) continue;
+    const dest = join(dir, 'artifacts', v.name, p.split('/').pop()!);
+    mkdirSync(dirname(dest), { recursive: true });
+    linkOrCopy(p, dest);
+    included.push(v.name);
+  }
+  // Stable content so the layer cache does not change between identical builds.
+  writeFileSync(join(dir, 'artifacts', 'INCLUDED'), included.join('\n') + '\n');
+  return { contextDir: dir, included, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function copyTree(src: string, dest: string): void {
+  mkdirSync(dest, { recursive: true });
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const s = join(src, e.name);
+    const d = join(dest, e.name);
+    if (e.isDirectory()) copyTree(s, d);
+    else linkOrCopy(s, d);
+  }
+}
+
+function linkOrCopy(src: string, dest: string): void {
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
+  }
+}
+
+export interface FetchResult {
+  name: string;
+  path: string;
+  status: 'present' | 'downloaded';
+  bytes: number;
+}
+
+/**
+ * Downloads a vendor artifact into the cache, verifying sha256 (and size when declared).
+ * The download goes to a temporary file renamed into place only when verified: a failure
+ * (HTTP error, truncation, wrong checksum) leaves nothing behind.
+ */
+export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?: number } = {}): Promise<FetchResult> {
+  const dest = artifactPath(cache, v.name, v.url);
+  const present = verified(cache, v);
+  if (present) return { name: v.name, path: dest, status: 'present', bytes: statSync(dest).size };
+  mkdirSync(dirname(dest), { recursive: true });
+  const part = `${dest}.part-${randomBytes(3).toString('hex')}`;
+  try {
+    let res: Response;
+    try {
+      res = await fetch(v.url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 30 * 60_000), redirect: 'follow' });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new KfcError(`cannot download vendor artifact "${v.name}" from ${v.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { hint: 'this machine cannot reach the URL; fetch it where it can and copy the artifact cache (KFC_ARTIFACT_CACHE) here' });
+    }
+    if (!res.ok || !res.body) throw new KfcError(`cannot download vendor artifact "${v.name}": HTTP ${res.status} from ${v.url}`, { hint: 'check the URL in images.yaml' });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(res.body as never), counter, createWriteStream(part));
+    } catch (err) {
+      throw new KfcError(`download of "${v.name}" from ${v.url} broke off after ${bytes} bytes (${(err as Error).message})`, { hint: 'run kfc fetch again' });
+    }
+    const expectedLen = Number(res.headers.get('content-length') ?? NaN);
+    if (!Number.isNaN(expectedLen) && bytes !== expectedLen) throw new KfcError(`download of "${v.name}" is truncated: ${bytes} of ${expectedLen} bytes`, { hint: 'run kfc fetch again' });
+    if (v.size !== undefined && bytes !== v.size) throw new KfcError(`vendor artifact "${v.name}" has ${bytes} bytes, images.yaml says ${v.size}`, { where: 'images.yaml requires.vendor.size', hint: 'check the URL and the declared size' });
+    const digest = hash.digest('hex');
+    if (digest !== v.sha256) throw new KfcError(`vendor artifact "${v.name}" has sha256 ${digest}, images.yaml says ${v.sha256}`, { where: 'images.yaml requires.vendor.sha256', hint: 'the download is not the pinned file; check the URL or update the pin after review' });
+    renameSync(part, dest);
+    writeFileSync(`${dest}.sha256`, digest + '\n');
+    return { name: v.name, path: dest, status: 'downloaded', bytes };
+  } finally {
+    rmSync(part, { force: true });
+  }
+}
+
+export { artifactCacheDir };

@@ -1,0 +1,60 @@
+import { DockerfileParser } from 'dockerfile-ast';
+import type { LineOrigin } from '../generate/generate.ts';
+
+/** Instructions BuildKit numbers as [k/N] steps, in order. */
+const STEP_KEYWORDS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'WORKDIR']);
+
+export interface Step {
+  index: number;
+  keyword: string;
+  origin: LineOrigin;
+}
+
+/** Step k of a build (1-based) → the bit and line it came from. Pure. */
+export function buildSteps(dockerfile: string, origins: LineOrigin[]): Step[] {
+  const steps: Step[] = [];
+  for (const inst of DockerfileParser.parse(dockerfile).getInstructions()) {
+    const kw = inst.getKeyword().toUpperCase();
+    if (!STEP_KEYWORDS.has(kw)) continue;
+    const line0 = inst.getRange().start.line;
+    steps.push({ index: steps.length + 1, keyword: kw, origin: origins[line0] ?? { file: 'Dockerfile', line: line0 + 1 } });
+  }
+  return steps;
+}
+
+/** Parses BuildKit's plain progress; tracks which vertex is which step and which failed. */
+export class PlainProgress {
+  private vertexStep = new Map<string, number>();
+  private seenSteps = new Set<number>();
+  failedStep: number | undefined;
+  total = 0;
+  lastStep = 0;
+  cached = 0;
+
+  /** Returns a step index when a new step starts on this line. */
+  feed(line: string): { started?: number; cached?: number } {
+    const start = /^#(\d+) \[(\d+)\/(\d+)\] /.exec(line);
+    if (start) {
+      const [, vertex, k, n] = start;
+      const isNew = !this.vertexStep.has(vertex!);
+      this.vertexStep.set(vertex!, Number(k));
+      this.total = Number(n);
+      if (isNew && !this.seenSteps.has(Number(k))) {
+        this.seenSteps.add(Number(k));
+        this.lastStep = Math.max(this.lastStep, Number(k));
+        return { started: Number(k) };
+      }
+      return {};
+    }
+    const cached = /^#(\d+) CACHED$/.exec(line);
+    if (cached && this.vertexStep.has(cached[1]!)) {
+      this.cached++;
+      return { cached: this.vertexStep.get(cached[1]!) };
+    }
+    const err = /^#(\d+) ERROR/.exec(line);
+    if (err && this.vertexStep.has(err[1]!)) this.failedStep = this.vertexStep.get(err[1]!);
+    const failedRef = /^ > \[(\d+)\/(\d+)\] /.exec(line);
+    if (failedRef && this.failedStep === undefined) this.failedStep = Number(failedRef[1]);
+    return {};
+  }
+}

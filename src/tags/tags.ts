@@ -1,0 +1,77 @@
+/** Tag computation: pure. The engine layer gathers the facts (git, exec in the image). */
+
+export const SHORT_SHA_LENGTH = 8;
+
+/** A git branch as a valid Docker tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+export function sanitizeTag(raw: string): string {
+  let t = raw.replace(/^refs\/heads\//, '').replace(/[^A-Za-z0-9_.-]+/g, '-');
+  t = t.replace(/^[.-]+/, '').replace(/-+$/, '');
+  if (t.length > 128) t = t.slice(0, 128).replace(/-+$/, '');
+  return t || 'unknown';
+}
+
+export function isValidTag(tag: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag);
+}
+
+/** Facts read from the built image (undefined where the tool is absent). */
+export interface ContentFacts {
+  python?: string;
+  lab?: string;
+  r?: string;
+  torch?: string;
+  cuda?: string;
+}
+
+export interface TagPlan {
+  sha?: string;
+  branch?: string;
+  /** latest + v1 (seed: master builds). */
+  release?: boolean;
+  /** dev (seed: PRs labelled auto-deploy, pushed to the dev registry). */
+  dev?: boolean;
+  content?: ContentFacts;
+  /** UTC date tag, YYYY-MM-DD. */
+  date?: Date;
+  extra?: string[];
+}
+
+export function versionTag(prefix: string, version: string | undefined, parts: number): string | undefined {
+  if (!version) return undefined;
+  const m = /^(\d+(?:\.\d+)*)/.exec(version.trim());
+  if (!m) return undefined;
+  return `${prefix}-${m[1]!.split('.').slice(0, parts).join('.')}`;
+}
+
+export function contentTags(c: ContentFacts): string[] {
+  return [
+    versionTag('python', c.python, 3),
+    versionTag('lab', c.lab, 2),
+    versionTag('r', c.r, 2),
+    versionTag('torch', c.torch, 2),
+    versionTag('cuda', c.cuda, 2),
+  ].filter((t): t is string => Boolean(t));
+}
+
+/** Every tag an image gets, in a stable order, without duplicates. */
+export function computeTags(plan: TagPlan): string[] {
+  const tags: string[] = [];
+  if (plan.sha) tags.push(plan.sha, plan.sha.slice(0, SHORT_SHA_LENGTH));
+  if (plan.branch) tags.push(sanitizeTag(plan.branch));
+  if (plan.release) tags.push('latest', 'v1');
+  if (plan.dev) tags.push('dev');
+  if (plan.content) tags.push(...contentTags(plan.content));
+  if (plan.date) tags.push(plan.date.toISOString().slice(0, 10));
+  tags.push(...(plan.extra ?? []));
+  return [...new Set(tags)];
+}
+
+/** `repo` normalised the seed's way: empty, or ending in exactly one '/'. */
+export function normaliseRepo(repo: string | undefined): string {
+  if (!repo) return '';
+  return repo.replace(/\/+$/, '') + '/';
+}
+
+export function imageRef(repo: string | undefined, image: string, tag: string): string {
+  return `${normaliseRepo(repo)}${image}:${tag}`;
+}
