@@ -1,0 +1,119 @@
+/**
+ * Report gates: thresholds from DESIGN.md §5, overridable in images.yaml (`gates:` globally and
+ * per image). Pure.
+ */
+import type { Gates } from '../catalog/schema.ts';
+
+/** DESIGN.md §5 goals. Sizes are decimal (1 GB = 10^9 bytes, as `docker images` prints). */
+export const DEFAULT_GATES = {
+  minEfficiency: 0.99,
+  maxStartMedianMs: 2000,
+  /** A child reuses 100% of its parent's layer bytes. */
+  minParentShare: 1,
+} as const;
+
+export const DEFAULT_SIZE_BUDGETS: Record<string, string> = {
+  'jupyterlab-cpu': '3.5GB',
+};
+
+export interface EffectiveGates {
+  minEfficiency: number;
+  maxSize?: number;
+  maxStartMedianMs: number;
+  minParentShare: number;
+  /** Where each threshold came from, e.g. `images.yaml images.x.gates`, `DESIGN.md §5`. */
+  source: Record<string, string>;
+}
+
+const UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+export function parseSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(v.trim());
+  if (!m) throw new Error(`not a size: ${v}`);
+  return Math.round(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
+}
+
+export function formatBytes(n: number): string {
+  const abs = Math.abs(n);
+  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (abs >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+export function effectiveGates(image: string, global: Gates | undefined, own: Gates | undefined): EffectiveGates {
+  const g: EffectiveGates = {
+    minEfficiency: DEFAULT_GATES.minEfficiency,
+    maxStartMedianMs: DEFAULT_GATES.maxStartMedianMs,
+    minParentShare: DEFAULT_GATES.minParentShare,
+    source: { minEfficiency: 'DESIGN.md §5', maxStartMedianMs: 'DESIGN.md §5', minParentShare: 'DESIGN.md §5' },
+  };
+  const budget = DEFAULT_SIZE_BUDGETS[image];
+  if (budget) {
+    g.maxSize = parseSize(budget);
+    g.source.maxSize = 'DESIGN.md §5';
+  }
+  const apply = (gates: Gates | undefined, where: string) => {
+    if (!gates) return;
+    if (gates.minEfficiency !== undefined) {
+      g.minEfficiency = gates.minEfficiency;
+      g.source.minEfficiency = where;
+    }
+    if (gates.maxSize !== undefined) {
+      g.maxSize = parseSize(gates.maxSize);
+      g.source.maxSize = where;
+    }
+    if (gates.maxStartMedianMs !== undefined) {
+      g.maxStartMedianMs = gates.maxStartMedianMs;
+      g.source.maxStartMedianMs = where;
+    }
+  };
+  apply(global, 'images.yaml gates');
+  apply(own, `images.yaml images.${image}.gates`);
+  return g;
+}
+
+export interface GateInput {
+  image: string;
+  size?: number;
+  efficiency?: number;
+  startMedianMs?: number;
+  /** Shared bytes with the parent / parent bytes (absent for roots). */
+  parentShare?: number;
+  parent?: string;
+}
+
+export interface Breach {
+  image: string;
+  metric: 'efficiency' | 'size' | 'startMedianMs' | 'parentShare';
+  value: number;
+  threshold: number;
+  /** 'min' means value must be ≥ threshold; 'max' means ≤. */
+  kind: 'min' | 'max';
+  source: string;
+  message: string;
+}
+
+export function checkGates(input: GateInput, gates: EffectiveGates): Breach[] {
+  const out: Breach[] = [];
+  const b = (metric: Breach['metric'], value: number, threshold: number, kind: Breach['kind'], text: string) =>
+    out.push({ image: input.image, metric, value, threshold, kind, source: gates.source[metricKey(metric)] ?? '', message: `${input.image}: ${text} (${gates.source[metricKey(metric)]})` });
+  if (input.efficiency !== undefined && input.efficiency < gates.minEfficiency) {
+    b('efficiency', input.efficiency, gates.minEfficiency, 'min', `efficiency ${input.efficiency.toFixed(4)} < ${gates.minEfficiency}`);
+  }
+  if (input.size !== undefined && gates.maxSize !== undefined && input.size > gates.maxSize) {
+    b('size', input.size, gates.maxSize, 'max', `size ${formatBytes(input.size)} (${input.size} B) > ${formatBytes(gates.maxSize)}`);
+  }
+  if (input.startMedianMs !== undefined && input.startMedianMs > gates.maxStartMedianMs) {
+    b('startMedianMs', input.startMedianMs, gates.maxStartMedianMs, 'max', `start median ${Math.round(input.startMedianMs)} ms > ${gates.maxStartMedianMs} ms`);
+  }
+  if (input.parentShare !== undefined && input.parentShare < gates.minParentShare) {
+    b('parentShare', input.parentShare, gates.minParentShare, 'min', `reuses ${(input.parentShare * 100).toFixed(1)}% of ${input.parent ?? 'its parent'}'s layer bytes < ${gates.minParentShare * 100}%`);
+  }
+  return out;
+}
+
+function metricKey(m: Breach['metric']): string {
+  return m === 'efficiency' ? 'minEfficiency' : m === 'size' ? 'maxSize' : m === 'startMedianMs' ? 'maxStartMedianMs' : 'minParentShare';
+}
