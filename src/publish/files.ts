@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface OutFile {
+  /** '/'-separated path inside the folder. */
+  path: string;
+  content: string;
+}
+
+export interface FolderDrift {
+  path: string;
+  kind: 'missing' | 'differs' | 'extra';
+}
+
+function listFiles(dir: string, sub: string): string[] {
+  const abs = join(dir, sub);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { withFileTypes: true }).flatMap((e) => {
+    const rel = sub ? `${sub}/${e.name}` : e.name;
+    return e.isDirectory() ? listFiles(dir, rel) : e.isFile() ? [rel] : [];
+  });
+}
+
+/**
+ * Differences between the files kfc would write and the folder. Only files under `owned`
+ * sub-folders (kfc's own) count as extra; other files of the folder are left alone.
+ */
+export function checkFolder(dir: string, files: OutFile[], owned: string[] = []): FolderDrift[] {
+  const drift: FolderDrift[] = [];
+  const wanted = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    const p = join(dir, f.path);
+    if (!existsSync(p)) drift.push({ path: f.path, kind: 'missing' });
+    else if (readFileSync(p, 'utf8') !== f.content) drift.push({ path: f.path, kind: 'differs' });
+  }
+  for (const sub of owned) for (const rel of listFiles(dir, sub)) if (!wanted.has(rel)) drift.push({ path: rel, kind: 'extra' });
+  return drift;
+}
+
+/** Writes each file atomically (temp + rename), skips unchanged ones, prunes stale files of `owned` sub-folders. */
+export function writeFolder(dir: string, files: OutFile[], owned: string[] = []): { written: string[]; unchanged: string[]; removed: string[] } {
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const f of files) {
+    const p = join(dir, f.path);
+    if (existsSync(p) && readFileSync(p, 'utf8') === f.content) {
+      unchanged.push(f.path);
+      continue;
+    }
+    mkdirSync(dirname(p), { recursive: true });
+    const tmp = `${p}.kfc-tmp-${process.pid}`;
+    writeFileSync(tmp, f.content);
+    renameSync(tmp, p);
+    written.push(f.path);
+  }
+  const removed = checkFolder(dir, files, owned).filter((d) => d.kind === 'extra').map((d) => d.path);
+  for (const rel of removed) rmSync(join(dir, rel), { force: true });
+  return { written, unchanged, removed };
+}
