@@ -216,7 +216,7 @@ export async function httpGet(url: string, init: RequestInit = {}): Promise<Http
 /** Starts a notebook container like Kubeflow does and waits until it is ready. */
 export async function startNotebook(opts: StartOptions = {}): Promise<Notebook> {
   const image = opts.image ?? testImage();
-  const prefix = opts.prefix ?? randomPrefix();
+  const prefix = opts.prefix ?? process.env.KFC_TEST_PREFIX ?? randomPrefix();
   const ownsVolume = !opts.homeVolume;
   const homeVolume = opts.homeVolume ?? (await createHomeVolume(image));
   const env = { NB_PREFIX: prefix, ...(opts.env ?? {}) };

@@ -30,6 +30,10 @@ function parseArgs(list: string[] = []): Record<string, string> {
   return out;
 }
 
+function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0] !== 'NODE_TEST_CONTEXT' && e[1] !== undefined));
+}
+
 function oneImage(catalog: Catalog, name: string): ImageNode {
   return selectNodes(catalog, [name])[0]!;
 }
@@ -72,8 +76,9 @@ export function registerEngineCommands(program: Command): void {
     .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', collect)
     .option('--ca-bundle <file>', 'CA bundle for a TLS-inspecting proxy, given to RUNs as a secret (never in a layer)')
     .option('--progress <mode>', 'auto | plain | quiet', 'auto')
+    .option('--docker-arg <arg>', 'extra docker build argument (repeatable; the seed\'s DARGS)', collect)
     .option('--json', 'machine-readable result')
-    .action(async (images: string[], opts: { all?: boolean; repo?: string; tag?: string; buildArg?: string[]; cache?: boolean; cacheFrom?: string[]; cacheTo?: string[]; caBundle?: string; progress: string }, cmd: Command) => {
+    .action(async (images: string[], opts: { all?: boolean; repo?: string; tag?: string; buildArg?: string[]; cache?: boolean; cacheFrom?: string[]; cacheTo?: string[]; caBundle?: string; progress: string; dockerArg?: string[] }, cmd: Command) => {
       const catalog = catalogFor(cmd);
       if (!opts.all && images.length === 0) throw new KfcError('name the images to build, or pass --all', { hint: `images: ${catalog.order.map((n) => n.name).join(', ')}` });
       if (!['auto', 'plain', 'quiet'].includes(opts.progress)) throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
@@ -87,6 +92,7 @@ export function registerEngineCommands(program: Command): void {
         cacheTo: opts.cacheTo,
         caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
         progress: opts.progress as 'auto' | 'plain' | 'quiet',
+        extraArgs: opts.dockerArg,
       });
       if (wantsJson(cmd)) printJson(results);
     });
@@ -217,7 +223,9 @@ export function registerEngineCommands(program: Command): void {
           cwd: catalog.root,
           reject: false,
           stdio: 'inherit',
-          env: { KFC_TEST_IMAGE: image, KFC_TEST_NAME: node.name, KFC_TEST_READY: node.spec.test.ready, ...(opts.prefix ? { KFC_TEST_PREFIX: opts.prefix } : {}), TESTCONTAINERS_RYUK_DISABLED: 'true' },
+          // A fresh test run even when kfc test itself runs inside node:test (NODE_TEST_CONTEXT).
+          extendEnv: false,
+          env: { ...withoutTestContext(process.env), KFC_TEST_IMAGE: image, KFC_TEST_NAME: node.name, KFC_TEST_READY: node.spec.test.ready, ...(opts.prefix ? { KFC_TEST_PREFIX: opts.prefix } : {}), TESTCONTAINERS_RYUK_DISABLED: 'true' },
         });
         results[node.name] = { ok: res.exitCode === 0, files, at: new Date().toISOString() };
         if (res.exitCode !== 0) failed++;
