@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { isAbsolute, join, relative } from 'node:path';
 import { KfcError } from '../../errors.ts';
-import { affectedSince } from '../../publish/affected.ts';
+import { createHash } from 'node:crypto';
+import { affectedSince, canonicalJson } from '../../publish/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
@@ -37,7 +38,7 @@ export function registerPublishCommands(program: Command): void {
     .option('--since <ref>', 'git reference to compare the working tree with (e.g. origin/main)')
     .option('--all', 'every published image (nightly rebuild)')
     .option('--list', 'print the affected published images one per line instead of JSON')
-    .option('--github-output', 'also write matrix, images, count and any to $GITHUB_OUTPUT')
+    .option('--github-output', 'also write matrix, images, count, any and base-key to $GITHUB_OUTPUT')
     .action(async (opts: { since?: string; all?: boolean; list?: boolean; githubOutput?: boolean }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const result = await affectedSince(catalog, opts.since, { all: opts.all });
@@ -46,6 +47,8 @@ export function registerPublishCommands(program: Command): void {
         setStepOutput('images', result.images.join(' '));
         setStepOutput('count', String(result.images.length));
         setStepOutput('any', result.images.length > 0 ? 'true' : 'false');
+        // Cache key of the root bases (kfc base): jobs share one base image, so cache keys match.
+        setStepOutput('base-key', createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16));
       }
       if (opts.list) {
         if (result.images.length) process.stdout.write(result.images.join('\n') + '\n');
