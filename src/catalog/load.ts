@@ -25,7 +25,8 @@ export function parseCatalogText(text: string, file: string): CatalogSpec {
     // prettyErrors is off, so linePos is not filled in: map the offset through the line counter.
     const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    const key = e.pos ? text.slice(e.pos[0], e.pos[1]).trim() : '';
+    // The error's range covers only the key's first character; read the key up to its colon.
+    const key = e.pos ? (/^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(e.pos[0]))?.[1] ?? '').trim().replace(/^["']|["']$/g, '') : '';
     const msg = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''} (image names and fields must be unique)` : `invalid YAML: ${e.message.split('\n')[0]}`;
     throw new KfcError(msg, { where, hint: 'fix the YAML syntax at that line' });
   }
