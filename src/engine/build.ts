@@ -15,6 +15,7 @@ import { gitInfo, type GitInfo } from './git.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 import { prepareArtifacts } from './artifacts.ts';
+import { ciLog } from '../publish/ci-log.ts';
 
 export interface BuildOptions {
   repo?: string;
@@ -106,9 +107,15 @@ export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: Bu
   const tag = defaultTag(git, opts.tag);
   mkdirSync(logDir(catalog), { recursive: true });
   const results: BuildResult[] = [];
+  const ci = ciLog();
   for (const [i, node] of ordered.entries()) {
-    log(`kfc build: [${i + 1}/${ordered.length}] ${node.name}`);
-    results.push(await buildOne(catalog, node, client, git, tag, opts, log));
+    const title = `kfc build: [${i + 1}/${ordered.length}] ${node.name}`;
+    // On GitHub Actions each image is a collapsible log group; elsewhere a plain line.
+    if (ci.github) results.push(await ci.group(title, () => buildOne(catalog, node, client, git, tag, opts, log)));
+    else {
+      log(title);
+      results.push(await buildOne(catalog, node, client, git, tag, opts, log));
+    }
   }
   return results;
 }

@@ -15,6 +15,8 @@ import { normaliseRepo, type TagPlan } from '../../tags/tags.ts';
 import { suiteFiles } from '../../testing/suites.ts';
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
+import { gatherSourceState } from '../../engine/sources.ts';
+import { buildability } from '../../catalog/sources.ts';
 
 function collect(value: string, prev: string[] = []): string[] {
   return [...prev, value];
@@ -82,7 +84,16 @@ export function registerEngineCommands(program: Command): void {
       const catalog = catalogFor(cmd);
       if (!opts.all && images.length === 0) throw new KfcError('name the images to build, or pass --all', { hint: `images: ${catalog.order.map((n) => n.name).join(', ')}` });
       if (!['auto', 'plain', 'quiet'].includes(opts.progress)) throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
-      const nodes = opts.all ? catalog.order : selectNodes(catalog, images);
+      let nodes = opts.all ? catalog.order : selectNodes(catalog, images);
+      if (opts.all) {
+        // --all builds what this machine can build and says precisely what it leaves out.
+        const state = await gatherSourceState(catalog, nodes, { network: true });
+        nodes = nodes.filter((n) => {
+          const b = buildability(catalog, n, state);
+          if (!b.ok) process.stderr.write(`kfc build: skipping ${n.name}: ${b.missing.join('; ')}\n`);
+          return b.ok;
+        });
+      }
       const results = await buildImages(catalog, nodes, {
         repo: opts.repo,
         tag: opts.tag,
@@ -176,10 +187,13 @@ export function registerEngineCommands(program: Command): void {
     .option('--no-token', 'no token (anyone on this machine can open it)')
     .option('--home <dir>', 'mount this host folder as /home/jovyan')
     .option('--docker-arg <arg>', 'extra docker run argument (repeatable; DARGS)', collect)
-    .action(async (image: string, opts: { repo?: string; tag?: string; imageRef?: string; port?: string; prefix?: string; token: boolean; home?: string; dockerArg?: string[] }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
+    .option('--build', 'build the image (and the root base) first')
+    .option('--ca-bundle <file>', 'with --build: CA bundle of a TLS-inspecting proxy')
+    .action(async (image: string, opts: { repo?: string; tag?: string; imageRef?: string; port?: string; prefix?: string; token: boolean; home?: string; dockerArg?: string[]; build?: boolean; caBundle?: string }, cmd: Command) => {
+      const catalog = catalogFor(cmd, { readFiles: Boolean(opts.build) });
       const node = oneImage(catalog, image);
       const { ref } = await refOf(catalog, node, opts);
+      if (opts.build) await buildImages(catalog, [node], { repo: opts.repo, tag: opts.tag, caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE });
       if (opts.port !== undefined && !/^\d+$/.test(opts.port)) throw new KfcError(`--port ${opts.port} is not a number`);
       process.exitCode = await runDev({
         ref: opts.imageRef ?? ref,
