@@ -3,6 +3,7 @@ import { isKfcError } from '../errors.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
 import { registerEngineCommands } from './commands/engine.ts';
 import { registerPublishCommands } from './commands/publish.ts';
+import { registerReportCommands } from './commands/report.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kfc')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerEngineCommands(program);
   registerPublishCommands(program);
+  registerReportCommands(program);
   return program;
 }
 

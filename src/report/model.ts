@@ -1,0 +1,94 @@
+import type { EfficiencyMetrics } from '../metrics/layers.ts';
+import type { ImageSharing } from '../metrics/family.ts';
+import type { Breach, EffectiveGates } from '../metrics/gates.ts';
+import type { Manifests } from './manifests.ts';
+
+export const REPORT_VERSION = 1;
+
+export interface LayerReport {
+  index: number;
+  diffId: string;
+  /** Σ regular file sizes. */
+  size: number;
+  tarBytes: number;
+  files: number;
+  regularFiles: number;
+  hardlinks: number;
+  symlinks: number;
+  whiteouts: number;
+  /** Short instruction, e.g. `RUN apt-get update && …`. */
+  instruction: string;
+  bit?: string;
+  /** Catalog node that lists the bit. */
+  owner?: string;
+  bitLine?: number;
+  /** From the root base image (no instruction of ours). */
+  base: boolean;
+  /** Also a layer of the parent image. */
+  inParent: boolean;
+}
+
+export interface WastedReport {
+  path: string;
+  cumulativeBytes: number;
+  minBytes: number;
+  removed: boolean;
+  /** The layers that wrote or removed it: index, instruction and bit. */
+  layers: { index: number; instruction: string; bit?: string }[];
+}
+
+export interface StartReport {
+  starts: number;
+  /** docker run → readiness URL 200, each start. */
+  samplesMs: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Interquartile range of the samples. */
+  iqrMs: number;
+  url: string;
+  failures: string[];
+}
+
+export interface ImageReport {
+  name: string;
+  parent?: string;
+  root: string;
+  publish: boolean;
+  ref: string;
+  id: string;
+  created: string;
+  tags: string[];
+  /** The engine's image size (`docker image inspect .Size`), bytes. */
+  size: number;
+  layers: LayerReport[];
+  metrics: Omit<EfficiencyMetrics, 'topWasted'> & { topWasted: WastedReport[] };
+  sharing: ImageSharing;
+  manifests?: Manifests;
+  start?: StartReport;
+  gates: EffectiveGates;
+  breaches: Breach[];
+  measuredAt: string;
+  notes: string[];
+}
+
+export interface FamilyReport {
+  version: number;
+  generatedAt: string;
+  images: ImageReport[];
+  family: {
+    images: number;
+    sumBytes: number;
+    uniqueBytes: number;
+    uniqueLayers: number;
+    sumLayers: number;
+    ratio: number;
+  };
+  /** Catalog images without a local build when the report was made. */
+  missing: string[];
+  breaches: Breach[];
+  notes: string[];
+}
+
+/** Last test results as `kfc test --json` writes them (reports/tests.json). */
+export type TestResults = Record<string, { ok: boolean; at?: string; files?: string[] }>;

@@ -1,0 +1,310 @@
+/**
+ * Report renderers (pure): Markdown per image and for the family, a text table for the terminal,
+ * the report diff, and the static HTML catalog page.
+ */
+import { formatBytes } from '../metrics/gates.ts';
+import { diffManifests, type ManifestDiff, type Manifests } from './manifests.ts';
+import type { FamilyReport, ImageReport, TestResults } from './model.ts';
+
+const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+const eff = (x: number) => x.toFixed(4);
+const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function shareLine(i: ImageReport): string {
+  const p = i.sharing.parent;
+  if (!p) return i.parent ? `parent ${i.parent} not measured` : 'root image';
+  return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${p.layers}/${p.ofLayers} layers) shared with ${p.with}`;
+}
+
+export function packageCount(m: Manifests | undefined): number {
+  if (!m) return 0;
+  return m.debian.length + m.python.length + m.r.length + m.npm.length + m.labextensions.length;
+}
+
+// ---- terminal ----
+
+export function textSummary(r: FamilyReport): string {
+  const rows = [['image', 'size', 'layers', 'efficiency', 'wasted', 'user wasted', 'shared w/ parent', 'start median', 'gates']];
+  for (const i of r.images) {
+    rows.push([
+      i.name,
+      formatBytes(i.size),
+      String(i.layers.length),
+      eff(i.metrics.efficiency),
+      formatBytes(i.metrics.wastedBytes),
+      pct(i.metrics.userWastedRatio),
+      i.sharing.parent ? `${pct(i.sharing.parent.ratio)} of ${i.parent}` : i.parent ? '—' : 'root',
+      i.start ? (i.start.starts ? `${ms(i.start.medianMs)} ±${Math.round(i.start.iqrMs)} (n=${i.start.starts})` : 'no 200') : '—',
+      i.breaches.length ? `FAIL ${i.breaches.length}` : 'ok',
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const f = r.family;
+  lines.push('', `family: ${f.images} image(s), Σ sizes ${formatBytes(f.sumBytes)}, unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)} of the sum; ${f.uniqueLayers} of ${f.sumLayers} layers)`);
+  if (r.missing.length) lines.push(`not built here: ${r.missing.join(', ')}`);
+  return lines.join('\n');
+}
+
+// ---- Markdown ----
+
+function pkgTable(title: string, pkgs: { name: string; version: string; where?: string }[], withWhere: boolean): string[] {
+  if (pkgs.length === 0) return [];
+  const out = [`### ${title} (${pkgs.length})`, '', withWhere ? '| package | version | where |' : '| package | version |', withWhere ? '|---|---|---|' : '|---|---|'];
+  for (const p of pkgs) out.push(withWhere ? `| ${mdCell(p.name)} | ${mdCell(p.version)} | ${mdCell(p.where ?? '')} |` : `| ${mdCell(p.name)} | ${mdCell(p.version)} |`);
+  out.push('');
+  return out;
+}
+
+export function imageMarkdown(i: ImageReport): string {
+  const m = i.metrics;
+  const out = [
+    `# ${i.name}`,
+    '',
+    `- reference: \`${i.ref}\` (${i.id.slice(0, 19)}), created ${i.created}`,
+    `- parent: ${i.parent ?? '— (root)'}`,
+    `- size: ${formatBytes(i.size)} (${i.size} B), ${i.layers.length} layers`,
+    `- efficiency: ${eff(m.efficiency)}; wasted ${formatBytes(m.wastedBytes)} in ${m.wastedPaths} path(s); user wasted ${pct(m.userWastedRatio, 2)}`,
+    `- sharing: ${shareLine(i)}${i.sharing.root && i.sharing.root.with !== i.parent ? `; ${formatBytes(i.sharing.root.bytes)} with root ${i.sharing.root.with}` : ''}`,
+    `- tags: ${i.tags.map((t) => `\`${t}\``).join(', ') || '—'}`,
+  ];
+  if (i.start) out.push(`- start (docker run → ${i.start.url} 200): median ${ms(i.start.medianMs)}, IQR ${ms(i.start.iqrMs)}, min ${ms(i.start.minMs)}, max ${ms(i.start.maxMs)}, n=${i.start.starts}${i.start.failures.length ? `; ${i.start.failures.length} failure(s)` : ''}`);
+  out.push('', '## Gates', '');
+  if (i.breaches.length === 0) out.push('All gates pass.');
+  for (const b of i.breaches) out.push(`- **FAIL** ${b.message}`);
+  const g = i.gates;
+  out.push('', `Thresholds: efficiency ≥ ${g.minEfficiency} (${g.source.minEfficiency}), size ≤ ${g.maxSize ? formatBytes(g.maxSize) : 'no budget'}${g.maxSize ? ` (${g.source.maxSize})` : ''}, start median ≤ ${g.maxStartMedianMs} ms, parent bytes reused ≥ ${pct(g.minParentShare, 0)}.`, '');
+  out.push('## Layers', '', '| # | size | files | from | instruction | in parent |', '|---:|---:|---:|---|---|:-:|');
+  for (const l of i.layers) {
+    const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '';
+    out.push(`| ${l.index} | ${formatBytes(l.size)} | ${l.files} | ${mdCell(from)} | ${mdCell(l.instruction)} | ${l.inParent ? 'yes' : ''} |`);
+  }
+  out.push('', '## Largest wasted paths', '');
+  if (m.topWasted.length === 0) out.push('None: no path is written by more than one layer.');
+  else {
+    out.push('| path | cumulative | kept | layers (bit) |', '|---|---:|---:|---|');
+    for (const w of m.topWasted) out.push(`| \`${mdCell(w.path)}\` | ${formatBytes(w.cumulativeBytes)} | ${formatBytes(w.minBytes)} | ${w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', ')}${w.removed ? ' — removed later' : ''} |`);
+  }
+  out.push('');
+  if (i.manifests) {
+    const mf = i.manifests;
+    out.push('## Packages', '');
+    out.push(...pkgTable('Debian', mf.debian, false), ...pkgTable('Python', mf.python, true), ...pkgTable('R', mf.r, false), ...pkgTable('npm (global)', mf.npm, false));
+    if (mf.kernels.length) out.push(`### Jupyter kernels (${mf.kernels.length})`, '', ...mf.kernels.map((k) => `- ${k.name}: ${k.displayName} (${k.language})`), '');
+    if (mf.labextensions.length) out.push(...pkgTable('JupyterLab extensions', mf.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })), true));
+    if (mf.absent.length) out.push(`Not in this image: ${mf.absent.join('; ')}.`, '');
+    if (mf.errors.length) out.push(`Errors: ${mf.errors.join('; ')}.`, '');
+  }
+  if (i.notes.length) out.push('## Notes', '', ...i.notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}
+
+export function familyMarkdown(r: FamilyReport): string {
+  const out = ['# Image family report', '', `Generated ${r.generatedAt} by \`kfc report\`.`, '', '| image | parent | size | efficiency | wasted | shared with parent | start median | gates |', '|---|---|---:|---:|---:|---|---:|---|'];
+  for (const i of r.images) {
+    out.push(`| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? ms(i.start.medianMs) : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`);
+  }
+  const f = r.family;
+  out.push('', `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`);
+  if (r.missing.length) out.push('', `Not built here: ${r.missing.join(', ')}.`);
+  if (r.breaches.length) out.push('', '## Gate failures', '', ...r.breaches.map((b) => `- ${b.message}`));
+  if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  return out.join('\n') + '\n';
+}
+
+// ---- diff ----
+
+export interface ImageDiff {
+  image: string;
+  status: 'added' | 'removed' | 'changed' | 'same';
+  sizeFrom?: number;
+  sizeTo?: number;
+  sizeChange?: number;
+  efficiencyFrom?: number;
+  efficiencyTo?: number;
+  startMedianFrom?: number;
+  startMedianTo?: number;
+  packages: ManifestDiff;
+}
+
+export function diffReports(a: FamilyReport, b: FamilyReport): ImageDiff[] {
+  const names = [...new Set([...a.images.map((i) => i.name), ...b.images.map((i) => i.name)])];
+  return names.map((name) => {
+    const o = a.images.find((i) => i.name === name);
+    const n = b.images.find((i) => i.name === name);
+    const packages = diffManifests(o?.manifests, n?.manifests);
+    const d: ImageDiff = { image: name, status: !o ? 'added' : !n ? 'removed' : 'same', packages };
+    if (o) {
+      d.sizeFrom = o.size;
+      d.efficiencyFrom = o.metrics.efficiency;
+      if (o.start?.starts) d.startMedianFrom = o.start.medianMs;
+    }
+    if (n) {
+      d.sizeTo = n.size;
+      d.efficiencyTo = n.metrics.efficiency;
+      if (n.start?.starts) d.startMedianTo = n.start.medianMs;
+    }
+    if (o && n) {
+      d.sizeChange = n.size - o.size;
+      const pk = packages.added.length + packages.removed.length + packages.changed.length;
+      if (pk || d.sizeChange !== 0 || o.id !== n.id) d.status = 'changed';
+    }
+    return d;
+  });
+}
+
+export function diffText(diffs: ImageDiff[]): string {
+  const out: string[] = [];
+  for (const d of diffs) {
+    const size = d.sizeChange !== undefined ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} (${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})` : d.status === 'added' ? `new, ${formatBytes(d.sizeTo!)}` : `removed (was ${formatBytes(d.sizeFrom!)})`;
+    const effs = d.efficiencyFrom !== undefined && d.efficiencyTo !== undefined && d.efficiencyFrom !== d.efficiencyTo ? `, efficiency ${eff(d.efficiencyFrom)} → ${eff(d.efficiencyTo)}` : '';
+    out.push(`${d.image}: ${d.status}; ${size}${effs}`);
+    const p = d.packages;
+    const w = (c: { where?: string }) => (c.where ? ` [${c.where}]` : '');
+    for (const c of p.added) out.push(`  + ${c.ecosystem} ${c.name}${w(c)} ${c.to}`);
+    for (const c of p.removed) out.push(`  - ${c.ecosystem} ${c.name}${w(c)} ${c.from}`);
+    for (const c of p.changed) out.push(`  ~ ${c.ecosystem} ${c.name}${w(c)} ${c.from} → ${c.to}`);
+  }
+  return out.join('\n');
+}
+
+// ---- HTML ----
+
+export function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** Inline SVG: one bar per image, a segment per layer sized by bytes, coloured by owner. */
+export function layerChart(i: ImageReport, ownerColor: (owner: string) => string): string {
+  const total = Math.max(1, i.layers.reduce((a, l) => a + l.size, 0));
+  const W = 1000;
+  let x = 0;
+  const rects: string[] = [];
+  for (const l of i.layers) {
+    const w = (l.size / total) * W;
+    const owner = l.base ? 'base image' : (l.owner ?? '?');
+    const title = `#${l.index} ${formatBytes(l.size)} — ${l.base ? 'base image' : `${l.bit ?? '?'} (${owner})`}: ${l.instruction}${l.inParent ? ' [shared with parent]' : ''}`;
+    if (w > 0) rects.push(`<rect x="${x.toFixed(2)}" y="0" width="${Math.max(w, 0.5).toFixed(2)}" height="24" fill="${ownerColor(owner)}" stroke="#fff" stroke-width="0.5"${l.inParent ? '' : ' class="own"'}><title>${esc(title)}</title></rect>`);
+    x += w;
+  }
+  return `<svg class="layers" viewBox="0 0 ${W} 24" preserveAspectRatio="none" role="img" aria-label="layers of ${esc(i.name)}">${rects.join('')}</svg>`;
+}
+
+const CSS = `
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+header{background:#1d2b45;color:#fff;padding:16px 24px}header h1{margin:0 0 4px;font-size:20px}header p{margin:2px 0;opacity:.85}
+main{padding:16px 24px;max-width:1200px;margin:auto}
+.search{position:sticky;top:0;background:#f5f6f8;padding:10px 0;z-index:2}.search input{width:100%;padding:8px 10px;font-size:15px;border:1px solid #99a;border-radius:6px}
+table{border-collapse:collapse}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e3e5ea;vertical-align:top}th{background:#eef0f4}
+.summary{width:100%;background:#fff;margin-bottom:16px}.num{text-align:right;font-variant-numeric:tabular-nums}
+section.image{background:#fff;border:1px solid #d9dce3;border-radius:8px;padding:12px 16px;margin:14px 0}
+section.image h2{margin:0 0 6px;font-size:18px}.meta td:first-child{color:#556;width:190px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}.pass{background:#d8f0dc;color:#1b5e20}.fail{background:#fbdada;color:#8e1b1b}.none{background:#e8e8ec;color:#555}
+svg.layers{width:100%;height:26px;display:block;margin:6px 0;border:1px solid #ccd;border-radius:3px;background:#fafafa}svg.layers rect.own{opacity:.95}
+.legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
+details{margin:6px 0}summary{cursor:pointer;font-weight:600}
+.pk td{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}.pk{max-height:none}
+.hidden{display:none}.hits{color:#556;font-size:12px;margin-left:6px}.missing{color:#777}
+code{font-size:12.5px}
+`;
+
+const JS = `
+(function(){
+  var q=document.getElementById('q');
+  function run(){
+    var s=q.value.trim().toLowerCase();
+    document.querySelectorAll('section.image').forEach(function(sec){
+      var rows=sec.querySelectorAll('tr.pkg'),n=0;
+      rows.forEach(function(r){var hit=!s||r.getAttribute('data-k').indexOf(s)>=0;r.classList.toggle('hidden',!hit);if(hit)n++;});
+      var d=sec.querySelector('details.packages');var h=sec.querySelector('.hits');
+      if(h)h.textContent=s?(n+' match'+(n===1?'':'es')):'';
+      if(d&&s)d.open=n>0;
+      var nameHit=!s||sec.getAttribute('data-name').indexOf(s)>=0;
+      sec.classList.toggle('hidden',!!s&&n===0&&!nameHit);
+    });
+  }
+  q.addEventListener('input',run);
+  if(location.hash&&location.hash.indexOf('#q=')===0){q.value=decodeURIComponent(location.hash.slice(3));run();}
+})();
+`;
+
+export interface HtmlInput {
+  report: FamilyReport;
+  /** Every catalog image, parents first (those without measurements are listed as not built). */
+  catalog: { name: string; parent?: string; description: string; publish: boolean }[];
+  tests?: TestResults;
+}
+
+export function renderHtml({ report, catalog, tests }: HtmlInput): string {
+  const owners = [...new Set(report.images.flatMap((i) => i.layers.map((l) => (l.base ? 'base image' : (l.owner ?? '?')))))];
+  const colorOf = (owner: string) => (owner === 'base image' ? '#9aa3b5' : PALETTE[owners.filter((o) => o !== 'base image').indexOf(owner) % PALETTE.length]!);
+  const legend = `<div class="legend">${owners.map((o) => `<span><i style="background:${colorOf(o)}"></i>${esc(o)}</span>`).join('')}</div>`;
+  const f = report.family;
+  const testBadge = (name: string) => {
+    const t = tests?.[name];
+    if (!t) return '<span class="badge none">no test result</span>';
+    return `<span class="badge ${t.ok ? 'pass' : 'fail'}">tests ${t.ok ? 'passed' : 'failed'}</span>${t.at ? ` <small>${esc(t.at)}</small>` : ''}`;
+  };
+  const rows = catalog.map((c) => {
+    const i = report.images.find((x) => x.name === c.name);
+    if (!i) return `<tr class="missing"><td><a href="#img-${esc(c.name)}">${esc(c.name)}</a></td><td>${esc(c.parent ?? '—')}</td><td colspan="5">not built here</td><td>${testBadge(c.name)}</td></tr>`;
+    return `<tr><td><a href="#img-${esc(i.name)}">${esc(i.name)}</a></td><td>${esc(i.parent ?? '—')}</td><td class="num">${formatBytes(i.size)}</td><td class="num">${eff(i.metrics.efficiency)}</td><td class="num">${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'}</td><td class="num">${i.start?.starts ? ms(i.start.medianMs) : '—'}</td><td>${i.breaches.length ? `<span class="badge fail">${i.breaches.length} gate(s) fail</span>` : '<span class="badge pass">gates pass</span>'}</td><td>${testBadge(i.name)}</td></tr>`;
+  });
+  const sections = catalog.map((c) => {
+    const i = report.images.find((x) => x.name === c.name);
+    const head = `<h2>${esc(c.name)} ${c.publish ? '' : '<small>(internal)</small>'}</h2><p>${esc(c.description)}</p>`;
+    if (!i) return `<section class="image" id="img-${esc(c.name)}" data-name="${esc(c.name)}">${head}<p class="missing">Not built here: no measurements. Parent: ${esc(c.parent ?? '—')}.</p>${testBadge(c.name)}</section>`;
+    const m = i.metrics;
+    const pkgs: string[] = [];
+    const addRows = (eco: string, list: { name: string; version: string; where?: string }[]) => {
+      for (const p of list) pkgs.push(`<tr class="pkg" data-k="${esc(`${eco} ${p.name} ${p.version} ${p.where ?? ''}`.toLowerCase())}"><td>${esc(eco)}</td><td>${esc(p.name)}</td><td>${esc(p.version)}</td><td>${esc(p.where ?? '')}</td></tr>`);
+    };
+    if (i.manifests) {
+      addRows('debian', i.manifests.debian);
+      addRows('python', i.manifests.python);
+      addRows('r', i.manifests.r);
+      addRows('npm', i.manifests.npm);
+      addRows('labextension', i.manifests.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })));
+      addRows('kernel', i.manifests.kernels.map((k) => ({ name: k.name, version: k.language, where: k.displayName })));
+    }
+    const wasted = m.topWasted.length
+      ? `<details><summary>Largest wasted paths (${m.wastedPaths})</summary><table><tr><th>path</th><th class="num">cumulative</th><th>layers (bit)</th></tr>${m.topWasted.map((w) => `<tr><td><code>${esc(w.path)}</code></td><td class="num">${formatBytes(w.cumulativeBytes)}</td><td>${esc(w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', '))}${w.removed ? ' — removed later' : ''}</td></tr>`).join('')}</table></details>`
+      : '';
+    const layers = `<details><summary>Layers (${i.layers.length})</summary><table><tr><th>#</th><th class="num">size</th><th class="num">files</th><th>bit</th><th>instruction</th><th>in parent</th></tr>${i.layers.map((l) => `<tr><td>${l.index}</td><td class="num">${formatBytes(l.size)}</td><td class="num">${l.files}</td><td>${esc(l.base ? 'base image' : (l.bit ?? ''))}</td><td><code>${esc(l.instruction)}</code></td><td>${l.inParent ? 'yes' : ''}</td></tr>`).join('')}</table></details>`;
+    const gates = i.breaches.length ? `<ul>${i.breaches.map((b) => `<li class="fail">${esc(b.message)}</li>`).join('')}</ul>` : '<span class="badge pass">all gates pass</span>';
+    return `<section class="image" id="img-${esc(i.name)}" data-name="${esc(i.name)}">${head}
+<table class="meta">
+<tr><td>parent</td><td>${i.parent ? `<a href="#img-${esc(i.parent)}">${esc(i.parent)}</a>` : '— (root)'}</td></tr>
+<tr><td>size</td><td>${formatBytes(i.size)} <small>(${i.size} B, ${i.layers.length} layers)</small></td></tr>
+<tr><td>efficiency</td><td>${eff(m.efficiency)} <small>wasted ${formatBytes(m.wastedBytes)}, user wasted ${pct(m.userWastedRatio, 2)}</small></td></tr>
+<tr><td>shared bytes</td><td>${esc(shareLine(i))}</td></tr>
+<tr><td>start</td><td>${i.start ? (i.start.starts ? `median ${ms(i.start.medianMs)} (IQR ${ms(i.start.iqrMs)}, n=${i.start.starts})` : `never answered (${esc(i.start.failures[0] ?? '')})`) : 'not measured'}</td></tr>
+<tr><td>tags</td><td>${i.tags.map((t) => `<code>${esc(t)}</code>`).join(' ') || '—'}</td></tr>
+<tr><td>last test</td><td>${testBadge(i.name)}</td></tr>
+<tr><td>gates</td><td>${gates}</td></tr>
+</table>
+${layerChart(i, colorOf)}
+${layers}
+${wasted}
+<details class="packages"><summary>Packages (${pkgs.length})</summary><span class="hits"></span>${pkgs.length ? `<table class="pk"><tr><th>kind</th><th>name</th><th>version</th><th>where</th></tr>${pkgs.join('')}</table>` : '<p>No manifest collected.</p>'}</details>
+</section>`;
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kubeflow-containers — image catalog</title><style>${CSS}</style></head>
+<body><header><h1>kubeflow-containers — image catalog</h1>
+<p>${report.images.length} of ${catalog.length} image(s) measured · Σ sizes ${formatBytes(f.sumBytes)} · unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}) · generated ${esc(report.generatedAt)}</p>
+<p>${report.breaches.length ? `<span class="badge fail">${report.breaches.length} gate failure(s)</span>` : '<span class="badge pass">all gates pass</span>'}</p></header>
+<main>
+<table class="summary"><tr><th>image</th><th>parent</th><th class="num">size</th><th class="num">efficiency</th><th class="num">shared w/ parent</th><th class="num">start median</th><th>gates</th><th>tests</th></tr>
+${rows.join('\n')}</table>
+${legend}
+<div class="search"><input id="q" type="search" placeholder="Search packages in every image (e.g. numpy, jupyterlab, r-base)…" aria-label="search packages"></div>
+${sections.join('\n')}
+</main><script>${JS}</script></body></html>
+`;
+}
