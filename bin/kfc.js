@@ -1,7 +1,76 @@
 #!/usr/bin/env node
-// kfc runs from TypeScript sources through tsx's loader: no build step between an edit and a run.
-import { register } from 'tsx/esm/api';
+// kfc runs from its TypeScript sources. They are bundled with esbuild into a cache keyed by the
+// sources' paths, sizes and mtimes (rebuilt in ~0.1 s after an edit), with code splitting so a
+// verb loads only the modules it needs: `kfc generate --check` stays well under a second.
+// If esbuild is unavailable, tsx's loader runs the sources directly (slower start).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+
+function sourceKey() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) {
+        const st = statSync(p);
+        hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(src);
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function bundled() {
+  if (process.env.KFC_NO_BUNDLE) return undefined;
+  const cacheRoot = join(root, 'node_modules', '.cache', 'kfc');
+  const dir = join(cacheRoot, sourceKey());
+  const entry = join(dir, 'main.js');
+  if (!existsSync(entry)) {
+    let esbuild;
+    try {
+      esbuild = await import('esbuild');
+    } catch {
+      return undefined;
+    }
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await esbuild.build({
+      entryPoints: { main: join(src, 'cli', 'main.ts') },
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      outdir: tmp,
+      logLevel: 'error',
+    });
+    // Bundles a day old go (a running kfc may still load chunks from a recent one); the new
+    // one appears atomically (another kfc may be doing the same).
+    mkdirSync(cacheRoot, { recursive: true });
+    for (const old of readdirSync(cacheRoot)) {
+      const p = join(cacheRoot, old);
+      if (Date.now() - statSync(p).mtimeMs > 86_400_000) rmSync(p, { recursive: true, force: true });
+    }
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return import(pathToFileURL(entry).href);
+}
+
+let mod = await bundled();
+if (!mod) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  mod = await import('../src/cli/main.ts');
+}
+process.exitCode = await mod.main(process.argv);

@@ -1,26 +1,39 @@
 import { Command, CommanderError } from 'commander';
 import { isKfcError } from '../errors.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
-import { registerEngineCommands } from './commands/engine.ts';
-import { registerPublishCommands } from './commands/publish.ts';
-import { registerReportCommands } from './commands/report.ts';
 
-export function buildProgram(): Command {
+/** Verbs that need only the catalog: the engine, report and publish modules are not loaded for them. */
+const CATALOG_VERBS = new Set(['generate', 'check', 'lint', 'list', 'tree']);
+
+/** The verb of an argv (skipping global options), to load only the command modules it needs. */
+export function verbOf(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--root') i++;
+    else if (!args[i]!.startsWith('-')) return args[i];
+  }
+  return undefined;
+}
+
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('kfc')
     .description('Compose, build, test and publish the kubeflow-containers image family')
     .option('--root <dir>', 'repository root (default: the nearest folder with images.yaml)')
     .showHelpAfterError('(run kfc --help for usage)')
     .exitOverride();
   registerCatalogCommands(program);
-  registerEngineCommands(program);
-  registerPublishCommands(program);
-  registerReportCommands(program);
+  if (!CATALOG_VERBS.has(verbOf(argv) ?? '')) {
+    const [engine, publish, report] = await Promise.all([import('./commands/engine.ts'), import('./commands/publish.ts'), import('./commands/report.ts')]);
+    engine.registerEngineCommands(program);
+    publish.registerPublishCommands(program);
+    report.registerReportCommands(program);
+  }
   return program;
 }
 
 /** Runs kfc; returns the exit code. User errors print one line, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

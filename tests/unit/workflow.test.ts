@@ -113,11 +113,10 @@ describe('.github/workflows/build.yml', () => {
     }
   });
 
-  test('every kfc verb the workflow calls exists', (t) => {
+  test('every kfc verb the workflow calls exists', async () => {
     const verbs = new Set([...text.matchAll(/npx kfc ([a-z-]+)/g)].map((m) => m[1]!));
-    const known = new Set(buildProgram().commands.map((c) => c.name()));
-    const missing = [...verbs].filter((v) => !known.has(v));
-    for (const v of ['affected', 'generate', 'lint', 'kubeflow', 'bake']) assert.ok(known.has(v), `kfc ${v}`);
-    if (missing.length) t.todo(`not registered yet: kfc ${missing.join(', kfc ')}`);
+    const known = new Set((await buildProgram()).commands.map((c) => c.name()));
+    for (const v of ['affected', 'generate', 'lint', 'kubeflow', 'bake', 'build', 'test', 'report', 'tag', 'push']) assert.ok(known.has(v), `kfc ${v}`);
+    assert.deepEqual([...verbs].filter((v) => !known.has(v)), [], 'verbs the workflow calls but kfc lacks');
   });
 });
