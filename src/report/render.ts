@@ -161,6 +161,7 @@ export function diffText(diffs: ImageDiff[]): string {
     const size = d.sizeChange !== undefined ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} (${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})` : d.status === 'added' ? `new, ${formatBytes(d.sizeTo!)}` : `removed (was ${formatBytes(d.sizeFrom!)})`;
     const effs = d.efficiencyFrom !== undefined && d.efficiencyTo !== undefined && d.efficiencyFrom !== d.efficiencyTo ? `, efficiency ${eff(d.efficiencyFrom)} → ${eff(d.efficiencyTo)}` : '';
     out.push(`${d.image}: ${d.status}; ${size}${effs}`);
+    if (d.status === 'added' || d.status === 'removed') continue; // every package would be listed
     const p = d.packages;
     const w = (c: { where?: string }) => (c.where ? ` [${c.where}]` : '');
     for (const c of p.added) out.push(`  + ${c.ecosystem} ${c.name}${w(c)} ${c.to}`);
