@@ -1,0 +1,29 @@
+# The Jupyter server runs from $CONDA_DIR (wrappers of Debian's jupyter* scripts with the venv's
+# python): sys.prefix is $CONDA_DIR, so kernels, server/lab extensions and config that a derived
+# image pip-installs there are found, and the python3 kernel runs $CONDA_DIR/bin/python (Debian's
+# own kernelspec would pin /usr/bin/python3). JupyterLab's static assets stay Debian's.
+ENV JUPYTERLAB_DIR=/usr/share/jupyter/lab \
+    JUPYTER_PORT=8888
+
+COPY --chmod=0755 jupyterlab/start-notebook.sh /usr/local/bin/start-notebook.sh
+COPY jupyterlab/overrides.json /usr/share/jupyter/lab/settings/overrides.json
+COPY jupyterlab/seed-home.d/ /opt/kfc/seed-home.d/
+COPY jupyterlab/home-defaults/ /opt/kfc/home-defaults/
+
+RUN --mount=type=bind,source=jupyterlab,target=/tmp/kfc-jupyterlab \
+    site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" && \
+    install -m 0644 /tmp/kfc-jupyterlab/kfc_vscode_proxy.py "${site}/kfc_vscode_proxy.py" && \
+    install -D -m 0644 /tmp/kfc-jupyterlab/jupyter_server_config.json \
+        "${CONDA_DIR}/etc/jupyter/jupyter_server_config.d/kfc.json" && \
+    for f in /usr/bin/jupyter /usr/bin/jupyter-*; do \
+        if [[ "$(head -c 18 "${f}")" == '#!/usr/bin/python3' ]]; then \
+            sed "1s|.*|#!${CONDA_DIR}/bin/python|" "${f}" > "${CONDA_DIR}/bin/${f##*/}" && \
+            chmod 0755 "${CONDA_DIR}/bin/${f##*/}"; \
+        fi; \
+    done && \
+    "${CONDA_DIR}/bin/python" -m ipykernel install --sys-prefix && \
+    ln -s start-notebook.sh /usr/local/bin/start-custom.sh && \
+    fix-permissions "${CONDA_DIR}"
+
+CMD ["start-notebook.sh"]
+USER ${NB_UID}
