@@ -56,6 +56,9 @@ export function lintDockerfile(text: string, origins: LineOrigin[], config: Seve
     const keyword = inst.getKeyword().toUpperCase();
     const line = inst.getRange().start.line;
     const args = (inst.getArgumentsContent() ?? '').replace(/\\\n/g, ' ');
+    // getArgumentsContent() leaves out flags (--mount=…, --checksum=…); the rules look at them.
+    const flags = 'getFlags' in inst ? (inst as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags() : [];
+    const ruleArgs = [...flags.map((f) => `--${f.getName()}${f.getValue() === null ? '' : `=${f.getValue()}`}`), args].join(' ');
     if (keyword === 'SHELL') shell = args;
     if (keyword === 'USER') lastUser = { line, user: args.trim() };
     if (keyword === 'FROM') {
@@ -66,7 +69,7 @@ export function lintDockerfile(text: string, origins: LineOrigin[], config: Seve
       }
     }
     for (const rule of RULES) {
-      const msg = rule.check({ keyword, args, line, shell });
+      const msg = rule.check({ keyword, args: ruleArgs, line, shell });
       if (msg) report(line, rule.id, rule.severity, msg);
     }
   }

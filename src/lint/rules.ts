@@ -3,7 +3,7 @@ export type Severity = 'error' | 'warning' | 'off';
 
 export interface InstructionView {
   keyword: string;
-  /** Arguments with line continuations joined. */
+  /** Flags (--mount=…) then arguments, with line continuations joined. */
   args: string;
   /** 0-based line of the instruction in the generated Dockerfile. */
   line: number;
@@ -37,6 +37,29 @@ function fixes(args: string, place: 'conda' | 'home' | 'any'): boolean {
 /** Text of a RUN without its flags (--mount=…) so a secret path does not look like a write. */
 function runCommand(args: string): string {
   return args.replace(/^(\s*--[a-z-]+=\S+)+/, '');
+}
+
+const PREFIX_WORD = /^(then|do|else|if|elif|while|until|!|\{|sudo|exec|time|env|command|nohup|xargs)$/;
+
+/**
+ * How many simple commands of a shell line run curl or wget. Only the command word counts, so
+ * `apt-get install curl wget` (package names) is not a download.
+ */
+export function downloadCommands(cmd: string): number {
+  let n = 0;
+  for (const seg of cmd.split(/&&|\|\||\$\(|[;|&(`\n]/)) {
+    const words = seg.trim().split(/\s+/).filter(Boolean);
+    let i = 0;
+    while (i < words.length) {
+      const w = words[i]!;
+      if (PREFIX_WORD.test(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+      else if (w.startsWith('-') && i > 0 && /^(sudo|xargs|env|time)$/.test(words[i - 1]!)) i += /^-[ugCI]$/.test(w) ? 2 : 1;
+      else break;
+    }
+    const word = words[i]?.replace(/^["']|["']$/g, '').split('/').pop();
+    if (word === 'curl' || word === 'wget') n++;
+  }
+  return n;
 }
 
 export const RULES: Rule[] = [
@@ -101,7 +124,7 @@ export const RULES: Rule[] = [
         if (/https?:\/\//.test(inst.args) && !/--checksum=sha256:/.test(inst.args)) return 'ADD of a URL without --checksum=sha256:…; declare a vendor artifact instead';
         return;
       }
-      const downloads = (runCommand(inst.args).match(/\b(curl|wget)\b/g) ?? []).length;
+      const downloads = downloadCommands(runCommand(inst.args));
       if (downloads === 0) return;
       const checks = (inst.args.match(/\bsha256sum\b/g) ?? []).length;
       if (checks === 0) return `${downloads} download(s) not verified; check each with sha256sum -c (better: declare a vendor artifact and let kfc fetch it)`;
