@@ -1,0 +1,162 @@
+// npm run bench [-- options]: the DESIGN.md §5 figures side by side, with ratios.
+//
+//   --root DIR          catalog to measure (default: this repository)
+//   --images a,b,...    images (default: $KFC_BENCH_IMAGES, else every catalog image built here)
+//   --tag T / --repo R  how they were built (default: kfc's, i.e. the git branch)
+//   --cold              also time a cold build (kfc build --no-cache): slow, rewrites the images
+//   --starts N          start-time samples per image (default 10; 0 skips)
+//   --strict            exit 1 when a goal is missed
+//   --json              print the figures as JSON
+//
+// Without --cold the last cold-build time recorded in reports/bench.json for the same images is
+// used (and said so). Results go to reports/bench.json and reports/bench.md.
+import { execa } from 'execa';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { FamilyReport } from '../src/report/model.ts';
+import { formatBytes, parseSize, DEFAULT_GATES, DEFAULT_SIZE_BUDGETS } from '../src/metrics/gates.ts';
+
+const repoRoot = new URL('..', import.meta.url).pathname;
+const { values: opt } = parseArgs({
+  options: {
+    root: { type: 'string' },
+    images: { type: 'string' },
+    tag: { type: 'string' },
+    repo: { type: 'string' },
+    cold: { type: 'boolean', default: false },
+    starts: { type: 'string', default: '10' },
+    strict: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const root = resolve(opt.root ?? repoRoot);
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const common = [...(opt.tag ? ['--tag', opt.tag] : []), ...(opt.repo ? ['--repo', opt.repo] : [])];
+
+function kfc(args: string[]) {
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, env: { DOCKER_BUILDKIT: '1' } });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await fn();
+  return [r, (performance.now() - t0) / 1000];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row {
+  figure: string;
+  goal: string;
+  measured: string;
+  ratio?: number;
+  ok?: boolean;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const figures: Record<string, unknown> = { root, at: new Date().toISOString() };
+
+// 1. kfc generate --check: wall time of the whole CLI process, median of 5.
+{
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [r, s] = await timed(() => kfc(['generate', '--check']));
+    if (r.exitCode !== 0) log(`generate --check exited ${r.exitCode}: ${(r.stderr || r.stdout).split('\n')[0]}`);
+    times.push(s);
+  }
+  const s = median(times);
+  figures.generateCheckSeconds = times;
+  rows.push({ figure: 'kfc generate --check (median of 5)', goal: '≤ 1 s', measured: `${s.toFixed(2)} s`, ratio: s / 1, ok: s <= 1 });
+}
+
+// Which images: the named ones, else those built here (kfc report finds them).
+let images = (opt.images ?? process.env.KFC_BENCH_IMAGES ?? '').split(/[\s,]+/).filter(Boolean);
+
+// 2. Cold build (optional) and no-change rebuild.
+const benchFile = join(root, 'reports', 'bench.json');
+const previous = existsSync(benchFile) ? (JSON.parse(readFileSync(benchFile, 'utf8')) as { coldBuild?: { images: string[]; seconds: number; at: string } }) : {};
+let cold: { images: string[]; seconds: number; at: string } | undefined;
+if (images.length) {
+  if (opt.cold) {
+    log(`cold build (--no-cache) of ${images.join(', ')}: this takes a while`);
+    const [r, s] = await timed(() => kfc(['build', ...images, ...common, '--no-cache', '--progress', 'quiet']));
+    if (r.exitCode !== 0) throw new Error(`cold build failed: ${r.stderr.split('\n').slice(-3).join(' | ')}`);
+    cold = { images, seconds: s, at: new Date().toISOString() };
+  } else if (previous.coldBuild && previous.coldBuild.images.join(',') === images.join(',')) {
+    cold = previous.coldBuild;
+    log(`cold build: using the time recorded at ${cold.at} (run with --cold to measure again)`);
+  }
+  log(`no-change rebuild of ${images.join(', ')}`);
+  const [r, s] = await timed(() => kfc(['build', ...images, ...common, '--progress', 'quiet', '--json']));
+  if (r.exitCode !== 0) throw new Error(`rebuild failed: ${r.stderr.split('\n').slice(-3).join(' | ')}`);
+  let cached = '';
+  try {
+    const res = JSON.parse(r.stdout) as { image: string; cachedSteps: number; steps: number }[];
+    cached = `, ${res.reduce((a, b) => a + b.cachedSteps, 0)}/${res.reduce((a, b) => a + b.steps, 0)} steps cached`;
+  } catch {
+    /* older build output */
+  }
+  figures.noChangeRebuildSeconds = s;
+  figures.coldBuild = cold;
+  if (cold) rows.push({ figure: 'cold build (no cache)', goal: '—', measured: `${cold.seconds.toFixed(1)} s`, note: opt.cold ? undefined : `recorded ${cold.at}` });
+  else rows.push({ figure: 'cold build (no cache)', goal: '—', measured: 'not measured', note: 'run with --cold' });
+  rows.push({
+    figure: 'no-change rebuild',
+    goal: '≤ 2% of cold',
+    measured: `${s.toFixed(1)} s${cached}`,
+    ...(cold ? { ratio: s / cold.seconds, ok: s / cold.seconds <= 0.02 } : {}),
+  });
+}
+
+// 3. The report: sizes, efficiency, sharing, start medians.
+{
+  const starts = String(Number(opt.starts) || 0);
+  log(`kfc report ${images.join(' ') || '(every image built here)'} --starts ${starts}`);
+  const r = await kfc(['report', ...images, ...common, '--starts', starts, '--no-manifests', '--json']);
+  if (r.exitCode !== 0 && !r.stdout.trim().startsWith('{')) throw new Error(`kfc report failed: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`);
+  const report = JSON.parse(r.stdout) as FamilyReport;
+  if (!images.length) images = report.images.map((i) => i.name);
+  figures.report = { family: report.family, images: report.images.map((i) => ({ name: i.name, size: i.size, efficiency: i.metrics.efficiency, wastedBytes: i.metrics.wastedBytes, parent: i.sharing.parent, start: i.start && { medianMs: i.start.medianMs, iqrMs: i.start.iqrMs, n: i.start.starts } })) };
+  for (const i of report.images) {
+    const budget = i.gates.maxSize ?? (DEFAULT_SIZE_BUDGETS[i.name] ? parseSize(DEFAULT_SIZE_BUDGETS[i.name]!) : undefined);
+    if (budget) rows.push({ figure: `size ${i.name}`, goal: `≤ ${formatBytes(budget)}`, measured: formatBytes(i.size), ratio: i.size / budget, ok: i.size <= budget });
+    else rows.push({ figure: `size ${i.name}`, goal: '—', measured: formatBytes(i.size) });
+  }
+  for (const i of report.images) {
+    rows.push({ figure: `efficiency ${i.name}`, goal: `≥ ${i.gates.minEfficiency}`, measured: `${i.metrics.efficiency.toFixed(4)} (wasted ${formatBytes(i.metrics.wastedBytes)})`, ratio: i.metrics.efficiency / i.gates.minEfficiency, ok: i.metrics.efficiency >= i.gates.minEfficiency });
+  }
+  for (const i of report.images) {
+    const p = i.sharing.parent;
+    if (p) rows.push({ figure: `shared bytes ${i.name} / ${p.with}`, goal: `${DEFAULT_GATES.minParentShare * 100}%`, measured: `${formatBytes(p.bytes)} / ${formatBytes(p.ofBytes)}`, ratio: p.ratio, ok: p.ratio >= DEFAULT_GATES.minParentShare });
+  }
+  for (const i of report.images) {
+    if (!i.start) continue;
+    const goal = i.gates.maxStartMedianMs;
+    if (i.start.starts) rows.push({ figure: `start median ${i.name}`, goal: `≤ ${goal} ms`, measured: `${Math.round(i.start.medianMs)} ms (IQR ${Math.round(i.start.iqrMs)}, n=${i.start.starts})`, ratio: i.start.medianMs / goal, ok: i.start.medianMs <= goal });
+    else rows.push({ figure: `start median ${i.name}`, goal: `≤ ${goal} ms`, measured: 'never ready', ok: false, note: i.start.failures[0] });
+  }
+  const f = report.family;
+  rows.push({ figure: 'family unique bytes / Σ image sizes', goal: '—', measured: `${formatBytes(f.uniqueBytes)} / ${formatBytes(f.sumBytes)}`, ratio: f.ratio });
+}
+
+// Output.
+const table = [['figure', 'goal', 'measured', 'ratio', 'verdict']].concat(
+  rows.map((r) => [r.figure, r.goal, r.measured, r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.1 ? 4 : 3), r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED']),
+);
+const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+const text = table.map((r, i) => r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd() + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')).join('\n');
+const notes = rows.filter((r) => r.note).map((r) => `- ${r.figure}: ${r.note}`);
+mkdirSync(join(root, 'reports'), { recursive: true });
+writeFileSync(benchFile, JSON.stringify({ ...figures, images, rows, coldBuild: cold ?? previous.coldBuild }, null, 2) + '\n');
+writeFileSync(join(root, 'reports', 'bench.md'), `# Bench (${figures.at})\n\n\`\`\`\n${text}\n\`\`\`\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
+if (opt.json) process.stdout.write(JSON.stringify({ ...figures, images, rows }, null, 2) + '\n');
+else process.stdout.write(`${text}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
+const missed = rows.filter((r) => r.ok === false);
+if (opt.strict && missed.length) process.exit(1);
