@@ -6,6 +6,7 @@
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import tar from 'tar-stream';
 
 export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
 
@@ -26,6 +27,28 @@ export interface StartOptions {
   cmd?: string[];
   /** Extra docker HostConfig. */
   hostConfig?: Docker.HostConfig;
+  /** Files copied into the created container before it starts (like `docker cp`), e.g. start hooks. */
+  files?: ContainerFile[];
+}
+
+export interface ContainerFile {
+  /** Absolute path in the container; its parent folder must exist in the image. */
+  path: string;
+  content: string | Buffer;
+  /** Permission bits, 0o644 by default. */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** A process in the container, read from /proc. */
+export interface ProcessInfo {
+  pid: number;
+  args: string;
+  uid: number;
+  gid: number;
+  groups: number[];
+  env: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -100,6 +123,21 @@ export function demux(buf: Buffer): { stdout: string; stderr: string } {
   return { stdout, stderr };
 }
 
+/** Copies files into a container (created or running) through the engine's archive API. */
+export async function putFiles(container: Docker.Container, files: ContainerFile[]): Promise<void> {
+  if (files.length === 0) return;
+  const pack = tar.pack();
+  for (const f of files) {
+    if (!f.path.startsWith('/')) throw new Error(`putFiles: ${f.path} is not absolute`);
+    const content = typeof f.content === 'string' ? Buffer.from(f.content) : f.content;
+    pack.entry({ name: f.path.slice(1), mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: new Date() }, content);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  await container.putArchive(Buffer.concat(chunks), { path: '/' });
+}
+
 export class Notebook {
   readonly container: Docker.Container;
   readonly prefix: string;
@@ -107,6 +145,8 @@ export class Notebook {
   readonly image: string;
   private readonly ownsVolume: boolean;
   hostPort = 0;
+  /** ms from `container.start()` to the readiness path answering 200 (last start or restart). */
+  readyMs = 0;
 
   constructor(container: Docker.Container, image: string, prefix: string, homeVolume: string, ownsVolume: boolean) {
     this.container = container;
@@ -198,8 +238,56 @@ export class Notebook {
 
   async restart(): Promise<void> {
     await this.container.restart({ t: 5 });
+    const t0 = Date.now();
     await this.refreshPort();
     await this.waitReady();
+    this.readyMs = Date.now() - t0;
+  }
+
+  /** Every process in the container (read as root from /proc), without environments. */
+  async processes(): Promise<Omit<ProcessInfo, 'env'>[]> {
+    // One exec: per process a line "pid<TAB>uid<TAB>gid<TAB>groups<TAB>args".
+    const script = [
+      'for d in /proc/[0-9]*; do',
+      '  p=${d#/proc/}; [ -r "$d/status" ] || continue',
+      '  args=$(tr "\\0" " " < "$d/cmdline" 2>/dev/null) || continue; [ -n "$args" ] || continue',
+      '  uid=$(awk \'/^Uid:/{print $2}\' "$d/status"); gid=$(awk \'/^Gid:/{print $2}\' "$d/status")',
+      '  groups=$(awk \'/^Groups:/{$1=""; print}\' "$d/status" | xargs | tr " " ",")',
+      '  printf "%s\\t%s\\t%s\\t%s\\t%s\\n" "$p" "$uid" "$gid" "$groups" "$args"',
+      'done',
+    ].join('\n');
+    const r = await this.exec(['sh', '-c', script], { user: '0' });
+    if (r.exitCode !== 0) throw new Error(`listing processes failed: ${r.stderr}`);
+    const procs: Omit<ProcessInfo, 'env'>[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const [pid, uid, gid, groups, args] = line.split('\t');
+      if (!pid || args === undefined) continue;
+      procs.push({ pid: Number(pid), uid: Number(uid), gid: Number(gid), groups: (groups ?? '').split(',').filter(Boolean).map(Number), args: args.trim() });
+    }
+    return procs.sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
+   * The environment of a process. Root in a container lacks CAP_SYS_PTRACE, so /proc/<pid>/environ
+   * is read as the process's own uid:gid.
+   */
+  async environ(proc: Pick<ProcessInfo, 'pid' | 'uid' | 'gid'>): Promise<Record<string, string>> {
+    const r = await this.exec(['base64', '-w0', `/proc/${proc.pid}/environ`], { user: `${proc.uid}:${proc.gid}` });
+    if (r.exitCode !== 0) throw new Error(`reading the environment of ${proc.pid} as ${proc.uid}:${proc.gid} failed: ${r.stderr}`);
+    const env: Record<string, string> = {};
+    for (const kv of Buffer.from(r.stdout.trim(), 'base64').toString('utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    return env;
+  }
+
+  /** The Jupyter server process (the oldest process running jupyter, not the sudo that started it). */
+  async serverProcess(): Promise<ProcessInfo> {
+    const procs = await this.processes();
+    const server = procs.find((p) => /jupyter/.test(p.args) && !/^(sudo|tini|bash|sh) /.test(p.args) && !/start\.sh/.test(p.args));
+    if (!server) throw new Error(`no Jupyter server process among:\n${procs.map((p) => `${p.pid} ${p.args}`).join('\n')}`);
+    return { ...server, env: await this.environ(server) };
   }
 
   async remove(opts: { keepVolume?: boolean } = {}): Promise<void> {
@@ -235,9 +323,14 @@ export async function startNotebook(opts: StartOptions = {}): Promise<Notebook> 
   });
   const nb = new Notebook(container, image, prefix, homeVolume, ownsVolume);
   try {
+    await putFiles(container, opts.files ?? []);
+    const t0 = Date.now();
     await container.start();
     await nb.refreshPort();
-    if (opts.wait !== false) await nb.waitReady(opts.ready, opts.timeoutMs);
+    if (opts.wait !== false) {
+      await nb.waitReady(opts.ready, opts.timeoutMs);
+      nb.readyMs = Date.now() - t0;
+    }
     return nb;
   } catch (e) {
     await nb.remove();

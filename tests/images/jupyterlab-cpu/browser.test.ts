@@ -1,0 +1,74 @@
+// jupyterlab-cpu in a real browser (Debian's headless Chromium, playwright-core): JupyterLab opens
+// under the prefix, a notebook is created from the launcher and a cell runs; VS Code's workbench
+// loads under $NB_PREFIX/vscode/. Screenshots go to reports/screenshots/ (look at them).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { launchBrowser, newSession, screenshot, type BrowserSession } from '../../../src/testing/browser.ts';
+
+describe('jupyterlab-cpu: in a browser', () => {
+  let nb: Notebook;
+  let browser: Browser;
+  before(async () => {
+    nb = await startNotebook();
+    console.log(`# start-to-ready ${nb.readyMs} ms`);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await nb?.remove();
+  });
+
+  /** Runs a browser scenario in a fresh context; on failure keeps a screenshot and the page errors. */
+  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
+    const s = await newSession(browser);
+    try {
+      await fn(s);
+    } catch (e) {
+      const shot = await screenshot(s.page, `${name}-FAILED`).catch(() => '(no screenshot)');
+      throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
+    } finally {
+      await s.context.close();
+    }
+  }
+
+  test('JupyterLab: launcher → new Python notebook → a cell prints 42', async () => {
+    await scenario('lab', async ({ page }) => {
+      const t0 = Date.now();
+      await page.goto(nb.url('/lab'), { waitUntil: 'domcontentloaded' });
+      await page.locator('.jp-Launcher').first().waitFor({ state: 'visible', timeout: 60_000 });
+      console.log(`# launcher visible ${Date.now() - t0} ms after navigation`);
+      await page.locator('.jp-LauncherCard[data-category="Notebook"]').filter({ hasText: /Python 3/ }).first().click();
+      const panel = page.locator('.jp-NotebookPanel').first();
+      await panel.waitFor({ state: 'visible', timeout: 30_000 });
+      const editor = panel.locator('.jp-Cell .cm-content').first();
+      await editor.click();
+      await page.keyboard.type('print(6*7)');
+      await page.keyboard.press('Shift+Enter');
+      const output = panel.locator('.jp-OutputArea-output').filter({ hasText: '42' }).first();
+      await output.waitFor({ state: 'visible', timeout: 90_000 });
+      assert.equal((await output.innerText()).trim(), '42');
+      // The notebook lives in the home volume, under the prefix's contents API.
+      const title = await page.locator('.jp-mod-current .lm-TabBar-tabLabel, .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().innerText();
+      assert.match(title, /\.ipynb$/);
+      await page.waitForTimeout(500);
+      console.log(`# screenshot ${await screenshot(page, 'jupyterlab-notebook')}`);
+    });
+  });
+
+  test('VS Code: $NB_PREFIX/vscode/ loads the workbench with the home folder', async () => {
+    await scenario('vscode', async ({ page }) => {
+      const t0 = Date.now();
+      await page.goto(nb.url('/vscode/'), { waitUntil: 'domcontentloaded', timeout: 90_000 });
+      await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: 90_000 });
+      console.log(`# workbench visible ${Date.now() - t0} ms after navigation`);
+      assert.ok(new URL(page.url()).pathname.startsWith(`${nb.prefix}/vscode/`), `left the prefix: ${page.url()}`);
+      // The explorer lists the home folder: the workbench reached the server over its websocket.
+      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.waitForTimeout(1500);
+      console.log(`# screenshot ${await screenshot(page, 'vscode-workbench')}`);
+    });
+  });
+});
