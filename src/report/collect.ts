@@ -182,6 +182,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const shareOf = new Map(sharing.images.map((s) => [s.name, s]));
 
   const images: ImageReport[] = [];
+  const baseLayers = new Map<string, Set<string>>();
   for (const node of nodes) {
     const f = found.get(node.name);
     const img = archived.get(node.name);
@@ -189,6 +190,13 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     const imageNotes: string[] = [];
     const rendered = renderDockerfile(node);
     const origins = attributeLayers(img.config, rendered);
+    // The root base's own layers, by digest (more robust than history when an image was not built
+    // from the generated Dockerfile, e.g. committed by hand).
+    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await inspect(node.baseImage))?.diffIds ?? []));
+    const baseIds = baseLayers.get(node.baseImage)!;
+    const attributed = origins.filter((o) => o.bit).length;
+    const own = img.layers.filter((l) => !baseIds.has(l.diffId)).length;
+    if (baseIds.size && attributed < own) imageNotes.push(`${own - attributed} of ${own} layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)`);
     const parentIds = new Set(node.parent ? (archived.get(node.parent.name)?.layers.map((l) => l.diffId) ?? []) : []);
     const layers: LayerReport[] = img.layers.map((l, i) => {
       const o = origins[i];
@@ -204,7 +212,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
         whiteouts: l.whiteoutMarkers,
         instruction: o?.step?.summary ?? '',
         ...(o?.bit ? { bit: o.bit, owner: o.owner, bitLine: o.bitLine } : {}),
-        base: o?.base ?? i === 0,
+        base: baseIds.size ? baseIds.has(l.diffId) : (o?.base ?? i === 0),
         inParent: parentIds.has(l.diffId),
       };
     });

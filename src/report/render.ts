@@ -78,7 +78,7 @@ export function imageMarkdown(i: ImageReport): string {
   out.push('', `Thresholds: efficiency ≥ ${g.minEfficiency} (${g.source.minEfficiency}), size ≤ ${g.maxSize ? formatBytes(g.maxSize) : 'no budget'}${g.maxSize ? ` (${g.source.maxSize})` : ''}, start median ≤ ${g.maxStartMedianMs} ms, parent bytes reused ≥ ${pct(g.minParentShare, 0)}.`, '');
   out.push('## Layers', '', '| # | size | files | from | instruction | in parent |', '|---:|---:|---:|---|---|:-:|');
   for (const l of i.layers) {
-    const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '';
+    const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '(unmatched)';
     out.push(`| ${l.index} | ${formatBytes(l.size)} | ${l.files} | ${mdCell(from)} | ${mdCell(l.instruction)} | ${l.inParent ? 'yes' : ''} |`);
   }
   out.push('', '## Largest wasted paths', '');
