@@ -19,7 +19,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('kfc')
     .description('Compose, build, test and publish the kubeflow-containers image family')
     .option('--root <dir>', 'repository root (default: the nearest folder with images.yaml)')
-    .showHelpAfterError('(run kfc --help for usage)')
+    // Usage errors (unknown verb or option, missing argument) in kfc's one-line form too.
+    .configureOutput({ outputError: (str, write) => write(`kfc: error: ${str.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (fix: run kfc --help for usage)\n`) })
     .exitOverride();
   registerCatalogCommands(program);
   if (!CATALOG_VERBS.has(verbOf(argv) ?? '')) {

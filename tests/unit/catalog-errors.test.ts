@@ -242,6 +242,8 @@ const CASES: Case[] = [
     where: /^\/\S*output: /,
     fragment: /cannot write output\/: ENOTDIR/,
   },
+  { name: 'unknown option (usage error from the argument parser)', args: ['generate', '--bogus'], where: /^unknown option '--bogus' /, fragment: '(fix: run kfc --help for usage)' },
+  { name: 'unknown verb', args: ['generat'], where: /^unknown command 'generat' /, fragment: '(Did you mean generate?) (fix: run kfc --help for usage)' },
   { name: 'unknown image name on the generate command line', args: ['generate', 'mini-child', 'mini-typo'], where: 'images.yaml: ', fragment: /unknown image "mini-typo".*known images: mini-root, mini-child, mini-grand/ },
   { name: 'unknown image name on the lint command line', inProcess: true, args: ['lint', 'mini-typo'], where: 'images.yaml: ', fragment: 'unknown image "mini-typo"' },
   (() => {
