@@ -3,6 +3,7 @@
  * exec, docker run) and hands the bytes to the pure metrics.
  */
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
@@ -48,12 +49,32 @@ export async function saveAndRead(refs: string[]): Promise<ImageArchive> {
   return result.value;
 }
 
+/** Containers started by this process, removed on Ctrl-C / SIGTERM as well as after use. */
+const live = new Set<string>();
+let trapped = false;
+function track(name: string): void {
+  live.add(name);
+  if (trapped) return;
+  trapped = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const n of live) spawnSync(dockerBin(), ['rm', '-f', n], { stdio: 'ignore' });
+      process.exit(130);
+    });
+  }
+}
+async function remove(name: string): Promise<void> {
+  await docker(['rm', '-f', name], { timeoutMs: 60_000 });
+  live.delete(name);
+}
+
 const envOf = (env: string[], key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
 
 /** Starts a throwaway container (sleep) and runs the manifest probes in it. Always removes it. */
 export async function collectManifests(ref: string, condaDir = '/opt/conda', timeoutMs = 180_000): Promise<Manifests> {
   const name = `kfc-report-manifest-${randomBytes(4).toString('hex')}`;
   const m = emptyManifests();
+  track(name);
   const run = await docker(['run', '-d', '--name', name, '--network', 'none', '--label', 'org.kfc.report=1', '--entrypoint', 'sleep', ref, 'infinity'], { timeoutMs: 60_000 });
   try {
     if (run.failed) {
@@ -66,7 +87,7 @@ export async function collectManifests(ref: string, condaDir = '/opt/conda', tim
     }
     return m;
   } finally {
-    await docker(['rm', '-f', name], { timeoutMs: 60_000 });
+    await remove(name);
   }
 }
 
@@ -96,6 +117,7 @@ export async function measureStart(ref: string, ready: string, starts: number, o
     const port = await freePort();
     const name = `kfc-report-start-${randomBytes(4).toString('hex')}`;
     url = `http://127.0.0.1:${port}${prefix}${ready}`;
+    track(name);
     const t0 = performance.now();
     try {
       const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', `127.0.0.1:${port}:8888`, '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
@@ -129,7 +151,7 @@ export async function measureStart(ref: string, ready: string, starts: number, o
         if (samples.length === 0 && i === 0) break; // it does not start at all: do not retry N times
       }
     } finally {
-      await docker(['rm', '-f', name], { timeoutMs: 60_000 });
+      await remove(name);
     }
   }
   return { starts: samples.length, samplesMs: samples, ...summarize(samples), url: url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>'), failures };

@@ -306,3 +306,30 @@ test('gates: defaults from DESIGN §5, catalog overrides, breaches named', () =>
   assert.match(breaches[0]!.message, /^jupyterlab-cpu: efficiency 0\.9800 < 0\.99/);
   assert.deepEqual(checkGates({ image: 'jupyterlab-cpu', size: 3e9, efficiency: 0.995, startMedianMs: 900, parentShare: 1 }, cpu), []);
 });
+
+test('docker 25+ save archive: manifest.json naming OCI blobs (uncompressed layers)', async () => {
+  const l0 = await makeTar(L0);
+  const l1 = await makeTar(L1);
+  const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha(l0), sha(l1)] }, history: [{ created_by: 'ADD x / # buildkit' }, { created_by: 'RUN /bin/sh -c true # buildkit' }] }));
+  const manifest = [{ Config: `blobs/sha256/${hex(config)}`, RepoTags: ['a/b:c'], Layers: [`blobs/sha256/${hex(l0)}`, `blobs/sha256/${hex(l1)}`] }];
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
+  })();
+  const add = (name: string, b: Buffer) => new Promise<void>((res, rej) => pack.entry({ name }, b, (e) => (e ? rej(e) : res())));
+  await add(`blobs/sha256/${hex(l1)}`, l1);
+  await add(`blobs/sha256/${hex(config)}`, config);
+  await add(`blobs/sha256/${hex(l0)}`, l0);
+  await add('index.json', Buffer.from('{"schemaVersion":2,"manifests":[]}'));
+  await add('manifest.json', Buffer.from(JSON.stringify(manifest)));
+  pack.finalize();
+  await done;
+  const archive = await readImageArchive(once(Buffer.concat(chunks), 10_000));
+  assert.deepEqual(archive.notes, []);
+  const img = archive.images[0]!;
+  assert.equal(img.id, `sha256:${hex(config)}`);
+  assert.deepEqual(img.layers.map((l) => [l.diffId, l.size]), [[sha(l0), 195], [sha(l1), 127]]);
+  assert.equal(analyzeLayers(img.layers).wastedBytes, 100 + 100 + 30 + 10 + 5);
+});
