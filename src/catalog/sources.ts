@@ -10,8 +10,12 @@ export interface SourceState {
   pypi?: { url: string | undefined; reachable: boolean | undefined };
   /** Vendor artifacts present in the cache with the right sha256, by name. */
   artifacts?: Map<string, 'ok' | 'missing' | 'bad-checksum'>;
-  /** Licensed media given (env var set and path exists), by requirement name. */
-  licenses?: Map<string, boolean>;
+  /**
+   * Licensed media, by requirement name: true (env var set and the path exists), false (not
+   * given), or { given } when not usable: the env var's value (undefined: not set), a path that
+   * does not exist.
+   */
+  licenses?: Map<string, boolean | { given: string | undefined }>;
   /** Outside downloads reachable, by URL. */
   downloads?: Map<string, boolean>;
 }
@@ -47,13 +51,20 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
     } else if ('vendor' in r) {
       const st = state.artifacts?.get(r.vendor.name);
       if (st && st !== 'ok') {
-        const why = st === 'missing' ? `vendor artifact "${r.vendor.name}" is not in the artifact cache (run kfc fetch; source ${r.vendor.url})` : `vendor artifact "${r.vendor.name}" in the cache has the wrong sha256 (delete it and run kfc fetch; source ${r.vendor.url})`;
+        const fetch = `run kfc fetch ${node.name} where ${r.vendor.url} is reachable, or copy a fetched artifact cache here (KFC_ARTIFACT_CACHE)`;
+        const why =
+          st === 'missing'
+            ? `vendor artifact "${r.vendor.name}" is not in the artifact cache (${fetch})`
+            : `vendor artifact "${r.vendor.name}" in the cache has the wrong sha256, expected ${r.vendor.sha256} (delete it and ${fetch})`;
         (r.vendor.optional ? skipped : missing).push(why);
       }
     } else if ('download' in r) {
       if (state.downloads?.get(r.download.url) === false) missing.push(`${r.download.name}: ${r.download.url} is not reachable (${r.download.reason})`);
     } else if ('license' in r) {
-      if (state.licenses?.get(r.license.name) === false) missing.push(`licensed media "${r.license.name}" not given (set ${r.license.env} to its path)`);
+      const st = state.licenses?.get(r.license.name);
+      const use = `it reaches the build as the BuildKit build context "${r.license.name}", never a layer`;
+      if (st === false || (typeof st === 'object' && !st.given)) missing.push(`licensed media "${r.license.name}" not given: ${r.license.env} is not set (set ${r.license.env} to the folder holding the media; ${use})`);
+      else if (typeof st === 'object') missing.push(`licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist (set ${r.license.env} to the folder holding the media; ${use})`);
     }
   }
   return { ok: missing.length === 0, missing, skipped };

@@ -52,7 +52,7 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
       state.artifacts!.set(r.vendor.name, st);
     } else if (typeof r === 'object' && 'license' in r) {
       const v = process.env[r.license.env];
-      state.licenses!.set(r.license.name, Boolean(v && existsSync(v)));
+      state.licenses!.set(r.license.name, v && existsSync(v) ? true : { given: v || undefined });
     } else if (typeof r === 'object' && 'download' in r && !state.downloads!.has(r.download.url)) {
       state.downloads!.set(r.download.url, false);
       if (opts.network) probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));

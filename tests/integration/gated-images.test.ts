@@ -1,0 +1,89 @@
+// The images whose sources this machine does not have (a Python index, Posit's RStudio .deb,
+// licensed SAS media) are defined for real: they generate and lint clean, `kfc list` says why they
+// are not buildable, and `kfc build` refuses before any work with a message naming the missing
+// source and what to set.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = new URL('../..', import.meta.url).pathname;
+const engineUp = (await execa('/usr/bin/docker', ['version'], { reject: false })).exitCode === 0;
+const emptyCache = mkdtempSync(join(tmpdir(), 'kfc-empty-cache-'));
+const tag = `gated-${process.pid}`;
+
+function kfc(args: string[], env: Record<string, string | undefined> = {}) {
+  const base: Record<string, string | undefined> = { ...process.env, KFC_ARTIFACT_CACHE: emptyCache, PIP_INDEX_URL: undefined, SAS_MEDIA_DIR: undefined, ...env };
+  for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), ...args], { reject: false, all: true, env: base as Record<string, string>, extendEnv: false });
+}
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function refused(image: string, env: Record<string, string | undefined>, pattern: RegExp): Promise<void> {
+  const r = await kfc(['build', image, '--tag', tag, '--progress', 'quiet'], env);
+  assert.notEqual(r.exitCode, 0, r.all);
+  assert.match(r.all, pattern);
+  assert.match(r.all, new RegExp(`images\\.yaml images\\.${image}\\.requires: cannot build ${image}: `));
+  assert.doesNotMatch(r.all, /kfc build: \[1\//, 'refused before building anything');
+}
+
+describe('gated images', () => {
+  after(() => rmSync(emptyCache, { recursive: true, force: true }));
+
+  test('generate --check and lint are clean for them', async () => {
+    const g = await kfc(['generate', '--check']);
+    assert.equal(g.exitCode, 0, g.all);
+    const l = await kfc(['lint', 'jupyterlab-tensorflow', 'rstudio', 'sas', 'remote-desktop']);
+    assert.equal(l.exitCode, 0, l.all);
+    assert.match(l.all, /0 error\(s\), 0 warning\(s\)/);
+  });
+
+  test('kfc list --json says which are buildable here and why not', async () => {
+    const r = await kfc(['list', '--json', '--offline']);
+    assert.equal(r.exitCode, 0, r.all);
+    const rows = JSON.parse(r.stdout) as { name: string; buildable: { ok: boolean; missing: string[]; skipped: string[] } }[];
+    const by = new Map(rows.map((x) => [x.name, x.buildable]));
+    assert.equal(by.get('remote-desktop')?.ok, true);
+    assert.match(by.get('remote-desktop')!.skipped.join('\n'), /vendor artifact "openmpp" is not in the artifact cache/);
+    assert.equal(by.get('jupyterlab-tensorflow')?.ok, false);
+    assert.match(by.get('jupyterlab-tensorflow')!.missing.join('\n'), /Python package index: none is configured \(set PIP_INDEX_URL/);
+    assert.equal(by.get('rstudio')?.ok, false);
+    assert.match(by.get('rstudio')!.missing.join('\n'), /vendor artifact "rstudio-server" is not in the artifact cache .*https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb/);
+    assert.equal(by.get('sas')?.ok, false);
+    assert.match(by.get('sas')!.missing.join('\n'), /licensed media "sas-media" not given: SAS_MEDIA_DIR is not set/);
+  });
+
+  describe('kfc build refuses precisely', { skip: engineUp ? false : 'no Docker engine answers' }, () => {
+    test('jupyterlab-tensorflow without PIP_INDEX_URL', async () => {
+      await refused('jupyterlab-tensorflow', {}, /needs a Python package index: none is configured \(set PIP_INDEX_URL to a reachable index/);
+    });
+
+    test('jupyterlab-tensorflow with an index that does not answer', async () => {
+      const url = `http://127.0.0.1:${await closedPort()}/simple/`;
+      await refused('jupyterlab-tensorflow', { PIP_INDEX_URL: url }, new RegExp(`the Python index ${url.replace(/[./]/g, '\\$&')} does not answer \\(check PIP_INDEX_URL\\)`));
+    });
+
+    test('rstudio without the RStudio Server .deb in the cache, naming it and its URL', async () => {
+      await refused('rstudio', {}, /vendor artifact "rstudio-server" is not in the artifact cache \(run kfc fetch rstudio where https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb is reachable/);
+    });
+
+    test('sas without licensed media, and with a path that does not exist', async () => {
+      const url = `http://127.0.0.1:${await closedPort()}/simple/`;
+      // kfc build names the first missing source and counts the others; kfc list names them all.
+      await refused('sas', {}, /needs a Python package index: none is configured .*\(and 1 more\)/);
+      const r = await kfc(['list', '--json', '--offline'], { PIP_INDEX_URL: url, SAS_MEDIA_DIR: '/nonexistent/sas-depot' });
+      const sas = (JSON.parse(r.stdout) as { name: string; buildable: { missing: string[] } }[]).find((x) => x.name === 'sas')!;
+      assert.match(sas.buildable.missing.join('\n'), /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist \(set SAS_MEDIA_DIR to the folder holding the media; it reaches the build as the BuildKit build context "sas-media", never a layer\)/);
+    });
+  });
+});
