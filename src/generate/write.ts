@@ -13,6 +13,8 @@ export interface WriteResult {
 /** Test seam: lets a unit test fail the write half-way to prove output/ stays whole. */
 export interface WriteHooks {
   afterStage?: (image: string) => void;
+  /** Called after each image's folder is swapped into place (to simulate a failure there). */
+  afterSwap?: (image: string) => void;
 }
 
 /**
@@ -37,21 +39,37 @@ export function writeOutput(catalog: Catalog, names: string[] = [], hooks: Write
       stageImage(join(stage, img.name), img);
       hooks.afterStage?.(img.name);
     }
+    // Swap staged folders in; stale folders move into the stage too. Every move is a rename
+    // inside output/, and on any failure the moves done so far are undone in reverse.
+    const moves: { from: string; to: string }[] = [];
+    const move = (from: string, to: string) => {
+      renameSync(from, to);
+      moves.push({ from, to });
+    };
     const removed: string[] = [];
-    if (names.length === 0) {
-      for (const entry of readdirSync(outDir)) {
-        if (entry.startsWith('.')) continue;
-        if (!catalog.nodes.has(entry)) {
-          rmSync(join(outDir, entry), { recursive: true, force: true });
+    try {
+      for (const img of images) {
+        const dest = join(outDir, img.name);
+        if (existsSync(dest)) move(dest, join(stage, `.old-${img.name}`));
+        move(join(stage, img.name), dest);
+        hooks.afterSwap?.(img.name);
+      }
+      if (names.length === 0) {
+        for (const entry of readdirSync(outDir)) {
+          if (entry.startsWith('.') || catalog.nodes.has(entry)) continue;
+          move(join(outDir, entry), join(stage, `.stale-${entry}`));
           removed.push(entry);
         }
       }
-    }
-    for (const img of images) {
-      const dest = join(outDir, img.name);
-      const trash = join(stage, `.old-${img.name}`);
-      if (existsSync(dest)) renameSync(dest, trash);
-      renameSync(join(stage, img.name), dest);
+    } catch (err) {
+      for (const m of moves.reverse()) {
+        try {
+          renameSync(m.to, m.from);
+        } catch {
+          // best effort: the error below still says what failed
+        }
+      }
+      throw err;
     }
     return { written: images.map((i) => i.name), removed };
   } catch (err) {

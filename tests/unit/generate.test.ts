@@ -186,6 +186,27 @@ describe('generate: tree semantics', () => {
     writeOutput(loadCatalog(root));
     assert.ok(dockerfile(root, 'mini-grand').includes('ENV CHANGED=1\n'));
   });
+  it('is atomic while swapping too: a failure after the 2nd swap rolls every folder back, stale ones included', () => {
+    const root = repo();
+    writeOutput(loadCatalog(root));
+    writeFiles(root, { 'output/ghost/Dockerfile': 'FROM scratch\n' });
+    const before = hashTree(join(root, 'output'));
+    writeFiles(root, { 'docker-bits/mini-os.Dockerfile': readFileSync(join(root, 'docker-bits/mini-os.Dockerfile'), 'utf8') + 'ENV CHANGED=1\n' });
+    const swapped: string[] = [];
+    assert.throws(
+      () =>
+        writeOutput(loadCatalog(root), [], {
+          afterSwap: (image) => {
+            swapped.push(image);
+            if (swapped.length === 2) throw new Error('simulated rename failure');
+          },
+        }),
+      (err: unknown) => err instanceof KfcError && /it was left unchanged/.test(err.line()),
+    );
+    assert.deepEqual(swapped, ['mini-root', 'mini-child']);
+    assert.equal(hashTree(join(root, 'output')), before, 'output/ unchanged, ghost still there');
+    assert.deepEqual(readdirSync(join(root, 'output')).filter((e) => e.startsWith('.kfc-stage-')), [], 'no stage folder left');
+  });
 });
 
 describe('generate --check', () => {
