@@ -175,6 +175,25 @@ export class Notebook {
     return httpGet(this.rawUrl(path), init);
   }
 
+  /**
+   * GETs a path under the prefix and follows redirects that stay on this server (at most `max`);
+   * returns the last answer, its URL and the hops taken.
+   */
+  async follow(path: string, init: RequestInit = {}, max = 5): Promise<HttpResult & { url: string; hops: string[] }> {
+    let url = this.url(path);
+    const hops: string[] = [];
+    for (let i = 0; i <= max; i++) {
+      const res = await httpGet(url, init);
+      const loc = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !loc) return { ...res, url, hops };
+      const next = new URL(loc, url);
+      if (next.host !== new URL(url).host) throw new Error(`${url} redirects off this server, to ${next}`);
+      url = next.toString();
+      hops.push(`${res.status} → ${next.pathname}${next.search}`);
+    }
+    throw new Error(`more than ${max} redirects from ${path}: ${hops.join(', ')}`);
+  }
+
   async exec(cmd: string[] | string, opts: { user?: string; timeoutMs?: number; env?: Record<string, string>; workdir?: string } = {}): Promise<ExecResult> {
     const Cmd = typeof cmd === 'string' ? ['bash', '-lc', cmd] : cmd;
     const exec = await this.container.exec({ Cmd, AttachStdout: true, AttachStderr: true, User: opts.user, Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`), WorkingDir: opts.workdir });
@@ -225,7 +244,7 @@ export class Notebook {
       const state = await this.container.inspect();
       if (!state.State.Running) throw new Error(`container exited (${state.State.ExitCode}) before it was ready:\n${(await this.logs()).slice(-3000)}`);
       try {
-        const r = await this.get(path, { signal: AbortSignal.timeout(2000) });
+        const r = await this.get(path, { signal: AbortSignal.timeout(1500) });
         if (r.status === 200) return Date.now() - t0;
         last = `HTTP ${r.status}`;
       } catch (e) {
@@ -296,9 +315,26 @@ export class Notebook {
   }
 }
 
+/**
+ * Runs fn while a referenced timer keeps the event loop alive. AbortSignal.timeout's timer is
+ * unreferenced, and so is undici's socket while a connection hangs (docker-proxy accepts before
+ * the server listens): without this, node:test can find an empty event loop in the middle of a
+ * before() hook and cancel the whole file ("Promise resolution is still pending...").
+ */
+export async function holdingLoop<T>(fn: () => Promise<T>, ms = 120_000): Promise<T> {
+  const hold = setTimeout(() => {}, ms);
+  try {
+    return await fn();
+  } finally {
+    clearTimeout(hold);
+  }
+}
+
 export async function httpGet(url: string, init: RequestInit = {}): Promise<HttpResult> {
-  const res = await fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(15_000) });
-  return { status: res.status, text: await res.text(), headers: res.headers };
+  return holdingLoop(async () => {
+    const res = await fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(15_000) });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  });
 }
 
 /** Starts a notebook container like Kubeflow does and waits until it is ready. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { HttpResult, Notebook } from './container.ts';
+import { holdingLoop, type HttpResult, type Notebook } from './container.ts';
 
 export class JupyterApi {
   private xsrf: string | undefined;
@@ -19,9 +19,12 @@ export class JupyterApi {
   private async xsrfToken(): Promise<string | undefined> {
     if (this.xsrf !== undefined) return this.xsrf || undefined;
     for (const page of ['/lab', '/tree', '/']) {
-      const r = await fetch(this.nb.url(page), { redirect: 'manual', signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+      const r = await holdingLoop(async () => {
+        const res = await fetch(this.nb.url(page), { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+        await res.arrayBuffer();
+        return res;
+      }).catch(() => undefined);
       if (!r) continue;
-      await r.arrayBuffer();
       for (const c of r.headers.getSetCookie()) {
         const m = /^_xsrf=([^;]+)/.exec(c);
         if (m) return (this.xsrf = m[1]!);
@@ -41,14 +44,16 @@ export class JupyterApi {
         headers.Cookie = `_xsrf=${token}`;
       }
     }
-    const res = await fetch(this.nb.url(path), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
+    return holdingLoop(async () => {
+      const res = await fetch(this.nb.url(path), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(30_000),
+      });
+      return { status: res.status, text: await res.text(), headers: res.headers };
     });
-    return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {

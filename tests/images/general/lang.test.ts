@@ -32,7 +32,7 @@ describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
 
   test('JupyterLab\'s language is French when the image has the French pack', async (t) => {
     const api = new JupyterApi(nb);
-    const packs = await api.request('GET', '/lab/api/translations/');
+    const packs = await api.request('GET', '/lab/api/translations');
     if (packs.status === 404) return t.skip('no JupyterLab translation API in this image');
     assert.equal(packs.status, 200, packs.text);
     const available = Object.keys((JSON.parse(packs.text) as { data: Record<string, unknown> }).data ?? {});

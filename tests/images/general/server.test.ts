@@ -22,8 +22,17 @@ describe('general: Kubeflow-style start', () => {
     assert.equal(outside.status, 404, `GET /api/status outside the prefix answered ${outside.status}`);
     const other = await nb.getRaw('/notebook/other-ns/other-nb/api/status');
     assert.equal(other.status, 404, `GET under another notebook's prefix answered ${other.status}`);
-    const lab = await nb.get('/lab');
-    assert.equal(lab.status, 200, `GET ${nb.prefix}/lab answered ${lab.status}`);
+  });
+
+  test('$NB_PREFIX/ leads to the UI, under the prefix, with no login page', async () => {
+    // What Kubeflow's "Connect" opens: the image's default URL, without a token or password
+    // (authentication is done by the mesh in front).
+    const ui = await nb.follow('/');
+    assert.equal(ui.status, 200, `${ui.url} (${ui.hops.join(', ')}): ${ui.text.slice(0, 300)}`);
+    const path = new URL(ui.url).pathname;
+    assert.ok(path.startsWith(`${nb.prefix}/`), `the UI left the prefix: ${path}`);
+    assert.doesNotMatch(path, /\/login/, `the UI asks for a login: ${path}`);
+    assert.match(ui.headers.get('content-type') ?? '', /text\/html/);
   });
 
   test('the culler endpoints answer 200 with JSON and no token', async () => {
@@ -36,9 +45,7 @@ describe('general: Kubeflow-style start', () => {
     assert.ok(Array.isArray(JSON.parse(kernels.text)), `/api/kernels is not a list: ${kernels.text}`);
   });
 
-  test('no token or password is asked (the mesh authenticates), any origin allowed', async () => {
-    const lab = await nb.get('/lab');
-    assert.equal(lab.status, 200, 'the UI must not redirect to a login page');
+  test('the API answers any origin (allow_origin *) without a token', async () => {
     const api = await nb.get('/api/contents', { headers: { Origin: 'https://kubeflow.example.org' } });
     assert.equal(api.status, 200, `cross-origin API call answered ${api.status}`);
     assert.equal(api.headers.get('access-control-allow-origin'), '*');

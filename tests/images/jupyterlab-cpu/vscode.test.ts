@@ -1,22 +1,7 @@
 // jupyterlab-cpu: VS Code (code-server) served under the notebook's prefix on the same port.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNotebook, type HttpResult, type Notebook } from '../../../src/testing/container.ts';
-
-/** GETs a path, following redirects that stay on the same server, and returns the last answer and URL. */
-async function follow(nb: Notebook, path: string, max = 5): Promise<{ res: HttpResult; url: string; hops: string[] }> {
-  let url = nb.url(path);
-  const hops: string[] = [];
-  for (let i = 0; i <= max; i++) {
-    const res = await nb.getRaw(new URL(url).pathname + new URL(url).search, { signal: AbortSignal.timeout(90_000) });
-    if (res.status < 300 || res.status >= 400) return { res, url, hops };
-    const loc = res.headers.get('location');
-    assert.ok(loc, `redirect ${res.status} without Location from ${url}`);
-    url = new URL(loc, url).toString();
-    hops.push(`${res.status} → ${url}`);
-  }
-  throw new Error(`too many redirects: ${hops.join(', ')}`);
-}
+import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
 
 describe('jupyterlab-cpu: VS Code under the prefix', () => {
   let nb: Notebook;
@@ -30,7 +15,8 @@ describe('jupyterlab-cpu: VS Code under the prefix', () => {
 
   test('$NB_PREFIX/vscode/ serves the VS Code workbench', async () => {
     const t0 = Date.now();
-    const { res, url, hops } = await follow(nb, '/vscode/');
+    const res = await nb.follow('/vscode/', { signal: AbortSignal.timeout(90_000) });
+    const { url, hops } = res;
     console.log(`# first /vscode/ page in ${Date.now() - t0} ms (${hops.join(', ') || 'no redirect'})`);
     assert.equal(res.status, 200, `${url}: ${res.text.slice(0, 500)}`);
     assert.ok(new URL(url).pathname.startsWith(`${nb.prefix}/vscode/`), `redirected out of the prefix: ${url}`);
@@ -46,8 +32,8 @@ describe('jupyterlab-cpu: VS Code under the prefix', () => {
   });
 
   test('$NB_PREFIX/vscode (no trailing slash) leads to the workbench', async () => {
-    const { res, url } = await follow(nb, '/vscode');
-    assert.equal(res.status, 200, url);
+    const res = await nb.follow('/vscode', { signal: AbortSignal.timeout(90_000) });
+    assert.equal(res.status, 200, res.url);
     assert.match(res.text, /workbench/i);
   });
 
