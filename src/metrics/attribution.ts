@@ -45,9 +45,10 @@ export function parseStep(createdBy: string | undefined, comment = '', emptyLaye
   let text = (createdBy ?? '').trim();
   let keyword = '';
   // Classic builder: "/bin/sh -c #(nop)  ENV X=1" or "/bin/sh -c apt-get …" (a RUN).
-  const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(text);
+  // (with a SHELL instruction the prefix is that shell, e.g. "/bin/bash -o pipefail -c #(nop) USER 1000").
+  const nop = /^\S*sh\b[^#]*?-c\s+#\(nop\)\s+(.*)$/s.exec(text);
   if (nop) text = nop[1]!.trim();
-  else if (/^\/bin\/sh -c /.test(text)) text = `RUN ${text}`;
+  else if (/^\S*\/(ba|da|z)?sh\s.*?-c\s/s.test(text)) text = `RUN ${text}`;
   const first = text.split(/\s+/, 1)[0]?.toUpperCase() ?? '';
   if (KEYWORDS.has(first)) keyword = first;
   let summary = text.replace(/\s+# buildkit$/, '');

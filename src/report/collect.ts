@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
@@ -91,6 +92,23 @@ export async function collectManifests(ref: string, condaDir = '/opt/conda', tim
   }
 }
 
+/**
+ * Status of one GET (a fresh connection each time), or the error text. node:http rather than
+ * fetch: its sockets and our timer keep the event loop alive while the container starts.
+ */
+export function httpStatus(url: string, timeoutMs: number): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', (e) => resolve(e.message));
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (e) => resolve(e.message));
+    req.on('close', () => clearTimeout(timer));
+  });
+}
+
 export function summarize(samples: number[]): { medianMs: number; minMs: number; maxMs: number; iqrMs: number } {
   const s = [...samples].sort((a, b) => a - b);
   if (s.length === 0) return { medianMs: NaN, minMs: NaN, maxMs: NaN, iqrMs: NaN };
@@ -128,17 +146,12 @@ export async function measureStart(ref: string, ready: string, starts: number, o
       let ok = false;
       let last = '';
       while (performance.now() - t0 < timeoutMs) {
-        try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
-          await res.arrayBuffer().catch(() => undefined);
-          if (res.status === 200) {
-            ok = true;
-            break;
-          }
-          last = `HTTP ${res.status}`;
-        } catch (e) {
-          last = (e as Error).message;
+        const status = await httpStatus(url, 2000);
+        if (status === 200) {
+          ok = true;
+          break;
         }
+        last = typeof status === 'number' ? `HTTP ${status}` : status;
         await new Promise((r) => setTimeout(r, 25));
       }
       const ms = performance.now() - t0;

@@ -333,3 +333,8 @@ test('docker 25+ save archive: manifest.json naming OCI blobs (uncompressed laye
   assert.deepEqual(img.layers.map((l) => [l.diffId, l.size]), [[sha(l0), 195], [sha(l1), 127]]);
   assert.equal(analyzeLayers(img.layers).wastedBytes, 100 + 100 + 30 + 10 + 5);
 });
+
+test('parseStep: classic builder under a custom SHELL', () => {
+  assert.deepEqual([parseStep('/bin/bash -o pipefail -c #(nop)  USER 1000').keyword, parseStep('/bin/bash -o pipefail -c #(nop)  USER 1000').summary], ['USER', 'USER 1000']);
+  assert.deepEqual([parseStep('/bin/bash -o pipefail -c apt-get update -qq').keyword, parseStep('/bin/bash -o pipefail -c apt-get update -qq').summary], ['RUN', 'RUN apt-get update -qq']);
+});
