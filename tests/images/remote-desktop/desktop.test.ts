@@ -95,7 +95,7 @@ describe('remote-desktop', () => {
     assert.match(page.text, /noVNC/);
     assert.match(page.text, /autoconnect:'true'/);
     assert.match(page.text, /resize:'remote'/);
-    assert.ok(page.text.includes(`path:'${nb.prefix.slice(1)}/websockify'`), 'the websocket path is under the prefix');
+    assert.ok(page.text.includes(`path:'${nb.prefix}/websockify'`), 'the websocket path is under the prefix');
     assert.equal((await nb.get('/app/ui.js')).status, 200);
     const bare = await nb.getRaw(nb.prefix);
     assert.equal(bare.status, 302);
@@ -124,11 +124,14 @@ describe('remote-desktop', () => {
   });
 
   test('every service runs as jovyan (1000:100)', async () => {
-    const procs = await nb.processes();
-    for (const name of ['supervisord', 'Xtigervnc', 'websockify', 'nginx', 'xfce4-session', 'xfwm4', 'xfdesktop']) {
-      const ps = procs.filter((p) => p.args.includes(name));
-      assert.ok(ps.length > 0, `${name} runs:\n${procs.map((p) => p.args).join('\n')}`);
-      for (const p of ps) assert.equal(p.uid, 1000, `${p.args} runs as uid ${p.uid}`);
+    const names = ['supervisord', 'Xtigervnc', 'websockify', 'nginx', 'xfce4-session', 'xfwm4', 'xfdesktop', 'xfce4-panel'];
+    // The session's parts start over a few seconds after /healthy.
+    const procs = await until('every desktop process', async () => {
+      const ps = await nb.processes();
+      return names.every((n) => ps.some((p) => p.args.includes(n))) ? ps : undefined;
+    }, 30_000, 500);
+    for (const name of names) {
+      for (const p of procs.filter((q) => q.args.includes(name))) assert.equal(p.uid, 1000, `${p.args} runs as uid ${p.uid}`);
     }
   });
 
@@ -160,7 +163,7 @@ describe('remote-desktop', () => {
       // The panel and desktop icons take a few seconds to draw after the session starts.
       const stats = await until('a drawn desktop', async () => {
         const s = await canvasStats(page);
-        return s.colours >= 64 && s.topShare < 0.95 ? s : undefined;
+        return s.colours >= 32 && s.topShare < 0.98 ? s : undefined;
       }, 60_000, 1000);
       await sleep(1500);
       const file = await screenshot(page, 'desktop');
@@ -201,7 +204,7 @@ describe('remote-desktop', () => {
       await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, { timeout: 30_000 });
       await until('the desktop drawn again', async () => {
         const s = await canvasStats(page);
-        return s.colours >= 64 && s.topShare < 0.95;
+        return s.colours >= 32 && s.topShare < 0.98;
       }, 60_000, 1000);
       await until('a new XFCE session', async () => (await nb.processes()).some((p) => p.args.includes('xfce4-session')), 30_000);
       await screenshot(page, 'desktop-after-vnc-restart');
@@ -209,13 +212,14 @@ describe('remote-desktop', () => {
   });
 
   test('a killed nginx is restarted and the front answers again', async () => {
-    const master = (await nb.processes()).find((p) => /^nginx: master/.test(p.args));
-    assert.ok(master, 'nginx master runs');
-    await nb.exec(['kill', '-KILL', String(master.pid)], { user: '1000:100' });
-    // Workers of the killed master may still hold the port for a moment.
+    const isNginx = (args: string) => /^\/usr\/sbin\/nginx /.test(args);
+    const before = (await nb.processes()).find((p) => isNginx(p.args));
+    assert.ok(before, 'nginx runs');
+    await nb.exec(['kill', '-KILL', String(before.pid)], { user: '1000:100' });
+    const again = await until('a new nginx', async () => (await nb.processes()).find((p) => isNginx(p.args) && p.pid !== before.pid), 30_000);
+    assert.notEqual(again.pid, before.pid);
     await until('nginx answering again', async () => (await nb.get('/healthy').catch(() => ({ status: 0 }))).status === 200, 30_000);
-    const again = (await nb.processes()).find((p) => /^nginx: master/.test(p.args));
-    assert.ok(again && again.pid !== master.pid, 'a new nginx master');
+    assert.equal((await nb.get('/')).status, 200);
   });
 });
 
