@@ -32,6 +32,9 @@ export async function newSession(browser: Browser, viewport = { width: 1400, hei
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
   return { context, page, errors };
 }
 

@@ -34,7 +34,7 @@ describe('jupyterlab-cpu: in a browser', () => {
   }
 
   test('JupyterLab: launcher → new Python notebook → a cell prints 42', async () => {
-    await scenario('lab', async ({ page }) => {
+    await scenario('lab', async ({ page, errors }) => {
       const t0 = Date.now();
       await page.goto(nb.url('/lab'), { waitUntil: 'domcontentloaded' });
       await page.locator('.jp-Launcher').first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -42,6 +42,10 @@ describe('jupyterlab-cpu: in a browser', () => {
       await page.locator('.jp-LauncherCard[data-category="Notebook"]').filter({ hasText: /Python 3/ }).first().click();
       const panel = page.locator('.jp-NotebookPanel').first();
       await panel.waitFor({ state: 'visible', timeout: 30_000 });
+      // Like a user, wait for the kernel to be up ("Python 3 (ipykernel) | Idle" in the status bar):
+      // a cell run while the session is still connecting can be dropped by JupyterLab.
+      await page.locator('#jp-main-statusbar').getByText(/\|\s*Idle/).first().waitFor({ state: 'visible', timeout: 90_000 });
+      console.log(`# kernel idle ${Date.now() - t0} ms after navigation`);
       const editor = panel.locator('.jp-Cell .cm-content').first();
       await editor.click();
       await page.keyboard.type('print(6*7)');
@@ -49,11 +53,26 @@ describe('jupyterlab-cpu: in a browser', () => {
       const output = panel.locator('.jp-OutputArea-output').filter({ hasText: '42' }).first();
       await output.waitFor({ state: 'visible', timeout: 90_000 });
       assert.equal((await output.innerText()).trim(), '42');
-      // The notebook lives in the home volume, under the prefix's contents API.
-      const title = await page.locator('.jp-mod-current .lm-TabBar-tabLabel, .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().innerText();
-      assert.match(title, /\.ipynb$/);
+      // Save it (Ctrl+S; JupyterLab 4 asks to name an Untitled notebook on its first save): the
+      // notebook lands in the home volume, with its output.
+      const title = (await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().innerText()).trim();
+      assert.match(title, /\.ipynb$/, `current tab: ${title}`);
+      await page.keyboard.press('Control+s');
+      const dialog = page.locator('.jp-Dialog');
+      const name = 'kfc-browser-probe.ipynb';
+      await dialog.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => {});
+      let file = title;
+      if (await dialog.isVisible()) {
+        await dialog.locator('input[type="text"], input:not([type])').first().fill(name);
+        await dialog.locator('.jp-mod-accept').first().click();
+        file = name;
+      }
+      await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)').filter({ hasText: file }).first().waitFor({ timeout: 15_000 });
+      const saved = await nb.exec(['python3', '-c', `import json; nb = json.load(open("/home/jovyan/${file}")); print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`]);
+      assert.equal(saved.stdout.trim(), '42', `saved notebook: ${saved.stdout}${saved.stderr}`);
       await page.waitForTimeout(500);
       console.log(`# screenshot ${await screenshot(page, 'jupyterlab-notebook')}`);
+      if (errors.length) console.log(`# page errors (not failures): ${errors.join(' | ')}`);
     });
   });
 

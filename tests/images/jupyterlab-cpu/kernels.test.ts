@@ -88,7 +88,8 @@ describe('jupyterlab-cpu: kernels', () => {
     const a = await r.execute('x <- c(1, 2, 3, 6)\ncat("sum:", sum(x) * 3.5, "\\n")\nmean(x)');
     assert.equal(a.status, 'ok', describeCell(a));
     assert.equal(a.stdout, 'sum: 42 \n');
-    assert.deepEqual(a.results, ['[1] 3']);
+    // IRkernel shows a visible value as display_data (text/plain, html, markdown, latex).
+    assert.deepEqual(a.displays.map((d) => d['text/plain']), ['[1] 3'], describeCell(a));
     const df = await r.execute('d <- data.frame(g = c("a", "b", "a"), v = c(1, 5, 3))\ncat(aggregate(v ~ g, d, sum)$v, sep = ",")');
     assert.equal(df.stdout, '4,5', describeCell(df));
     const err = await r.execute('stop("kfc-probe failure")');

@@ -124,7 +124,7 @@ describe('remote-desktop', () => {
   });
 
   test('every service runs as jovyan (1000:100)', async () => {
-    const names = ['supervisord', 'Xtigervnc', 'websockify', 'nginx', 'xfce4-session', 'xfwm4', 'xfdesktop', 'xfce4-panel'];
+    const names = ['start-remote-desktop.sh', 'run-one-constantly', 'Xtigervnc', 'websockify', 'nginx', 'xfce4-session', 'xfwm4', 'xfdesktop', 'xfce4-panel'];
     // The session's parts start over a few seconds after /healthy.
     const procs = await until('every desktop process', async () => {
       const ps = await nb.processes();
