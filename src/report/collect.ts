@@ -264,7 +264,8 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       manifests = await collectManifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
     }
     let start: StartReport | undefined;
-    if (opts.starts > 0) {
+    if (opts.starts > 0 && !node.spec.publish) imageNotes.push('internal stage (publish: false): start time not measured');
+    if (opts.starts > 0 && node.spec.publish) {
       opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
       start = await measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
     }

@@ -58,6 +58,12 @@ const PY_LIST = [
   'print(json.dumps({"prefix": sys.prefix, "dists": out}))',
 ].join('\n');
 
+const KERNELS = [
+  'import json',
+  'from jupyter_client.kernelspec import KernelSpecManager',
+  'print(json.dumps({"kernelspecs": KernelSpecManager().get_all_specs()}))',
+].join('\n');
+
 const R_LIST = 'ip <- installed.packages()[, c("Package", "Version", "LibPath"), drop = FALSE]; write.table(ip, sep = "\\t", quote = FALSE, row.names = FALSE, col.names = FALSE)';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -74,8 +80,17 @@ export function probes(): Probe[] {
     },
     { section: 'r', tool: 'Rscript', script: `${need('Rscript')}Rscript -e ${sq(R_LIST)}` },
     { section: 'npm', tool: 'npm', script: `${need('npm')}npm ls -g --depth=0 --json 2>/dev/null || true` },
-    { section: 'kernels', tool: 'jupyter', script: `${need('jupyter')}jupyter kernelspec list --json` },
-    { section: 'labextensions', tool: 'jupyter', script: `${need('jupyter')}jupyter labextension list 2>&1` },
+    {
+      section: 'kernels',
+      tool: 'jupyter_client',
+      // jupyter_client's API (Debian does not always ship the jupyter-kernelspec script).
+      script: `for py in "\${CONDA_DIR:-/opt/conda}/bin/python" /usr/bin/python3; do [ -x "$py" ] && "$py" -c 'import jupyter_client' 2>/dev/null && exec "$py" -c ${sq(KERNELS)}; done; echo ${ABSENT}`,
+    },
+    {
+      section: 'labextensions',
+      tool: 'jupyter labextension',
+      script: `if command -v jupyter-labextension >/dev/null 2>&1; then jupyter-labextension list 2>&1; elif command -v jupyter >/dev/null 2>&1; then jupyter labextension list 2>&1; else echo ${ABSENT}; fi`,
+    },
   ];
 }
 
