@@ -45,9 +45,10 @@ export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: st
   w('report.json', JSON.stringify(report, null, 2) + '\n');
   for (const i of report.images) w(`${i.name}.md`, imageMarkdown(i));
   w('README.md', familyMarkdown(report));
-  const testsFile = join(out, 'tests.json');
+  // `kfc test --json` writes <root>/reports/tests.json; a tests.json next to the report wins.
+  const testsFile = [join(out, 'tests.json'), join(catalog.root, 'reports', 'tests.json')].find((f) => existsSync(f)) ?? '';
   let tests: TestResults | undefined;
-  if (existsSync(testsFile)) {
+  if (testsFile) {
     try {
       tests = JSON.parse(readFileSync(testsFile, 'utf8')) as TestResults;
     } catch {
