@@ -8,7 +8,8 @@ import type { FamilyReport, ImageReport, TestResults } from './model.ts';
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const eff = (x: number) => x.toFixed(4);
-const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
+// (NaN medians are null once written to JSON)
+const ms = (x: number | null | undefined) => (x === undefined || x === null || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function shareLine(i: ImageReport): string {
@@ -104,7 +105,7 @@ export function imageMarkdown(i: ImageReport): string {
 export function familyMarkdown(r: FamilyReport): string {
   const out = ['# Image family report', '', `Generated ${r.generatedAt} by \`kfc report\`.`, '', '| image | parent | size | efficiency | wasted | shared with parent | start median | gates |', '|---|---|---:|---:|---:|---|---:|---|'];
   for (const i of r.images) {
-    out.push(`| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? ms(i.start.medianMs) : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`);
+    out.push(`| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? (i.start.starts ? ms(i.start.medianMs) : 'no 200') : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`);
   }
   const f = r.family;
   out.push('', `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`);
