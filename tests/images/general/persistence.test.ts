@@ -51,6 +51,13 @@ describe('general: the home volume keeps user data', () => {
     if (volume) await docker.getVolume(volume).remove().catch(() => {});
   });
 
+  /** The notebook of the previous step (steps build on each other). */
+  const current = (): Notebook => {
+    const nb = notebooks.at(-1);
+    if (!nb) throw new Error('no notebook: an earlier step failed to start one');
+    return nb;
+  };
+
   const expected = () => Object.fromEntries(Object.entries(userFiles).map(([f, b]) => [f, createHash('sha256').update(b).digest('hex')]));
 
   test('pre-existing files, including ones named like seeded defaults, stay byte-identical', async () => {
@@ -64,7 +71,7 @@ describe('general: the home volume keeps user data', () => {
   });
 
   test('a file written in the home survives docker restart', async () => {
-    const nb = notebooks[0]!;
+    const nb = current();
     const w = await nb.exec(['bash', '-c', 'echo "written before restart" > ~/kfc-persist.txt']);
     assert.equal(w.exitCode, 0, w.stderr);
     await nb.restart();
@@ -75,7 +82,7 @@ describe('general: the home volume keeps user data', () => {
   });
 
   test('pip install of a local package as jovyan succeeds and installs into the home', async () => {
-    const nb = notebooks[0]!;
+    const nb = current();
     const setup = [
       'set -euo pipefail',
       'rm -rf /tmp/kfcprobe && mkdir -p /tmp/kfcprobe/src/kfc_probe_pkg',
@@ -94,7 +101,7 @@ describe('general: the home volume keeps user data', () => {
   });
 
   test('a new container of the image on the same volume keeps the files and the pip package', async () => {
-    await notebooks[0]!.remove({ keepVolume: true });
+    await current().remove({ keepVolume: true });
     const nb = await startNotebook({ homeVolume: volume });
     notebooks.push(nb);
     console.log(`# start-to-ready of a new container on the same home ${nb.readyMs} ms`);

@@ -35,6 +35,15 @@ describe('general: Kubeflow-style start', () => {
     assert.match(ui.headers.get('content-type') ?? '', /text\/html/);
   });
 
+  test('the UI can be embedded in an iframe (the Kubeflow central dashboard)', async () => {
+    const ui = await nb.follow('/');
+    const xfo = ui.headers.get('x-frame-options');
+    assert.ok(!xfo || !/deny|sameorigin/i.test(xfo), `X-Frame-Options: ${xfo}`);
+    const csp = ui.headers.get('content-security-policy') ?? '';
+    const fa = /frame-ancestors([^;]*)/.exec(csp)?.[1]?.trim();
+    assert.ok(fa === undefined || fa.split(/\s+/).includes('*'), `Content-Security-Policy frame-ancestors ${fa} refuses other origins`);
+  });
+
   test('the culler endpoints answer 200 with JSON and no token', async () => {
     const status = await nb.get('/api/status');
     assert.equal(status.status, 200);
