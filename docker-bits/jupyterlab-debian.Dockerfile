@@ -11,6 +11,10 @@ RUN --mount=type=bind,source=jupyterlab/Rprofile.site,target=/tmp/kfc-Rprofile.s
     apt-get update -qq && \
     apt-get install -y --no-install-recommends \
         jupyterlab \
+        jupyter-core \
+        jupyter-client \
+        jupyter-server \
+        jupyter-nbconvert \
         python3-ipykernel \
         python3-ipywidgets \
         python3-jupyter-server-terminals \

@@ -29,5 +29,5 @@ RUN --mount=type=secret,id=ca \
     find "${dest}" -depth \( -path '*/build/Release/obj.target' -o -path '*/build/Release/.deps' \
         -o -name 'build-tmp-napi-*' \) -exec rm -rf {} + && \
     ln -s "${dest}/out/node/entry.js" /usr/local/bin/code-server && \
-    code-server --version && \
+    HOME=/tmp/code-server code-server --version && \
     rm -rf /tmp/code-server /tmp/npm-cache /root/.npm /root/.cache /root/.config

@@ -32,7 +32,12 @@ if [[ -n "${NOTEBOOK_ARGS:-}" ]]; then
 fi
 args+=("$@")
 
-if [[ "${RESTARTABLE:-}" == "yes" ]]; then
-    exec /usr/local/bin/start.sh run-one-constantly jupyter "${args[@]}"
+# `jupyter lab` would start one python only to exec jupyter-lab: call jupyter-lab directly.
+cmd=(jupyter "${args[@]}")
+if command -v "jupyter-${jupyter_cmd}" > /dev/null; then
+    cmd=("jupyter-${jupyter_cmd}" "${args[@]:1}")
 fi
-exec /usr/local/bin/start.sh jupyter "${args[@]}"
+if [[ "${RESTARTABLE:-}" == "yes" ]]; then
+    cmd=(run-one-constantly "${cmd[@]}")
+fi
+exec /usr/local/bin/start.sh "${cmd[@]}"
