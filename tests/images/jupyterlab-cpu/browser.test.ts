@@ -70,9 +70,14 @@ describe('jupyterlab-cpu: in a browser', () => {
       await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)').filter({ hasText: file }).first().waitFor({ timeout: 15_000 });
       const saved = await nb.exec(['python3', '-c', `import json; nb = json.load(open("/home/jovyan/${file}")); print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`]);
       assert.equal(saved.stdout.trim(), '42', `saved notebook: ${saved.stdout}${saved.stderr}`);
+      // Let the file browser catch up with the rename before the screenshot (cosmetic).
+      await page.locator('.jp-DirListing-item').filter({ hasText: file.replace(/\.ipynb$/, '') }).first().waitFor({ timeout: 10_000 }).catch(() => {});
       await page.waitForTimeout(500);
       console.log(`# screenshot ${await screenshot(page, 'jupyterlab-notebook')}`);
-      if (errors.length) console.log(`# page errors (not failures): ${errors.join(' | ')}`);
+      if (errors.length) {
+        console.log(`# page errors (not failures): ${errors.join(' | ')}`);
+        if (process.env.KFC_TEST_DEBUG) console.log((await nb.logs()).split('\n').filter((l) => /\[[WE] /.test(l) || /Error|Traceback/.test(l)).join('\n'));
+      }
     });
   });
 

@@ -212,7 +212,7 @@ describe('remote-desktop', () => {
   });
 
   test('a killed nginx is restarted and the front answers again', async () => {
-    const isNginx = (args: string) => /^\/usr\/sbin\/nginx /.test(args);
+    const isNginx = (args: string) => /^(\/usr\/sbin\/)?nginx -e /.test(args);
     const before = (await nb.processes()).find((p) => isNginx(p.args));
     assert.ok(before, 'nginx runs');
     await nb.exec(['kill', '-KILL', String(before.pid)], { user: '1000:100' });
