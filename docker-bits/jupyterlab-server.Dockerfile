@@ -17,7 +17,7 @@ RUN --mount=type=bind,source=jupyterlab,target=/tmp/kfc-jupyterlab \
     install -m 0644 /tmp/kfc-jupyterlab/kfc_vscode_proxy.py /tmp/kfc-jupyterlab/kfc_jupyter_startup.py "${site}/" && \
     "${CONDA_DIR}/bin/python" -m compileall -q "${site}/kfc_vscode_proxy.py" "${site}/kfc_jupyter_startup.py" && \
     install -D -m 0644 /tmp/kfc-jupyterlab/jupyter_server_config.json \
-        "${CONDA_DIR}/etc/jupyter/jupyter_server_config.d/kfc.json" && \
+        "${CONDA_DIR}/etc/jupyter/jupyter_server_config.json" && \
     for f in /usr/bin/jupyter /usr/bin/jupyter-*; do \
         if head -n 1 "${f}" | grep -qE '^#! ?/usr/bin/python3( |$)'; then \
             case "${f##*/}" in \
