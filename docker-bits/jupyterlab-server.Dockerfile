@@ -12,11 +12,11 @@ COPY jupyterlab/overrides.json /usr/share/jupyter/lab/settings/overrides.json
 COPY jupyterlab/seed-home.d/ /opt/kfc/seed-home.d/
 COPY jupyterlab/home-defaults/ /opt/kfc/home-defaults/
 
-RUN --mount=type=bind,source=jupyterlab,target=/tmp/kfc-jupyterlab \
+RUN --mount=type=bind,source=jupyterlab,target=/mnt \
     site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" && \
-    install -m 0644 /tmp/kfc-jupyterlab/kfc_vscode_proxy.py /tmp/kfc-jupyterlab/kfc_jupyter_startup.py "${site}/" && \
+    install -m 0644 /mnt/kfc_vscode_proxy.py /mnt/kfc_jupyter_startup.py "${site}/" && \
     "${CONDA_DIR}/bin/python" -m compileall -q "${site}/kfc_vscode_proxy.py" "${site}/kfc_jupyter_startup.py" && \
-    install -D -m 0644 /tmp/kfc-jupyterlab/jupyter_server_config.json \
+    install -D -m 0644 /mnt/jupyter_server_config.json \
         "${CONDA_DIR}/etc/jupyter/jupyter_server_config.json" && \
     for f in /usr/bin/jupyter /usr/bin/jupyter-*; do \
         if head -n 1 "${f}" | grep -qE '^#! ?/usr/bin/python3( |$)'; then \
@@ -28,8 +28,9 @@ RUN --mount=type=bind,source=jupyterlab,target=/tmp/kfc-jupyterlab \
             chmod 0755 "${CONDA_DIR}/bin/${f##*/}"; \
         fi; \
     done && \
-    HOME=/tmp/kfc-home "${CONDA_DIR}/bin/python" -m ipykernel install --sys-prefix && \
-    rm -rf /tmp/kfc-home /tmp/tmp*_kernels && \
+    mkdir /tmp/kfc-home && \
+    HOME=/tmp/kfc-home TMPDIR=/tmp/kfc-home "${CONDA_DIR}/bin/python" -m ipykernel install --sys-prefix && \
+    rm -rf /tmp/kfc-home && \
     ln -s start-notebook.sh /usr/local/bin/start-custom.sh && \
     fix-permissions "${CONDA_DIR}"
 
