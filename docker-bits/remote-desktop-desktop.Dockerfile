@@ -1,8 +1,8 @@
 # remote-desktop: an XFCE desktop in TigerVNC, shown by noVNC (websockify) behind an nginx front
-# on 8888 under $NB_PREFIX, everything supervised (see resources/remote-desktop/).
+# on 8888 under $NB_PREFIX, every service restarted when it exits (see resources/remote-desktop/).
 USER root
 
-# Desktop session, VNC server, noVNC + websockify, nginx, supervisor. Compositing is off by
+# Desktop session, VNC server, noVNC + websockify, nginx. Compositing is off by
 # default (software rendering over VNC), the X socket folder exists for a non-root server.
 RUN apt-get update -qq && \
     apt-get install -y --no-install-recommends \
@@ -14,7 +14,6 @@ RUN apt-get update -qq && \
         nginx \
         novnc \
         python3-websockify \
-        supervisor \
         thunar \
         tigervnc-standalone-server \
         websockify \

@@ -1,12 +1,14 @@
 #!/bin/bash
 # start-remote-desktop.sh — CMD of the remote-desktop image, run by start.sh as NB_USER (the home is
 # already seeded, KF_LANG already applied to LANG/LANGUAGE).
-# Renders the nginx front for $NB_PREFIX, then hands over to supervisord, which runs and restarts:
-#   vnc        Xtigervnc :1 (RFB on 127.0.0.1:5901 only, no password: the mesh authenticates)
-#   desktop    the XFCE session on :1 (restarted when it or the X server dies)
-#   websockify 127.0.0.1:6080 → 127.0.0.1:5901
+# Renders the nginx front for $NB_PREFIX, then runs and supervises (run-one-constantly: each is
+# started again 1 s after it exits, whatever the reason), nginx last:
 #   nginx      0.0.0.0:8888: noVNC at $NB_PREFIX/, websocket $NB_PREFIX/websockify,
 #              /healthy, $NB_PREFIX/proxy/<port>/ → 127.0.0.1:<port>/, 404 elsewhere
+#   vnc        Xtigervnc :1 (RFB on 127.0.0.1:5901 only, no password: the mesh authenticates)
+#   desktop    the XFCE session on :1 (a new one when it or the X server dies)
+#   websockify 127.0.0.1:6080 → 127.0.0.1:5901
+# A stop (SIGTERM from tini -g to the whole process group) ends them all.
 set -euo pipefail
 
 run_dir="${KFC_DESKTOP_RUN:-/tmp/kfc-desktop}"
@@ -37,4 +39,21 @@ sed -e "s|<head>|<head>${inject}|" /usr/share/novnc/vnc.html > "${run_dir}/www/i
 
 export KFC_DESKTOP_RUN="${run_dir}"
 export VNC_GEOMETRY="${VNC_GEOMETRY:-1680x1050}"
-exec supervisord --nodaemon -c /etc/kfc/remote-desktop/supervisord.conf
+run-one-constantly kfc-vnc-server &
+run-one-constantly websockify --heartbeat=30 127.0.0.1:6080 127.0.0.1:5901 &
+run-one-constantly kfc-desktop-session &
+# The front (and so /healthy, Kubeflow's readiness) comes up once the VNC server and websockify
+# accept connections, so a browser opened at "ready" connects at once (at most 10 s of waiting).
+for _ in $(seq 1 200); do
+    # (X answers once Xvnc listens for RFB too; a bare TCP probe of 5901 would count as a failed
+    # VNC login.)
+    if DISPLAY=:1 xset q >/dev/null 2>&1 && (exec 3<>/dev/tcp/127.0.0.1/6080) 2>/dev/null; then
+        break
+    fi
+    sleep 0.05
+done
+run-one-constantly nginx -e stderr -c "${run_dir}/nginx.conf" &
+# The loops never end on their own; if one does, stop the container (Kubernetes restarts it).
+wait -n
+echo "start-remote-desktop: a service loop ended; stopping" >&2
+exit 1
