@@ -2,7 +2,7 @@
 # start-notebook.sh [ARGS...] — the Jupyter server, the Kubeflow way, through start.sh.
 #   listens on 0.0.0.0:${JUPYTER_PORT:-8888}, everything under ${NB_PREFIX:-/} (ServerApp.base_url);
 #   token: $JUPYTER_TOKEN if set, else none; no password; allow_origin='*'; embeddable in an
-#   iframe (CSP frame-ancestors, from jupyter_server_config.d/kfc.json);
+#   iframe (CSP frame-ancestors, from $CONDA_DIR/etc/jupyter/jupyter_server_config.json);
 #   DOCKER_STACKS_JUPYTER_CMD (default lab), DEFAULT_JUPYTER_URL (default /lab),
 #   NOTEBOOK_ARGS (word-split) and ARGS are appended; RESTARTABLE=yes restarts the server when it exits.
 # Nothing slow here (no pip, no npm): the start time budget is 2 s to $NB_PREFIX/api/status.
@@ -32,7 +32,12 @@ if [[ -n "${NOTEBOOK_ARGS:-}" ]]; then
 fi
 args+=("$@")
 
-if [[ "${RESTARTABLE:-}" == "yes" ]]; then
-    exec /usr/local/bin/start.sh run-one-constantly jupyter "${args[@]}"
+# `jupyter lab` would start one python only to exec jupyter-lab: call jupyter-lab directly.
+cmd=(jupyter "${args[@]}")
+if command -v "jupyter-${jupyter_cmd}" > /dev/null; then
+    cmd=("jupyter-${jupyter_cmd}" "${args[@]:1}")
 fi
-exec /usr/local/bin/start.sh jupyter "${args[@]}"
+if [[ "${RESTARTABLE:-}" == "yes" ]]; then
+    cmd=(run-one-constantly "${cmd[@]}")
+fi
+exec /usr/local/bin/start.sh "${cmd[@]}"

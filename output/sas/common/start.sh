@@ -186,9 +186,11 @@ if [[ "$(id -u)" == 0 ]]; then
     fi
 
     if [[ "${NB_USER}" == "root" ]]; then
-        HOME=/home/root kfc-seed-home
+        HOME=/home/root kfc-seed-home ||
+            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
     else
-        sudo --preserve-env --set-home --user "${NB_USER}" PATH="${PATH}" kfc-seed-home
+        sudo --preserve-env --set-home --user "${NB_USER}" PATH="${PATH}" kfc-seed-home ||
+            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
     fi
 
     # NOTE: this hook runs as root.
@@ -244,7 +246,7 @@ else
         _log "WARNING: no write access to ${HOME:-/home/jovyan}. Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
     fi
 
-    kfc-seed-home
+    kfc-seed-home || _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
 
     run-hooks /usr/local/bin/before-notebook.d
     unset_explicit_env_vars
