@@ -1,13 +1,13 @@
 # sas: jupyterlab-cpu + SAS 9.4 installed from the site's licensed depot (SAS_MEDIA_DIR), the
-# SAS kernel and the SAS Studio proxy. The media are never in a layer: kfc build gives the folder
-# as the named BuildKit build context "sas-media" (docker build --build-context
-# sas-media=$SAS_MEDIA_DIR), bound read-only for this one RUN. It must hold the depot with
+# SAS kernel and the SAS Studio proxy. The media are never in a layer: kfc build stages the folder
+# SAS_MEDIA_DIR in its temporary build context as licensed/sas-media/ (never in output/), bound
+# read-only for this one RUN. It must hold the depot with
 # setup.sh, a response file sas.properties (silent install into /opt/sas/SASHome) and the
 # licence (SID) it names. kfc build refuses without it (requires: license sas-media).
 USER root
-RUN --mount=type=bind,from=sas-media,source=/,target=/mnt/sas-media,readonly \
+RUN --mount=type=bind,source=licensed/sas-media,target=/mnt/sas-media,readonly \
     if [[ ! -x /mnt/sas-media/setup.sh || ! -f /mnt/sas-media/sas.properties ]]; then \
-        echo "ERROR: the sas-media build context has no setup.sh + sas.properties (set SAS_MEDIA_DIR to the SAS depot)" >&2; \
+        echo "ERROR: licensed/sas-media has no setup.sh + sas.properties (set SAS_MEDIA_DIR to the SAS depot)" >&2; \
         exit 1; \
     fi && \
     apt-get update -qq && \

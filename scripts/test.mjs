@@ -64,6 +64,10 @@ if (scope.includes('unit')) {
 if (scope.includes('integration') || scope.includes('images')) {
   if (process.getuid?.() === 0) await run('provision', 'bash', ['scripts/provision.sh', '--all']);
 }
+if (scope.includes('integration') || scope.includes('images')) {
+  // The root base first, so no integration test finds it missing on a fresh machine.
+  await run('base', process.execPath, kfc('base'));
+}
 if (scope.includes('integration')) {
   await run('integration', process.execPath, nodeTest(testFiles('tests/integration'), ['--test-concurrency=1']));
 }

@@ -9,6 +9,7 @@ import { KfcError } from '../errors.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { Vendor } from '../catalog/schema.ts';
 import { artifactCacheDir, artifactPath } from './sources.ts';
+import { EMPTY_ARTIFACTS_MANIFEST } from '../generate/generate.ts';
 import { readFileSync } from 'node:fs';
 
 export function vendorsOf(node: ImageNode): Vendor[] {
@@ -27,15 +28,20 @@ export interface PreparedContext {
   cleanup: () => Promise<void>;
 }
 
+export function licensesOf(node: ImageNode): { name: string; env: string }[] {
+  return node.requires.flatMap((r) => (typeof r === 'object' && 'license' in r ? [r.license] : []));
+}
+
 /**
- * The build context of a node. Nodes that declare vendor artifacts get a temporary copy of
- * output/<image>/ plus `artifacts/<name>/<file>` for each verified artifact in the cache, which
- * bits read through `RUN --mount=type=bind,source=artifacts,...` (no layer holds the tarball).
- * Others build straight from output/<image>/.
+ * The build context of a node. Nodes that declare vendor artifacts or licensed media get a
+ * temporary copy of output/<image>/ plus `artifacts/<name>/<file>` for each verified artifact in
+ * the cache and `licensed/<name>/` for each licensed media folder, which bits read through
+ * `RUN --mount=type=bind,source=…` (no layer holds them). Others build straight from output/<image>/.
  */
 export async function prepareArtifacts(catalog: Catalog, node: ImageNode, outputDir: string): Promise<PreparedContext> {
   const vendors = vendorsOf(node);
-  if (vendors.length === 0) return { contextDir: outputDir, included: [], cleanup: async () => {} };
+  const licenses = licensesOf(node);
+  if (vendors.length === 0 && licenses.length === 0) return { contextDir: outputDir, included: [], cleanup: async () => {} };
   const cache = artifactCacheDir(catalog);
   const dir = join(catalog.root, '.kfc', 'contexts', `${node.name}-${randomBytes(3).toString('hex')}`);
   copyTree(outputDir, dir);
@@ -49,8 +55,14 @@ export async function prepareArtifacts(catalog: Catalog, node: ImageNode, output
     linkOrCopy(p, dest);
     included.push(v.name);
   }
-  // Stable content so the layer cache does not change between identical builds.
-  writeFileSync(join(dir, 'artifacts', 'INCLUDED'), included.join('\n') + '\n');
+  // Stable content so the layer cache does not change between identical builds. The copied
+  // manifest is a hard link to output/: unlink it rather than write through to the original.
+  rmSync(join(dir, 'artifacts', 'INCLUDED'), { force: true });
+  writeFileSync(join(dir, 'artifacts', 'INCLUDED'), included.length ? included.join('\n') + '\n' : EMPTY_ARTIFACTS_MANIFEST);
+  for (const l of licenses) {
+    const media = process.env[l.env];
+    if (media && existsSync(media) && statSync(media).isDirectory()) copyTree(media, join(dir, 'licensed', l.name));
+  }
   return { contextDir: dir, included, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -136,6 +136,14 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   for (const c of opts.cacheTo ?? []) args.push('--cache-to', c);
   // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
   if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
+  // So does the Python index URL (it may carry credentials): secret "pip-index-url".
+  let pipSecret: string | undefined;
+  if (node.requires.includes('pypi') && process.env.PIP_INDEX_URL) {
+    mkdirSync(join(catalog.root, '.kfc', 'secrets'), { recursive: true, mode: 0o700 });
+    pipSecret = join(catalog.root, '.kfc', 'secrets', `pip-index-url-${process.pid}`);
+    writeFileSync(pipSecret, process.env.PIP_INDEX_URL, { mode: 0o600 });
+    args.push('--secret', `id=pip-index-url,src=${pipSecret}`);
+  }
   args.push(...(opts.extraArgs ?? []), artifacts.contextDir);
 
   const logFile = join(logDir(catalog), `${node.name}.log`);
@@ -163,6 +171,7 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   await closed;
   await new Promise<void>((r) => out.end(r));
   await artifacts.cleanup();
+  if (pipSecret) rmSync(pipSecret, { force: true });
   const seconds = (performance.now() - t0) / 1000;
   if (res.exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;
