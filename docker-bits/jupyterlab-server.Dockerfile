@@ -9,6 +9,8 @@ ENV JUPYTERLAB_DIR=/usr/share/jupyter/lab \
 
 COPY --chmod=0755 jupyterlab/start-notebook.sh /usr/local/bin/start-notebook.sh
 COPY jupyterlab/overrides.json /usr/share/jupyter/lab/settings/overrides.json
+# "VS Code" in the Launcher: a prebuilt lab extension written by hand (resources/jupyterlab/labextension).
+COPY jupyterlab/labextension/ /usr/local/share/jupyter/labextensions/@kfc/vscode-launcher/
 COPY jupyterlab/seed-home.d/ /opt/kfc/seed-home.d/
 COPY jupyterlab/home-defaults/ /opt/kfc/home-defaults/
 
