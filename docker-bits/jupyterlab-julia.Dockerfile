@@ -4,8 +4,8 @@
 # artifact cache lacks it, this RUN only prints a notice and the image has no Julia.
 # No IJulia kernel: IJulia comes from Julia's package server, which is not a source of these images.
 ARG JULIA_VERSION=1.11.5
-RUN --mount=type=bind,source=artifacts,target=/tmp/artifacts \
-    tarballs=(/tmp/artifacts/julia/*.tar.gz) && \
+RUN --mount=type=bind,source=artifacts,target=/mnt \
+    tarballs=(/mnt/julia/*.tar.gz) && \
     if [[ -f "${tarballs[0]}" ]]; then \
         install -d "/opt/julia-${JULIA_VERSION}" && \
         tar -xzf "${tarballs[0]}" -C "/opt/julia-${JULIA_VERSION}" --strip-components=1 --no-same-owner && \

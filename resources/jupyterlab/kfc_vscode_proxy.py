@@ -17,6 +17,7 @@ because code-server compares it with the Origin of WebSocket requests.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import socket
@@ -255,8 +256,6 @@ def _load_jupyter_server_extension(serverapp) -> None:
     base_url = web_app.settings.get("base_url", "/")
     pattern = url_path_join(base_url, PREFIX) + r"(?P<path>/.*)?"
     web_app.add_handlers(".*$", [(pattern, VSCodeProxyHandler, {"code_server": code_server})])
-    if hasattr(serverapp, "io_loop") or True:
-        import atexit
-
-        atexit.register(code_server.stop)
+    # code-server is also in tini's process group (tini -g), so a container stop reaches it too.
+    atexit.register(code_server.stop)
     serverapp.log.info("kfc_vscode_proxy: VS Code is served at %s/", url_path_join(base_url, PREFIX))
