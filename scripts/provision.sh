@@ -29,7 +29,9 @@ done
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Host tools with their recommends (fonts for Chromium, pigz/xz for docker, debootstrap
+  # helpers for mmdebstrap): image size rules apply to images, not to the build host.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The Debian client (20.10) has BuildKit built in; a newer client without buildx refuses it.
