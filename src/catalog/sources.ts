@@ -62,7 +62,7 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
       if (state.downloads?.get(r.download.url) === false) missing.push(`${r.download.name}: ${r.download.url} is not reachable (${r.download.reason})`);
     } else if ('license' in r) {
       const st = state.licenses?.get(r.license.name);
-      const use = `it reaches the build as the BuildKit build context "${r.license.name}", never a layer`;
+      const use = `kfc build binds it for one RUN as licensed/${r.license.name}/, never a layer`;
       if (st === false || (typeof st === 'object' && !st.given)) missing.push(`licensed media "${r.license.name}" not given: ${r.license.env} is not set (set ${r.license.env} to the folder holding the media; ${use})`);
       else if (typeof st === 'object') missing.push(`licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist (set ${r.license.env} to the folder holding the media; ${use})`);
     }

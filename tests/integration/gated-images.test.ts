@@ -83,7 +83,7 @@ describe('gated images', () => {
       await refused('sas', {}, /needs a Python package index: none is configured .*\(and 1 more\)/);
       const r = await kfc(['list', '--json', '--offline'], { PIP_INDEX_URL: url, SAS_MEDIA_DIR: '/nonexistent/sas-depot' });
       const sas = (JSON.parse(r.stdout) as { name: string; buildable: { missing: string[] } }[]).find((x) => x.name === 'sas')!;
-      assert.match(sas.buildable.missing.join('\n'), /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist \(set SAS_MEDIA_DIR to the folder holding the media; it reaches the build as the BuildKit build context "sas-media", never a layer\)/);
+      assert.match(sas.buildable.missing.join('\n'), /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist \(set SAS_MEDIA_DIR to the folder holding the media; kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/);
     });
   });
 });
