@@ -33,7 +33,7 @@ export class PlainProgress {
 
   /** Returns a step index when a new step starts on this line. */
   feed(line: string): { started?: number; cached?: number } {
-    const start = /^#(\d+) \[(\d+)\/(\d+)\] /.exec(line);
+    const start = /^#(\d+) \[\s*(\d+)\/(\d+)\] /.exec(line);
     if (start) {
       const [, vertex, k, n] = start;
       const isNew = !this.vertexStep.has(vertex!);
@@ -53,7 +53,7 @@ export class PlainProgress {
     }
     const err = /^#(\d+) ERROR/.exec(line);
     if (err && this.vertexStep.has(err[1]!)) this.failedStep = this.vertexStep.get(err[1]!);
-    const failedRef = /^ > \[(\d+)\/(\d+)\] /.exec(line);
+    const failedRef = /^ > \[\s*(\d+)\/(\d+)\] /.exec(line);
     if (failedRef && this.failedStep === undefined) this.failedStep = Number(failedRef[1]);
     return {};
   }

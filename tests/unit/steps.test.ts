@@ -159,6 +159,20 @@ describe('PlainProgress', () => {
     assert.equal(p.failedStep, 3);
   });
 
+  it('reads the space-padded step numbers BuildKit prints when a build has 10 or more steps', () => {
+    const p = new PlainProgress();
+    assert.deepEqual(p.feed('#6 [ 2/11] COPY --chmod=0755 common/fix-permissions /usr/local/bin/'), { started: 2 });
+    assert.deepEqual(p.feed('#6 CACHED'), { cached: 2 });
+    assert.deepEqual(p.feed('#12 [10/11] COPY a b'), { started: 10 });
+    p.feed('#7 [ 3/11] RUN false');
+    p.feed('#7 ERROR: process did not complete successfully');
+    assert.equal(p.failedStep, 3);
+    assert.equal(p.total, 11);
+    const q = new PlainProgress();
+    q.feed(' > [ 4/11] RUN apt-get update:');
+    assert.equal(q.failedStep, 4);
+  });
+
   it('ignores CACHED and ERROR lines of internal vertices', () => {
     const p = new PlainProgress();
     assert.deepEqual(p.feed('#3 [internal] load .dockerignore'), {});
