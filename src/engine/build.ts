@@ -125,6 +125,12 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   const steps = buildSteps(gen.dockerfile, gen.origins);
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
+  // An interrupted build still removes its temporary context (it may hold licensed media).
+  const onSignal = (signal: NodeJS.Signals) => {
+    void artifacts.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
@@ -170,6 +176,8 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   const res = await proc;
   await closed;
   await new Promise<void>((r) => out.end(r));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   await artifacts.cleanup();
   if (pipSecret) rmSync(pipSecret, { force: true });
   const seconds = (performance.now() - t0) / 1000;
