@@ -28,3 +28,8 @@ export function wantsJson(cmd: Command): boolean {
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
+
+/** commander collector for a repeatable option (--build-arg, --docker-arg, --image-ref …). */
+export function collect(value: string, prev: string[] = []): string[] {
+  return [...prev, value];
+}

@@ -1,25 +1,21 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { KfcError } from '../errors.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { Vendor } from '../catalog/schema.ts';
-import { artifactCacheDir, artifactPath } from './sources.ts';
+import { artifactCacheDir, artifactPath, artifactState } from './sources.ts';
 import { EMPTY_ARTIFACTS_MANIFEST } from '../generate/generate.ts';
-import { readFileSync } from 'node:fs';
 
 export function vendorsOf(node: ImageNode): Vendor[] {
   return node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
 }
 
 function verified(cache: string, v: Vendor): string | undefined {
-  const p = artifactPath(cache, v.name, v.url);
-  const side = `${p}.sha256`;
-  return existsSync(p) && existsSync(side) && readFileSync(side, 'utf8').trim() === v.sha256 ? p : undefined;
+  return artifactState(cache, v) === 'ok' ? artifactPath(cache, v.name, v.url) : undefined;
 }
 
 export interface PreparedContext {

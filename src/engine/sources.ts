@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { SourceState } from '../catalog/sources.ts';
+import type { Vendor } from '../catalog/schema.ts';
 
 export function artifactCacheDir(catalog: Catalog): string {
   return process.env.KFC_ARTIFACT_CACHE ?? join(catalog.root, '.kfc', 'artifacts');
@@ -11,6 +12,14 @@ export function artifactCacheDir(catalog: Catalog): string {
 export function artifactPath(cacheDir: string, name: string, url: string): string {
   const file = decodeURIComponent(new URL(url).pathname.split('/').pop() || name);
   return join(cacheDir, name, file);
+}
+
+/** A vendor artifact in the cache: kfc fetch writes <file>.sha256 once it has verified the download. */
+export function artifactState(cache: string, v: Vendor): 'ok' | 'missing' | 'bad-checksum' {
+  const p = artifactPath(cache, v.name, v.url);
+  if (!existsSync(p)) return 'missing';
+  const side = `${p}.sha256`;
+  return existsSync(side) && readFileSync(side, 'utf8').trim() === v.sha256 && statSync(p).size > 0 ? 'ok' : 'bad-checksum';
 }
 
 async function reachable(url: string, timeoutMs: number): Promise<boolean> {
@@ -42,14 +51,7 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
       state.npm = true;
       probes.push(reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => void (state.npm = ok)));
     } else if (typeof r === 'object' && 'vendor' in r) {
-      const p = artifactPath(cache, r.vendor.name, r.vendor.url);
-      let st: 'ok' | 'missing' | 'bad-checksum' = 'missing';
-      if (existsSync(p)) {
-        // kfc fetch writes <file>.sha256 once it has verified the download.
-        const side = `${p}.sha256`;
-        st = existsSync(side) && readFileSync(side, 'utf8').trim() === r.vendor.sha256 && statSync(p).size > 0 ? 'ok' : 'bad-checksum';
-      }
-      state.artifacts!.set(r.vendor.name, st);
+      state.artifacts!.set(r.vendor.name, artifactState(cache, r.vendor));
     } else if (typeof r === 'object' && 'license' in r) {
       const v = process.env[r.license.env];
       state.licenses!.set(r.license.name, v && existsSync(v) ? true : { given: v || undefined });

@@ -13,14 +13,10 @@ import { runDev } from '../../engine/dev.ts';
 import { fetchArtifact, vendorsOf, artifactCacheDir } from '../../engine/artifacts.ts';
 import { normaliseRepo, type TagPlan } from '../../tags/tags.ts';
 import { suiteFiles } from '../../testing/suites.ts';
-import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 import { gatherSourceState } from '../../engine/sources.ts';
 import { buildability } from '../../catalog/sources.ts';
-
-function collect(value: string, prev: string[] = []): string[] {
-  return [...prev, value];
-}
 
 function parseArgs(list: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};

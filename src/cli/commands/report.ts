@@ -10,12 +10,8 @@ import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
-import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
-
-function collect(value: string, prev: string[] = []): string[] {
-  return [...prev, value];
-}
 
 function readReport(file: string): FamilyReport {
   if (!existsSync(file)) throw new KfcError(`no report at ${file}`, { hint: 'run kfc report --json > FILE, or use reports/report.json of an earlier run' });
