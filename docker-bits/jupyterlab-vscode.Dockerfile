@@ -1,5 +1,5 @@
-# VS Code in the browser: code-server from npm, pinned. It is served under $NB_PREFIX/vscode/ by the
-# kfc_vscode_proxy Jupyter server extension (see jupyterlab-server).
+# VS Code in the browser: code-server from npm, pinned. jupyter-server-proxy serves it under
+# $NB_PREFIX/vscode/ (see jupyterlab-server).
 # `npm install -g code-server` fails here (npm 9 loses lib/vscode/package.json, and @vscode/ripgrep
 # < 1.18 downloads rg from GitHub), so this does what code-server's postinstall.sh does, by hand:
 # unpack the pinned package, install its dependencies and VS Code's from their lockfiles, build the
