@@ -17,7 +17,7 @@ else
   SUDO=
 fi
 
-packages=(docker.io mmdebstrap ca-certificates curl)
+packages=(docker.io mmdebstrap ca-certificates curl python3-venv)
 if $want_all; then
   packages+=(docker-registry apache2-utils chromium shellcheck)
 fi
@@ -52,3 +52,6 @@ else
   /usr/bin/docker version >/dev/null 2>&1 || { log "dockerd did not answer within 60 s; see /var/log/kfc-dockerd.log"; exit 1; }
   log "docker engine is up"
 fi
+
+# Host tools in a hash-locked venv (uv for kfc lock, pip for kfc fetch's wheelhouse): tools/requirements.txt.
+bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"

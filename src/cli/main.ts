@@ -28,6 +28,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     engine.registerEngineCommands(program);
     publish.registerPublishCommands(program);
     report.registerReportCommands(program);
+    (await import('../python/cli.ts')).registerPythonCommands(program);
   }
   return program;
 }

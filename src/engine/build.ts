@@ -16,6 +16,7 @@ import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 import { prepareArtifacts } from './artifacts.ts';
 import { ciLog } from '../publish/ci-log.ts';
+import { refuseStaleLocks } from '../python/check.ts';
 
 export interface BuildOptions {
   repo?: string;
@@ -78,6 +79,7 @@ export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { ca
   if (drift.length) {
     throw new KfcError(`output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`, { hint: 'run kfc generate' });
   }
+  refuseStaleLocks(catalog, nodes);
   const state = await gatherSourceState(catalog, nodes, { network: true });
   const skipped = new Map<string, string[]>();
   for (const n of nodes) {
