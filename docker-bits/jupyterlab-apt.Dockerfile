@@ -2,7 +2,9 @@ USER root
 
 # Everything jupyterlab-cpu takes from the Debian mirror, in ONE layer (each apt layer rewrites
 # dpkg's status and debconf's databases, so fewer apt layers = fewer duplicated bytes). No python3-*
-# package: the Python environment comes from the Python Package Index (jupyterlab-python).
+# package: the Python environment comes from the Python Package Index (jupyterlab-python). The one
+# Debian Python module allowed is gyp (node-gyp, which builds code-server's native modules); $CONDA_DIR
+# does not see Debian's dist-packages anyway.
 #   R + IRkernel (its kernelspec in /usr/share/jupyter/kernels/ir), compilers (r-base-dev,
 #   python3-dev, build-essential via r-base-dev: user pip/R installs of source packages), pandoc
 #   (nbconvert exports), DB client libraries (unixodbc + the PostgreSQL ODBC driver for pyodbc, psql),
@@ -48,6 +50,5 @@ RUN --mount=type=bind,source=jupyterlab/Rprofile.site,target=/tmp/kfc-Rprofile.s
         pkg-config && \
     apt-get clean && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log && \
     cat /tmp/kfc-Rprofile.site >> /etc/R/Rprofile.site && \
-    if [[ -n "$(find /usr/lib/python3/dist-packages -mindepth 1 -maxdepth 1 -print -quit 2> /dev/null)" ]]; then \
-        echo "ERROR: a Debian python3-* package slipped in: $(ls /usr/lib/python3/dist-packages)" >&2; exit 1; \
-    fi
+    extra="$(find /usr/lib/python3/dist-packages -mindepth 1 -maxdepth 1 ! -name 'gyp*' -printf '%f ')" && \
+    if [[ -n "${extra}" ]]; then echo "ERROR: Debian python3 modules slipped in: ${extra}" >&2; exit 1; fi
