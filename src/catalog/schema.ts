@@ -80,8 +80,6 @@ export const ImageSchema = z
     publish: z.boolean().default(true),
     bits: z.array(relName).default([]),
     context: z.array(relName).default([]),
-    /** Name of this node's Python lock: python/<name>.in → python/<name>.lock (kfc lock). */
-    python: relName.optional(),
     args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     requires: z.array(RequirementSchema).default([]),
     /** Name of the Python lock this node installs: python/<name>.in + python/<name>.lock (kfc lock). */
