@@ -136,6 +136,30 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     assert.deepEqual(readdirSync(join(root, 'python')).sort(), before.map(([f]) => f).sort(), 'no temporary file left');
   });
 
+  test('kfc lock refuses a requirement no index has, and an index that does not answer, in one line, writing nothing', async () => {
+    const inFile = join(root, 'python/py-child.in');
+    const lockFile = join(root, 'python/py-child.lock');
+    const original = readFileSync(inFile);
+    const lock = readFileSync(lockFile);
+    try {
+      writeFileSync(inFile, 'kfc-no-such-package-on-any-index==1.0\n');
+      const bad = await kfc(['lock', 'py-child'], { KFC_CA_BUNDLE: SYSTEM_CA });
+      assert.equal(bad.exitCode, 2, bad.all);
+      assert.match(bad.stderr, /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: .*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/);
+      assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+      writeFileSync(inFile, original);
+      const secret = `pw${randomBytes(6).toString('hex')}`;
+      const dead = await kfc(['lock', 'py-child', '--upgrade'], { KFC_PYTHON_INDEX_URL: `http://kfcuser:${secret}@127.0.0.1:9/simple` });
+      assert.equal(dead.exitCode, 2, dead.all);
+      assert.match(dead.stderr, /^kfc: error: python\/py-child\.in: uv could not lock/);
+      assert.doesNotMatch(dead.all, new RegExp(secret), 'the index password is never printed');
+      assert.ok(readFileSync(lockFile).equals(lock), 'the lock is unchanged');
+      assert.deepEqual(readdirSync(join(root, 'python')).filter((f) => f.startsWith('.')), [], 'no temporary file left');
+    } finally {
+      writeFileSync(inFile, original);
+    }
+  });
+
   test('(a) without a wheelhouse, the build installs from the index inside the build container (CA + index secrets)', async () => {
     const ref = `${repo}/py-child:a-${run}`;
     refs.push(ref, `${repo}/py-root:a-${run}`);
