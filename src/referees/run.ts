@@ -10,6 +10,7 @@ import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
 import { analyzeLayers, readImageArchive } from '../metrics/layers.ts';
 import { crossCheck, parseDiveCi } from './dive.ts';
+import { directoryRemovedBytes } from './dive-style.ts';
 import type { RefereeImage } from './model.ts';
 import { sbomCounts, trivySecrets, vulnCounts } from './trivy.ts';
 
@@ -68,7 +69,15 @@ export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
     const r = await run(o.dive.bin, args, `dive ${o.name}`, [0, 1]);
     const d = parseDiveCi(r.all ?? '');
     seconds.dive = secs(t0);
-    result.dive = crossCheck(o.name, { efficiency: m.efficiency, wastedBytes: m.wastedBytes, gatePass: m.efficiency >= o.minEfficiency }, d);
+    const kfc = {
+      efficiency: m.efficiency,
+      wastedBytes: m.wastedBytes,
+      minBytes: m.minBytes,
+      cumulativeBytes: m.cumulativeBytes,
+      directoryRemovedBytes: directoryRemovedBytes(img.layers),
+      minEfficiency: o.minEfficiency,
+    };
+    result.dive = crossCheck(o.name, kfc, d);
     problems.push(...result.dive.problems.map((p) => `dive vs kfc: ${p}`));
   }
 

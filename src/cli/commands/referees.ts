@@ -26,6 +26,7 @@ interface RefereeOpts {
   ignoreUnfixed: boolean;
   check?: boolean;
   workDir?: string;
+  diveCi?: string;
 }
 
 /** lowestEfficiency of .dive-ci (the family default dive is given). */
@@ -41,14 +42,15 @@ export function registerRefereeCommands(program: Command): void {
     .command('hadolint')
     .description('run hadolint on the generated Dockerfiles (.hadolint.yaml); findings point at docker-bits/<bit>:<line>')
     .argument('[images...]')
+    .option('--config <file>', `hadolint configuration (default: ${HADOLINT_CONFIG} at the repository root)`)
     .option('--json', 'machine-readable output')
-    .action(async (images: string[], _opts, cmd: Command) => {
+    .action(async (images: string[], opts: { config?: string }, cmd: Command) => {
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
       selectNodes(catalog, images);
       const bin = requireTool('hadolint');
-      const config = join(root, HADOLINT_CONFIG);
-      if (!existsSync(config)) throw new KfcError(`${HADOLINT_CONFIG} is missing`, { where: root, hint: 'restore it from git (it lists the rules kfc lint owns)' });
+      const config = opts.config ? resolve(opts.config) : join(root, HADOLINT_CONFIG);
+      if (!existsSync(config)) throw new KfcError('hadolint configuration is missing', { where: config, hint: 'restore it from git (it lists the rules kfc lint owns)' });
       const lists = [];
       for (const img of generateAll(catalog, images)) {
         // The generated text itself on stdin, so output/ drift cannot hide a finding.
@@ -81,6 +83,7 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--vulns', 'scan vulnerabilities too (default: when TRIVY_CACHE_DIR holds a Trivy DB)')
     .option('--severity <list>', 'vulnerability gate severities', 'CRITICAL,HIGH')
     .option('--no-ignore-unfixed', 'gate on vulnerabilities without a fixed version too')
+    .option('--dive-ci <file>', `dive's CI rules (default: ${DIVE_CONFIG} at the repository root)`)
     .option('--work-dir <dir>', 'where the per-image archive is written (default: a temp dir; removed after)')
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
     .option('--json', 'machine-readable output')
@@ -101,7 +104,7 @@ function registerRefereeRunCommand(program: Command): void {
       await requireEngine();
       const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
       const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
-      const diveCfg = join(root, DIVE_CONFIG);
+      const diveCfg = opts.diveCi ? resolve(opts.diveCi) : join(root, DIVE_CONFIG);
       const dive = opts.dive ? { bin: requireTool('dive'), ciConfig: diveCfg, configEfficiency: diveConfigEfficiency(diveCfg) } : undefined;
       const cacheDir = process.env.TRIVY_CACHE_DIR || join(process.env.HOME ?? '/root', '.cache', 'trivy');
       const vulns = opts.vulns ?? hasTrivyDb(cacheDir);
