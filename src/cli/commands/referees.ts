@@ -140,6 +140,16 @@ function registerRefereeRunCommand(program: Command): void {
       const dest = join(out, REFEREES_FILE);
       writeFileSync(`${dest}.tmp-${process.pid}`, JSON.stringify(file, null, 2) + '\n');
       renameSync(`${dest}.tmp-${process.pid}`, dest);
+      // kfc report's files show the referees' figures too: re-render them when a report is there.
+      const reportFile = join(out, 'report.json');
+      if (existsSync(reportFile)) {
+        const { writeReportFiles } = await import('./report.ts');
+        try {
+          writeReportFiles(catalog, JSON.parse(readFileSync(reportFile, 'utf8')), out);
+        } catch (e) {
+          log(`kfc referee: note: ${reportFile} not re-rendered (${(e as Error).message.split('\n')[0]})`);
+        }
+      }
       if (wantsJson(cmd)) printJson(file);
       else process.stdout.write(formatReferee(file) + '\n');
       const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
