@@ -68,6 +68,7 @@ export function registerRefereeCommands(program: Command): void {
       if (failing) process.exitCode = 1;
     });
   registerRefereeRunCommand(program);
+  registerNodePullCommand(program);
 }
 
 function registerRefereeRunCommand(program: Command): void {
@@ -157,5 +158,99 @@ function registerRefereeRunCommand(program: Command): void {
         for (const p of problems) process.stderr.write(`kfc referee: FAIL: ${p}\n`);
         throw new KfcError(`${problems.length} referee problem(s)`, { exitCode: 1, hint: `see ${dest}; dive/kfc differences are explained in docs/report.md` });
       }
+    });
+}
+
+interface ManifestV2 {
+  config: { size: number; digest: string };
+  layers: { size: number; digest: string }[];
+}
+
+async function registryManifest(host: string, auth: string, name: string, tag: string): Promise<ManifestV2> {
+  const r = await fetch(`http://${host}/v2/${name}/manifests/${tag}`, { headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  if (r.status !== 200) throw new KfcError(`registry ${host}: manifest ${name}:${tag} answered ${r.status}`);
+  return (await r.json()) as ManifestV2;
+}
+
+export function registerNodePullCommand(program: Command): void {
+  program
+    .command('node-pull')
+    .description('push images to a throwaway htpasswd registry and pull them, parents first, into a separate engine (a node): bytes pulled per image')
+    .argument('[images...]', 'images (default: every catalog image built here), pulled in catalog order')
+    .option('--repo <repo>', 'registry/namespace prefix the images were built with (REPO)')
+    .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
+    .option('--json', 'machine-readable output')
+    .action(async (args: string[], opts: { repo?: string; tag?: string }, cmd: Command) => {
+      const { requireEngine } = await import('../../engine/docker.ts');
+      const { gitInfo } = await import('../../engine/git.ts');
+      const { defaultTag } = await import('../../engine/build.ts');
+      const { normaliseRepo } = await import('../../tags/tags.ts');
+      const { inspect } = await import('../../report/collect.ts');
+      const { startNodeEngine, startRegistry } = await import('../../publish/node-engine.ts');
+      const { blobFetches, formatPullTable } = await import('../../publish/pull-bytes.ts');
+      const log = (s: string) => process.stderr.write(s + '\n');
+      const catalog = catalogFor(cmd);
+      const nodes = selectNodes(catalog, args);
+      await requireEngine();
+      if (process.getuid?.() !== 0) throw new KfcError('kfc node-pull starts a second dockerd: it needs root', { hint: 'run it as root (CI does)' });
+      const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
+      const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
+      const present = [];
+      for (const n of nodes) if (await inspect(`${repo}${n.name}:${tag}`)) present.push(n);
+      if (!present.length) throw new KfcError(`no catalog image is built here with tag "${tag}"`, { hint: 'kfc build IMAGE first, or pass --tag/--repo' });
+      const work = mkdtempSync(join(tmpdir(), 'kfc-node-'));
+      const dockerConfig = join(work, 'docker-config');
+      mkdirSync(dockerConfig);
+      const registry = await startRegistry(join(work, 'registry'));
+      const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
+      const pushed: string[] = [];
+      let node: Awaited<ReturnType<typeof startNodeEngine>> | undefined;
+      const rows = [];
+      try {
+        const mainEnv = { DOCKER_CONFIG: dockerConfig };
+        const login = async (env: Record<string, string>) => {
+          const r = await execa('/usr/bin/docker', ['login', '-u', registry.user, '--password-stdin', registry.host], { input: registry.password, env, reject: false });
+          if (r.exitCode !== 0) throw new KfcError(`docker login ${registry.host} failed: ${r.stderr.split('\n')[0]}`);
+        };
+        await login(mainEnv);
+        for (const n of present) {
+          const target = `${registry.host}/kfc-node/${n.name}:${tag}`;
+          await execa('/usr/bin/docker', ['tag', `${repo}${n.name}:${tag}`, target]);
+          pushed.push(target);
+          const p = await execa('/usr/bin/docker', ['push', target], { env: mainEnv, reject: false });
+          if (p.exitCode !== 0) throw new KfcError(`docker push ${target} failed: ${p.stderr.split('\n').slice(-1)[0]}`);
+          log(`kfc node-pull: pushed ${n.name}`);
+        }
+        node = await startNodeEngine(join(work, 'node'), dockerConfig);
+        const manifests = new Map<string, ManifestV2>();
+        for (const n of present) manifests.set(n.name, await registryManifest(registry.host, auth, `kfc-node/${n.name}`, tag));
+        for (const n of present) {
+          const before = registry.logLines().length;
+          const t0 = Date.now();
+          const p = await execa('/usr/bin/docker', ['pull', '-q', `${registry.host}/kfc-node/${n.name}:${tag}`], { env: node.env, reject: false });
+          if (p.exitCode !== 0) throw new KfcError(`the node could not pull ${n.name}: ${p.stderr.split('\n')[0]}`);
+          const fetched = blobFetches(registry.logLines().slice(before - 1));
+          const m = manifests.get(n.name)!;
+          const parent = n.parent && manifests.has(n.parent.name) ? n.parent.name : undefined;
+          const parentLayers = new Set(parent ? manifests.get(parent)!.layers.map((l) => l.digest) : []);
+          rows.push({
+            image: n.name,
+            parent,
+            imageBytes: m.config.size + m.layers.reduce((a, l) => a + l.size, 0),
+            pulledBytes: fetched.reduce((a, f) => a + f.bytes, 0),
+            blobs: fetched.length,
+            sharedWithParentBytes: m.layers.filter((l) => parentLayers.has(l.digest)).reduce((a, l) => a + l.size, 0),
+            seconds: Math.round((Date.now() - t0) / 100) / 10,
+          });
+          log(`kfc node-pull: pulled ${n.name} in ${rows[rows.length - 1]!.seconds} s`);
+        }
+      } finally {
+        await node?.stop();
+        await registry.stop();
+        for (const t of pushed) await execa('/usr/bin/docker', ['rmi', t], { reject: false });
+        rmSync(work, { recursive: true, force: true });
+      }
+      if (wantsJson(cmd)) printJson({ images: rows });
+      else process.stdout.write(formatPullTable(rows) + '\n');
     });
 }
