@@ -1,6 +1,6 @@
 /**
  * "A node" for pull measurements: a second dockerd with its own data root, exec root, pid file,
- * socket and no bridge, so pulling into it never touches the build engine's images or layer cache;
+ * socket and bridge, so pulling into it never touches the build engine's images or layer cache;
  * and a throwaway Debian docker-registry with htpasswd auth whose access log measures the bytes pulled.
  */
 import { execa } from 'execa';
@@ -38,17 +38,32 @@ export interface NodeEngine {
   stop(): Promise<void>;
 }
 
+async function ip(args: string[]): Promise<void> {
+  const r = await execa('ip', args, { reject: false });
+  if (r.exitCode !== 0) throw new KfcError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`, { hint: 'the node engine needs root and iproute2' });
+}
+
 /** Starts a separate dockerd under dir (root only). Its images are removed with dir by stop(). */
 export async function startNodeEngine(dir: string, dockerConfig: string): Promise<NodeEngine> {
   for (const d of ['data', 'exec']) mkdirSync(join(dir, d), { recursive: true });
   const sock = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
-  const proc: ChildProcess = spawn('dockerd', ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'), '-H', `unix://${sock}`, '--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false'], { stdio: ['ignore', log, log] });
+  // Its own bridge. NOT --bridge=none: dockerd then deletes the interface "docker0" on start, which
+  // is the build engine's bridge (every `docker run` there fails until it is re-created).
+  const bridge = `kfcnode${randomBytes(2).toString('hex')}`;
+  await ip(['link', 'add', 'name', bridge, 'type', 'bridge']);
+  const dropBridge = () => execa('ip', ['link', 'delete', bridge], { reject: false });
+  await ip(['addr', 'add', `10.254.${1 + (randomBytes(1)[0]! % 250)}.1/24`, 'dev', bridge]).catch(async (e) => {
+    await dropBridge();
+    throw e;
+  });
+  const proc: ChildProcess = spawn('dockerd', ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'), '-H', `unix://${sock}`, `--bridge=${bridge}`, '--iptables=false', '--ip-masq=false', '--ip-forward=false'], { stdio: ['ignore', log, log] });
   const env = { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: dockerConfig };
   try {
     await until('the node engine (second dockerd)', async () => (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false })).exitCode === 0, 60_000);
   } catch (e) {
     proc.kill('SIGTERM');
+    await dropBridge();
     throw new KfcError(`${(e as Error).message}: see ${join(dir, 'dockerd.log')}`, { hint: 'the node engine needs root (dockerd) like the build engine' });
   }
   return {
@@ -58,6 +73,7 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      await dropBridge();
       rmSync(dir, { recursive: true, force: true });
     },
   };
