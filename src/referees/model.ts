@@ -16,6 +16,8 @@ export interface RefereeImage {
   vulns?: Record<string, number>;
   vulnGate?: { severity: string[]; ignoreUnfixed: boolean; ignoreFile?: string; findings: number };
   problems: string[];
+  /** What was left out and why (e.g. Java archives without a Java DB). */
+  notes: string[];
   measuredAt: string;
 }
 

@@ -27,5 +27,6 @@ export function formatReferee(file: RefereeFile): string {
     );
   }
   const problems = file.images.flatMap((i) => i.problems.map((p) => `- ${i.name}: ${p}`));
-  return [rows.join('\n'), problems.length ? `\nproblems:\n${problems.join('\n')}` : '\nno problems: the tools agree with kfc'].join('\n');
+  const notes = [...new Set(file.images.flatMap((i) => i.notes ?? []))].map((n) => `- note: ${n}`);
+  return [rows.join('\n'), ...(notes.length ? ['', ...notes] : []), problems.length ? `\nproblems:\n${problems.join('\n')}` : '\nno problems: the tools agree with kfc'].join('\n');
 }

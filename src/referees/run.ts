@@ -38,9 +38,21 @@ async function run(bin: string, args: string[], what: string, okCodes = [0]) {
   return r;
 }
 
-/** Trivy flags for a scan that never reaches the network (no DB download, no version check). */
-export function trivyOffline(cacheDir: string): string[] {
-  return ['--cache-dir', cacheDir, '--skip-db-update', '--skip-java-db-update', '--offline-scan', '--skip-version-check', '--disable-telemetry', '--quiet'];
+/** Java archives: Trivy identifies them through its Java DB, which it would download. */
+export const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
+
+/**
+ * Trivy flags for a scan that never reaches the network (no DB download, no version check). Without
+ * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
+ */
+export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
+  const flags = ['--cache-dir', cacheDir, '--skip-db-update', '--skip-java-db-update', '--offline-scan', '--skip-version-check', '--disable-telemetry', '--quiet'];
+  if (!javaDb) for (const g of JAVA_ARCHIVES) flags.push('--skip-files', g);
+  return flags;
+}
+
+export function hasTrivyJavaDb(cacheDir: string): boolean {
+  return existsSync(join(cacheDir, 'java-db', 'trivy-java.db'));
 }
 
 export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
@@ -59,7 +71,7 @@ export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
   if (!img) throw new KfcError(`${archive}: image ${o.id} not in the saved archive`);
   const m = analyzeLayers(img.layers);
   seconds.kfc = secs(t0);
-  const result: RefereeImage = { name: o.name, ref: o.ref, id: o.id, archiveBytes, seconds, problems, measuredAt: new Date().toISOString() };
+  const result: RefereeImage = { name: o.name, ref: o.ref, id: o.id, archiveBytes, seconds, problems, notes: [], measuredAt: new Date().toISOString() };
 
   if (o.dive) {
     t0 = performance.now();
@@ -83,6 +95,7 @@ export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
 
   if (o.trivy) {
     const off = trivyOffline(o.trivy.cacheDir);
+    if (!hasTrivyJavaDb(o.trivy.cacheDir)) result.notes.push(`Java archives (${JAVA_ARCHIVES.join(' ')}) not in the SBOM: no Trivy Java DB in ${o.trivy.cacheDir}`);
     mkdirSync(o.sbomDir, { recursive: true });
     const sbomFile = join(o.sbomDir, `${o.name}.cdx.json`);
     t0 = performance.now();
