@@ -40,7 +40,10 @@ export interface NodeEngine {
 
 async function ip(args: string[]): Promise<void> {
   const r = await execa('ip', args, { reject: false });
-  if (r.exitCode !== 0) throw new KfcError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`, { hint: 'the node engine needs root and iproute2' });
+  if (r.exitCode !== 0)
+    throw new KfcError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`, {
+      hint: 'the node engine needs root and iproute2',
+    });
 }
 
 /** Starts a separate dockerd under dir (root only). Its images are removed with dir by stop(). */
@@ -57,14 +60,38 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
     await dropBridge();
     throw e;
   });
-  const proc: ChildProcess = spawn('dockerd', ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'), '-H', `unix://${sock}`, `--bridge=${bridge}`, '--iptables=false', '--ip-masq=false', '--ip-forward=false'], { stdio: ['ignore', log, log] });
+  const proc: ChildProcess = spawn(
+    'dockerd',
+    [
+      '--data-root',
+      join(dir, 'data'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'dockerd.pid'),
+      '-H',
+      `unix://${sock}`,
+      `--bridge=${bridge}`,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--ip-forward=false',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
   const env = { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: dockerConfig };
   try {
-    await until('the node engine (second dockerd)', async () => (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false })).exitCode === 0, 60_000);
+    await until(
+      'the node engine (second dockerd)',
+      async () =>
+        (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false })).exitCode === 0,
+      60_000,
+    );
   } catch (e) {
     proc.kill('SIGTERM');
     await dropBridge();
-    throw new KfcError(`${(e as Error).message}: see ${join(dir, 'dockerd.log')}`, { hint: 'the node engine needs root (dockerd) like the build engine' });
+    throw new KfcError(`${(e as Error).message}: see ${join(dir, 'dockerd.log')}`, {
+      hint: 'the node engine needs root (dockerd) like the build engine',
+    });
   }
   return {
     host: env.DOCKER_HOST,
@@ -95,16 +122,31 @@ export async function startRegistry(dir: string): Promise<Registry> {
   const user = 'kfc';
   const password = randomBytes(12).toString('hex');
   const ht = await execa('htpasswd', ['-Bbn', user, password], { reject: false });
-  if (ht.exitCode !== 0) throw new KfcError('htpasswd is missing', { hint: 'apt-get install apache2-utils (scripts/provision.sh --all)' });
+  if (ht.exitCode !== 0)
+    throw new KfcError('htpasswd is missing', { hint: 'apt-get install apache2-utils (scripts/provision.sh --all)' });
   writeFileSync(join(dir, 'htpasswd'), ht.stdout + '\n');
   writeFileSync(
     join(dir, 'registry.yml'),
-    ['version: 0.1', 'log: { level: warn }', `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }`, `http: { addr: 127.0.0.1:${port} }`, `auth: { htpasswd: { realm: kfc-node, path: ${join(dir, 'htpasswd')} } }`].join('\n') + '\n',
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }`,
+      `http: { addr: 127.0.0.1:${port} }`,
+      `auth: { htpasswd: { realm: kfc-node, path: ${join(dir, 'htpasswd')} } }`,
+    ].join('\n') + '\n',
   );
   const logFile = join(dir, 'registry.log');
   const log = openSync(logFile, 'a');
   const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'registry.yml')], { stdio: ['ignore', log, log] });
-  await until('the registry (docker-registry)', () => fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status === 401, () => false), 20_000);
+  await until(
+    'the registry (docker-registry)',
+    () =>
+      fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status === 401,
+        () => false,
+      ),
+    20_000,
+  );
   return {
     host: `127.0.0.1:${port}`,
     user,

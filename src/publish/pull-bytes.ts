@@ -38,6 +38,9 @@ export function formatPullTable(rows: PullFigure[]): string {
   return [
     '| image | parent (already on the node) | image (compressed) | pulled | pulled / image | shared with parent |',
     '|---|---|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.image} | ${r.parent ?? '—'} | ${mb(r.imageBytes)} | ${mb(r.pulledBytes)} | ${r.imageBytes ? ((100 * r.pulledBytes) / r.imageBytes).toFixed(1) : '0'} % | ${mb(r.sharedWithParentBytes)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.image} | ${r.parent ?? '—'} | ${mb(r.imageBytes)} | ${mb(r.pulledBytes)} | ${r.imageBytes ? ((100 * r.pulledBytes) / r.imageBytes).toFixed(1) : '0'} % | ${mb(r.sharedWithParentBytes)} |`,
+    ),
   ].join('\n');
 }

@@ -34,7 +34,13 @@ export function parseDiveCi(text: string): DiveResult {
   }
   const result = /^Result:(PASS|FAIL|WARN)/m.exec(plain);
   if (!result) throw new Error(`dive output has no Result line: ${plain.slice(-300)}`);
-  return { efficiency, wastedBytes, userWastedRatio: Number.isNaN(userWastedRatio) ? 0 : userWastedRatio, rules, pass: result[1] !== 'FAIL' };
+  return {
+    efficiency,
+    wastedBytes,
+    userWastedRatio: Number.isNaN(userWastedRatio) ? 0 : userWastedRatio,
+    rules,
+    pass: result[1] !== 'FAIL',
+  };
 }
 
 export interface KfcFigures {
@@ -74,22 +80,41 @@ export function crossCheck(image: string, kfc: KfcFigures, dive: DiveResult): Cr
   };
   const efficiencyDelta = kfcDiveStyle.efficiency - dive.efficiency;
   const wastedDelta = kfcDiveStyle.wastedBytes - dive.wastedBytes;
-  const why = explained ? ` after taking out ${explained} bytes of files removed with their directory (docs/report.md)` : '';
+  const why = explained
+    ? ` after taking out ${explained} bytes of files removed with their directory (docs/report.md)`
+    : '';
   const problems: string[] = [];
   if (Math.abs(efficiencyDelta) > EFFICIENCY_TOLERANCE) {
-    problems.push(`efficiency kfc ${pct(kfcDiveStyle.efficiency)} vs dive ${pct(dive.efficiency)} (differ by ${(Math.abs(efficiencyDelta) * 100).toFixed(2)} points > 0.5${why})`);
+    problems.push(
+      `efficiency kfc ${pct(kfcDiveStyle.efficiency)} vs dive ${pct(dive.efficiency)} (differ by ${(Math.abs(efficiencyDelta) * 100).toFixed(2)} points > 0.5${why})`,
+    );
   }
   if (Math.abs(wastedDelta) > WASTED_TOLERANCE) {
-    problems.push(`wasted bytes kfc ${kfcDiveStyle.wastedBytes} vs dive ${dive.wastedBytes} (differ by ${Math.abs(wastedDelta)} > ${WASTED_TOLERANCE}${why})`);
+    problems.push(
+      `wasted bytes kfc ${kfcDiveStyle.wastedBytes} vs dive ${dive.wastedBytes} (differ by ${Math.abs(wastedDelta)} > ${WASTED_TOLERANCE}${why})`,
+    );
   }
   const kfcGatePass = kfc.efficiency >= kfc.minEfficiency;
   // dive judges with its own accounting: its verdict must match kfc's figures counted its way.
   const diveStyleGatePass = kfcDiveStyle.efficiency >= kfc.minEfficiency;
   if (diveStyleGatePass !== dive.pass) {
     const failed = dive.rules.filter((r) => r.status === 'FAIL').map((r) => `${r.rule} ${r.detail}`.trim());
-    problems.push(`gate verdicts differ: kfc ${diveStyleGatePass ? 'PASS' : 'FAIL'}${why}, dive ${dive.pass ? 'PASS' : `FAIL (${failed.join('; ')})`}`);
+    problems.push(
+      `gate verdicts differ: kfc ${diveStyleGatePass ? 'PASS' : 'FAIL'}${why}, dive ${dive.pass ? 'PASS' : `FAIL (${failed.join('; ')})`}`,
+    );
   }
-  return { image, kfc, dive, kfcDiveStyle, kfcGatePass, diveStyleGatePass, efficiencyDelta, wastedDelta, agree: problems.length === 0, problems };
+  return {
+    image,
+    kfc,
+    dive,
+    kfcDiveStyle,
+    kfcGatePass,
+    diveStyleGatePass,
+    efficiencyDelta,
+    wastedDelta,
+    agree: problems.length === 0,
+    problems,
+  };
 }
 
 export function pct(r: number): string {

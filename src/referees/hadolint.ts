@@ -39,7 +39,14 @@ export function parseHadolintJson(text: string, where: string): HadolintRaw[] {
     if (typeof r.code !== 'string' || typeof r.line !== 'number' || typeof r.message !== 'string') {
       throw new Error(`${where}: hadolint finding ${i} lacks code/line/message`);
     }
-    return { code: r.code, line: r.line, message: r.message, level: String(r.level ?? 'warning'), column: r.column, file: r.file };
+    return {
+      code: r.code,
+      line: r.line,
+      message: r.message,
+      level: String(r.level ?? 'warning'),
+      column: r.column,
+      file: r.file,
+    };
   });
 }
 
@@ -63,7 +70,9 @@ export function mergeFindings(lists: HadolintFinding[][]): HadolintFinding[] {
       } else byKey.set(key, { ...f, images: [...f.images] });
     }
   }
-  return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.line - b.line || (a.code < b.code ? -1 : 1) : a.file < b.file ? -1 : 1));
+  return [...byKey.values()].sort((a, b) =>
+    a.file === b.file ? a.line - b.line || (a.code < b.code ? -1 : 1) : a.file < b.file ? -1 : 1,
+  );
 }
 
 export function formatHadolint(f: HadolintFinding): string {

@@ -4,12 +4,16 @@ import type { RefereeFile, RefereeImage } from './model.ts';
 
 function sbomText(i: RefereeImage): string {
   if (!i.sbom) return '-';
-  return `${i.sbom.total} (${Object.entries(i.sbom.byType).map(([t, n]) => `${t} ${n}`).join(', ')})`;
+  return `${i.sbom.total} (${Object.entries(i.sbom.byType)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')})`;
 }
 
 function vulnText(i: RefereeImage): string {
   if (!i.vulns) return i.sbom ? 'not scanned (no DB)' : '-';
-  return Object.entries(i.vulns).map(([s, n]) => `${s[0]}${n}`).join(' ');
+  return Object.entries(i.vulns)
+    .map(([s, n]) => `${s[0]}${n}`)
+    .join(' ');
 }
 
 /** A markdown table: dive's and kfc's figures side by side, Trivy's counts, and the problems. */
@@ -28,5 +32,9 @@ export function formatReferee(file: RefereeFile): string {
   }
   const problems = file.images.flatMap((i) => i.problems.map((p) => `- ${i.name}: ${p}`));
   const notes = [...new Set(file.images.flatMap((i) => i.notes ?? []))].map((n) => `- note: ${n}`);
-  return [rows.join('\n'), ...(notes.length ? ['', ...notes] : []), problems.length ? `\nproblems:\n${problems.join('\n')}` : '\nno problems: the tools agree with kfc'].join('\n');
+  return [
+    rows.join('\n'),
+    ...(notes.length ? ['', ...notes] : []),
+    problems.length ? `\nproblems:\n${problems.join('\n')}` : '\nno problems: the tools agree with kfc',
+  ].join('\n');
 }

@@ -23,7 +23,14 @@ export interface RefereeOptions {
   sbomDir: string;
   minEfficiency: number;
   dive?: { bin: string; ciConfig: string; configEfficiency: number };
-  trivy?: { bin: string; cacheDir: string; vulns: boolean; severity: string[]; ignoreUnfixed: boolean; ignoreFile?: string };
+  trivy?: {
+    bin: string;
+    cacheDir: string;
+    vulns: boolean;
+    severity: string[];
+    ignoreUnfixed: boolean;
+    ignoreFile?: string;
+  };
   log: (s: string) => void;
 }
 
@@ -32,7 +39,11 @@ const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 async function run(bin: string, args: string[], what: string, okCodes = [0]) {
   const r = await execa(bin, args, { reject: false, all: true, env: { NO_COLOR: '1' } });
   if (!okCodes.includes(r.exitCode ?? -1)) {
-    const tail = (r.all ?? '').split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
+    const tail = (r.all ?? '')
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(-3)
+      .join(' | ');
     throw new KfcError(`${what} failed (exit ${r.exitCode}): ${tail}`, { hint: `run: ${bin} ${args.join(' ')}` });
   }
   return r;
@@ -46,7 +57,16 @@ export const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
  * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
 export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
-  const flags = ['--cache-dir', cacheDir, '--skip-db-update', '--skip-java-db-update', '--offline-scan', '--skip-version-check', '--disable-telemetry', '--quiet'];
+  const flags = [
+    '--cache-dir',
+    cacheDir,
+    '--skip-db-update',
+    '--skip-java-db-update',
+    '--offline-scan',
+    '--skip-version-check',
+    '--disable-telemetry',
+    '--quiet',
+  ];
   if (!javaDb) for (const g of JAVA_ARCHIVES) flags.push('--skip-files', g);
   return flags;
 }
@@ -71,7 +91,16 @@ export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
   if (!img) throw new KfcError(`${archive}: image ${o.id} not in the saved archive`);
   const m = analyzeLayers(img.layers);
   seconds.kfc = secs(t0);
-  const result: RefereeImage = { name: o.name, ref: o.ref, id: o.id, archiveBytes, seconds, problems, notes: [], measuredAt: new Date().toISOString() };
+  const result: RefereeImage = {
+    name: o.name,
+    ref: o.ref,
+    id: o.id,
+    archiveBytes,
+    seconds,
+    problems,
+    notes: [],
+    measuredAt: new Date().toISOString(),
+  };
 
   if (o.dive) {
     t0 = performance.now();
@@ -95,30 +124,62 @@ export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
 
   if (o.trivy) {
     const off = trivyOffline(o.trivy.cacheDir);
-    if (!hasTrivyJavaDb(o.trivy.cacheDir)) result.notes.push(`Java archives (${JAVA_ARCHIVES.join(' ')}) not in the SBOM: no Trivy Java DB in ${o.trivy.cacheDir}`);
+    if (!hasTrivyJavaDb(o.trivy.cacheDir))
+      result.notes.push(
+        `Java archives (${JAVA_ARCHIVES.join(' ')}) not in the SBOM: no Trivy Java DB in ${o.trivy.cacheDir}`,
+      );
     mkdirSync(o.sbomDir, { recursive: true });
     const sbomFile = join(o.sbomDir, `${o.name}.cdx.json`);
     t0 = performance.now();
-    await run(o.trivy.bin, ['image', ...off, '--input', archive, '--format', 'cyclonedx', '--output', sbomFile], `trivy sbom ${o.name}`);
+    await run(
+      o.trivy.bin,
+      ['image', ...off, '--input', archive, '--format', 'cyclonedx', '--output', sbomFile],
+      `trivy sbom ${o.name}`,
+    );
     result.sbom = { ...sbomCounts(JSON.parse(readFileSync(sbomFile, 'utf8'))), file: sbomFile };
     seconds.sbom = secs(t0);
 
     t0 = performance.now();
-    const s = await run(o.trivy.bin, ['image', ...off, '--input', archive, '--scanners', 'secret', '--format', 'json'], `trivy secret scan ${o.name}`);
+    const s = await run(
+      o.trivy.bin,
+      ['image', ...off, '--input', archive, '--scanners', 'secret', '--format', 'json'],
+      `trivy secret scan ${o.name}`,
+    );
     result.secrets = trivySecrets(JSON.parse(s.stdout));
     seconds.secrets = secs(t0);
-    for (const f of result.secrets) problems.push(`secret: ${f.rule} (${f.severity}) in ${f.target}${f.line ? `:${f.line}` : ''}`);
+    for (const f of result.secrets)
+      problems.push(`secret: ${f.rule} (${f.severity}) in ${f.target}${f.line ? `:${f.line}` : ''}`);
 
     if (o.trivy.vulns) {
       t0 = performance.now();
-      const all = await run(o.trivy.bin, ['image', ...off, '--input', archive, '--scanners', 'vuln', '--format', 'json'], `trivy vuln scan ${o.name}`);
+      const all = await run(
+        o.trivy.bin,
+        ['image', ...off, '--input', archive, '--scanners', 'vuln', '--format', 'json'],
+        `trivy vuln scan ${o.name}`,
+      );
       result.vulns = vulnCounts(JSON.parse(all.stdout));
-      const gateArgs = ['--severity', o.trivy.severity.join(','), ...(o.trivy.ignoreUnfixed ? ['--ignore-unfixed'] : [])];
+      const gateArgs = [
+        '--severity',
+        o.trivy.severity.join(','),
+        ...(o.trivy.ignoreUnfixed ? ['--ignore-unfixed'] : []),
+      ];
       if (o.trivy.ignoreFile && existsSync(o.trivy.ignoreFile)) gateArgs.push('--ignorefile', o.trivy.ignoreFile);
-      const gated = await run(o.trivy.bin, ['image', ...off, '--input', archive, '--scanners', 'vuln', '--format', 'json', ...gateArgs], `trivy vuln gate ${o.name}`);
+      const gated = await run(
+        o.trivy.bin,
+        ['image', ...off, '--input', archive, '--scanners', 'vuln', '--format', 'json', ...gateArgs],
+        `trivy vuln gate ${o.name}`,
+      );
       const n = Object.values(vulnCounts(JSON.parse(gated.stdout))).reduce((a, b) => a + b, 0);
-      result.vulnGate = { severity: o.trivy.severity, ignoreUnfixed: o.trivy.ignoreUnfixed, ignoreFile: o.trivy.ignoreFile, findings: n };
-      if (n) problems.push(`vulnerabilities: ${n} at ${o.trivy.severity.join('/')}${o.trivy.ignoreUnfixed ? ' with a fix available' : ''} not in ${o.trivy.ignoreFile ?? 'an allowlist'}`);
+      result.vulnGate = {
+        severity: o.trivy.severity,
+        ignoreUnfixed: o.trivy.ignoreUnfixed,
+        ignoreFile: o.trivy.ignoreFile,
+        findings: n,
+      };
+      if (n)
+        problems.push(
+          `vulnerabilities: ${n} at ${o.trivy.severity.join('/')}${o.trivy.ignoreUnfixed ? ' with a fix available' : ''} not in ${o.trivy.ignoreFile ?? 'an allowlist'}`,
+        );
       seconds.vulns = secs(t0);
     }
   }

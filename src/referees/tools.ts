@@ -28,7 +28,10 @@ export function findTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env
   const override = env[`KFC_${tool.toUpperCase()}`];
   if (override) return override;
   const names = tool === 'buildx' ? ['docker-buildx', 'buildx'] : [tool];
-  const dirs = [join(env.KFC_TOOLS_DIR || TOOLS_DIR_DEFAULT, 'bin'), join(env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT, 'bin')];
+  const dirs = [
+    join(env.KFC_TOOLS_DIR || TOOLS_DIR_DEFAULT, 'bin'),
+    join(env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT, 'bin'),
+  ];
   if (tool === 'buildx') dirs.push('/usr/libexec/kfc');
   dirs.push(...(env.PATH ?? '').split(delimiter).filter(Boolean));
   for (const dir of dirs) for (const n of names) if (executable(join(dir, n))) return join(dir, n);
@@ -38,7 +41,9 @@ export function findTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env
 export function requireTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env): string {
   const found = findTool(tool, env);
   if (!found) {
-    throw new KfcError(`${tool} is not installed`, { hint: `run bash scripts/provision-referees.sh (installs it in ${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin${tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : ''}) or set KFC_${tool.toUpperCase()}` });
+    throw new KfcError(`${tool} is not installed`, {
+      hint: `run bash scripts/provision-referees.sh (installs it in ${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin${tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : ''}) or set KFC_${tool.toUpperCase()}`,
+    });
   }
   return found;
 }

@@ -59,7 +59,13 @@ export function trivySecrets(report: unknown): SecretFinding[] {
   const r = report as TrivyReport;
   if (!r || typeof r !== 'object') throw new Error('not a Trivy JSON report');
   return (r.Results ?? []).flatMap((res) =>
-    (res.Secrets ?? []).map((s) => ({ target: res.Target ?? '?', rule: s.RuleID ?? '?', severity: s.Severity ?? 'UNKNOWN', title: s.Title ?? '', line: s.StartLine })),
+    (res.Secrets ?? []).map((s) => ({
+      target: res.Target ?? '?',
+      rule: s.RuleID ?? '?',
+      severity: s.Severity ?? 'UNKNOWN',
+      title: s.Title ?? '',
+      line: s.StartLine,
+    })),
   );
 }
 

@@ -26,7 +26,17 @@ export function attachReferees(report: FamilyReport, file: RefereeFile | undefin
     const r = by.get(img.name);
     if (!r || r.id !== img.id) continue;
     img.referees = {
-      ...(r.dive ? { dive: { efficiency: r.dive.dive.efficiency, wastedBytes: r.dive.dive.wastedBytes, pass: r.dive.dive.pass, agree: r.dive.agree, directoryRemovedBytes: r.dive.kfc.directoryRemovedBytes } } : {}),
+      ...(r.dive
+        ? {
+            dive: {
+              efficiency: r.dive.dive.efficiency,
+              wastedBytes: r.dive.dive.wastedBytes,
+              pass: r.dive.dive.pass,
+              agree: r.dive.agree,
+              directoryRemovedBytes: r.dive.kfc.directoryRemovedBytes,
+            },
+          }
+        : {}),
       ...(r.sbom ? { sbom: { total: r.sbom.total, byType: r.sbom.byType } } : {}),
       ...(r.secrets ? { secrets: r.secrets.length } : {}),
       ...(r.vulns ? { vulns: r.vulns } : {}),
@@ -38,9 +48,19 @@ export function attachReferees(report: FamilyReport, file: RefereeFile | undefin
 }
 
 function line(i: ImageReport, s: RefereeSummary): string {
-  const d = s.dive ? `dive ${s.dive.efficiency.toFixed(4)} / ${formatBytes(s.dive.wastedBytes)} (${s.dive.agree ? 'agrees' : 'DISAGREES'})` : 'dive —';
-  const sbom = s.sbom ? `${s.sbom.total} (${Object.entries(s.sbom.byType).map(([t, n]) => `${t} ${n}`).join(', ')})` : '—';
-  const vulns = s.vulns ? Object.entries(s.vulns).map(([k, n]) => `${k.toLowerCase()} ${n}`).join(', ') : 'not scanned';
+  const d = s.dive
+    ? `dive ${s.dive.efficiency.toFixed(4)} / ${formatBytes(s.dive.wastedBytes)} (${s.dive.agree ? 'agrees' : 'DISAGREES'})`
+    : 'dive —';
+  const sbom = s.sbom
+    ? `${s.sbom.total} (${Object.entries(s.sbom.byType)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')})`
+    : '—';
+  const vulns = s.vulns
+    ? Object.entries(s.vulns)
+        .map(([k, n]) => `${k.toLowerCase()} ${n}`)
+        .join(', ')
+    : 'not scanned';
   return `| ${i.name} | ${i.metrics.efficiency.toFixed(4)} / ${formatBytes(i.metrics.wastedBytes)} | ${d} | ${sbom} | ${s.secrets ?? '—'} | ${vulns} |`;
 }
 
@@ -48,5 +68,12 @@ function line(i: ImageReport, s: RefereeSummary): string {
 export function refereesMarkdown(r: FamilyReport): string[] {
   const rows = r.images.filter((i) => i.referees).map((i) => line(i, i.referees!));
   if (!rows.length) return [];
-  return ['', '## Referees (`kfc referee`)', '', '| image | kfc efficiency / wasted | dive | SBOM packages | secrets | vulnerabilities |', '|---|---|---|---|---|---|', ...rows];
+  return [
+    '',
+    '## Referees (`kfc referee`)',
+    '',
+    '| image | kfc efficiency / wasted | dive | SBOM packages | secrets | vulnerabilities |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }

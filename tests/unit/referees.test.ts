@@ -37,13 +37,22 @@ test('parseDiveCi reads figures, rules and the verdict of dive --ci', () => {
   assert.equal(d.wastedBytes, 40_000_000);
   assert.ok(Math.abs(d.userWastedRatio - 0.666666) < 1e-9);
   assert.equal(d.pass, false);
-  assert.deepEqual(d.rules.map((r) => `${r.status} ${r.rule}`), ['SKIP highestUserWastedPercent', 'SKIP highestWastedBytes', 'FAIL lowestEfficiency']);
+  assert.deepEqual(
+    d.rules.map((r) => `${r.status} ${r.rule}`),
+    ['SKIP highestUserWastedPercent', 'SKIP highestWastedBytes', 'FAIL lowestEfficiency'],
+  );
   assert.throws(() => parseDiveCi('Analyzing image...\n'), /no efficiency line/);
-  const pass = parseDiveCi(DIVE_FAIL.replace(/FAIL\S*: lowestEfficiency.*$/m, 'PASS: lowestEfficiency').replace(/Result:FAIL/, 'Result:PASS'));
+  const pass = parseDiveCi(
+    DIVE_FAIL.replace(/FAIL\S*: lowestEfficiency.*$/m, 'PASS: lowestEfficiency').replace(/Result:FAIL/, 'Result:PASS'),
+  );
   assert.equal(pass.pass, true);
 });
 
-const fig = (efficiency: number, wastedBytes: number, extra: Partial<{ minBytes: number; cumulativeBytes: number; directoryRemovedBytes: number }> = {}) => ({
+const fig = (
+  efficiency: number,
+  wastedBytes: number,
+  extra: Partial<{ minBytes: number; cumulativeBytes: number; directoryRemovedBytes: number }> = {},
+) => ({
   efficiency,
   wastedBytes,
   minBytes: efficiency * 100e6,
@@ -67,8 +76,24 @@ test('crossCheck: agreement within 0.5 points and 1 MB, same gate verdict', () =
 });
 
 test('crossCheck takes out the documented directory-removal difference before comparing', () => {
-  const divePass = parseDiveCi(DIVE_FAIL.replace('88.8763', '100.0000').replace('40000000 bytes', '0 bytes').replace(/FAIL\S*: lowestEfficiency.*$/m, 'PASS: lowestEfficiency').replace('Result:FAIL', 'Result:PASS'));
-  const c = crossCheck('d', { efficiency: 0.95, wastedBytes: 5_000_000, minBytes: 95e6, cumulativeBytes: 100e6, directoryRemovedBytes: 5_000_000, minEfficiency: 0.99 }, divePass);
+  const divePass = parseDiveCi(
+    DIVE_FAIL.replace('88.8763', '100.0000')
+      .replace('40000000 bytes', '0 bytes')
+      .replace(/FAIL\S*: lowestEfficiency.*$/m, 'PASS: lowestEfficiency')
+      .replace('Result:FAIL', 'Result:PASS'),
+  );
+  const c = crossCheck(
+    'd',
+    {
+      efficiency: 0.95,
+      wastedBytes: 5_000_000,
+      minBytes: 95e6,
+      cumulativeBytes: 100e6,
+      directoryRemovedBytes: 5_000_000,
+      minEfficiency: 0.99,
+    },
+    divePass,
+  );
   assert.equal(c.agree, true, c.problems.join('; '));
   assert.equal(c.kfcGatePass, false, 'kfc report --check still fails it with its own accounting');
   assert.equal(c.kfcDiveStyle.wastedBytes, 0);
@@ -84,7 +109,12 @@ const layer = (entries: [string, number][], whiteouts: string[] = [], opaques: s
 test('directoryRemovedBytes: files removed with their directory, once written; not single files', () => {
   const layers = [
     layer([['etc/os', 100]]),
-    layer([['opt/gone', -1], ['opt/gone/a', 3_000_000], ['opt/gone/sub/b', 2_000_000], ['opt/f', 1_000_000]]),
+    layer([
+      ['opt/gone', -1],
+      ['opt/gone/a', 3_000_000],
+      ['opt/gone/sub/b', 2_000_000],
+      ['opt/f', 1_000_000],
+    ]),
     layer([], ['opt/gone', 'opt/f']),
   ];
   assert.equal(directoryRemovedBytes(layers), 5_000_000);
@@ -99,7 +129,10 @@ test('directoryRemovedBytes: files removed with their directory, once written; n
 });
 
 test('hadolint findings map to bit:line and merge across the images that share them', () => {
-  const raw = parseHadolintJson(JSON.stringify([{ code: 'DL3020', column: 1, file: '-', level: 'error', line: 3, message: 'Use COPY' }]), 'x');
+  const raw = parseHadolintJson(
+    JSON.stringify([{ code: 'DL3020', column: 1, file: '-', level: 'error', line: 3, message: 'Use COPY' }]),
+    'x',
+  );
   const origins = [
     { file: 'images.yaml', line: 1 },
     { file: 'images.yaml', line: 1 },
@@ -107,8 +140,20 @@ test('hadolint findings map to bit:line and merge across the images that share t
   ];
   const a = mapHadolint(raw, origins, 'img-a');
   const b = mapHadolint(raw, origins, 'img-b');
-  assert.deepEqual(mergeFindings([a, b]), [{ file: 'docker-bits/a.Dockerfile', line: 7, code: 'DL3020', level: 'error', message: 'Use COPY', images: ['img-a', 'img-b'] }]);
-  assert.throws(() => parseHadolintJson('oops', 'output/x/Dockerfile'), /output\/x\/Dockerfile: hadolint did not print JSON/);
+  assert.deepEqual(mergeFindings([a, b]), [
+    {
+      file: 'docker-bits/a.Dockerfile',
+      line: 7,
+      code: 'DL3020',
+      level: 'error',
+      message: 'Use COPY',
+      images: ['img-a', 'img-b'],
+    },
+  ]);
+  assert.throws(
+    () => parseHadolintJson('oops', 'output/x/Dockerfile'),
+    /output\/x\/Dockerfile: hadolint did not print JSON/,
+  );
   assert.throws(() => parseHadolintJson('[{"line":1}]', 'y'), /lacks code/);
 });
 
@@ -120,7 +165,13 @@ test('.hadolint.yaml: every ignored rule has a reason; kfc lint owns the overlap
     const line = text.split('\n').find((l) => new RegExp(`^\\s*- ${rule}\\b`).test(l));
     assert.match(line ?? '', /#\s*\S.{10,}/, `${rule} has no one-line reason`);
   }
-  for (const [rule, owner] of [['DL3015', 'apt-no-recommends'], ['DL3009', 'apt-lists-cleanup'], ['DL4006', 'pipefail'], ['DL3002', 'final-user'], ['DL3007', 'base-pinned']]) {
+  for (const [rule, owner] of [
+    ['DL3015', 'apt-no-recommends'],
+    ['DL3009', 'apt-lists-cleanup'],
+    ['DL4006', 'pipefail'],
+    ['DL3002', 'final-user'],
+    ['DL3007', 'base-pinned'],
+  ]) {
     assert.ok(cfg.ignored.includes(rule!), `${rule} overlaps kfc lint ${owner}: hadolint must not report it twice`);
     assert.match(text, new RegExp(`${rule} #.*kfc lint ${owner}`));
   }
@@ -148,20 +199,44 @@ test('sbomCounts counts CycloneDX packages by purl type, nested ones too, once e
 test('trivySecrets and vulnCounts read Trivy JSON reports', () => {
   const report = {
     Results: [
-      { Target: '/etc/ref-planted/env', Class: 'secret', Secrets: [{ RuleID: 'github-pat', Severity: 'CRITICAL', Title: 'GitHub Personal Access Token', StartLine: 1 }] },
-      { Target: 'debian', Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'a', Severity: 'HIGH' }, { VulnerabilityID: 'CVE-2', PkgName: 'b', Severity: 'LOW' }] },
+      {
+        Target: '/etc/ref-planted/env',
+        Class: 'secret',
+        Secrets: [{ RuleID: 'github-pat', Severity: 'CRITICAL', Title: 'GitHub Personal Access Token', StartLine: 1 }],
+      },
+      {
+        Target: 'debian',
+        Vulnerabilities: [
+          { VulnerabilityID: 'CVE-1', PkgName: 'a', Severity: 'HIGH' },
+          { VulnerabilityID: 'CVE-2', PkgName: 'b', Severity: 'LOW' },
+        ],
+      },
       { Target: 'again', Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'a', Severity: 'HIGH' }] },
     ],
   };
-  assert.deepEqual(trivySecrets(report), [{ target: '/etc/ref-planted/env', rule: 'github-pat', severity: 'CRITICAL', title: 'GitHub Personal Access Token', line: 1 }]);
+  assert.deepEqual(trivySecrets(report), [
+    {
+      target: '/etc/ref-planted/env',
+      rule: 'github-pat',
+      severity: 'CRITICAL',
+      title: 'GitHub Personal Access Token',
+      line: 1,
+    },
+  ]);
   assert.deepEqual(vulnCounts(report), { CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 1, UNKNOWN: 0 });
   assert.deepEqual(trivySecrets({}), []);
 });
 
 test('findTool: KFC_<TOOL> wins, then the provisioned folders, then PATH', () => {
   assert.equal(findTool('dive', { KFC_DIVE: '/x/dive' }), '/x/dive');
-  assert.equal(findTool('hadolint', { KFC_TOOLS_DIR: '/nonexistent', KFC_REFEREES_DIR: '/nonexistent', PATH: '/nonexistent' }), undefined);
-  assert.equal(findTool('trivy', { KFC_TOOLS_DIR: '/nonexistent', KFC_REFEREES_DIR: '/nonexistent', PATH: '/bin' }), undefined);
+  assert.equal(
+    findTool('hadolint', { KFC_TOOLS_DIR: '/nonexistent', KFC_REFEREES_DIR: '/nonexistent', PATH: '/nonexistent' }),
+    undefined,
+  );
+  assert.equal(
+    findTool('trivy', { KFC_TOOLS_DIR: '/nonexistent', KFC_REFEREES_DIR: '/nonexistent', PATH: '/bin' }),
+    undefined,
+  );
 });
 
 test('blobFetches reads blob downloads (200) from the registry access log', async () => {

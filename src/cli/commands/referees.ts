@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KfcError } from '../../errors.ts';
 import { generateAll } from '../../generate/generate.ts';
-import { FAILING_LEVELS, formatHadolint, mapHadolint, mergeFindings, parseHadolintJson } from '../../referees/hadolint.ts';
+import {
+  FAILING_LEVELS,
+  formatHadolint,
+  mapHadolint,
+  mergeFindings,
+  parseHadolintJson,
+} from '../../referees/hadolint.ts';
 import { requireTool } from '../../referees/tools.ts';
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
@@ -31,16 +37,26 @@ interface RefereeOpts {
 
 /** lowestEfficiency of .dive-ci (the family default dive is given). */
 function diveConfigEfficiency(file: string): number {
-  if (!existsSync(file)) throw new KfcError(`${DIVE_CONFIG} is missing`, { where: file, hint: 'restore it from git (dive\'s CI rules, the same thresholds as kfc report --check)' });
+  if (!existsSync(file))
+    throw new KfcError(`${DIVE_CONFIG} is missing`, {
+      where: file,
+      hint: "restore it from git (dive's CI rules, the same thresholds as kfc report --check)",
+    });
   const m = /^\s*lowestEfficiency:\s*([\d.]+)/m.exec(readFileSync(file, 'utf8'));
-  if (!m) throw new KfcError('lowestEfficiency is not set', { where: file, hint: 'keep rules.lowestEfficiency equal to kfc\'s minEfficiency gate (0.99)' });
+  if (!m)
+    throw new KfcError('lowestEfficiency is not set', {
+      where: file,
+      hint: "keep rules.lowestEfficiency equal to kfc's minEfficiency gate (0.99)",
+    });
   return Number(m[1]);
 }
 
 export function registerRefereeCommands(program: Command): void {
   program
     .command('hadolint')
-    .description('run hadolint on the generated Dockerfiles (.hadolint.yaml); findings point at docker-bits/<bit>:<line>')
+    .description(
+      'run hadolint on the generated Dockerfiles (.hadolint.yaml); findings point at docker-bits/<bit>:<line>',
+    )
     .argument('[images...]')
     .option('--config <file>', `hadolint configuration (default: ${HADOLINT_CONFIG} at the repository root)`)
     .option('--json', 'machine-readable output')
@@ -50,12 +66,24 @@ export function registerRefereeCommands(program: Command): void {
       selectNodes(catalog, images);
       const bin = requireTool('hadolint');
       const config = opts.config ? resolve(opts.config) : join(root, HADOLINT_CONFIG);
-      if (!existsSync(config)) throw new KfcError('hadolint configuration is missing', { where: config, hint: 'restore it from git (it lists the rules kfc lint owns)' });
+      if (!existsSync(config))
+        throw new KfcError('hadolint configuration is missing', {
+          where: config,
+          hint: 'restore it from git (it lists the rules kfc lint owns)',
+        });
       const lists = [];
       for (const img of generateAll(catalog, images)) {
         // The generated text itself on stdin, so output/ drift cannot hide a finding.
-        const r = await execa(bin, ['--config', config, '--format', 'json', '--no-fail', '-'], { input: img.dockerfile, reject: false, cwd: root });
-        if (r.exitCode !== 0) throw new KfcError(`hadolint failed on output/${img.name}/Dockerfile: ${(r.stderr || r.stdout).split('\n')[0]}`, { hint: `run ${bin} --config ${config} output/${img.name}/Dockerfile` });
+        const r = await execa(bin, ['--config', config, '--format', 'json', '--no-fail', '-'], {
+          input: img.dockerfile,
+          reject: false,
+          cwd: root,
+        });
+        if (r.exitCode !== 0)
+          throw new KfcError(
+            `hadolint failed on output/${img.name}/Dockerfile: ${(r.stderr || r.stdout).split('\n')[0]}`,
+            { hint: `run ${bin} --config ${config} output/${img.name}/Dockerfile` },
+          );
         lists.push(mapHadolint(parseHadolintJson(r.stdout, `output/${img.name}/Dockerfile`), img.origins, img.name));
       }
       const findings = mergeFindings(lists);
@@ -74,7 +102,9 @@ export function registerRefereeCommands(program: Command): void {
 function registerRefereeRunCommand(program: Command): void {
   program
     .command('referee')
-    .description('judge built images with the field\'s tools from one saved archive each: dive vs kfc report figures and gates, Trivy SBOM, secret and (with a DB) vulnerability scans')
+    .description(
+      "judge built images with the field's tools from one saved archive each: dive vs kfc report figures and gates, Trivy SBOM, secret and (with a DB) vulnerability scans",
+    )
     .argument('[images...]', 'images (default: every catalog image built here)')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
@@ -106,13 +136,31 @@ function registerRefereeRunCommand(program: Command): void {
       const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
       const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
       const diveCfg = opts.diveCi ? resolve(opts.diveCi) : join(root, DIVE_CONFIG);
-      const dive = opts.dive ? { bin: requireTool('dive'), ciConfig: diveCfg, configEfficiency: diveConfigEfficiency(diveCfg) } : undefined;
+      const dive = opts.dive
+        ? { bin: requireTool('dive'), ciConfig: diveCfg, configEfficiency: diveConfigEfficiency(diveCfg) }
+        : undefined;
       const cacheDir = process.env.TRIVY_CACHE_DIR || join(process.env.HOME ?? '/root', '.cache', 'trivy');
       const vulns = opts.vulns ?? hasTrivyDb(cacheDir);
-      if (opts.vulns && !hasTrivyDb(cacheDir)) throw new KfcError(`no Trivy vulnerability DB in ${cacheDir}`, { hint: 'download one (trivy image --download-db-only) where the DB registry is reachable, and set TRIVY_CACHE_DIR' });
-      const severity = opts.severity.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
-      const trivy = opts.trivy ? { bin: requireTool('trivy'), cacheDir, vulns, severity, ignoreUnfixed: opts.ignoreUnfixed, ignoreFile: join(root, TRIVY_IGNORE) } : undefined;
-      if (trivy && !vulns) log(`kfc referee: no Trivy vulnerability DB in ${cacheDir}: SBOM and secret scan only (offline)`);
+      if (opts.vulns && !hasTrivyDb(cacheDir))
+        throw new KfcError(`no Trivy vulnerability DB in ${cacheDir}`, {
+          hint: 'download one (trivy image --download-db-only) where the DB registry is reachable, and set TRIVY_CACHE_DIR',
+        });
+      const severity = opts.severity
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean);
+      const trivy = opts.trivy
+        ? {
+            bin: requireTool('trivy'),
+            cacheDir,
+            vulns,
+            severity,
+            ignoreUnfixed: opts.ignoreUnfixed,
+            ignoreFile: join(root, TRIVY_IGNORE),
+          }
+        : undefined;
+      if (trivy && !vulns)
+        log(`kfc referee: no Trivy vulnerability DB in ${cacheDir}: SBOM and secret scan only (offline)`);
       const work = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'kfc-referee-'));
       const results = [];
       const missing: string[] = [];
@@ -125,17 +173,36 @@ function registerRefereeRunCommand(program: Command): void {
             continue;
           }
           const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
-          results.push(await refereeImage({ name: node.name, ref, id: info.id, workDir: work, sbomDir: join(out, 'sbom'), minEfficiency: gates.minEfficiency, dive, trivy, log }));
+          results.push(
+            await refereeImage({
+              name: node.name,
+              ref,
+              id: info.id,
+              workDir: work,
+              sbomDir: join(out, 'sbom'),
+              minEfficiency: gates.minEfficiency,
+              dive,
+              trivy,
+              log,
+            }),
+          );
           rmSync(join(work, `${node.name}.tar`), { force: true });
         }
       } finally {
         if (!opts.workDir) rmSync(work, { recursive: true, force: true });
       }
-      if (args.length && missing.length) throw new KfcError(`not built here: ${missing.join(', ')}`, { hint: 'kfc build IMAGE first, or pass --tag/--repo' });
-      if (!results.length) throw new KfcError(`no catalog image is built here with tag "${tag}"`, { hint: 'kfc build IMAGE first, or pass --tag/--repo' });
+      if (args.length && missing.length)
+        throw new KfcError(`not built here: ${missing.join(', ')}`, {
+          hint: 'kfc build IMAGE first, or pass --tag/--repo',
+        });
+      if (!results.length)
+        throw new KfcError(`no catalog image is built here with tag "${tag}"`, {
+          hint: 'kfc build IMAGE first, or pass --tag/--repo',
+        });
       const tools: Record<string, string> = {};
       if (dive) tools.dive = (await execa(dive.bin, ['--version'], { reject: false })).stdout.trim();
-      if (trivy) tools.trivy = ((await execa(trivy.bin, ['--version'], { reject: false })).stdout.split('\n')[0] ?? '').trim();
+      if (trivy)
+        tools.trivy = ((await execa(trivy.bin, ['--version'], { reject: false })).stdout.split('\n')[0] ?? '').trim();
       const file = { version: 1 as const, tools, images: results };
       mkdirSync(out, { recursive: true });
       const dest = join(out, REFEREES_FILE);
@@ -156,7 +223,10 @@ function registerRefereeRunCommand(program: Command): void {
       const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
       if (opts.check && problems.length) {
         for (const p of problems) process.stderr.write(`kfc referee: FAIL: ${p}\n`);
-        throw new KfcError(`${problems.length} referee problem(s)`, { exitCode: 1, hint: `see ${dest}; dive/kfc differences are explained in docs/report.md` });
+        throw new KfcError(`${problems.length} referee problem(s)`, {
+          exitCode: 1,
+          hint: `see ${dest}; dive/kfc differences are explained in docs/report.md`,
+        });
       }
     });
 }
@@ -167,7 +237,9 @@ interface ManifestV2 {
 }
 
 async function registryManifest(host: string, auth: string, name: string, tag: string): Promise<ManifestV2> {
-  const r = await fetch(`http://${host}/v2/${name}/manifests/${tag}`, { headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  const r = await fetch(`http://${host}/v2/${name}/manifests/${tag}`, {
+    headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
   if (r.status !== 200) throw new KfcError(`registry ${host}: manifest ${name}:${tag} answered ${r.status}`);
   return (await r.json()) as ManifestV2;
 }
@@ -175,7 +247,9 @@ async function registryManifest(host: string, auth: string, name: string, tag: s
 export function registerNodePullCommand(program: Command): void {
   program
     .command('node-pull')
-    .description('push images to a throwaway htpasswd registry and pull them, parents first, into a separate engine (a node): bytes pulled per image')
+    .description(
+      'push images to a throwaway htpasswd registry and pull them, parents first, into a separate engine (a node): bytes pulled per image',
+    )
     .argument('[images...]', 'images (default: every catalog image built here), pulled in catalog order')
     .option('--repo <repo>', 'registry/namespace prefix the images were built with (REPO)')
     .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
@@ -192,12 +266,18 @@ export function registerNodePullCommand(program: Command): void {
       const catalog = catalogFor(cmd);
       const nodes = selectNodes(catalog, args);
       await requireEngine();
-      if (process.getuid?.() !== 0) throw new KfcError('kfc node-pull starts a second dockerd: it needs root', { hint: 'run it as root (CI does)' });
+      if (process.getuid?.() !== 0)
+        throw new KfcError('kfc node-pull starts a second dockerd: it needs root', {
+          hint: 'run it as root (CI does)',
+        });
       const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
       const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
       const present = [];
       for (const n of nodes) if (await inspect(`${repo}${n.name}:${tag}`)) present.push(n);
-      if (!present.length) throw new KfcError(`no catalog image is built here with tag "${tag}"`, { hint: 'kfc build IMAGE first, or pass --tag/--repo' });
+      if (!present.length)
+        throw new KfcError(`no catalog image is built here with tag "${tag}"`, {
+          hint: 'kfc build IMAGE first, or pass --tag/--repo',
+        });
       const work = mkdtempSync(join(tmpdir(), 'kfc-node-'));
       const dockerConfig = join(work, 'docker-config');
       mkdirSync(dockerConfig);
@@ -209,7 +289,11 @@ export function registerNodePullCommand(program: Command): void {
       try {
         const mainEnv = { DOCKER_CONFIG: dockerConfig };
         const login = async (env: Record<string, string>) => {
-          const r = await execa('/usr/bin/docker', ['login', '-u', registry.user, '--password-stdin', registry.host], { input: registry.password, env, reject: false });
+          const r = await execa('/usr/bin/docker', ['login', '-u', registry.user, '--password-stdin', registry.host], {
+            input: registry.password,
+            env,
+            reject: false,
+          });
           if (r.exitCode !== 0) throw new KfcError(`docker login ${registry.host} failed: ${r.stderr.split('\n')[0]}`);
         };
         await login(mainEnv);
@@ -218,16 +302,21 @@ export function registerNodePullCommand(program: Command): void {
           await execa('/usr/bin/docker', ['tag', `${repo}${n.name}:${tag}`, target]);
           pushed.push(target);
           const p = await execa('/usr/bin/docker', ['push', target], { env: mainEnv, reject: false });
-          if (p.exitCode !== 0) throw new KfcError(`docker push ${target} failed: ${p.stderr.split('\n').slice(-1)[0]}`);
+          if (p.exitCode !== 0)
+            throw new KfcError(`docker push ${target} failed: ${p.stderr.split('\n').slice(-1)[0]}`);
           log(`kfc node-pull: pushed ${n.name}`);
         }
         node = await startNodeEngine(join(work, 'node'), dockerConfig);
         const manifests = new Map<string, ManifestV2>();
-        for (const n of present) manifests.set(n.name, await registryManifest(registry.host, auth, `kfc-node/${n.name}`, tag));
+        for (const n of present)
+          manifests.set(n.name, await registryManifest(registry.host, auth, `kfc-node/${n.name}`, tag));
         for (const n of present) {
           const before = registry.logLines().length;
           const t0 = Date.now();
-          const p = await execa('/usr/bin/docker', ['pull', '-q', `${registry.host}/kfc-node/${n.name}:${tag}`], { env: node.env, reject: false });
+          const p = await execa('/usr/bin/docker', ['pull', '-q', `${registry.host}/kfc-node/${n.name}:${tag}`], {
+            env: node.env,
+            reject: false,
+          });
           if (p.exitCode !== 0) throw new KfcError(`the node could not pull ${n.name}: ${p.stderr.split('\n')[0]}`);
           const fetched = blobFetches(registry.logLines().slice(before - 1));
           const m = manifests.get(n.name)!;
