@@ -6,12 +6,17 @@
 import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { KfcError } from '../errors.ts';
 
 const DOCKER = '/usr/bin/docker';
+
+/** rm -rf: a node's data root holds every file of the pulled images; Node's rmSync is far slower. */
+export async function removeTree(dir: string): Promise<void> {
+  await execa('rm', ['-rf', '--one-file-system', dir], { reject: false });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -101,7 +106,7 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
       await dropBridge();
-      rmSync(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
   };
 }
@@ -155,7 +160,7 @@ export async function startRegistry(dir: string): Promise<Registry> {
     logLines: () => readFileSync(logFile, 'utf8').split('\n'),
     async stop() {
       proc.kill('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      await removeTree(dir);
     },
   };
 }

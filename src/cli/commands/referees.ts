@@ -260,7 +260,7 @@ export function registerNodePullCommand(program: Command): void {
       const { defaultTag } = await import('../../engine/build.ts');
       const { normaliseRepo } = await import('../../tags/tags.ts');
       const { inspect } = await import('../../report/collect.ts');
-      const { startNodeEngine, startRegistry } = await import('../../publish/node-engine.ts');
+      const { removeTree, startNodeEngine, startRegistry } = await import('../../publish/node-engine.ts');
       const { blobFetches, formatPullTable } = await import('../../publish/pull-bytes.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       const catalog = catalogFor(cmd);
@@ -331,13 +331,17 @@ export function registerNodePullCommand(program: Command): void {
             sharedWithParentBytes: m.layers.filter((l) => parentLayers.has(l.digest)).reduce((a, l) => a + l.size, 0),
             seconds: Math.round((Date.now() - t0) / 100) / 10,
           });
-          log(`kfc node-pull: pulled ${n.name} in ${rows[rows.length - 1]!.seconds} s`);
+          const row = rows[rows.length - 1]!;
+          log(
+            `kfc node-pull: pulled ${n.name} in ${row.seconds} s: ${row.pulledBytes} of ${row.imageBytes} bytes` +
+              ` (${row.blobs} blobs; ${row.sharedWithParentBytes} shared with ${row.parent ?? 'no parent'})`,
+          );
         }
       } finally {
         await node?.stop();
         await registry.stop();
         for (const t of pushed) await execa('/usr/bin/docker', ['rmi', t], { reject: false });
-        rmSync(work, { recursive: true, force: true });
+        await removeTree(work);
       }
       if (wantsJson(cmd)) printJson({ images: rows });
       else process.stdout.write(formatPullTable(rows) + '\n');
