@@ -7,6 +7,12 @@ COPY --chmod=0755 common/start.sh common/run-hooks.sh common/kfc-seed-home commo
 # docker-stacks' place for its server settings (ip, GEN_CERT, NB_UMASK); harmless without Jupyter.
 COPY common/jupyter_server_config.py /etc/jupyter/jupyter_server_config.py
 
+# An arbitrary uid in group 0 may write /etc/passwd (docker-stacks' way to give it a name): without
+# pam_unix's `nullok`, a password-less uid-0 entry it could add there is refused by su and by every
+# other PAM login, so group 0 is not a way to root. (A 1 KiB file changed: the layer is tiny.)
+RUN sed -i -E 's/[[:space:]]+nullok\b//' /etc/pam.d/common-auth && \
+    ! grep -q nullok /etc/pam.d/common-auth
+
 # Healthy when a running Jupyter server answers <its url>api, found through its runtime file
 # (any port, base URL, http or https); an image whose front is not Jupyter sets KFC_HEALTHCHECK_PATH.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \

@@ -88,7 +88,9 @@ kubeflow_env
 if [[ "$(id -u)" == 0 ]]; then
     # Refit the jovyan user to the desired user (NB_USER).
     if id jovyan &> /dev/null; then
-        if [[ "${NB_USER}" != "jovyan" ]]; then
+        if [[ "${NB_USER}" != "jovyan" ]] && id -u "${NB_USER}" &> /dev/null; then
+            _log "Using the existing user ${NB_USER} (e.g. root): jovyan is not renamed"
+        elif [[ "${NB_USER}" != "jovyan" ]]; then
             usermod --home "/home/${NB_USER}" --login "${NB_USER}" jovyan
             _log "Updated the jovyan user:"
             _log "- username: jovyan       -> ${NB_USER}"
