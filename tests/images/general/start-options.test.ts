@@ -9,7 +9,7 @@ const clean = (r: { lines: string[]; logs: string }) => {
   assert.deepEqual([...warnings(r.lines), ...errors(r.lines)], [], `WARNING/ERROR lines in:\n${r.logs}`);
 };
 
-describe('general: start.sh options (docker-stacks semantics)', () => {
+describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4 }, () => {
   test('ANY command goes through start.sh: -u root NB_UID=1010 bash -c id runs as 1010', async () => {
     const r = await runStart(['bash', '-c', 'id'], { user: 'root', env: { NB_UID: '1010' } });
     assert.equal(r.exitCode, 0, r.logs);
@@ -141,7 +141,7 @@ describe('general: start.sh options (docker-stacks semantics)', () => {
   });
 });
 
-describe('general: run-hooks.sh (docker-stacks semantics)', () => {
+describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 2 }, () => {
   const dir = '/tmp/kfc-hooks';
   const files = [
     { path: `${dir}/a.sh`, content: 'echo "Started: a.sh"\nexport SOME_VAR=123\n' },
