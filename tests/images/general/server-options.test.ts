@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
 import { JupyterApi } from '../../../src/testing/kernel.ts';
-import { errors, runStart, until, warnings } from './start-run.ts';
+import { GiveUp, errors, runStart, until, warnings } from './start-run.ts';
 
 describe('general: outside Kubeflow (no NB_PREFIX) the server asks for a token', () => {
   let nb: Notebook;
@@ -66,11 +66,14 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   before(async () => {
     nb = await startNotebook({
       wait: false,
-      cmd: ['start-notebook.py', '--ServerApp.base_url=/custom/base/', '--ServerApp.root_dir=/home/jovyan/work-root'],
-      env: { JUPYTER_PORT: '9999', GEN_CERT: 'yes', NB_UMASK: '002', NOTEBOOK_ARGS: '--ServerApp.default_url=/tree --ServerApp.shutdown_no_activity_timeout=0', JUPYTER_TOKEN: 'kfc-test-token' },
-      files: [{ path: '/usr/local/bin/start-notebook.d/10-root-dir.sh', content: 'mkdir -p /home/jovyan/work-root\n' }],
+      cmd: ['start-notebook.py', '--ServerApp.base_url=/custom/base/', '--LabApp.default_url=/tree'],
+      env: { JUPYTER_PORT: '9999', GEN_CERT: 'yes', NB_UMASK: '002', NOTEBOOK_ARGS: "--ServerApp.root_dir='/home/jovyan/work root' --ServerApp.shutdown_no_activity_timeout=0", JUPYTER_TOKEN: 'kfc-test-token' },
+      files: [{ path: '/usr/local/bin/start-notebook.d/10-root-dir.sh', content: 'mkdir -p "/home/jovyan/work root"\n' }],
     });
-    await until('https on 9999 under /custom/base', async () => (await curl('/api')).stdout === '200', 90_000, 500);
+    await until('https on 9999 under /custom/base', async () => {
+      if (!(await nb.container.inspect()).State.Running) throw new GiveUp(`the container exited:\n${await nb.logs()}`);
+      return (await curl('/api')).stdout === '200';
+    }, 90_000, 500);
   });
   after(async () => {
     await nb?.remove();
@@ -86,7 +89,7 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   test('the HEALTHCHECK finds that server (docker reports healthy)', async () => {
     const direct = await nb.exec(['/usr/local/bin/kfc-healthcheck']);
     assert.equal(direct.exitCode, 0, direct.stdout + direct.stderr);
-    assert.match(direct.stdout, /https:\/\/127\.0\.0\.1:9999\/custom\/base\/api: HTTP 200/);
+    assert.match(direct.stdout, /https:\/\/[^/]+:9999\/custom\/base\/api: HTTP 200/);
     const health = await until('a health verdict', async () => {
       const s = (await nb.container.inspect()).State.Health?.Status;
       return s === 'healthy' || s === 'unhealthy' ? s : undefined;
@@ -96,11 +99,11 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
 
   test('NOTEBOOK_ARGS and extra arguments reach the server', async () => {
     const r = await nb.exec(['curl', '-sk', '-o', '/dev/null', '-w', '%{redirect_url}', '-H', 'Authorization: token kfc-test-token', 'https://127.0.0.1:9999/custom/base/']);
-    assert.match(r.stdout, /\/custom\/base\/tree$/, `default_url from NOTEBOOK_ARGS: ${r.stdout}`);
+    assert.match(r.stdout, /\/custom\/base\/tree$/, `default_url from an extra argument: ${r.stdout}`);
     const made = await nb.exec(['curl', '-sk', '-X', 'POST', '-H', 'Authorization: token kfc-test-token', '-H', 'Content-Type: application/json', '-d', '{"type":"file","ext":".txt"}', 'https://127.0.0.1:9999/custom/base/api/contents']);
     const path = (JSON.parse(made.stdout) as { path: string }).path;
-    const where = await nb.exec(['stat', '-c', '%a', `/home/jovyan/work-root/${path}`]);
-    assert.equal(where.exitCode, 0, `the file is not under root_dir: ${made.stdout} ${where.stderr}`);
+    const where = await nb.exec(['stat', '-c', '%a', `/home/jovyan/work root/${path}`]);
+    assert.equal(where.exitCode, 0, `the file is not under the root_dir of NOTEBOOK_ARGS: ${made.stdout} ${where.stderr}`);
     assert.equal(where.stdout.trim(), '664', 'NB_UMASK=002 did not reach the server');
   });
 
@@ -112,7 +115,13 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
 describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', () => {
   const installed = async (program: string): Promise<boolean> => (await runStart(['bash', '-c', `command -v ${program}`])).exitCode === 0;
 
-  test('notebook: Notebook 7 serves /tree under NB_PREFIX', async () => {
+  test('notebook: Notebook 7 serves /tree under NB_PREFIX (or, not installed, one clear error)', async () => {
+    if (!(await installed('jupyter-notebook'))) {
+      const r = await runStart(['start-notebook.py'], { env: { DOCKER_STACKS_JUPYTER_CMD: 'notebook' } });
+      assert.equal(r.exitCode, 2, r.logs);
+      assert.match(r.logs, /ERROR: DOCKER_STACKS_JUPYTER_CMD=notebook: jupyter-notebook is not installed in this image/);
+      return;
+    }
     const nb = await startNotebook({ env: { DOCKER_STACKS_JUPYTER_CMD: 'notebook' } });
     try {
       const tree = await nb.get('/tree');

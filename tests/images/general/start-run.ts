@@ -55,6 +55,9 @@ export function errors(lines: string[]): string[] {
   return lines.filter((l) => l.startsWith('ERROR'));
 }
 
+/** Thrown inside an until() callback: stop waiting now (e.g. the container exited). */
+export class GiveUp extends Error {}
+
 /** Waits until fn() is truthy (polling every `everyMs`), or throws with the last reason. */
 export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   const t0 = Date.now();
@@ -64,6 +67,7 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
       const v = await fn();
       if (v) return v;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       last = (e as Error).message;
     }
     await new Promise((r) => setTimeout(r, everyMs));
