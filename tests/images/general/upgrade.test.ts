@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createHomeVolume, docker, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
+import { createHomeVolume, docker, randomPrefix, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
 import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
 
 const run = promisify(execFile);
@@ -101,7 +101,9 @@ describe('general: the home survives an image upgrade', () => {
     v2 = await buildV2();
     console.log(`# upgrade: v2 image built in ${Date.now() - t0} ms`);
     volume = await createHomeVolume(image);
-    nb1 = await startNotebook({ homeVolume: volume });
+    // The same notebook server (same NB_PREFIX, so the same namespace) upgraded to v2.
+    const prefix = randomPrefix();
+    nb1 = await startNotebook({ homeVolume: volume, prefix });
     const api = new JupyterApi(nb1);
     assert.equal((await api.request('PUT', '/api/contents/analysis.ipynb', { type: 'notebook', format: 'json', content: notebook })).status, 201);
     const setting = await api.request('PUT', '/lab/api/settings/@jupyterlab/apputils-extension:themes', { raw: theme });
@@ -113,7 +115,7 @@ describe('general: the home survives an image upgrade', () => {
     before1 = await homeHashes(volume);
     await nb1.remove({ keepVolume: true });
     nb1 = undefined;
-    nb2 = await startNotebook({ image: v2, homeVolume: volume });
+    nb2 = await startNotebook({ image: v2, homeVolume: volume, prefix });
     after2 = await homeHashes(volume);
   });
   after(async () => {
