@@ -36,10 +36,18 @@ const SPECIAL_FILES: Record<string, string> = {
 const WORLD_WRITABLE = new Set(['/tmp', '/var/tmp', '/run/lock', '/var/lock']);
 
 describe('general: security figures', () => {
+  // One walk of the image for both figures: "W <mode> <path>" world-writable, "S <mode> <owner> <path>" setuid/setgid.
+  let walk: Promise<string[]> | undefined;
+  const special = () =>
+    (walk ??= runOnce(image, ['find', '/', '-xdev', '(', '-path', '/proc', '-o', '-path', '/sys', '-o', '-path', '/dev', ')', '-prune', '-o',
+      '(', '-perm', '-0002', '!', '-type', 'l', '-printf', 'W %m %p\n', ')', '-o',
+      '(', '-type', 'f', '(', '-perm', '-4000', '-o', '-perm', '-2000', ')', '-printf', 'S %m %u:%g %p\n', ')'], {}, '0').then((r) => {
+      assert.equal(r.exitCode, 0, r.stderr);
+      return r.stdout.split('\n').filter(Boolean);
+    }));
+
   test('no world-writable paths except the sticky temporary folders', async () => {
-    const r = await runOnce(image, ['find', '/', '-xdev', '(', '-path', '/proc', '-o', '-path', '/sys', '-o', '-path', '/dev', ')', '-prune', '-o', '-perm', '-0002', '!', '-type', 'l', '-printf', '%m %p\n'], {}, '0');
-    assert.equal(r.exitCode, 0, r.stderr);
-    const found = r.stdout.split('\n').filter(Boolean);
+    const found = (await special()).filter((l) => l.startsWith('W ')).map((l) => l.slice(2));
     console.log(`# world-writable: ${found.join(', ')}`);
     const bad = found.filter((l) => {
       const [mode, path] = l.split(' ');
@@ -49,9 +57,10 @@ describe('general: security figures', () => {
   });
 
   test('setuid/setgid files: each one listed and justified', async () => {
-    const r = await runOnce(image, ['find', '/', '-xdev', '-type', 'f', '(', '-perm', '-4000', '-o', '-perm', '-2000', ')', '-printf', '%m %u:%g %p\n'], {}, '0');
-    assert.equal(r.exitCode, 0, r.stderr);
-    const found = r.stdout.split('\n').filter(Boolean).sort((a, b) => a.split(' ')[2]!.localeCompare(b.split(' ')[2]!));
+    const found = (await special())
+      .filter((l) => l.startsWith('S '))
+      .map((l) => l.slice(2))
+      .sort((a, b) => a.split(' ')[2]!.localeCompare(b.split(' ')[2]!));
     console.log(`# setuid/setgid (${found.length}):\n${found.map((l) => `#   ${l}  — ${SPECIAL_FILES[l.split(' ')[2]!] ?? 'UNJUSTIFIED'}`).join('\n')}`);
     const unjustified = found.filter((l) => !(l.split(' ')[2]! in SPECIAL_FILES));
     assert.deepEqual(unjustified, [], 'setuid/setgid files nobody justified: remove them or add the reason here');

@@ -97,6 +97,20 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
     assert.equal(health, 'healthy');
   });
 
+  test('the HEALTHCHECK fails while that server does not answer (stopped with SIGSTOP)', async () => {
+    const pid = (await nb.exec(['pgrep', '-f', '-o', 'python.*jupyter-lab'])).stdout.trim();
+    assert.match(pid, /^\d+$/, 'no jupyter-lab process');
+    await nb.exec(['kill', '-STOP', pid], { user: '0' });
+    try {
+      const r = await nb.exec(['/usr/local/bin/kfc-healthcheck'], { timeoutMs: 15_000 });
+      assert.notEqual(r.exitCode, 0, `healthy while the server is stopped: ${r.stdout}`);
+    } finally {
+      await nb.exec(['kill', '-CONT', pid], { user: '0' });
+    }
+    const back = await nb.exec(['/usr/local/bin/kfc-healthcheck']);
+    assert.equal(back.exitCode, 0, back.stdout + back.stderr);
+  });
+
   test('NOTEBOOK_ARGS and extra arguments reach the server', async () => {
     const r = await nb.exec(['curl', '-sk', '-o', '/dev/null', '-w', '%{redirect_url}', '-H', 'Authorization: token kfc-test-token', 'https://127.0.0.1:9999/custom/base/']);
     assert.match(r.stdout, /\/custom\/base\/tree$/, `default_url from an extra argument: ${r.stdout}`);
@@ -112,7 +126,7 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   });
 });
 
-describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', () => {
+describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurrency: 4 }, () => {
   const installed = async (program: string): Promise<boolean> => (await runStart(['bash', '-c', `command -v ${program}`])).exitCode === 0;
 
   test('notebook: Notebook 7 serves /tree under NB_PREFIX (or, not installed, one clear error)', async () => {
