@@ -5,18 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
 import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
-import { errors } from './start-run.ts';
+import { errors, localWheelScript } from './start-run.ts';
 
 const readOnly = { ReadonlyRootfs: true, Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' } };
 
-/** A local package pip can install without an index (and without network). */
-const PIP_LOCAL = [
-  'set -euo pipefail',
-  'rm -rf /tmp/kfcuid && mkdir -p /tmp/kfcuid/src/kfc_uid_pkg && cd /tmp/kfcuid',
-  'printf "%s\\n" "[build-system]" "requires = [\\"setuptools\\"]" "build-backend = \\"setuptools.build_meta\\"" "[project]" "name = \\"kfc-uid-pkg\\"" "version = \\"1.0\\"" > pyproject.toml',
-  'echo "ANSWER = 7" > src/kfc_uid_pkg/__init__.py',
-  'pip install --no-index --no-build-isolation --no-cache-dir ./ 2>&1',
-].join('\n');
+/** A local package pip can install without an index (and without network or a build backend). */
+const PIP_LOCAL = `set -euo pipefail\nwheel="$(${localWheelScript('/tmp/kfcuid', 'kfc-uid-pkg', 'kfc_uid_pkg', 7)})"\npip install --no-index --no-cache-dir "$wheel" 2>&1`;
 
 for (const [label, user, groupAdd] of [
   ['uid 123456 in group 0 (+ fsGroup 100)', '123456:0', ['100']],

@@ -126,6 +126,28 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   });
 });
 
+/** A before-notebook.d hook starting a stand-in Hub API on 127.0.0.1:8081 (GET /hub/api → its version). */
+const FAKE_HUB = [
+  {
+    path: '/usr/local/bin/before-notebook.d/10-kfc-fake-hub.sh',
+    content: [
+      "python - > /tmp/fake-hub.log 2>&1 <<'PY' &",
+      'import http.server, json, jupyterhub',
+      'class H(http.server.BaseHTTPRequestHandler):',
+      '    def do_GET(self):',
+      '        body = json.dumps({"version": jupyterhub.__version__}).encode()',
+      '        self.send_response(200)',
+      '        self.send_header("Content-Type", "application/json")',
+      '        self.send_header("X-JupyterHub-Version", jupyterhub.__version__)',
+      '        self.end_headers()',
+      '        self.wfile.write(body)',
+      'http.server.HTTPServer(("127.0.0.1", 8081), H).serve_forever()',
+      'PY',
+      '',
+    ].join('\n'),
+  },
+];
+
 describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurrency: 4 }, () => {
   const installed = async (program: string): Promise<boolean> => (await runStart(['bash', '-c', `command -v ${program}`])).exitCode === 0;
 
@@ -174,9 +196,19 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
   });
 
   test('JUPYTERHUB_API_TOKEN: start-notebook.py hands over to start-singleuser.py', async () => {
-    const env = { JUPYTERHUB_API_TOKEN: 'x', JUPYTERHUB_API_URL: 'http://127.0.0.1:1/hub/api', JUPYTERHUB_SERVICE_PREFIX: '/user/kfc/', JUPYTERHUB_USER: 'kfc', NB_PREFIX: '' };
+    // What a JupyterHub spawner sets; the Hub is a stand-in answering its version (FAKE_HUB).
+    const env = {
+      JUPYTERHUB_API_TOKEN: 'x',
+      JUPYTERHUB_API_URL: 'http://127.0.0.1:8081/hub/api',
+      JUPYTERHUB_BASE_URL: '/',
+      JUPYTERHUB_SERVICE_PREFIX: '/user/kfc/',
+      JUPYTERHUB_SERVICE_URL: 'http://0.0.0.0:8888/user/kfc/',
+      JUPYTERHUB_CLIENT_ID: 'jupyterhub-user-kfc',
+      JUPYTERHUB_USER: 'kfc',
+      NB_PREFIX: '',
+    };
     if (await installed('jupyterhub-singleuser')) {
-      const nb = await startNotebook({ env, prefix: '/user/kfc', ready: '/api' });
+      const nb = await startNotebook({ env, prefix: '/user/kfc', ready: '/api', files: FAKE_HUB });
       try {
         assert.match((await nb.serverProcess()).args, /jupyterhub-singleuser/);
         assert.match(await nb.logs(), /WARNING: using start-singleuser.py instead of start-notebook.py/);

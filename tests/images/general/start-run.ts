@@ -74,3 +74,32 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
   }
   throw new Error(`${what}: not after ${timeoutMs} ms${last ? ` (${last})` : ''}`);
 }
+
+/**
+ * Bash that writes a minimal pure-Python wheel `<dir>/<dist>-1.0-py3-none-any.whl` (module `<module>`
+ * with ANSWER = <answer>) using the image's python and the stdlib only: a local package pip installs
+ * without an index and without a build backend (the images need not ship setuptools).
+ * Prints the wheel's path.
+ */
+export function localWheelScript(dir: string, name: string, module: string, answer: number): string {
+  const py = [
+    'import base64, hashlib, sys, zipfile',
+    'd, name, mod, answer = sys.argv[1:5]',
+    'dist = name.replace("-", "_") + "-1.0"',
+    'files = {',
+    '    mod + "/__init__.py": "ANSWER = " + answer + "\\n",',
+    '    dist + ".dist-info/METADATA": "Metadata-Version: 2.1\\nName: " + name + "\\nVersion: 1.0\\n",',
+    '    dist + ".dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: kfc-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",',
+    '}',
+    'def h(b):',
+    '    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()',
+    'record = "".join(p + "," + h(c.encode()) + "," + str(len(c.encode())) + "\\n" for p, c in files.items())',
+    'files[dist + ".dist-info/RECORD"] = record + dist + ".dist-info/RECORD,,\\n"',
+    'path = d + "/" + dist + "-py3-none-any.whl"',
+    'with zipfile.ZipFile(path, "w") as z:',
+    '    for p, c in files.items():',
+    '        z.writestr(p, c)',
+    'print(path)',
+  ].join('\n');
+  return `mkdir -p '${dir}' && python -c '${py.replace(/'/g, "'\\''")}' '${dir}' '${name}' '${module}' '${answer}'`;
+}

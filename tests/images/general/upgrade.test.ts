@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createHomeVolume, docker, randomPrefix, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
 import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
+import { localWheelScript } from './start-run.ts';
 
 const run = promisify(execFile);
 const image = testImage();
@@ -58,12 +59,9 @@ async function homeHashes(volume: string): Promise<Map<string, string>> {
 const USER_SETUP = String.raw`
 set -euo pipefail
 cd /tmp
-# 1. pip install --user of a local package (no index needed).
-rm -rf kfcup && mkdir -p kfcup/src/kfc_upgrade_pkg
-printf '%s\n' '[build-system]' 'requires = ["setuptools"]' 'build-backend = "setuptools.build_meta"' \
-  '[project]' 'name = "kfc-upgrade-pkg"' 'version = "1.0"' > kfcup/pyproject.toml
-echo 'ANSWER = 11' > kfcup/src/kfc_upgrade_pkg/__init__.py
-pip install --no-index --no-build-isolation --no-cache-dir ./kfcup > /tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
+# 1. pip install --user of a local package (no index, no build backend needed).
+wheel="$(${localWheelScript('/tmp/kfcup', 'kfc-upgrade-pkg', 'kfc_upgrade_pkg', 11)})"
+pip install --no-index --no-cache-dir "$wheel" > /tmp/pip.log 2>&1 || { cat /tmp/pip.log; exit 1; }
 # 2. a venv registered as a kernel; it sees the image's packages through a .pth (ipykernel).
 purelib="$(python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 python -m venv --without-pip --system-site-packages ~/venvs/myenv
