@@ -1,13 +1,26 @@
-# Start scripts (docker-stacks + Kubeflow semantics, see resources/common/start.sh).
-COPY --chmod=0755 common/start.sh common/kfc-seed-home common/kfc-healthcheck common/run-one-constantly /usr/local/bin/
+# Start scripts: docker-stacks' runtime contract with Kubeflow's on top (see resources/common/start.sh
+# and start-notebook.py). ENTRYPOINT runs start.sh, so ANY command (`docker run IMAGE bash -c id`)
+# gets the user refit, the hooks and the seeded home, as in docker-stacks.
+COPY --chmod=0755 common/start.sh common/run-hooks.sh common/kfc-seed-home common/kfc-healthcheck \
+    common/run-one-constantly common/start-notebook.py common/start-singleuser.py common/start-notebook.sh \
+    /usr/local/bin/
+# docker-stacks' place for its server settings (ip, GEN_CERT, NB_UMASK); harmless without Jupyter.
+COPY common/jupyter_server_config.py /etc/jupyter/jupyter_server_config.py
 
-# Healthy when the front server answers $NB_PREFIX/api on $JUPYTER_PORT (8888);
-# an image whose front is not Jupyter sets KFC_HEALTHCHECK_PATH.
+# An arbitrary uid in group 0 may write /etc/passwd (docker-stacks' way to give it a name): without
+# pam_unix's `nullok`, a password-less uid-0 entry it could add there is refused by su and by every
+# other PAM login, so group 0 is not a way to root. (A 1 KiB file changed: the layer is tiny.)
+RUN sed -i -E 's/[[:space:]]+nullok\b//' /etc/pam.d/common-auth && \
+    ! grep -q nullok /etc/pam.d/common-auth
+
+# Healthy when a running Jupyter server answers <its url>api, found through its runtime file
+# (any port, base URL, http or https); an image whose front is not Jupyter sets KFC_HEALTHCHECK_PATH.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
     CMD ["/usr/local/bin/kfc-healthcheck"]
 
+ENV JUPYTER_PORT=8888
 EXPOSE 8888
 WORKDIR /home/jovyan
-ENTRYPOINT ["tini", "-g", "--"]
-CMD ["start.sh"]
+ENTRYPOINT ["tini", "-g", "--", "start.sh"]
+CMD ["start-notebook.py"]
 USER ${NB_UID}

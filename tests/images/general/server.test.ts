@@ -81,12 +81,13 @@ describe('general: Kubeflow-style start', () => {
     assert.ok(argv.includes('-g'), `tini should forward signals to the process group (-g): ${argv.join(' ')}`);
   });
 
-  test('the start logs have no ERROR or Traceback lines', async () => {
+  test('the start logs have no WARNING, ERROR or Traceback lines', async () => {
     // Let the server finish its start (extensions load after the first answer), then read.
     await new Promise((r) => setTimeout(r, 1500));
     const logs = await nb.logs();
-    // ERROR/Traceback anywhere, and Jupyter's error level ("[E 2025-..." / "[E 12:00:00.000 ...").
-    const bad = logs.split('\n').filter((l) => /\bERROR\b|Traceback/.test(l) || /^\[E[ \]]/.test(l));
+    // docker-stacks' rule (lines starting WARNING/ERROR), ERROR/Traceback anywhere, and Jupyter's
+    // error level ("[E 2025-..." / "[E 12:00:00.000 ...").
+    const bad = logs.split('\n').filter((l) => /^WARNING|\bERROR\b|Traceback/.test(l) || /^\[E[ \]]/.test(l));
     assert.deepEqual(bad, [], `start logs:\n${logs}`);
   });
 
