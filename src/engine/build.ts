@@ -8,7 +8,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { buildability } from '../catalog/sources.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { imageRef } from '../tags/tags.ts';
+import { defaultTag, imageRef } from '../tags/tags.ts';
 import { ensureBase } from './base.ts';
 import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
 import { gitInfo, type GitInfo } from './git.ts';
@@ -63,13 +63,6 @@ export function ociLabels(node: ImageNode, git: GitInfo, version: string, option
   return labels;
 }
 
-/** Default tag: --tag, else the branch (the seed's habit), else "dev-local". */
-export function defaultTag(git: GitInfo, tag?: string): string {
-  if (tag) return tag;
-  if (git.branch) return git.branch.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '') || 'dev-local';
-  return 'dev-local';
-}
-
 /** Refuses, before any work, when an image needs a source this machine lacks. */
 export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { caBundle?: string; log: (s: string) => void }): Promise<Map<string, string[]>> {
   if (opts.caBundle && !(existsSync(opts.caBundle) && statSync(opts.caBundle).isFile())) {
@@ -106,7 +99,7 @@ export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: Bu
     }
   }
   const git = await gitInfo(catalog.root);
-  const tag = defaultTag(git, opts.tag);
+  const tag = defaultTag(git.branch, opts.tag);
   mkdirSync(logDir(catalog), { recursive: true });
   const results: BuildResult[] = [];
   const ci = ciLog();

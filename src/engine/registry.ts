@@ -1,6 +1,6 @@
 import { KfcError } from '../errors.ts';
 import { docker, imageExists, inspectImage } from './docker.ts';
-import { computeTags, type ContentFacts, type TagPlan } from '../tags/tags.ts';
+import { computeTags, type ContentFacts, requireValidTag, type TagPlan } from '../tags/tags.ts';
 
 /** Reads versions from the built image by running it once (tools that are absent stay undefined). */
 export async function contentFacts(ref: string): Promise<ContentFacts> {
@@ -26,7 +26,7 @@ export async function applyTags(source: string, target: string, plan: TagPlan): 
   if (!(await imageExists(source))) throw new KfcError(`image ${source} is not in the local store`, { hint: 'build it (kfc build) or pull it (kfc pull), or pass --source' });
   const refs: string[] = [];
   for (const tag of computeTags(plan)) {
-    const ref = `${target}:${tag}`;
+    const ref = `${target}:${requireValidTag(tag)}`;
     const res = await docker(['tag', source, ref]);
     if (res.failed) throw new KfcError(`docker tag ${source} ${ref} failed: ${res.stderr.trim()}`);
     refs.push(ref);

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { KfcError } from '../../errors.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
 import { ensureBase } from '../../engine/base.ts';
-import { buildImages, defaultTag } from '../../engine/build.ts';
+import { buildImages } from '../../engine/build.ts';
+import { resolveRefs } from '../../engine/refs.ts';
 import { dockerBin, findBuildClient, requireEngine, docker } from '../../engine/docker.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { applyTags, contentFacts, pull, pushAllTags } from '../../engine/registry.ts';
 import { runDev } from '../../engine/dev.ts';
 import { fetchArtifact, vendorsOf, artifactCacheDir } from '../../engine/artifacts.ts';
-import { normaliseRepo, type TagPlan } from '../../tags/tags.ts';
+import type { TagPlan } from '../../tags/tags.ts';
 import { suiteFiles } from '../../testing/suites.ts';
 import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
@@ -38,9 +38,8 @@ function oneImage(catalog: Catalog, name: string): ImageNode {
 
 /** repo/image:tag of an image as kfc builds it (REPO + IMAGE:TAG, TAG = branch by default). */
 async function refOf(catalog: Catalog, node: ImageNode, opts: { repo?: string; tag?: string }) {
-  const git = await gitInfo(catalog.root);
-  const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-  return { git, repo, target: `${repo}${node.name}`, ref: `${repo}${node.name}:${defaultTag(git, opts.tag)}` };
+  const r = await resolveRefs(catalog, opts);
+  return { git: r.git, target: r.repositoryOf(node), ref: r.refOf(node) };
 }
 
 export function registerEngineCommands(program: Command): void {

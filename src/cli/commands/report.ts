@@ -3,9 +3,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { KfcError } from '../../errors.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
-import { defaultTag } from '../../engine/build.ts';
+import { resolveRefs } from '../../engine/refs.ts';
 import { requireEngine } from '../../engine/docker.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
@@ -118,10 +117,10 @@ export function registerReportCommands(program: Command): void {
           refs.set(kv.slice(0, i), kv.slice(i + 1));
         }
         await requireEngine();
-        const git = await gitInfo(catalog.root);
+        const resolved = await resolveRefs(catalog, opts);
+        const { tag } = resolved;
         const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-        const tag = defaultTag(git, opts.tag);
-        const refOf = (n: ImageNode) => refs.get(n.name) ?? `${repo}${n.name}:${tag}`;
+        const refOf = (n: ImageNode) => refs.get(n.name) ?? resolved.refOf(n);
         fresh = await collectReport(catalog, nodes, { refOf, manifests: opts.manifests, starts, startTimeoutMs, log });
         if (args.length > 0 && fresh.missing.length) {
           throw new KfcError(`not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`, { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` });
