@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# actionlint over .github/workflows (the binary comes with the host tools, scripts/provision.sh).
+# Outside CI a missing binary is a notice; in CI (CI=true) it is a failure: a check that cannot
+# run must not pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin="${ACTIONLINT:-$(command -v actionlint || true)}"
+if [ -z "$bin" ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "actionlint: not installed (fix: bash scripts/provision.sh, or set ACTIONLINT=/path/to/actionlint)" >&2
+    exit 1
+  fi
+  echo "actionlint: NOT RUN, not installed (fix: bash scripts/provision.sh); CI fails without it" >&2
+  exit 0
+fi
+files=(.github/workflows/*.yml)
+# shellcheck is used by actionlint for run: blocks when present.
+"$bin" -no-color "${files[@]}"
+echo "actionlint: ${#files[@]} workflow file(s) clean"
