@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const engineUp = (await execa('/usr/bin/docker', ['version'], { reject: false })).exitCode === 0;
@@ -63,7 +64,7 @@ describe('gated images', () => {
     assert.match(by.get('sas')!.missing.join('\n'), /licensed media "sas-media" not given: SAS_MEDIA_DIR is not set/);
   });
 
-  describe('kfc build refuses precisely', { skip: engineUp ? false : 'no Docker engine answers' }, () => {
+  describe('kfc build refuses precisely', { skip: needs(!engineUp && 'no Docker engine answers') }, () => {
     test('jupyterlab-tensorflow without PIP_INDEX_URL', async () => {
       await refused('jupyterlab-tensorflow', {}, /needs a Python package index: none is configured \(set PIP_INDEX_URL to a reachable index/);
     });
