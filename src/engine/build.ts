@@ -8,7 +8,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { buildability } from '../catalog/sources.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { defaultTag, imageRef } from '../tags/tags.ts';
+import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { ensureBase } from './base.ts';
 import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
 import { gitInfo, type GitInfo } from './git.ts';
@@ -25,6 +25,8 @@ export interface BuildOptions {
   noCache?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
+  /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
+  registryCache?: 'read' | 'write';
   caBundle?: string;
   /** 'auto': one line per step; 'plain': BuildKit's own output; 'quiet': start/end lines only. */
   progress?: 'auto' | 'plain' | 'quiet';
@@ -87,6 +89,9 @@ export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { ca
 /** Builds images parents-first through the docker CLI with BuildKit. */
 export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: BuildOptions = {}): Promise<BuildResult[]> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  if (opts.registryCache && !(opts.repo ?? catalog.spec.registry.repo)) {
+    throw new KfcError('--registry-cache needs a registry', { hint: 'pass --repo, or set registry.repo in images.yaml' });
+  }
   await requireEngine();
   const client = await findBuildClient();
   const ordered = catalog.order.filter((n) => nodes.includes(n));
@@ -133,8 +138,12 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
   for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) })) args.push('--build-arg', `${k}=${v}`);
   if (opts.noCache) args.push('--no-cache');
-  for (const c of opts.cacheFrom ?? []) args.push('--cache-from', c);
-  for (const c of opts.cacheTo ?? []) args.push('--cache-to', c);
+  const repo = opts.repo ?? catalog.spec.registry.repo;
+  const cache = registryCache(repo, node.chain.map((n) => n.name));
+  const fromRegistry = opts.registryCache ? cache.cacheFrom : [];
+  const toRegistry = opts.registryCache === 'write' ? cache.cacheTo : [];
+  for (const c of [...(opts.cacheFrom ?? []), ...fromRegistry]) args.push('--cache-from', c);
+  for (const c of [...(opts.cacheTo ?? []), ...toRegistry]) args.push('--cache-to', c);
   // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
   if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
   // So does the Python index URL (it may carry credentials): secret "pip-index-url".

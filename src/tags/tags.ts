@@ -100,3 +100,22 @@ export function imageRepository(repo: string | undefined, image: string): string
 export function imageRef(repo: string | undefined, image: string, tag: string): string {
   return `${imageRepository(repo, image)}:${tag}`;
 }
+
+/** The tag of an image's registry build cache (never a runnable image). */
+export const CACHE_TAG = 'buildcache';
+
+export function cacheRef(repo: string | undefined, image: string): string {
+  return imageRef(repo, image, CACHE_TAG);
+}
+
+/**
+ * BuildKit registry cache of an image: import its own and every ancestor's cache (nearest first),
+ * export its own with every intermediate layer. The same scheme for kfc build, bake and the workflow.
+ */
+export function registryCache(repo: string, chain: string[]): { cacheFrom: string[]; cacheTo: string[] } {
+  const own = chain[chain.length - 1];
+  return {
+    cacheFrom: [...chain].reverse().map((name) => `type=registry,ref=${cacheRef(repo, name)}`),
+    cacheTo: own ? [`type=registry,ref=${cacheRef(repo, own)},mode=max`] : [],
+  };
+}

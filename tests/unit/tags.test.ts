@@ -1,6 +1,7 @@
 /** Tag computation (pure): branch sanitising, git/content tags per plan, repository prefixes. */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { KfcError } from '../../src/errors.ts';
 import {
   computeTags,
@@ -10,8 +11,8 @@ import {
   imageRepository,
   isValidTag,
   normaliseRepo,
-  sanitizeTag,
   SHORT_SHA_LENGTH,
+  sanitizeTag,
   versionTag,
 } from '../../src/tags/tags.ts';
 
@@ -58,7 +59,7 @@ describe('sanitizeTag', () => {
     assert.ok(isValidTag(got));
   });
 
-  it('isValidTag follows Docker\'s grammar', () => {
+  it("isValidTag follows Docker's grammar", () => {
     assert.ok(isValidTag('v1'));
     assert.ok(!isValidTag('.x'));
     assert.ok(!isValidTag('-x'));
@@ -95,7 +96,13 @@ describe('content tags', () => {
 
 describe('computeTags', () => {
   it('main branch: SHA, short SHA, branch, latest, v1', () => {
-    assert.deepEqual(computeTags({ sha: SHA, branch: 'master', release: true }), [SHA, '01234567', 'master', 'latest', 'v1']);
+    assert.deepEqual(computeTags({ sha: SHA, branch: 'master', release: true }), [
+      SHA,
+      '01234567',
+      'master',
+      'latest',
+      'v1',
+    ]);
     assert.equal(SHORT_SHA_LENGTH, 8);
   });
 

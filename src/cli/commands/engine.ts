@@ -28,6 +28,11 @@ function parseArgs(list: string[] = []): Record<string, string> {
   return out;
 }
 
+function registryCacheMode(mode: string | undefined): 'read' | 'write' | undefined {
+  if (mode === undefined || mode === 'read' || mode === 'write') return mode;
+  throw new KfcError(`--registry-cache ${mode} is not read or write`, { hint: 'read imports the cache, write also exports it' });
+}
+
 function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0] !== 'NODE_TEST_CONTEXT' && e[1] !== undefined));
 }
@@ -71,11 +76,12 @@ export function registerEngineCommands(program: Command): void {
     .option('--no-cache', 'do not use the layer cache')
     .option('--cache-from <ref>', 'cache source (repeatable)', collect)
     .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', collect)
+    .option('--registry-cache <mode>', 'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (buildx)')
     .option('--ca-bundle <file>', 'CA bundle for a TLS-inspecting proxy, given to RUNs as a secret (never in a layer)')
     .option('--progress <mode>', 'auto | plain | quiet', 'auto')
     .option('--docker-arg <arg>', 'extra docker build argument (repeatable; the seed\'s DARGS)', collect)
     .option('--json', 'machine-readable result')
-    .action(async (images: string[], opts: { all?: boolean; repo?: string; tag?: string; buildArg?: string[]; cache?: boolean; cacheFrom?: string[]; cacheTo?: string[]; caBundle?: string; progress: string; dockerArg?: string[] }, cmd: Command) => {
+    .action(async (images: string[], opts: { all?: boolean; repo?: string; tag?: string; buildArg?: string[]; cache?: boolean; cacheFrom?: string[]; cacheTo?: string[]; registryCache?: string; caBundle?: string; progress: string; dockerArg?: string[] }, cmd: Command) => {
       const catalog = catalogFor(cmd);
       if (!opts.all && images.length === 0) throw new KfcError('name the images to build, or pass --all', { hint: `images: ${catalog.order.map((n) => n.name).join(', ')}` });
       if (!['auto', 'plain', 'quiet'].includes(opts.progress)) throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
@@ -96,11 +102,24 @@ export function registerEngineCommands(program: Command): void {
         noCache: opts.cache === false,
         cacheFrom: opts.cacheFrom,
         cacheTo: opts.cacheTo,
+        registryCache: registryCacheMode(opts.registryCache),
         caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
         progress: opts.progress as 'auto' | 'plain' | 'quiet',
         extraArgs: opts.dockerArg,
       });
       if (wantsJson(cmd)) printJson(results);
+    });
+
+  program
+    .command('ref')
+    .description('print the reference kfc builds and looks for: REPO/IMAGE:TAG (TAG = the git branch by default)')
+    .argument('<image>')
+    .option('--repo <repo>', 'registry/namespace prefix (REPO)')
+    .option('--tag <tag>', 'tag (default: the git branch)')
+    .action(async (image: string, opts: { repo?: string; tag?: string }, cmd: Command) => {
+      const catalog = catalogFor(cmd, { readFiles: false });
+      const { ref } = await refOf(catalog, oneImage(catalog, image), opts);
+      process.stdout.write(`${ref}\n`);
     });
 
   program
