@@ -52,6 +52,7 @@ export const GatesSchema = z
     /** Bytes, or a string like "3.5GB". */
     maxSize: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i)]).optional(),
     maxStartMedianMs: z.number().positive().optional(),
+    minParentShare: z.number().min(0).max(1).optional(),
   })
   .strict();
 

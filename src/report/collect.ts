@@ -282,7 +282,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       gates,
     );
     if (start && start.starts === 0 && opts.starts > 0) {
-      breaches.push({ image: node.name, metric: 'startMedianMs', value: Infinity, threshold: gates.maxStartMedianMs, kind: 'max', source: gates.source.maxStartMedianMs ?? '', message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})` });
+      breaches.push({ image: node.name, metric: 'startMedianMs', value: Infinity, threshold: gates.maxStartMedianMs ?? 0, kind: 'max', source: gates.source.maxStartMedianMs ?? '', message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})` });
     }
     images.push({
       name: node.name,
