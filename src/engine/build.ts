@@ -1,22 +1,22 @@
-import { execa } from 'execa';
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { KfcError } from '../errors.ts';
+import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { buildability } from '../catalog/sources.ts';
+import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
-import { ensureBase } from './base.ts';
-import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
-import { gitInfo, type GitInfo } from './git.ts';
-import { gatherSourceState } from './sources.ts';
-import { buildSteps, PlainProgress } from './steps.ts';
-import { prepareArtifacts } from './artifacts.ts';
 import { ciLog } from '../publish/ci-log.ts';
 import { refuseStaleLocks } from '../python/check.ts';
+import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
+import { prepareArtifacts } from './artifacts.ts';
+import { ensureBase } from './base.ts';
+import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
+import { type GitInfo, gitInfo } from './git.ts';
+import { gatherSourceState } from './sources.ts';
+import { buildSteps, PlainProgress } from './steps.ts';
 
 export interface BuildOptions {
   repo?: string;
@@ -50,7 +50,12 @@ export function logDir(catalog: Catalog): string {
 }
 
 /** OCI labels of a build: what it is and where it came from. */
-export function ociLabels(node: ImageNode, git: GitInfo, version: string, optionalParts: string[]): Record<string, string> {
+export function ociLabels(
+  node: ImageNode,
+  git: GitInfo,
+  version: string,
+  optionalParts: string[],
+): Record<string, string> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': node.name,
     'org.opencontainers.image.description': node.spec.description,
@@ -61,25 +66,41 @@ export function ociLabels(node: ImageNode, git: GitInfo, version: string, option
     'org.kfc.optional-parts': optionalParts.join(',') || 'none',
   };
   if (git.sha) labels['org.opencontainers.image.revision'] = git.sha;
-  if (git.remote) labels['org.opencontainers.image.source'] = git.remote.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, '');
+  if (git.remote)
+    labels['org.opencontainers.image.source'] = git.remote
+      .replace(/^git@([^:]+):/, 'https://$1/')
+      .replace(/\.git$/, '');
   return labels;
 }
 
 /** Refuses, before any work, when an image needs a source this machine lacks. */
-export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { caBundle?: string; log: (s: string) => void }): Promise<Map<string, string[]>> {
+export async function preflight(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: { caBundle?: string; log: (s: string) => void },
+): Promise<Map<string, string[]>> {
   if (opts.caBundle && !(existsSync(opts.caBundle) && statSync(opts.caBundle).isFile())) {
-    throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, { hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt' });
+    throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, {
+      hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt',
+    });
   }
   const drift = checkOutput(catalog).filter((d) => nodes.some((n) => d.path.startsWith(`${OUTPUT_DIR}/${n.name}/`)));
   if (drift.length) {
-    throw new KfcError(`output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`, { hint: 'run kfc generate' });
+    throw new KfcError(
+      `output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`,
+      { hint: 'run kfc generate' },
+    );
   }
   refuseStaleLocks(catalog, nodes);
   const state = await gatherSourceState(catalog, nodes, { network: true });
   const skipped = new Map<string, string[]>();
   for (const n of nodes) {
     const b = buildability(catalog, n, state);
-    if (!b.ok) throw new KfcError(`cannot build ${n.name}: ${b.missing[0]}${b.missing.length > 1 ? ` (and ${b.missing.length - 1} more)` : ''}`, { where: `images.yaml images.${n.name}.requires`, hint: 'provide the source, or build another image' });
+    if (!b.ok)
+      throw new KfcError(
+        `cannot build ${n.name}: ${b.missing[0]}${b.missing.length > 1 ? ` (and ${b.missing.length - 1} more)` : ''}`,
+        { where: `images.yaml images.${n.name}.requires`, hint: 'provide the source, or build another image' },
+      );
     for (const s of b.skipped) opts.log(`kfc build: ${n.name}: optional part left out: ${s}`);
     skipped.set(n.name, b.skipped);
   }
@@ -87,10 +108,16 @@ export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { ca
 }
 
 /** Builds images parents-first through the docker CLI with BuildKit. */
-export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: BuildOptions = {}): Promise<BuildResult[]> {
+export async function buildImages(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: BuildOptions = {},
+): Promise<BuildResult[]> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   if (opts.registryCache && !(opts.repo ?? catalog.spec.registry.repo)) {
-    throw new KfcError('--registry-cache needs a registry', { hint: 'pass --repo, or set registry.repo in images.yaml' });
+    throw new KfcError('--registry-cache needs a registry', {
+      hint: 'pass --repo, or set registry.repo in images.yaml',
+    });
   }
   await requireEngine();
   const client = await findBuildClient();
@@ -120,7 +147,15 @@ export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: Bu
   return results;
 }
 
-async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string; mode: 'builtin' | 'buildx' }, git: GitInfo, tag: string, opts: BuildOptions, log: (s: string) => void): Promise<BuildResult> {
+async function buildOne(
+  catalog: Catalog,
+  node: ImageNode,
+  client: { bin: string; mode: 'builtin' | 'buildx' },
+  git: GitInfo,
+  tag: string,
+  opts: BuildOptions,
+  log: (s: string) => void,
+): Promise<BuildResult> {
   const gen = generateImage(catalog, node);
   const steps = buildSteps(gen.dockerfile, gen.origins);
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
@@ -136,10 +171,14 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
   args.push('--progress', 'plain', '-t', ref, '-f', join(contextDir, 'Dockerfile'));
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) })) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) }))
+    args.push('--build-arg', `${k}=${v}`);
   if (opts.noCache) args.push('--no-cache');
   const repo = opts.repo ?? catalog.spec.registry.repo;
-  const cache = registryCache(repo, node.chain.map((n) => n.name));
+  const cache = registryCache(
+    repo,
+    node.chain.map((n) => n.name),
+  );
   const fromRegistry = opts.registryCache ? cache.cacheFrom : [];
   const toRegistry = opts.registryCache === 'write' ? cache.cacheTo : [];
   for (const c of [...(opts.cacheFrom ?? []), ...fromRegistry]) args.push('--cache-from', c);
@@ -188,12 +227,31 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   if (res.exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;
     const at = s ? `${s.origin.file}:${s.origin.line}` : `output/${node.name}/Dockerfile`;
-    const why = tail.filter((l) => /ERROR|error:|failed/.test(l)).slice(-1)[0]?.replace(/^#\d+ /, '') ?? `exit ${res.exitCode}`;
+    const why =
+      tail
+        .filter((l) => /ERROR|error:|failed/.test(l))
+        .slice(-1)[0]
+        ?.replace(/^#\d+ /, '') ?? `exit ${res.exitCode}`;
     process.stderr.write(`---- last lines of ${logFile} ----\n${tail.slice(-20).join('\n')}\n----\n`);
-    throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, { where: at, hint: `see ${logFile}`, exitCode: 1 });
+    throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, {
+      where: at,
+      hint: `see ${logFile}`,
+      exitCode: 1,
+    });
   }
   const info = await inspectImage(ref);
-  const result: BuildResult = { image: node.name, ref, seconds, size: info?.size ?? 0, id: info?.id ?? '', cachedSteps: progress.cached, steps: progress.total, logFile };
-  log(`kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ${result.cachedSteps}/${result.steps} steps cached`);
+  const result: BuildResult = {
+    image: node.name,
+    ref,
+    seconds,
+    size: info?.size ?? 0,
+    id: info?.id ?? '',
+    cachedSteps: progress.cached,
+    steps: progress.total,
+    logFile,
+  };
+  log(
+    `kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ${result.cachedSteps}/${result.steps} steps cached`,
+  );
   return result;
 }
