@@ -17,8 +17,7 @@
  * | images.yaml: bases.<key> differs          | root images built from <key>                       |
  * | images.yaml: registry or gates differ     | every image (new push target / new report verdict) |
  * | images.yaml: lint differs                 | nothing (lint runs over every image before the matrix) |
- * | tests/images/general/**                   | every image (the general suite runs on all)        |
- * | tests/images/<name>/**                    | <name>, and images listing <name> in `test.suites` |
+ * | tests/images/<dir>/**                     | images whose suites include <dir> (catalog/suites.ts: general unless `test.general: false`, each ancestor's folder, `test.suites`); no propagation |
  * | kfc itself: src/**, bin/**, package.json, package-lock.json, tsconfig.json | every image (generation, build, tag, test or report logic may have changed) |
  * |   … except NO_IMAGE_EFFECT below (lint, bake export, Kubeflow config, this module) | nothing |
  * | .github/workflows/**, .trivyignore        | every image (the pipeline or the scan allowlist changed: re-run it all) |
@@ -34,6 +33,7 @@ import { KfcError } from '../errors.ts';
 import { BITS_DIR, CATALOG_FILE, RESOURCES_DIR, parseCatalogText } from '../catalog/load.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { CatalogSpec } from '../catalog/schema.ts';
+import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
 
 /** One line of `git diff --name-status -M`. */
 export interface Change {
@@ -116,6 +116,8 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     direct.set(node.name, list);
   };
   const markAll = (reason: string) => head.order.filter((n) => !n.parent).forEach((n) => mark(n, reason));
+  // A suite change re-tests the images that run it; it changes no bytes, so it does not propagate.
+  const retest = new Map<string, string[]>();
   let all = Boolean(input.all);
   if (input.all) markAll('full rebuild requested');
 
@@ -176,17 +178,15 @@ export function computeAffected(input: AffectedInput): AffectedResult {
         if (n) mark(n, `${p} ${verb}`);
         continue;
       }
-      const tests = /^tests\/images\/([^/]+)\//.exec(p);
+      const tests = new RegExp(`^${IMAGE_TESTS_DIR}/([^/]+)/`).exec(p);
       if (tests) {
+        // The catalog says which images run a suite folder (general only where test.general is on).
         const dir = tests[1]!;
-        if (dir === 'general') {
-          markAll(`${p} ${verb} (general suite)`);
-          all = true;
-        } else {
-          const n = head.nodes.get(dir);
-          if (n) mark(n, `${p} ${verb}`);
-          for (const s of head.order.filter((x) => x.spec.test.suites.includes(dir))) mark(s, `${p} ${verb} (suite ${dir})`);
+        for (const n of head.order.filter((x) => x.spec.publish && suiteDirs(x).includes(dir))) {
+          retest.set(n.name, [...(retest.get(n.name) ?? []), `${p} ${verb} (suite ${dir})`]);
         }
+        // The general suite is a global reason when every published image runs it.
+        if (dir === 'general' && head.order.every((n) => !n.spec.publish || n.spec.test.general)) all = true;
         continue;
       }
       if (KFC_SOURCE.some((re) => re.test(p))) {
@@ -202,14 +202,17 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     }
   }
 
-  // Propagate to descendants, in build order, and keep every reason.
+  // Propagate byte changes to descendants, in build order, and keep every reason.
   const reasons: Record<string, string[]> = {};
+  const changed = new Set<string>();
   const affected: ImageNode[] = [];
   for (const node of head.order) {
     const own = direct.get(node.name) ?? [];
-    const inherited = node.parent && reasons[node.parent.name] ? [`parent ${node.parent.name} is affected`] : [];
-    if (own.length || inherited.length) {
-      reasons[node.name] = [...own, ...inherited];
+    const inherited = node.parent && changed.has(node.parent.name) ? [`parent ${node.parent.name} is affected`] : [];
+    if (own.length || inherited.length) changed.add(node.name);
+    const why = [...new Set([...own, ...inherited, ...(retest.get(node.name) ?? [])])];
+    if (why.length) {
+      reasons[node.name] = why;
       affected.push(node);
     }
   }
