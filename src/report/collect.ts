@@ -170,7 +170,30 @@ export async function measureStart(ref: string, ready: string, starts: number, o
   return { starts: samples.length, samplesMs: samples, ...summarize(samples), url: url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>'), failures };
 }
 
+/** What collectReport asks of an engine: docker below, a fake in the unit tests. */
+export interface ReportEngine {
+  inspect(ref: string): Promise<InspectedImage | undefined>;
+  /** One archive of several images (shared layers once), read as it streams. */
+  saveAndRead(refs: string[]): Promise<ImageArchive>;
+  manifests(ref: string, condaDir: string): Promise<Manifests>;
+  measureStart(
+    ref: string,
+    ready: string,
+    starts: number,
+    opts: { timeoutMs?: number; log?: (s: string) => void },
+  ): Promise<StartReport>;
+}
+
+export const dockerReportEngine: ReportEngine = {
+  inspect,
+  saveAndRead,
+  manifests: (ref, condaDir) => collectManifests(ref, condaDir),
+  measureStart,
+};
+
 export interface CollectOptions {
+  /** The engine read from (default: the local Docker engine). */
+  engine?: ReportEngine;
   refOf: (node: ImageNode) => string;
   manifests: boolean;
   starts: number;
@@ -180,6 +203,7 @@ export interface CollectOptions {
 
 /** Measures the named images (their present ancestors are read too, for sharing). */
 export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: CollectOptions): Promise<FamilyReport> {
+  const engine = opts.engine ?? dockerReportEngine;
   const notes: string[] = [];
   const wanted = new Set(nodes.map((n) => n.name));
   // Ancestors give the sharing figures; their layers are in the children's save anyway.
@@ -188,7 +212,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const missing: string[] = [];
   for (const node of involved) {
     const ref = opts.refOf(node);
-    const info = await inspect(ref);
+    const info = await engine.inspect(ref);
     if (info) found.set(node.name, { node, ref, info });
     else if (wanted.has(node.name)) missing.push(node.name);
   }
@@ -197,7 +221,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const refs = [...found.values()].map((f) => f.ref);
   opts.log(`kfc report: reading ${refs.length} image(s) with docker save: ${refs.join(' ')}`);
   const t0 = performance.now();
-  const archive = await saveAndRead(refs);
+  const archive = await engine.saveAndRead(refs);
   opts.log(`kfc report: ${archive.layers.size} distinct layer(s) read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   notes.push(...archive.notes);
   const byId = new Map<string, ArchiveImage>(archive.images.map((i) => [i.id, i]));
@@ -227,7 +251,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     const origins = attributeLayers(img.config, rendered);
     // The root base's own layers, by digest (more robust than history when an image was not built
     // from the generated Dockerfile, e.g. committed by hand).
-    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await inspect(node.baseImage))?.diffIds ?? []));
+    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await engine.inspect(node.baseImage))?.diffIds ?? []));
     const baseIds = baseLayers.get(node.baseImage)!;
     const attributed = origins.filter((o) => o.bit).length;
     const own = img.layers.filter((l) => !baseIds.has(l.diffId)).length;
@@ -261,13 +285,13 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     let manifests: Manifests | undefined;
     if (opts.manifests) {
       opts.log(`kfc report: ${node.name}: package manifests`);
-      manifests = await collectManifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
+      manifests = await engine.manifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
     }
     let start: StartReport | undefined;
     if (opts.starts > 0 && !node.spec.publish) imageNotes.push('internal stage (publish: false): start time not measured');
     if (opts.starts > 0 && node.spec.publish) {
       opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
-      start = await measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
+      start = await engine.measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
     }
     const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
     const breaches = checkGates(
