@@ -63,7 +63,10 @@ function fakeEngine(calls: string[]): ReportEngine {
     };
   };
   return {
-    inspect: async (ref) => (calls.push(`inspect ${ref}`), info(ref)),
+    inspect: async (ref) => {
+      calls.push(`inspect ${ref}`);
+      return info(ref);
+    },
     saveAndRead: async (refs) => {
       calls.push(`save ${refs.join(' ')}`);
       const entries: [string, Buffer][] = [];
@@ -86,7 +89,10 @@ function fakeEngine(calls: string[]): ReportEngine {
         })(),
       );
     },
-    manifests: async (ref) => (calls.push(`manifests ${ref}`), emptyManifests()),
+    manifests: async (ref) => {
+      calls.push(`manifests ${ref}`);
+      return emptyManifests();
+    },
     measureStart: async (ref, ready, starts) => {
       calls.push(`start ${ref} ${ready} ${starts}`);
       const samplesMs = [2500, 2600, 2700];
