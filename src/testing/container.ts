@@ -7,8 +7,12 @@ import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import tar from 'tar-stream';
+import { dockerodeOptions, engineHost } from '../engine/endpoint.ts';
 
-export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
+/** The engine the docker CLI uses (DOCKER_HOST, else the current context): one engine for kfc and its tests. */
+const host = engineHost();
+// With DOCKER_HOST set, docker-modem reads it and the TLS variables itself.
+export const docker = process.env.DOCKER_HOST ? new Docker() : new Docker(dockerodeOptions(host));
 
 export interface StartOptions {
   image?: string;
