@@ -18,11 +18,6 @@ export function shareLine(i: ImageReport): string {
   return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${p.layers}/${p.ofLayers} layers) shared with ${p.with}`;
 }
 
-export function packageCount(m: Manifests | undefined): number {
-  if (!m) return 0;
-  return m.debian.length + m.python.length + m.r.length + m.npm.length + m.labextensions.length;
-}
-
 // ---- terminal ----
 
 export function textSummary(r: FamilyReport): string {
