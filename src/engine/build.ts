@@ -15,6 +15,7 @@ import { prepareArtifacts } from './artifacts.ts';
 import { ensureBase } from './base.ts';
 import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
 import { type GitInfo, gitInfo } from './git.ts';
+import { onInterrupt, signalExitCode } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 
@@ -161,11 +162,9 @@ async function buildOne(
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
   // An interrupted build still removes its temporary context (it may hold licensed media).
-  const onSignal = (signal: NodeJS.Signals) => {
-    void artifacts.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const release = onInterrupt((signal) => {
+    void artifacts.cleanup().finally(() => process.exit(signalExitCode(signal)));
+  });
   const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
@@ -219,8 +218,7 @@ async function buildOne(
   const res = await proc;
   await closed;
   await new Promise<void>((r) => out.end(r));
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  release();
   await artifacts.cleanup();
   if (pipSecret) rmSync(pipSecret, { force: true });
   const seconds = (performance.now() - t0) / 1000;

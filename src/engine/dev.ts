@@ -1,11 +1,12 @@
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
-import { dockerBin, docker, imageExists, requireEngine } from './docker.ts';
+import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
+import { onInterrupt } from './signals.ts';
 
 export interface DevOptions {
   ref: string;
@@ -43,13 +44,30 @@ export function defaultPrefix(image: string): string {
 export async function runDev(opts: DevOptions): Promise<number> {
   const out = opts.out ?? ((s: string) => process.stdout.write(s + '\n'));
   await requireEngine();
-  if (!(await imageExists(opts.ref))) throw new KfcError(`image ${opts.ref} is not in the local store`, { hint: `kfc build ${opts.image} (or kfc pull)` });
+  if (!(await imageExists(opts.ref)))
+    throw new KfcError(`image ${opts.ref} is not in the local store`, {
+      hint: `kfc build ${opts.image} (or kfc pull)`,
+    });
   const port = opts.port ?? (await freePort());
   const prefix = (opts.prefix ?? defaultPrefix(opts.image)).replace(/\/+$/, '');
-  if (prefix && !prefix.startsWith('/')) throw new KfcError(`NB_PREFIX "${prefix}" must start with /`, { hint: 'e.g. /notebook/me/test' });
+  if (prefix && !prefix.startsWith('/'))
+    throw new KfcError(`NB_PREFIX "${prefix}" must start with /`, { hint: 'e.g. /notebook/me/test' });
   const token = opts.token === false ? '' : randomBytes(24).toString('hex');
   const name = `kfc-dev-${opts.image}-${randomBytes(3).toString('hex')}`;
-  const args = ['run', '--rm', '--name', name, '-p', `127.0.0.1:${port}:8888`, '-e', `NB_PREFIX=${prefix}`, '-e', `JUPYTER_TOKEN=${token}`, '--label', 'org.kfc.dev=1'];
+  const args = [
+    'run',
+    '--rm',
+    '--name',
+    name,
+    '-p',
+    `127.0.0.1:${port}:8888`,
+    '-e',
+    `NB_PREFIX=${prefix}`,
+    '-e',
+    `JUPYTER_TOKEN=${token}`,
+    '--label',
+    'org.kfc.dev=1',
+  ];
   if (opts.home) {
     const home = resolve(opts.home);
     if (!existsSync(home)) mkdirSync(home, { recursive: true });
@@ -64,9 +82,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     out(`kfc dev: stopping ${name}`);
     await docker(['rm', '-f', name]);
   };
-  const onSignal = () => void stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onInterrupt(() => void stop());
   const url = `http://127.0.0.1:${port}${prefix}/${token ? `?token=${token}` : ''}`;
   const readyUrl = `http://127.0.0.1:${port}${prefix}${opts.ready}`;
   let done = false;
@@ -74,7 +90,10 @@ export async function runDev(opts: DevOptions): Promise<number> {
   const t0 = Date.now();
   while (!done && !stopping && Date.now() - t0 < 120_000) {
     try {
-      const r = await fetch(readyUrl, { headers: token ? { Authorization: `token ${token}` } : {}, signal: AbortSignal.timeout(2000) });
+      const r = await fetch(readyUrl, {
+        headers: token ? { Authorization: `token ${token}` } : {},
+        signal: AbortSignal.timeout(2000),
+      });
       if (r.status === 200) {
         out(`kfc dev: ${opts.ref} is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         out(`kfc dev: open ${url}`);
@@ -86,8 +105,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     await new Promise((r) => setTimeout(r, 200));
   }
   const res = await proc;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  release();
   await docker(['rm', '-f', name]);
-  return stopping ? 0 : res.exitCode ?? 1;
+  return stopping ? 0 : (res.exitCode ?? 1);
 }

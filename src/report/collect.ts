@@ -10,8 +10,9 @@ import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { renderDockerfile } from '../generate/generate.ts';
-import { docker, dockerBin } from '../engine/docker.ts';
+import { docker, dockerBin, inspectImage } from '../engine/docker.ts';
 import { freePort } from '../engine/dev.ts';
+import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { analyzeLayers, readImageArchive, type ArchiveImage, type ImageArchive } from '../metrics/layers.ts';
 import { attributeLayers } from '../metrics/attribution.ts';
 import { familySharing, type FamilyImage } from '../metrics/family.ts';
@@ -29,11 +30,8 @@ export interface InspectedImage {
 }
 
 export async function inspect(ref: string): Promise<InspectedImage | undefined> {
-  const res = await docker(['image', 'inspect', ref]);
-  if (res.failed) return undefined;
-  const [raw] = JSON.parse(res.stdout) as Array<{ Id: string; Size: number; RepoTags: string[] | null; Created: string; Config?: { Env?: string[] | null }; RootFS?: { Layers?: string[] } }>;
-  if (!raw) return undefined;
-  return { id: raw.Id, size: raw.Size, tags: raw.RepoTags ?? [], created: raw.Created, diffIds: raw.RootFS?.Layers ?? [], env: raw.Config?.Env ?? [] };
+  const i = await inspectImage(ref);
+  return i && { id: i.id, size: i.size, tags: i.tags, created: i.created, diffIds: i.layers, env: i.env };
 }
 
 /** `docker save` of several images in one stream (shared layers are written once), analysed as it streams. */
@@ -57,12 +55,10 @@ function track(name: string): void {
   live.add(name);
   if (trapped) return;
   trapped = true;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      for (const n of live) spawnSync(dockerBin(), ['rm', '-f', n], { stdio: 'ignore' });
-      process.exit(130);
-    });
-  }
+  onInterrupt((signal) => {
+    for (const n of live) spawnSync(dockerBin(), ['rm', '-f', n], { stdio: 'ignore' });
+    process.exit(signalExitCode(signal));
+  });
 }
 async function remove(name: string): Promise<void> {
   await docker(['rm', '-f', name], { timeoutMs: 60_000 });
