@@ -4,6 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { BaseSpec } from '../catalog/schema.ts';
+import type { SourceState } from '../catalog/sources.ts';
 import { buildability } from '../catalog/sources.ts';
 import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
@@ -13,13 +15,46 @@ import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { prepareArtifacts } from './artifacts.ts';
 import { ensureBase } from './base.ts';
-import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
+import { type BuildClient, findBuildClient, type ImageInfo, inspectImage, requireEngine } from './docker.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 import { onInterrupt, signalExitCode } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 
+/** What a build asks of the engine: docker (BuildKit through the CLI) below, a fake in the unit tests. */
+export interface BuildEngine {
+  /** The BuildKit client, after checking an engine answers (one clear line when none does). */
+  client(): Promise<BuildClient>;
+  /** What this machine can reach (mirrors, indexes, artifacts, licensed media). */
+  sources(catalog: Catalog, nodes: ImageNode[]): Promise<SourceState>;
+  ensureBase(base: BaseSpec, log: (s: string) => void): Promise<{ created: boolean }>;
+  /** Runs one build; every output line goes to onLine; resolves to the exit code. */
+  build(client: BuildClient, args: string[], onLine: (line: string) => void): Promise<number>;
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+}
+
+export const dockerBuildEngine: BuildEngine = {
+  async client() {
+    await requireEngine();
+    return findBuildClient();
+  },
+  sources: (catalog, nodes) => gatherSourceState(catalog, nodes, { network: true }),
+  ensureBase: (base, log) => ensureBase(base, { log }),
+  async build(client, args, onLine) {
+    const proc = execa(client.bin, args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '1' }, buffer: false });
+    const rl = createInterface({ input: proc.all! });
+    const closed = new Promise<void>((r) => rl.once('close', () => r()));
+    rl.on('line', onLine);
+    const res = await proc;
+    await closed;
+    return res.exitCode ?? 1;
+  },
+  inspect: inspectImage,
+};
+
 export interface BuildOptions {
+  /** The engine built on (default: the local Docker engine). */
+  engine?: BuildEngine;
   repo?: string;
   tag?: string;
   buildArgs?: Record<string, string>;
@@ -78,7 +113,7 @@ export function ociLabels(
 export async function preflight(
   catalog: Catalog,
   nodes: ImageNode[],
-  opts: { caBundle?: string; log: (s: string) => void },
+  opts: { caBundle?: string; log: (s: string) => void; engine?: BuildEngine },
 ): Promise<Map<string, string[]>> {
   if (opts.caBundle && !(existsSync(opts.caBundle) && statSync(opts.caBundle).isFile())) {
     throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, {
@@ -93,7 +128,7 @@ export async function preflight(
     );
   }
   refuseStaleLocks(catalog, nodes);
-  const state = await gatherSourceState(catalog, nodes, { network: true });
+  const state = await (opts.engine ?? dockerBuildEngine).sources(catalog, nodes);
   const skipped = new Map<string, string[]>();
   for (const n of nodes) {
     const b = buildability(catalog, n, state);
@@ -120,14 +155,14 @@ export async function buildImages(
       hint: 'pass --repo, or set registry.repo in images.yaml',
     });
   }
-  await requireEngine();
-  const client = await findBuildClient();
+  const engine = opts.engine ?? dockerBuildEngine;
+  const client = await engine.client();
   const ordered = catalog.order.filter((n) => nodes.includes(n));
-  await preflight(catalog, ordered, { caBundle: opts.caBundle, log });
+  await preflight(catalog, ordered, { caBundle: opts.caBundle, log, engine });
   for (const key of new Set(ordered.map((n) => n.baseKey))) {
     const base = catalog.spec.bases[key];
     if (base) {
-      const r = await ensureBase(base, { log });
+      const r = await engine.ensureBase(base, log);
       if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
     }
   }
@@ -151,7 +186,7 @@ export async function buildImages(
 async function buildOne(
   catalog: Catalog,
   node: ImageNode,
-  client: { bin: string; mode: 'builtin' | 'buildx' },
+  client: BuildClient,
   git: GitInfo,
   tag: string,
   opts: BuildOptions,
@@ -198,12 +233,9 @@ async function buildOne(
   const out = createWriteStream(logFile);
   out.write(`$ ${client.bin} ${args.join(' ')}\n`);
   const t0 = performance.now();
-  const proc = execa(client.bin, args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '1' }, buffer: false });
   const progress = new PlainProgress();
   const tail: string[] = [];
-  const rl = createInterface({ input: proc.all! });
-  const closed = new Promise<void>((r) => rl.once('close', () => r()));
-  rl.on('line', (line) => {
+  const exitCode = await (opts.engine ?? dockerBuildEngine).build(client, args, (line) => {
     out.write(line + '\n');
     tail.push(line);
     if (tail.length > 40) tail.shift();
@@ -215,21 +247,19 @@ async function buildOne(
       log(`  ${node.name}: step ${ev.started}/${progress.total} ${s?.keyword ?? ''} ${at}`);
     }
   });
-  const res = await proc;
-  await closed;
   await new Promise<void>((r) => out.end(r));
   release();
   await artifacts.cleanup();
   if (pipSecret) rmSync(pipSecret, { force: true });
   const seconds = (performance.now() - t0) / 1000;
-  if (res.exitCode !== 0) {
+  if (exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;
     const at = s ? `${s.origin.file}:${s.origin.line}` : `output/${node.name}/Dockerfile`;
     const why =
       tail
         .filter((l) => /ERROR|error:|failed/.test(l))
         .slice(-1)[0]
-        ?.replace(/^#\d+ /, '') ?? `exit ${res.exitCode}`;
+        ?.replace(/^#\d+ /, '') ?? `exit ${exitCode}`;
     process.stderr.write(`---- last lines of ${logFile} ----\n${tail.slice(-20).join('\n')}\n----\n`);
     throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, {
       where: at,
@@ -237,7 +267,7 @@ async function buildOne(
       exitCode: 1,
     });
   }
-  const info = await inspectImage(ref);
+  const info = await (opts.engine ?? dockerBuildEngine).inspect(ref);
   const result: BuildResult = {
     image: node.name,
     ref,
