@@ -3,9 +3,10 @@
  * process per image, against the image named by KFC_TEST_IMAGE.
  */
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import writeFileAtomic from 'write-file-atomic';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageExists } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
@@ -78,8 +79,6 @@ export function recordResults(root: string, results: Record<string, SuiteResult>
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'tests.json');
   const prev = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as object) : {};
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ ...prev, ...results }, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic.sync(file, `${JSON.stringify({ ...prev, ...results }, null, 2)}\n`);
   return file;
 }

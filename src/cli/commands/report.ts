@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KfcError } from '../../errors.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
@@ -26,9 +27,7 @@ function readReport(file: string): FamilyReport {
 
 function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  writeFileAtomic.sync(file, text);
 }
 
 export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: string): string[] {
