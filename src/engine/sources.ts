@@ -42,14 +42,20 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
   for (const r of reqs) {
     if (r === 'pypi') {
       state.pypi = { url: pipIndex, reachable: undefined };
-      if (pipIndex && opts.network) probes.push(reachable(pipIndex, timeoutMs).then((ok) => void (state.pypi = { url: pipIndex, reachable: ok })));
+      if (pipIndex && opts.network) probes.push(reachable(pipIndex, timeoutMs).then((ok) => {
+        state.pypi = { url: pipIndex, reachable: ok };
+      }));
     } else if (r === 'debian' && opts.network && state.debian === undefined) {
       const mirror = nodes.find((n) => n.base)?.base?.mirror;
       state.debian = true;
-      if (mirror) probes.push(reachable(`${mirror.replace(/\/$/, '')}/dists/${nodes.find((n) => n.base)!.base!.suite}/Release`, timeoutMs).then((ok) => void (state.debian = ok)));
+      if (mirror) probes.push(reachable(`${mirror.replace(/\/$/, '')}/dists/${nodes.find((n) => n.base)!.base!.suite}/Release`, timeoutMs).then((ok) => {
+        state.debian = ok;
+      }));
     } else if (r === 'npm' && opts.network && state.npm === undefined) {
       state.npm = true;
-      probes.push(reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => void (state.npm = ok)));
+      probes.push(reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => {
+        state.npm = ok;
+      }));
     } else if (typeof r === 'object' && 'vendor' in r) {
       state.artifacts!.set(r.vendor.name, artifactState(cache, r.vendor));
     } else if (typeof r === 'object' && 'license' in r) {
