@@ -92,6 +92,11 @@ function catalogImages() {
   const rows = JSON.parse(res.stdout);
   const buildable = rows.filter((r) => r.publish && r.buildable.ok).map((r) => r.name);
   const wanted = (process.env.KFC_TEST_IMAGES ?? '').split(/\s+/).filter(Boolean);
+  if (buildable.length === 0) {
+    // Testing no image is not a pass: say what every published image lacks here.
+    const why = rows.filter((r) => r.publish).map((r) => `${r.name}: ${r.buildable.missing.join('; ')}`);
+    problems.push(`images: no published image is buildable here (${why.join(' | ')})`);
+  }
   if (wanted.length === 0) return buildable;
   for (const name of wanted.filter((n) => !buildable.includes(n))) {
     const row = rows.find((r) => r.name === name);
@@ -113,7 +118,8 @@ if (scope.includes('images')) {
   ];
   const ca = caBundle ? ['--ca-bundle', caBundle] : [];
   const extra = (process.env.KFC_TEST_BUILD_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const built = await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
+  const built =
+    images.length === 0 ? 1 : await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
   if (built === 0) {
     for (const image of images) {
       await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
