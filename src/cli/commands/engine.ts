@@ -13,7 +13,7 @@ import { gatherSourceState } from '../../engine/sources.ts';
 import { KfcError } from '../../errors.ts';
 import type { TagPlan } from '../../tags/tags.ts';
 import { recordResults, runSuites } from '../../testing/run.ts';
-import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function parseArgs(list: string[] = []): Record<string, string> {
@@ -71,14 +71,14 @@ export function registerEngineCommands(program: Command): void {
     .option('--all', 'build every image that can be built here (published and internal)')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag (default: the git branch)')
-    .option('--build-arg <k=v>', 'build argument (repeatable)', collect)
+    .option('--build-arg <k=v>', 'build argument (repeatable)', repeatable)
     .option('--no-cache', 'do not use the layer cache')
-    .option('--cache-from <ref>', 'cache source (repeatable)', collect)
-    .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', collect)
+    .option('--cache-from <ref>', 'cache source (repeatable)', repeatable)
+    .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', repeatable)
     .option('--registry-cache <mode>', 'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (buildx)')
     .option('--ca-bundle <file>', 'CA bundle for a TLS-inspecting proxy, given to RUNs as a secret (never in a layer)')
     .option('--progress <mode>', 'auto | plain | quiet', 'auto')
-    .option('--docker-arg <arg>', "extra docker build argument (repeatable; the seed's DARGS)", collect)
+    .option('--docker-arg <arg>', "extra docker build argument (repeatable; the seed's DARGS)", repeatable)
     .option('--json', 'machine-readable result')
     .action(
       async (
@@ -233,7 +233,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--prefix <path>', 'NB_PREFIX (default /notebook/<user>/<image>)')
     .option('--no-token', 'no token (anyone on this machine can open it)')
     .option('--home <dir>', 'mount this host folder as /home/jovyan')
-    .option('--docker-arg <arg>', 'extra docker run argument (repeatable; DARGS)', collect)
+    .option('--docker-arg <arg>', 'extra docker run argument (repeatable; DARGS)', repeatable)
     .option('--build', 'build the image (and the root base) first')
     .option('--ca-bundle <file>', 'with --build: CA bundle of a TLS-inspecting proxy')
     .action(

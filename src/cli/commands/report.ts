@@ -10,7 +10,7 @@ import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
-import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function readReport(file: string): FamilyReport {
@@ -75,7 +75,7 @@ export function registerReportCommands(program: Command): void {
     .argument('[images...]', 'images to measure (default: every catalog image built here); with --diff: OLD.json NEW.json')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
-    .option('--image-ref <name=ref>', 'measure this reference for an image (repeatable)', collect)
+    .option('--image-ref <name=ref>', 'measure this reference for an image (repeatable)', repeatable)
     .option('--out <dir>', 'where to write report.json, <image>.md, README.md and index.html (default: reports/)')
     .option('--starts <n>', 'docker run → readiness 200 timings per image (0 skips)', '10')
     .option('--start-timeout <ms>', 'give up on one start after this long', '60000')
