@@ -10,7 +10,6 @@ import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflo
 import { gitInfo } from '../../engine/git.ts';
 import { catalogFor, printJson, repeatable, wantsJson } from '../context.ts';
 
-
 function parseBaseRefs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
