@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
 import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
+import { poll } from './poll.ts';
 import { onInterrupt } from './signals.ts';
 
 export interface DevOptions {
@@ -20,15 +20,11 @@ export interface DevOptions {
   out?: (s: string) => void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
+/** The host port the engine published for a container's 8888 (docker picks a free one: no race). */
+export async function publishedPort(name: string): Promise<number | undefined> {
+  const r = await docker(['port', name, '8888/tcp']);
+  const m = /:(\d+)\s*$/m.exec(r.stdout);
+  return r.failed || !m ? undefined : Number(m[1]);
 }
 
 /** NB_PREFIX like Kubeflow's: /notebook/<namespace>/<notebook name>. */
@@ -48,7 +44,6 @@ export async function runDev(opts: DevOptions): Promise<number> {
     throw new KfcError(`image ${opts.ref} is not in the local store`, {
       hint: `kfc build ${opts.image} (or kfc pull)`,
     });
-  const port = opts.port ?? (await freePort());
   const prefix = (opts.prefix ?? defaultPrefix(opts.image)).replace(/\/+$/, '');
   if (prefix && !prefix.startsWith('/'))
     throw new KfcError(`NB_PREFIX "${prefix}" must start with /`, { hint: 'e.g. /notebook/me/test' });
@@ -60,7 +55,7 @@ export async function runDev(opts: DevOptions): Promise<number> {
     '--name',
     name,
     '-p',
-    `127.0.0.1:${port}:8888`,
+    `127.0.0.1:${opts.port ?? ''}:8888`,
     '-e',
     `NB_PREFIX=${prefix}`,
     '-e',
@@ -83,26 +78,30 @@ export async function runDev(opts: DevOptions): Promise<number> {
     await docker(['rm', '-f', name]);
   };
   const release = onInterrupt(() => void stop());
+  let done = false;
+  void proc.then(() => {
+    done = true;
+  });
+  const t0 = Date.now();
+  const port = await poll(() => publishedPort(name), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    stop: () => done || stopping,
+  });
   const url = `http://127.0.0.1:${port}${prefix}/${token ? `?token=${token}` : ''}`;
   const readyUrl = `http://127.0.0.1:${port}${prefix}${opts.ready}`;
-  let done = false;
-  void proc.then(() => (done = true));
-  const t0 = Date.now();
-  while (!done && !stopping && Date.now() - t0 < 120_000) {
+  const ready = async () => {
     try {
-      const r = await fetch(readyUrl, {
-        headers: token ? { Authorization: `token ${token}` } : {},
-        signal: AbortSignal.timeout(2000),
-      });
-      if (r.status === 200) {
-        out(`kfc dev: ${opts.ref} is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        out(`kfc dev: open ${url}`);
-        break;
-      }
+      const headers = token ? { Authorization: `token ${token}` } : undefined;
+      const r = await fetch(readyUrl, { headers, signal: AbortSignal.timeout(2000) });
+      return r.status === 200 ? true : undefined;
     } catch {
-      // not listening yet
+      return undefined; // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+  };
+  if (port && (await poll(ready, { timeoutMs: 120_000, intervalMs: 200, stop: () => done || stopping }))) {
+    out(`kfc dev: ${opts.ref} is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    out(`kfc dev: open ${url}`);
   }
   const res = await proc;
   release();

@@ -11,7 +11,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { renderDockerfile } from '../generate/generate.ts';
 import { docker, dockerBin, inspectImage } from '../engine/docker.ts';
-import { freePort } from '../engine/dev.ts';
+import { publishedPort } from '../engine/dev.ts';
 import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { analyzeLayers, readImageArchive, type ArchiveImage, type ImageArchive } from '../metrics/layers.ts';
 import { attributeLayers } from '../metrics/attribution.ts';
@@ -128,17 +128,17 @@ export async function measureStart(ref: string, ready: string, starts: number, o
   const failures: string[] = [];
   let url = '';
   for (let i = 0; i < starts; i++) {
-    const port = await freePort();
     const name = `kfc-report-start-${randomBytes(4).toString('hex')}`;
-    url = `http://127.0.0.1:${port}${prefix}${ready}`;
     track(name);
     const t0 = performance.now();
     try {
-      const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', `127.0.0.1:${port}:8888`, '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
+      const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', '127.0.0.1::8888', '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
       if (run.failed) {
         failures.push(`start ${i + 1}: docker run failed: ${(run.stderr || run.stdout).split('\n')[0]}`);
         continue;
       }
+      // The engine picks the host port: no window in which another process can take it.
+      url = `http://127.0.0.1:${await publishedPort(name)}${prefix}${ready}`;
       let ok = false;
       let last = '';
       while (performance.now() - t0 < timeoutMs) {
