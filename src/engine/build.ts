@@ -11,6 +11,7 @@ import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
 import { ciLog } from '../publish/ci-log.ts';
+import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { prepareArtifacts } from './artifacts.ts';
@@ -220,13 +221,11 @@ async function buildOne(
   // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
   if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
   // So does the Python index URL (it may carry credentials): secret "pip-index-url".
-  let pipSecret: string | undefined;
-  if (node.requires.includes('pypi') && process.env.PIP_INDEX_URL) {
-    mkdirSync(join(catalog.root, '.kfc', 'secrets'), { recursive: true, mode: 0o700 });
-    pipSecret = join(catalog.root, '.kfc', 'secrets', `pip-index-url-${process.pid}`);
-    writeFileSync(pipSecret, process.env.PIP_INDEX_URL, { mode: 0o600 });
-    args.push('--secret', `id=pip-index-url,src=${pipSecret}`);
-  }
+  const pipSecret = indexSecret(catalog, node);
+  args.push(...pipSecret.args);
+  if (artifacts.wheels)
+    log(`  ${node.name}: Python wheelhouse: ${artifacts.wheels} wheels from the cache (installs with --no-index)`);
+  else if (pipSecret.note) log(`  ${node.name}: ${pipSecret.note}`);
   args.push(...(opts.extraArgs ?? []), artifacts.contextDir);
 
   const logFile = join(logDir(catalog), `${node.name}.log`);
@@ -250,7 +249,7 @@ async function buildOne(
   await new Promise<void>((r) => out.end(r));
   release();
   await artifacts.cleanup();
-  if (pipSecret) rmSync(pipSecret, { force: true });
+  pipSecret.cleanup();
   const seconds = (performance.now() - t0) / 1000;
   if (exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;

@@ -35,3 +35,23 @@ export function redactText(text: string, url: string | undefined): string {
   }
   return out;
 }
+
+/**
+ * Whether the index answers from this host: GET of its root (PEP 503), credentials sent as Basic
+ * auth (fetch refuses URLs that carry them). Any status below 500 except 404 counts as answering.
+ */
+export async function probeIndex(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const u = new URL(url);
+    const headers: Record<string, string> = {};
+    if (u.username || u.password) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+    }
+    const res = await fetch(u, { method: 'HEAD', headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    return res.status < 500 && res.status !== 404;
+  } catch {
+    return false;
+  }
+}

@@ -11,9 +11,10 @@ import { resolveRefs } from '../../engine/refs.ts';
 import { applyTags, contentFacts, pull, pushAllTags } from '../../engine/registry.ts';
 import { gatherSourceState } from '../../engine/sources.ts';
 import { KfcError } from '../../errors.ts';
+import { fetchImageWheels } from '../../python/cli.ts';
 import type { TagPlan } from '../../tags/tags.ts';
 import { recordResults, runSuites } from '../../testing/run.ts';
-import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function parseArgs(list: string[] = []): Record<string, string> {
@@ -311,18 +312,25 @@ export function registerEngineCommands(program: Command): void {
 
   program
     .command('fetch')
-    .description('download the vendor artifacts images declare into the artifact cache, verifying sha256')
+    .description(
+      'download the vendor artifacts and locked Python wheels of images into the artifact cache, hash-checked',
+    )
     .argument('[images...]')
     .option('--json', 'machine-readable output')
     .action(async (images: string[], _opts, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const json = wantsJson(cmd);
-      const r = await fetchArtifacts(catalog, selectNodes(catalog, images), {
+      const nodes = selectNodes(catalog, images);
+      const r = await fetchArtifacts(catalog, nodes, {
         onFetched: (f) =>
           json || process.stdout.write(`${f.status.padEnd(10)} ${f.name} ${f.path} (${f.bytes} bytes)\n`),
       });
-      if (json) printJson({ cache: r.cache, results: r.results, errors: r.errors });
-      else if (r.results.length + r.errors.length === 0) process.stdout.write('no vendor artifacts declared\n');
+      // The Python wheelhouse: every locked wheel of the images (their ancestors' locks included).
+      const wheels = await fetchImageWheels(catalog, nodes, r.cache, { json });
+      if (json) printJson({ cache: r.cache, results: r.results, errors: r.errors, wheels });
+      else if (r.results.length + r.errors.length + wheels.length === 0) {
+        process.stdout.write('no vendor artifacts or python locks declared\n');
+      }
       if (r.requiredFailed) process.exitCode = 1;
     });
 
