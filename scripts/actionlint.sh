@@ -15,6 +15,6 @@ if [ -z "$bin" ]; then
   exit 0
 fi
 files=(.github/workflows/*.yml)
-# shellcheck is used by actionlint for run: blocks when present.
+# actionlint runs shellcheck on every run: block when it is installed.
 "$bin" -no-color "${files[@]}"
 echo "actionlint: ${#files[@]} workflow file(s) clean"
