@@ -18,8 +18,9 @@
  * | images.yaml: registry or gates differ     | every image (new push target / new report verdict) |
  * | images.yaml: lint differs                 | nothing (lint runs over every image before the matrix) |
  * | tests/images/<dir>/**                     | images whose suites include <dir> (catalog/suites.ts: general unless `test.general: false`, each ancestor's folder, `test.suites`); no propagation |
- * | kfc itself: src/**, bin/**, package.json, package-lock.json, tsconfig.json | every image (generation, build, tag, test or report logic may have changed) |
- * |   … except NO_IMAGE_EFFECT below (lint, bake export, Kubeflow config, this module) | nothing |
+ * | kfc modules the build, tag, test and report paths import (image-sources.ts, read from the imports) | every image |
+ * | other src/** (lint, bake, Kubeflow config, CLI option parsing, this module) | nothing |
+ * | bin/**, package.json, package-lock.json, tsconfig.json | every image |
  * | .github/workflows/**, .trivyignore        | every image (the pipeline or the scan allowlist changed: re-run it all) |
  * | anything else (docs, README, deploy/, Makefile, tests/unit …) | nothing        |
  *
@@ -34,6 +35,7 @@ import { BITS_DIR, CATALOG_FILE, RESOURCES_DIR, parseCatalogText } from '../cata
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { CatalogSpec } from '../catalog/schema.ts';
 import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
+import { imageSources } from './image-sources.ts';
 
 /** One line of `git diff --name-status -M`. */
 export interface Change {
@@ -79,17 +81,8 @@ export interface AffectedResult {
   reasons: Record<string, string[]>;
 }
 
-/** kfc modules whose changes cannot change an image's bytes, tags, tests or report verdict. */
-export const NO_IMAGE_EFFECT = [
-  'src/lint/',
-  'src/publish/affected.ts',
-  'src/publish/bake.ts',
-  'src/publish/kubeflow.ts',
-  'src/publish/ci-log.ts',
-  'src/cli/commands/publish.ts',
-];
-
-const KFC_SOURCE = [/^src\//, /^bin\//, /^package\.json$/, /^package-lock\.json$/, /^tsconfig\.json$/];
+/** kfc's own files outside src/ that change every image's build (src/ is read through imageSources). */
+const KFC_SOURCE = [/^bin\//, /^package\.json$/, /^package-lock\.json$/, /^tsconfig\.json$/];
 const PIPELINE = [/^\.github\/workflows\//, /^\.trivyignore$/];
 
 /** Key-sorted JSON, so that two parsed entries compare by content. */
@@ -189,8 +182,8 @@ export function computeAffected(input: AffectedInput): AffectedResult {
         if (dir === 'general' && head.order.every((n) => !n.spec.publish || n.spec.test.general)) all = true;
         continue;
       }
-      if (KFC_SOURCE.some((re) => re.test(p))) {
-        if (NO_IMAGE_EFFECT.some((prefix) => p === prefix || (prefix.endsWith('/') && p.startsWith(prefix)))) continue;
+      if (p.startsWith('src/') && !imageSources().has(p)) continue;
+      if (p.startsWith('src/') || KFC_SOURCE.some((re) => re.test(p))) {
         markAll(`kfc source ${p} ${verb}`);
         all = true;
         continue;
