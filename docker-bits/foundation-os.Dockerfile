@@ -23,12 +23,13 @@ COPY --chmod=0755 common/fix-permissions common/kfc-python-install /usr/local/bi
 # OS layer: tini, sudo, locales (en_US, fr_CA), the jovyan user (1000:100) and $CONDA_DIR, a venv
 # over Debian's python3 (3.13). Every Python package of the images comes from the Python Package
 # Index, hash-locked (python/*.lock), never from Debian: $CONDA_DIR does not see Debian's
-# dist-packages (the sitecustomize block below drops them from sys.path), so a user's `pip install`
-# never fights dpkg. The venv keeps include-system-site-packages only so that Python's user site
-# (~/.local, on the persistent home volume) stays on: $CONDA_DIR/pip.conf makes run-time installs
-# `--user` ones, and uv's system config sends `uv pip install` there too.
+# dist-packages (resources/common/kfc-sitecustomize.py drops them from sys.path), so a user's
+# `pip install` never fights dpkg. The venv keeps include-system-site-packages only so that Python's
+# user site (~/.local, on the persistent home volume) stays on: $CONDA_DIR/pip.conf makes run-time
+# installs `--user` ones, and the user site comes first on sys.path (a user's upgrade wins).
 # Documentation and man pages are not installed (dpkg path-exclude), copyright files are kept.
-RUN if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
+RUN --mount=type=bind,source=common/kfc-sitecustomize.py,target=/tmp/kfc-sitecustomize.py \
+    if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
         sed -i "s|http://deb.debian.org/debian|${DEBIAN_MIRROR}|g" /etc/apt/sources.list; \
     fi && \
     printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
@@ -55,11 +56,7 @@ RUN if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
     install -d -o "${NB_UID}" -g "${NB_GID}" "${CONDA_DIR}" && \
     sudo -u "${NB_USER}" python3 -m venv --system-site-packages "${CONDA_DIR}" && \
     printf '%s\n' '[install]' 'user = true' > "${CONDA_DIR}/pip.conf" && \
-    printf '%s\n' '' '# kfc: the $CONDA_DIR venv sees its own and the user site only, not dpkg-managed modules.' \
-        'import sys as _kfc_sys' \
-        "if _kfc_sys.prefix == '${CONDA_DIR}':" \
-        "    _kfc_sys.path[:] = [p for p in _kfc_sys.path if not p.endswith('/dist-packages')]" \
-        'del _kfc_sys' >> /etc/python3.13/sitecustomize.py && \
+    cat /tmp/kfc-sitecustomize.py >> /etc/python3.13/sitecustomize.py && \
     install -d /opt/kfc/home-defaults /opt/kfc/seed-home.d \
         /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d && \
     fix-permissions "${CONDA_DIR}" && \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The static checks, one entry point for .ci/run and the GitHub workflow: types, house style
-# (Biome), output/ in sync, Dockerfile lint, Kubeflow manifests in sync, workflow lint.
+# (Biome), output/ in sync, Dockerfile lint (kfc lint, hadolint), Kubeflow manifests in sync,
+# workflow lint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,5 +11,6 @@ step npm run --silent typecheck
 step npm run --silent lint
 step npx kfc generate --check
 step npx kfc lint
+step npx kfc hadolint
 step npx kfc kubeflow --check
 step bash scripts/actionlint.sh

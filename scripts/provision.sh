@@ -3,7 +3,8 @@
 # (Debian's docker.io), mmdebstrap for the root base, Debian's docker-registry for local
 # publishing tests, and Chromium for browser tests. Idempotent: safe to run again.
 #   scripts/provision.sh            engine + base tools
-#   scripts/provision.sh --all      also registry, chromium, shellcheck (what CI and tests need)
+#   scripts/provision.sh --all      also registry, chromium, shellcheck and the referee tools
+#                                   (scripts/provision-referees.sh): what CI and tests need
 set -euo pipefail
 
 want_all=false
@@ -55,3 +56,9 @@ fi
 
 # Host tools in a hash-locked venv (uv for kfc lock, pip for kfc fetch's wheelhouse): tools/requirements.txt.
 bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"
+
+# The field's own tools that referee kfc's output: buildx (Debian trixie, pinned), hadolint, dive,
+# Trivy, in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
+if $want_all; then
+  bash scripts/provision-referees.sh
+fi

@@ -125,6 +125,9 @@ if (scope.includes('images')) {
       await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
     }
     await run('report gates', process.execPath, kfc('report', ...images, ...ref, '--check', '--starts', '5'));
+    // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
+    // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
+    await run('referees', process.execPath, kfc('referee', ...images, ...ref, '--check'));
   }
 }
 

@@ -6,7 +6,7 @@ import { KfcError } from '../errors.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { checkLocks } from './check.ts';
 import { configuredIndex, redactText } from './index-url.ts';
-import { LOCK_PLATFORM, LOCK_PYTHON, PYTHON_DIR, inPath, lockPath, parsePins, renderHeader, sha256 } from './lockfile.ts';
+import { LOCK_PLATFORM, LOCK_PYTHON, PYTHON_DIR, inPath, lockPath, parseExcludes, parsePins, renderHeader, sha256 } from './lockfile.ts';
 import { lockChain } from './sources.ts';
 import { hostTool } from './tools.ts';
 
@@ -71,6 +71,7 @@ export async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptio
     const args = ['pip', 'compile', inPath(name), '--no-config', '--generate-hashes', '--no-header', '--quiet',
       '--python-version', LOCK_PYTHON, '--python-platform', LOCK_PLATFORM, '-o', `${PYTHON_DIR}/${tmpName}`];
     for (const a of ancestors) args.push('-c', lockPath(a));
+    for (const pkg of parseExcludes(inBytes.toString('utf8'))) args.push('--no-emit-package', pkg);
     if (opts.upgrade) args.push('--upgrade');
     const env: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^UV_/.test(e[0]) && e[0] !== 'VIRTUAL_ENV'));
     if (process.env.UV_CACHE_DIR) env.UV_CACHE_DIR = process.env.UV_CACHE_DIR;

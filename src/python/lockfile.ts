@@ -93,3 +93,16 @@ export function parsePins(text: string): Pin[] {
   });
   return pins;
 }
+
+/**
+ * Packages a `.in` keeps out of its lock: lines `# kfc-lock: exclude <package>  <why>`. For optional
+ * dependencies pulled by an extra that cost more than they give (uv pip compile --no-emit-package).
+ */
+export function parseExcludes(inText: string): string[] {
+  const out: string[] = [];
+  for (const line of inText.split('\n')) {
+    const m = /^#\s*kfc-lock:\s*exclude\s+([A-Za-z0-9][A-Za-z0-9._-]*)\b/.exec(line.trim());
+    if (m) out.push(normalizeName(m[1]!));
+  }
+  return out;
+}

@@ -12,7 +12,7 @@ import { generateImage } from '../../src/generate/generate.ts';
 import { checkOutput, writeOutput } from '../../src/generate/write.ts';
 import { KfcError } from '../../src/errors.ts';
 import { checkLocks, formatProblem } from '../../src/python/check.ts';
-import { currentTarget, parseHeader, parsePins, renderHeader, sha256 } from '../../src/python/lockfile.ts';
+import { currentTarget, parseExcludes, parseHeader, parsePins, renderHeader, sha256 } from '../../src/python/lockfile.ts';
 import { lockPlan } from '../../src/python/lock.ts';
 import { redactText, redactUrl } from '../../src/python/index-url.ts';
 import { WHEELHOUSE_README } from '../../src/python/generate.ts';
@@ -206,5 +206,19 @@ describe('python locks: catalog field and generated context', () => {
       'differs output/mini-grand/python/mini-root.lock',
       'differs output/mini-root/python/mini-root.lock',
     ]);
+  });
+});
+
+describe('lock excludes (# kfc-lock: exclude <package>)', () => {
+  it('reads the excluded packages, normalised, and nothing else', () => {
+    const text = [
+      'jupyterlab',
+      '# kfc-lock: exclude rfc3987_syntax  builds a parser at import: 1-2 s of every server start',
+      '#kfc-lock:exclude Some.Pkg',
+      '# kfc-lock exclude not-a-directive',
+      '# a comment that mentions kfc-lock: exclude in the middle',
+      'numpy  # kfc-lock: exclude numpy',
+    ].join('\n');
+    assert.deepEqual(parseExcludes(text), ['rfc3987-syntax', 'some-pkg']);
   });
 });

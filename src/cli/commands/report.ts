@@ -8,6 +8,7 @@ import { resolveRefs } from '../../engine/refs.ts';
 import { requireEngine } from '../../engine/docker.ts';
 import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
+import { attachReferees, readRefereeFile } from '../../report/referees.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
 import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
@@ -31,6 +32,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: string): string[] {
+  attachReferees(report, readRefereeFile(join(out, 'referees.json')));
   const written: string[] = [];
   const w = (name: string, text: string) => {
     writeAtomic(join(out, name), text);

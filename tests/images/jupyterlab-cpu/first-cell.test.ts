@@ -1,7 +1,7 @@
 // jupyterlab-cpu, as a new user tries it: in a FRESH container each time, open JupyterLab, create a
 // notebook from the Launcher and press Shift+Enter as soon as the kernel reads "Idle". The cell's
 // output must appear every time: a first run that is silently dropped (no output, no [*]) is a bug.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
@@ -10,19 +10,14 @@ import { launchBrowser, newSession, screenshot } from '../../../src/testing/brow
 const RUNS = Number(process.env.KFC_FIRST_CELL_RUNS ?? 10);
 
 describe(`jupyterlab-cpu: a new notebook's first Shift+Enter, in ${RUNS} fresh containers`, () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close().catch(() => {});
-  });
-
   test(`the first cell prints its output in ${RUNS} of ${RUNS} fresh containers`, async () => {
     assert.ok(RUNS >= 10, 'KFC_FIRST_CELL_RUNS must be at least 10');
     const launcherMs: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
       const nb: Notebook = await startNotebook();
+      // A fresh browser once the container runs (a container start changes the host's network,
+      // which makes Chromium abort requests in flight: ERR_NETWORK_CHANGED).
+      const browser: Browser = await launchBrowser();
       const s = await newSession(browser);
       try {
         const t0 = Date.now();
@@ -49,6 +44,7 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter, in ${RUNS} fresh c
         }
       } finally {
         await s.context.close();
+        await browser.close().catch(() => {});
         await nb.remove();
       }
     }

@@ -2,20 +2,18 @@
 // KF_LANG (French menus and launcher with fr, English with en), the VS Code tile of the Launcher
 // (jupyter-server-proxy) opens VS Code under $NB_PREFIX/vscode/, the git panel is there, and every
 // installed lab/server extension is enabled and loads without errors in the browser console.
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
 import { launchBrowser, newSession, screenshot, type BrowserSession } from '../../../src/testing/browser.ts';
 
+// Jupyter's extension lists colour "enabled"/"OK" even without a terminal.
+const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+
 describe('jupyterlab-cpu: the JupyterLab UI', () => {
-  let browser: Browser;
   const notebooks: Notebook[] = [];
-  before(async () => {
-    browser = await launchBrowser();
-  });
   after(async () => {
-    await browser?.close().catch(() => {});
     for (const nb of notebooks) await nb.remove();
   });
 
@@ -25,7 +23,10 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     return nb;
   }
 
+  // A browser per scenario, launched once its container runs: Chromium aborts requests in flight
+  // (ERR_NETWORK_CHANGED) when a container start adds a network interface to the host.
   async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
+    const browser: Browser = await launchBrowser();
     const s = await newSession(browser);
     try {
       await fn(s);
@@ -34,6 +35,7 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
       throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
     } finally {
       await s.context.close();
+      await browser.close().catch(() => {});
     }
   }
 
@@ -77,7 +79,7 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const nb = await start();
     await scenario('vscode-tile', async ({ page, context }) => {
       await openLab(page, nb);
-      const tile = page.locator('.jp-LauncherCard').filter({ hasText: /^\s*VS Code\s*$/ }).first();
+      const tile = page.locator('.jp-LauncherCard').filter({ hasText: /^\s*VS Code\b/ }).first();
       await tile.waitFor({ state: 'visible', timeout: 10_000 });
       const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 30_000 }), tile.click()]);
       await tab.waitForLoadState('domcontentloaded', { timeout: 90_000 });
@@ -99,7 +101,8 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
       const panel = page.locator('#jp-git-sessions');
       await panel.waitFor({ state: 'visible', timeout: 15_000 });
       // The home is not a repository: the panel offers to initialise or clone one.
-      assert.match(await panel.innerText(), /Initialize a Repository|Clone a Repository/);
+      await panel.getByText(/Initialize a Repository|Clone a Repository/).first().waitFor({ timeout: 30_000 });
+      console.log(`# screenshot ${await screenshot(page, 'git-panel')}`);
     });
   });
 
@@ -107,22 +110,24 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const nb = await start();
     const server = await nb.exec(['jupyter', 'server', 'extension', 'list']);
     assert.equal(server.exitCode, 0, server.stderr);
-    const serverLines = `${server.stdout}\n${server.stderr}`.split('\n').filter((l) => / enabled| disabled/.test(l));
+    const serverOut = stripAnsi(`${server.stdout}\n${server.stderr}`);
+    const serverLines = serverOut.split('\n').filter((l) => / enabled| disabled/.test(l));
     const disabled = serverLines.filter((l) => /disabled/.test(l));
     assert.deepEqual(disabled, [], 'disabled server extensions');
     for (const ext of ['jupyterlab', 'jupyter_server_proxy', 'jupyterlab_git', 'jupyter_lsp', 'jupyter_resource_usage']) {
       assert.ok(serverLines.some((l) => l.includes(`${ext} enabled`)), `server extension ${ext} not enabled:\n${serverLines.join('\n')}`);
     }
-    const validated = `${server.stdout}\n${server.stderr}`.split('\n').filter((l) => /X is |failed|Error/i.test(l));
+    const validated = serverOut.split('\n').filter((l) => /X is |failed|Error/i.test(l));
     assert.deepEqual(validated, [], 'server extensions that failed validation');
 
     const lab = await nb.exec(['jupyter', 'labextension', 'list']);
     assert.equal(lab.exitCode, 0, lab.stderr);
-    const labLines = `${lab.stdout}\n${lab.stderr}`.split('\n').filter((l) => /enabled|disabled/.test(l) && / v\d/.test(l));
+    const labLines = stripAnsi(`${lab.stdout}\n${lab.stderr}`)
+      .split('\n').filter((l) => /enabled|disabled/.test(l) && / v\d/.test(l));
     assert.ok(labLines.length >= 6, `few lab extensions:\n${labLines.join('\n')}`);
     const notOk = labLines.filter((l) => !/enabled\s+OK/.test(l));
     assert.deepEqual(notOk, [], 'lab extensions not "enabled OK"');
-    for (const ext of ['@jupyterlab/git', '@jupyter-lsp/jupyterlab-lsp', '@jupyter-server/resource-usage', 'jupyterlab-execute-time', '@jupyterlab/server-proxy', '@jupyter-widgets/jupyterlab-manager', 'jupyter-matplotlib', 'jupyterlab-plotly']) {
+    for (const ext of ['@jupyterlab/git', '@jupyter-lsp/jupyterlab-lsp', '@jupyter-server/resource-usage', 'jupyterlab-execute-time', '@jupyterhub/jupyter-server-proxy', '@jupyter-widgets/jupyterlab-manager', 'jupyter-matplotlib', 'jupyterlab-plotly']) {
       assert.ok(labLines.some((l) => l.includes(ext)), `lab extension ${ext} missing:\n${labLines.join('\n')}`);
     }
 

@@ -21,8 +21,11 @@ describe('jupyterlab-cpu: the $CONDA_DIR Python environment', () => {
     assert.equal(prefix, '/opt/conda');
     assert.match(version, /^3\.13\./);
     assert.deepEqual(path.filter((p) => p.includes('dist-packages')), [], `sys.path: ${path.join(' ')}`);
-    assert.ok(path.includes('/home/jovyan/.local/lib/python3.13/site-packages'), `no user site: ${path.join(' ')}`);
+    const user = path.indexOf('/home/jovyan/.local/lib/python3.13/site-packages');
+    assert.ok(user >= 0, `no user site: ${path.join(' ')}`);
     assert.equal(userSite, true);
+    // The user's site comes first, so a package they upgraded with `pip install --user` wins.
+    assert.ok(user < path.indexOf('/opt/conda/lib/python3.13/site-packages'), `user site after the venv's: ${path.join(' ')}`);
     // Debian's tools bring a few modules of their own (node-gyp's gyp): invisible here.
     const gyp = await nb.exec(['python3', '-c', 'import gyp']);
     assert.notEqual(gyp.exitCode, 0, 'Debian\'s gyp module is importable from $CONDA_DIR');
