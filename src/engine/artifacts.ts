@@ -1,15 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
-import { KfcError } from '../errors.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { Vendor } from '../catalog/schema.ts';
-import { artifactCacheDir, artifactPath, artifactState } from './sources.ts';
+import { KfcError } from '../errors.ts';
 import { EMPTY_ARTIFACTS_MANIFEST } from '../generate/generate.ts';
 import { cachedWheelhouse, stageWheelhouse } from '../python/wheelhouse.ts';
+import { artifactCacheDir, artifactPath, artifactState } from './sources.ts';
 
 export function vendorsOf(node: ImageNode): Vendor[] {
   return node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
@@ -42,7 +52,8 @@ export async function prepareArtifacts(catalog: Catalog, node: ImageNode, output
   const licenses = licensesOf(node);
   const cache = artifactCacheDir(catalog);
   const wheelhouse = await cachedWheelhouse(catalog, node, cache);
-  if (vendors.length === 0 && licenses.length === 0 && !wheelhouse.complete) return { contextDir: outputDir, included: [], cleanup: async () => {} };
+  if (vendors.length === 0 && licenses.length === 0 && !wheelhouse.complete)
+    return { contextDir: outputDir, included: [], cleanup: async () => {} };
   const dir = join(catalog.root, '.kfc', 'contexts', `${node.name}-${randomBytes(3).toString('hex')}`);
   copyTree(outputDir, dir);
   const included: string[] = [];
@@ -58,7 +69,10 @@ export async function prepareArtifacts(catalog: Catalog, node: ImageNode, output
   // Stable content so the layer cache does not change between identical builds. The copied
   // manifest is a hard link to output/: unlink it rather than write through to the original.
   rmSync(join(dir, 'artifacts', 'INCLUDED'), { force: true });
-  writeFileSync(join(dir, 'artifacts', 'INCLUDED'), included.length ? included.join('\n') + '\n' : EMPTY_ARTIFACTS_MANIFEST);
+  writeFileSync(
+    join(dir, 'artifacts', 'INCLUDED'),
+    included.length ? included.join('\n') + '\n' : EMPTY_ARTIFACTS_MANIFEST,
+  );
   for (const l of licenses) {
     const media = process.env[l.env];
     if (media && existsSync(media) && statSync(media).isDirectory()) copyTree(media, join(dir, 'licensed', l.name));
@@ -109,9 +123,17 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
       res = await fetch(v.url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 30 * 60_000), redirect: 'follow' });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new KfcError(`cannot download vendor artifact "${v.name}" from ${v.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { hint: 'this machine cannot reach the URL; fetch it where it can and copy the artifact cache (KFC_ARTIFACT_CACHE) here' });
+      throw new KfcError(
+        `cannot download vendor artifact "${v.name}" from ${v.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        {
+          hint: 'this machine cannot reach the URL; fetch it where it can and copy the artifact cache (KFC_ARTIFACT_CACHE) here',
+        },
+      );
     }
-    if (!res.ok || !res.body) throw new KfcError(`cannot download vendor artifact "${v.name}": HTTP ${res.status} from ${v.url}`, { hint: 'check the URL in images.yaml' });
+    if (!res.ok || !res.body)
+      throw new KfcError(`cannot download vendor artifact "${v.name}": HTTP ${res.status} from ${v.url}`, {
+        hint: 'check the URL in images.yaml',
+      });
     const hash = createHash('sha256');
     let bytes = 0;
     const counter = new Transform({
@@ -124,13 +146,27 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
     try {
       await pipeline(Readable.fromWeb(res.body as never), counter, createWriteStream(part));
     } catch (err) {
-      throw new KfcError(`download of "${v.name}" from ${v.url} broke off after ${bytes} bytes (${(err as Error).message})`, { hint: 'run kfc fetch again' });
+      throw new KfcError(
+        `download of "${v.name}" from ${v.url} broke off after ${bytes} bytes (${(err as Error).message})`,
+        { hint: 'run kfc fetch again' },
+      );
     }
     const expectedLen = Number(res.headers.get('content-length') ?? NaN);
-    if (!Number.isNaN(expectedLen) && bytes !== expectedLen) throw new KfcError(`download of "${v.name}" is truncated: ${bytes} of ${expectedLen} bytes`, { hint: 'run kfc fetch again' });
-    if (v.size !== undefined && bytes !== v.size) throw new KfcError(`vendor artifact "${v.name}" has ${bytes} bytes, images.yaml says ${v.size}`, { where: 'images.yaml requires.vendor.size', hint: 'check the URL and the declared size' });
+    if (!Number.isNaN(expectedLen) && bytes !== expectedLen)
+      throw new KfcError(`download of "${v.name}" is truncated: ${bytes} of ${expectedLen} bytes`, {
+        hint: 'run kfc fetch again',
+      });
+    if (v.size !== undefined && bytes !== v.size)
+      throw new KfcError(`vendor artifact "${v.name}" has ${bytes} bytes, images.yaml says ${v.size}`, {
+        where: 'images.yaml requires.vendor.size',
+        hint: 'check the URL and the declared size',
+      });
     const digest = hash.digest('hex');
-    if (digest !== v.sha256) throw new KfcError(`vendor artifact "${v.name}" has sha256 ${digest}, images.yaml says ${v.sha256}`, { where: 'images.yaml requires.vendor.sha256', hint: 'the download is not the pinned file; check the URL or update the pin after review' });
+    if (digest !== v.sha256)
+      throw new KfcError(`vendor artifact "${v.name}" has sha256 ${digest}, images.yaml says ${v.sha256}`, {
+        where: 'images.yaml requires.vendor.sha256',
+        hint: 'the download is not the pinned file; check the URL or update the pin after review',
+      });
     renameSync(part, dest);
     writeFileSync(`${dest}.sha256`, digest + '\n');
     return { name: v.name, path: dest, status: 'downloaded', bytes };
@@ -140,3 +176,32 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
 }
 
 export { artifactCacheDir };
+
+/**
+ * `kfc fetch`: every vendor artifact the images declare, each once, into the artifact cache.
+ * A required artifact that fails is an error line and `requiredFailed`; an optional one a notice.
+ */
+export async function fetchArtifacts(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: { onFetched?: (r: FetchResult) => unknown; log?: (line: string) => void } = {},
+): Promise<{ cache: string; results: FetchResult[]; errors: string[]; requiredFailed: boolean }> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cache = artifactCacheDir(catalog);
+  const vendors = [...new Map(nodes.flatMap(vendorsOf).map((v) => [v.name, v])).values()];
+  const results: FetchResult[] = [];
+  const errors: string[] = [];
+  for (const v of vendors) {
+    try {
+      const r = await fetchArtifact(cache, v);
+      results.push(r);
+      opts.onFetched?.(r);
+    } catch (e) {
+      if (!(e instanceof KfcError)) throw e;
+      errors.push(e.line());
+      log(v.optional ? `kfc: notice: optional artifact ${v.name} not fetched: ${e.message}` : e.line());
+    }
+  }
+  const requiredFailed = vendors.some((v) => !v.optional && !results.some((r) => r.name === v.name));
+  return { cache, results, errors, requiredFailed };
+}

@@ -1,31 +1,69 @@
-import { execa } from 'execa';
-import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { KfcError } from '../errors.ts';
+import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { BaseSpec } from '../catalog/schema.ts';
+import type { SourceState } from '../catalog/sources.ts';
 import { buildability } from '../catalog/sources.ts';
+import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { imageRef } from '../tags/tags.ts';
+import { ciLog } from '../publish/ci-log.ts';
+import { indexSecret } from '../python/build.ts';
+import { refuseStaleLocks } from '../python/check.ts';
+import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
+import { prepareArtifacts } from './artifacts.ts';
 import { ensureBase } from './base.ts';
-import { findBuildClient, inspectImage, requireEngine } from './docker.ts';
-import { gitInfo, type GitInfo } from './git.ts';
+import { type BuildClient, findBuildClient, type ImageInfo, inspectImage, requireEngine } from './docker.ts';
+import { type GitInfo, gitInfo } from './git.ts';
+import { onInterrupt, signalExitCode } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
-import { prepareArtifacts } from './artifacts.ts';
-import { ciLog } from '../publish/ci-log.ts';
-import { refuseStaleLocks } from '../python/check.ts';
-import { indexSecret } from '../python/build.ts';
+
+/** What a build asks of the engine: docker (BuildKit through the CLI) below, a fake in the unit tests. */
+export interface BuildEngine {
+  /** The BuildKit client, after checking an engine answers (one clear line when none does). */
+  client(): Promise<BuildClient>;
+  /** What this machine can reach (mirrors, indexes, artifacts, licensed media). */
+  sources(catalog: Catalog, nodes: ImageNode[]): Promise<SourceState>;
+  ensureBase(base: BaseSpec, log: (s: string) => void): Promise<{ created: boolean }>;
+  /** Runs one build; every output line goes to onLine; resolves to the exit code. */
+  build(client: BuildClient, args: string[], onLine: (line: string) => void): Promise<number>;
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+}
+
+export const dockerBuildEngine: BuildEngine = {
+  async client() {
+    await requireEngine();
+    return findBuildClient();
+  },
+  sources: (catalog, nodes) => gatherSourceState(catalog, nodes, { network: true }),
+  ensureBase: (base, log) => ensureBase(base, { log }),
+  async build(client, args, onLine) {
+    const proc = execa(client.bin, args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '1' }, buffer: false });
+    const rl = createInterface({ input: proc.all! });
+    const closed = new Promise<void>((r) => rl.once('close', () => r()));
+    rl.on('line', onLine);
+    const res = await proc;
+    await closed;
+    return res.exitCode ?? 1;
+  },
+  inspect: inspectImage,
+};
 
 export interface BuildOptions {
+  /** The engine built on (default: the local Docker engine). */
+  engine?: BuildEngine;
   repo?: string;
   tag?: string;
   buildArgs?: Record<string, string>;
   noCache?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
+  /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
+  registryCache?: 'read' | 'write';
   caBundle?: string;
   /** 'auto': one line per step; 'plain': BuildKit's own output; 'quiet': start/end lines only. */
   progress?: 'auto' | 'plain' | 'quiet';
@@ -49,7 +87,12 @@ export function logDir(catalog: Catalog): string {
 }
 
 /** OCI labels of a build: what it is and where it came from. */
-export function ociLabels(node: ImageNode, git: GitInfo, version: string, optionalParts: string[]): Record<string, string> {
+export function ociLabels(
+  node: ImageNode,
+  git: GitInfo,
+  version: string,
+  optionalParts: string[],
+): Record<string, string> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': node.name,
     'org.opencontainers.image.description': node.spec.description,
@@ -60,32 +103,41 @@ export function ociLabels(node: ImageNode, git: GitInfo, version: string, option
     'org.kfc.optional-parts': optionalParts.join(',') || 'none',
   };
   if (git.sha) labels['org.opencontainers.image.revision'] = git.sha;
-  if (git.remote) labels['org.opencontainers.image.source'] = git.remote.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, '');
+  if (git.remote)
+    labels['org.opencontainers.image.source'] = git.remote
+      .replace(/^git@([^:]+):/, 'https://$1/')
+      .replace(/\.git$/, '');
   return labels;
 }
 
-/** Default tag: --tag, else the branch (the seed's habit), else "dev-local". */
-export function defaultTag(git: GitInfo, tag?: string): string {
-  if (tag) return tag;
-  if (git.branch) return git.branch.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '') || 'dev-local';
-  return 'dev-local';
-}
-
 /** Refuses, before any work, when an image needs a source this machine lacks. */
-export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { caBundle?: string; log: (s: string) => void }): Promise<Map<string, string[]>> {
+export async function preflight(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: { caBundle?: string; log: (s: string) => void; engine?: BuildEngine },
+): Promise<Map<string, string[]>> {
   if (opts.caBundle && !(existsSync(opts.caBundle) && statSync(opts.caBundle).isFile())) {
-    throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, { hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt' });
+    throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, {
+      hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt',
+    });
   }
   const drift = checkOutput(catalog).filter((d) => nodes.some((n) => d.path.startsWith(`${OUTPUT_DIR}/${n.name}/`)));
   if (drift.length) {
-    throw new KfcError(`output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`, { hint: 'run kfc generate' });
+    throw new KfcError(
+      `output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`,
+      { hint: 'run kfc generate' },
+    );
   }
   refuseStaleLocks(catalog, nodes);
-  const state = await gatherSourceState(catalog, nodes, { network: true });
+  const state = await (opts.engine ?? dockerBuildEngine).sources(catalog, nodes);
   const skipped = new Map<string, string[]>();
   for (const n of nodes) {
     const b = buildability(catalog, n, state);
-    if (!b.ok) throw new KfcError(`cannot build ${n.name}: ${b.missing[0]}${b.missing.length > 1 ? ` (and ${b.missing.length - 1} more)` : ''}`, { where: `images.yaml images.${n.name}.requires`, hint: 'provide the source, or build another image' });
+    if (!b.ok)
+      throw new KfcError(
+        `cannot build ${n.name}: ${b.missing[0]}${b.missing.length > 1 ? ` (and ${b.missing.length - 1} more)` : ''}`,
+        { where: `images.yaml images.${n.name}.requires`, hint: 'provide the source, or build another image' },
+      );
     for (const s of b.skipped) opts.log(`kfc build: ${n.name}: optional part left out: ${s}`);
     skipped.set(n.name, b.skipped);
   }
@@ -93,21 +145,30 @@ export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { ca
 }
 
 /** Builds images parents-first through the docker CLI with BuildKit. */
-export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: BuildOptions = {}): Promise<BuildResult[]> {
+export async function buildImages(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: BuildOptions = {},
+): Promise<BuildResult[]> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  await requireEngine();
-  const client = await findBuildClient();
+  if (opts.registryCache && !(opts.repo ?? catalog.spec.registry.repo)) {
+    throw new KfcError('--registry-cache needs a registry', {
+      hint: 'pass --repo, or set registry.repo in images.yaml',
+    });
+  }
+  const engine = opts.engine ?? dockerBuildEngine;
+  const client = await engine.client();
   const ordered = catalog.order.filter((n) => nodes.includes(n));
-  await preflight(catalog, ordered, { caBundle: opts.caBundle, log });
+  await preflight(catalog, ordered, { caBundle: opts.caBundle, log, engine });
   for (const key of new Set(ordered.map((n) => n.baseKey))) {
     const base = catalog.spec.bases[key];
     if (base) {
-      const r = await ensureBase(base, { log });
+      const r = await engine.ensureBase(base, log);
       if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
     }
   }
   const git = await gitInfo(catalog.root);
-  const tag = defaultTag(git, opts.tag);
+  const tag = defaultTag(git.branch, opts.tag);
   mkdirSync(logDir(catalog), { recursive: true });
   const results: BuildResult[] = [];
   const ci = ciLog();
@@ -123,32 +184,47 @@ export async function buildImages(catalog: Catalog, nodes: ImageNode[], opts: Bu
   return results;
 }
 
-async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string; mode: 'builtin' | 'buildx' }, git: GitInfo, tag: string, opts: BuildOptions, log: (s: string) => void): Promise<BuildResult> {
+async function buildOne(
+  catalog: Catalog,
+  node: ImageNode,
+  client: BuildClient,
+  git: GitInfo,
+  tag: string,
+  opts: BuildOptions,
+  log: (s: string) => void,
+): Promise<BuildResult> {
   const gen = generateImage(catalog, node);
   const steps = buildSteps(gen.dockerfile, gen.origins);
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
   // An interrupted build still removes its temporary context (it may hold licensed media).
-  const onSignal = (signal: NodeJS.Signals) => {
-    void artifacts.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const release = onInterrupt((signal) => {
+    void artifacts.cleanup().finally(() => process.exit(signalExitCode(signal)));
+  });
   const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
   args.push('--progress', 'plain', '-t', ref, '-f', join(contextDir, 'Dockerfile'));
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) })) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) }))
+    args.push('--build-arg', `${k}=${v}`);
   if (opts.noCache) args.push('--no-cache');
-  for (const c of opts.cacheFrom ?? []) args.push('--cache-from', c);
-  for (const c of opts.cacheTo ?? []) args.push('--cache-to', c);
+  const repo = opts.repo ?? catalog.spec.registry.repo;
+  const cache = registryCache(
+    repo,
+    node.chain.map((n) => n.name),
+  );
+  const fromRegistry = opts.registryCache ? cache.cacheFrom : [];
+  const toRegistry = opts.registryCache === 'write' ? cache.cacheTo : [];
+  for (const c of [...(opts.cacheFrom ?? []), ...fromRegistry]) args.push('--cache-from', c);
+  for (const c of [...(opts.cacheTo ?? []), ...toRegistry]) args.push('--cache-to', c);
   // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
   if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
   // So does the Python index URL (it may carry credentials): secret "pip-index-url".
   const pipSecret = indexSecret(catalog, node);
   args.push(...pipSecret.args);
-  if (artifacts.wheels) log(`  ${node.name}: Python wheelhouse: ${artifacts.wheels} wheels from the cache (installs with --no-index)`);
+  if (artifacts.wheels)
+    log(`  ${node.name}: Python wheelhouse: ${artifacts.wheels} wheels from the cache (installs with --no-index)`);
   else if (pipSecret.note) log(`  ${node.name}: ${pipSecret.note}`);
   args.push(...(opts.extraArgs ?? []), artifacts.contextDir);
 
@@ -156,12 +232,9 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   const out = createWriteStream(logFile);
   out.write(`$ ${client.bin} ${args.join(' ')}\n`);
   const t0 = performance.now();
-  const proc = execa(client.bin, args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '1' }, buffer: false });
   const progress = new PlainProgress();
   const tail: string[] = [];
-  const rl = createInterface({ input: proc.all! });
-  const closed = new Promise<void>((r) => rl.once('close', () => r()));
-  rl.on('line', (line) => {
+  const exitCode = await (opts.engine ?? dockerBuildEngine).build(client, args, (line) => {
     out.write(line + '\n');
     tail.push(line);
     if (tail.length > 40) tail.shift();
@@ -173,23 +246,39 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
       log(`  ${node.name}: step ${ev.started}/${progress.total} ${s?.keyword ?? ''} ${at}`);
     }
   });
-  const res = await proc;
-  await closed;
   await new Promise<void>((r) => out.end(r));
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  release();
   await artifacts.cleanup();
   pipSecret.cleanup();
   const seconds = (performance.now() - t0) / 1000;
-  if (res.exitCode !== 0) {
+  if (exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;
     const at = s ? `${s.origin.file}:${s.origin.line}` : `output/${node.name}/Dockerfile`;
-    const why = tail.filter((l) => /ERROR|error:|failed/.test(l)).slice(-1)[0]?.replace(/^#\d+ /, '') ?? `exit ${res.exitCode}`;
+    const why =
+      tail
+        .filter((l) => /ERROR|error:|failed/.test(l))
+        .slice(-1)[0]
+        ?.replace(/^#\d+ /, '') ?? `exit ${exitCode}`;
     process.stderr.write(`---- last lines of ${logFile} ----\n${tail.slice(-20).join('\n')}\n----\n`);
-    throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, { where: at, hint: `see ${logFile}`, exitCode: 1 });
+    throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, {
+      where: at,
+      hint: `see ${logFile}`,
+      exitCode: 1,
+    });
   }
-  const info = await inspectImage(ref);
-  const result: BuildResult = { image: node.name, ref, seconds, size: info?.size ?? 0, id: info?.id ?? '', cachedSteps: progress.cached, steps: progress.total, logFile };
-  log(`kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ${result.cachedSteps}/${result.steps} steps cached`);
+  const info = await (opts.engine ?? dockerBuildEngine).inspect(ref);
+  const result: BuildResult = {
+    image: node.name,
+    ref,
+    seconds,
+    size: info?.size ?? 0,
+    id: info?.id ?? '',
+    cachedSteps: progress.cached,
+    steps: progress.total,
+    logFile,
+  };
+  log(
+    `kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ${result.cachedSteps}/${result.steps} steps cached`,
+  );
   return result;
 }

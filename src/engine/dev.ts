@@ -1,11 +1,12 @@
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
-import { dockerBin, docker, imageExists, requireEngine } from './docker.ts';
+import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
+import { poll } from './poll.ts';
+import { onInterrupt } from './signals.ts';
 
 export interface DevOptions {
   ref: string;
@@ -19,15 +20,11 @@ export interface DevOptions {
   out?: (s: string) => void;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
+/** The host port the engine published for a container's 8888 (docker picks a free one: no race). */
+export async function publishedPort(name: string): Promise<number | undefined> {
+  const r = await docker(['port', name, '8888/tcp']);
+  const m = /:(\d+)\s*$/m.exec(r.stdout);
+  return r.failed || !m ? undefined : Number(m[1]);
 }
 
 /** NB_PREFIX like Kubeflow's: /notebook/<namespace>/<notebook name>. */
@@ -43,13 +40,29 @@ export function defaultPrefix(image: string): string {
 export async function runDev(opts: DevOptions): Promise<number> {
   const out = opts.out ?? ((s: string) => process.stdout.write(s + '\n'));
   await requireEngine();
-  if (!(await imageExists(opts.ref))) throw new KfcError(`image ${opts.ref} is not in the local store`, { hint: `kfc build ${opts.image} (or kfc pull)` });
-  const port = opts.port ?? (await freePort());
+  if (!(await imageExists(opts.ref)))
+    throw new KfcError(`image ${opts.ref} is not in the local store`, {
+      hint: `kfc build ${opts.image} (or kfc pull)`,
+    });
   const prefix = (opts.prefix ?? defaultPrefix(opts.image)).replace(/\/+$/, '');
-  if (prefix && !prefix.startsWith('/')) throw new KfcError(`NB_PREFIX "${prefix}" must start with /`, { hint: 'e.g. /notebook/me/test' });
+  if (prefix && !prefix.startsWith('/'))
+    throw new KfcError(`NB_PREFIX "${prefix}" must start with /`, { hint: 'e.g. /notebook/me/test' });
   const token = opts.token === false ? '' : randomBytes(24).toString('hex');
   const name = `kfc-dev-${opts.image}-${randomBytes(3).toString('hex')}`;
-  const args = ['run', '--rm', '--name', name, '-p', `127.0.0.1:${port}:8888`, '-e', `NB_PREFIX=${prefix}`, '-e', `JUPYTER_TOKEN=${token}`, '--label', 'org.kfc.dev=1'];
+  const args = [
+    'run',
+    '--rm',
+    '--name',
+    name,
+    '-p',
+    `127.0.0.1:${opts.port ?? ''}:8888`,
+    '-e',
+    `NB_PREFIX=${prefix}`,
+    '-e',
+    `JUPYTER_TOKEN=${token}`,
+    '--label',
+    'org.kfc.dev=1',
+  ];
   if (opts.home) {
     const home = resolve(opts.home);
     if (!existsSync(home)) mkdirSync(home, { recursive: true });
@@ -64,30 +77,34 @@ export async function runDev(opts: DevOptions): Promise<number> {
     out(`kfc dev: stopping ${name}`);
     await docker(['rm', '-f', name]);
   };
-  const onSignal = () => void stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onInterrupt(() => void stop());
+  let done = false;
+  void proc.then(() => {
+    done = true;
+  });
+  const t0 = Date.now();
+  const port = await poll(() => publishedPort(name), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    stop: () => done || stopping,
+  });
   const url = `http://127.0.0.1:${port}${prefix}/${token ? `?token=${token}` : ''}`;
   const readyUrl = `http://127.0.0.1:${port}${prefix}${opts.ready}`;
-  let done = false;
-  void proc.then(() => (done = true));
-  const t0 = Date.now();
-  while (!done && !stopping && Date.now() - t0 < 120_000) {
+  const ready = async () => {
     try {
-      const r = await fetch(readyUrl, { headers: token ? { Authorization: `token ${token}` } : {}, signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) {
-        out(`kfc dev: ${opts.ref} is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-        out(`kfc dev: open ${url}`);
-        break;
-      }
+      const headers = token ? { Authorization: `token ${token}` } : undefined;
+      const r = await fetch(readyUrl, { headers, signal: AbortSignal.timeout(2000) });
+      return r.status === 200 ? true : undefined;
     } catch {
-      // not listening yet
+      return undefined; // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+  };
+  if (port && (await poll(ready, { timeoutMs: 120_000, intervalMs: 200, stop: () => done || stopping }))) {
+    out(`kfc dev: ${opts.ref} is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    out(`kfc dev: open ${url}`);
   }
   const res = await proc;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  release();
   await docker(['rm', '-f', name]);
-  return stopping ? 0 : res.exitCode ?? 1;
+  return stopping ? 0 : (res.exitCode ?? 1);
 }

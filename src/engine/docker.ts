@@ -1,5 +1,5 @@
-import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
+import { execa, type ResultPromise } from 'execa';
 import { KfcError } from '../errors.ts';
 
 /** How kfc talks to BuildKit: the docker CLI, either with built-in BuildKit or through buildx. */
@@ -19,15 +19,27 @@ export function dockerBin(): string {
   return existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 }
 
-export async function docker(args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}) {
-  return execa(dockerBin(), args, { reject: false, input: opts.input, timeout: opts.timeoutMs, env: opts.env, stripFinalNewline: true });
+export async function docker(
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+) {
+  return execa(dockerBin(), args, {
+    reject: false,
+    input: opts.input,
+    timeout: opts.timeoutMs,
+    env: opts.env,
+    stripFinalNewline: true,
+  });
 }
 
 /** Throws a one-line error when no engine answers. */
 export async function requireEngine(): Promise<string> {
   const res = await docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 20000 });
   if (res.failed || !res.stdout.trim()) {
-    if ((res as { code?: string }).code === 'ENOENT') throw new KfcError('no docker client found', { hint: 'install docker.io (scripts/provision.sh) or set KFC_DOCKER' });
+    if ((res as { code?: string }).code === 'ENOENT')
+      throw new KfcError('no docker client found', {
+        hint: 'install docker.io (scripts/provision.sh) or set KFC_DOCKER',
+      });
     const why = (res.stderr || res.stdout).split('\n').find((l) => l.trim()) ?? 'no answer';
     throw new KfcError(`no Docker engine answers (${why.trim()})`, { hint: ENGINE_HINT });
   }
@@ -37,7 +49,9 @@ export async function requireEngine(): Promise<string> {
 /** Finds a BuildKit-capable client: buildx if present, else a client with built-in BuildKit (< 23). */
 export function findBuildClient(): Promise<BuildClient> {
   cachedClient ??= (async () => {
-    const candidates = [...new Set([process.env.KFC_DOCKER, '/usr/bin/docker', 'docker'].filter((c): c is string => Boolean(c)))];
+    const candidates = [
+      ...new Set([process.env.KFC_DOCKER, '/usr/bin/docker', 'docker'].filter((c): c is string => Boolean(c))),
+    ];
     const seen: string[] = [];
     for (const bin of candidates) {
       const v = await execa(bin, ['version', '--format', '{{.Client.Version}}'], { reject: false });
@@ -49,9 +63,12 @@ export function findBuildClient(): Promise<BuildClient> {
       const major = Number(version.split('.')[0]);
       if (major >= 18 && major < 23) return { bin, mode: 'builtin', clientVersion: version };
     }
-    throw new KfcError(`no BuildKit-capable docker client (${seen.join(', ') || 'none found'}): kfc needs buildx or a client before 23.0 with DOCKER_BUILDKIT=1`, {
-      hint: 'install Debian\'s docker.io (scripts/provision.sh) or the buildx plugin, or set KFC_DOCKER',
-    });
+    throw new KfcError(
+      `no BuildKit-capable docker client (${seen.join(', ') || 'none found'}): kfc needs buildx or a client before 23.0 with DOCKER_BUILDKIT=1`,
+      {
+        hint: "install Debian's docker.io (scripts/provision.sh) or the buildx plugin, or set KFC_DOCKER",
+      },
+    );
   })();
   return cachedClient;
 }
@@ -68,14 +85,30 @@ export interface ImageInfo {
   tags: string[];
   layers: string[];
   created: string;
+  env: string[];
 }
 
 export async function inspectImage(ref: string): Promise<ImageInfo | undefined> {
   const res = await docker(['image', 'inspect', ref]);
   if (res.failed) return undefined;
-  const [raw] = JSON.parse(res.stdout) as Array<{ Id: string; Size: number; RepoTags: string[] | null; Created: string; Config?: { Labels?: Record<string, string> | null }; RootFS?: { Layers?: string[] } }>;
+  const [raw] = JSON.parse(res.stdout) as Array<{
+    Id: string;
+    Size: number;
+    RepoTags: string[] | null;
+    Created: string;
+    Config?: { Labels?: Record<string, string> | null; Env?: string[] | null };
+    RootFS?: { Layers?: string[] };
+  }>;
   if (!raw) return undefined;
-  return { id: raw.Id, size: raw.Size, labels: raw.Config?.Labels ?? {}, tags: raw.RepoTags ?? [], layers: raw.RootFS?.Layers ?? [], created: raw.Created };
+  return {
+    id: raw.Id,
+    size: raw.Size,
+    labels: raw.Config?.Labels ?? {},
+    tags: raw.RepoTags ?? [],
+    layers: raw.RootFS?.Layers ?? [],
+    created: raw.Created,
+    env: raw.Config?.Env ?? [],
+  };
 }
 
 export type Running = ResultPromise;

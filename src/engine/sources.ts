@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import type { SourceState } from '../catalog/sources.ts';
 import type { Vendor } from '../catalog/schema.ts';
+import type { SourceState } from '../catalog/sources.ts';
 import { effectiveIndex, probeIndex, redactUrl } from '../python/index-url.ts';
 import { wheelhouseSummary } from '../python/wheelhouse.ts';
 
@@ -21,7 +21,9 @@ export function artifactState(cache: string, v: Vendor): 'ok' | 'missing' | 'bad
   const p = artifactPath(cache, v.name, v.url);
   if (!existsSync(p)) return 'missing';
   const side = `${p}.sha256`;
-  return existsSync(side) && readFileSync(side, 'utf8').trim() === v.sha256 && statSync(p).size > 0 ? 'ok' : 'bad-checksum';
+  return existsSync(side) && readFileSync(side, 'utf8').trim() === v.sha256 && statSync(p).size > 0
+    ? 'ok'
+    : 'bad-checksum';
 }
 
 async function reachable(url: string, timeoutMs: number): Promise<boolean> {
@@ -34,7 +36,11 @@ async function reachable(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Looks at this machine: env vars, the artifact cache, and (with network) quick HTTP probes. */
-export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], opts: { network: boolean; timeoutMs?: number }): Promise<SourceState> {
+export async function gatherSourceState(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: { network: boolean; timeoutMs?: number },
+): Promise<SourceState> {
   const timeoutMs = opts.timeoutMs ?? 4000;
   const reqs = nodes.flatMap((n) => n.requires);
   const state: SourceState = { artifacts: new Map(), licenses: new Map(), downloads: new Map() };
@@ -45,15 +51,37 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
       if (state.pypi) continue;
       const index = effectiveIndex();
       state.pypi = { url: redactUrl(index), reachable: undefined };
-      if (opts.network) probes.push(probeIndex(index, timeoutMs).then((ok) => void (state.pypi = { url: redactUrl(index), reachable: ok })));
-      probes.push(wheelhouseSummary(catalog, nodes, cache).then((w) => void (state.wheelhouses = w)));
+      if (opts.network) {
+        probes.push(
+          probeIndex(index, timeoutMs).then((ok) => {
+            state.pypi = { url: redactUrl(index), reachable: ok };
+          }),
+        );
+      }
+      probes.push(
+        wheelhouseSummary(catalog, nodes, cache).then((w) => {
+          state.wheelhouses = w;
+        }),
+      );
     } else if (r === 'debian' && opts.network && state.debian === undefined) {
       const mirror = nodes.find((n) => n.base)?.base?.mirror;
       state.debian = true;
-      if (mirror) probes.push(reachable(`${mirror.replace(/\/$/, '')}/dists/${nodes.find((n) => n.base)!.base!.suite}/Release`, timeoutMs).then((ok) => void (state.debian = ok)));
+      if (mirror)
+        probes.push(
+          reachable(
+            `${mirror.replace(/\/$/, '')}/dists/${nodes.find((n) => n.base)!.base!.suite}/Release`,
+            timeoutMs,
+          ).then((ok) => {
+            state.debian = ok;
+          }),
+        );
     } else if (r === 'npm' && opts.network && state.npm === undefined) {
       state.npm = true;
-      probes.push(reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => void (state.npm = ok)));
+      probes.push(
+        reachable(process.env.npm_config_registry ?? 'https://registry.npmjs.org/', timeoutMs).then((ok) => {
+          state.npm = ok;
+        }),
+      );
     } else if (typeof r === 'object' && 'vendor' in r) {
       state.artifacts!.set(r.vendor.name, artifactState(cache, r.vendor));
     } else if (typeof r === 'object' && 'license' in r) {
@@ -61,7 +89,8 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
       state.licenses!.set(r.license.name, v && existsSync(v) ? true : { given: v || undefined });
     } else if (typeof r === 'object' && 'download' in r && !state.downloads!.has(r.download.url)) {
       state.downloads!.set(r.download.url, false);
-      if (opts.network) probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));
+      if (opts.network)
+        probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));
     }
   }
   await Promise.all(probes);

@@ -52,7 +52,9 @@ export function renderDockerfile(node: ImageNode): { text: string; origins: Line
     push('', { file: bit.path, line: 0, bit: bit.name, owner: bit.owner });
     push(bitBanner(bit.path), { file: bit.path, line: 0, bit: bit.name, owner: bit.owner });
     const body = bit.text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
-    body.forEach((l, i) => push(l.replace(/[ \t]+$/, ''), { file: bit.path, line: i + 1, bit: bit.name, owner: bit.owner }));
+    for (const [i, l] of body.entries()) {
+      push(l.replace(/[ \t]+$/, ''), { file: bit.path, line: i + 1, bit: bit.name, owner: bit.owner });
+    }
   }
   return { text: lines.join('\n') + '\n', origins };
 }

@@ -11,11 +11,6 @@ export interface InstructionView {
   shell: string | undefined;
 }
 
-export interface RuleHit {
-  rule: string;
-  message: string;
-}
-
 export interface Rule {
   id: string;
   severity: Severity;

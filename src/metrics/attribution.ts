@@ -62,14 +62,6 @@ export function parseStep(createdBy: string | undefined, comment = '', emptyLaye
   return { createdBy: createdBy ?? '', comment, emptyLayer, keyword, summary: summary.length > 140 ? `${summary.slice(0, 139)}…` : summary };
 }
 
-/** The history entries that made a layer, in layer order (undefined when the counts disagree). */
-export function layerSteps(config: ImageConfig): (HistoryStep | undefined)[] {
-  const n = config.rootfs?.diff_ids.length ?? 0;
-  const steps = (config.history ?? []).filter((h) => !h.empty_layer).map((h) => parseStep(h.created_by, h.comment, false));
-  if (steps.length === n) return steps;
-  return Array.from({ length: n }, () => undefined);
-}
-
 interface Instruction {
   keyword: string;
   line: number; // 0-based

@@ -1,27 +1,17 @@
 /**
- * Report gates: thresholds from DESIGN.md §5, overridable in images.yaml (`gates:` globally and
- * per image). Pure.
+ * Report gates: every threshold comes from images.yaml (`gates:` for all images, `images.<name>.gates`
+ * per image); a threshold the catalog does not set is not checked. Pure.
  */
 import type { Gates } from '../catalog/schema.ts';
 
-/** DESIGN.md §5 goals. Sizes are decimal (1 GB = 10^9 bytes, as `docker images` prints). */
-export const DEFAULT_GATES = {
-  minEfficiency: 0.99,
-  maxStartMedianMs: 2000,
-  /** A child reuses 100% of its parent's layer bytes. */
-  minParentShare: 1,
-} as const;
-
-export const DEFAULT_SIZE_BUDGETS: Record<string, string> = {
-  'jupyterlab-cpu': '3.5GB',
-};
-
 export interface EffectiveGates {
-  minEfficiency: number;
+  minEfficiency?: number;
+  /** Bytes, decimal (1 GB = 10^9 bytes, as `docker images` prints). */
   maxSize?: number;
-  maxStartMedianMs: number;
-  minParentShare: number;
-  /** Where each threshold came from, e.g. `images.yaml images.x.gates`, `DESIGN.md §5`. */
+  maxStartMedianMs?: number;
+  /** Shared bytes with the parent / parent bytes (1: a child reuses every parent layer). */
+  minParentShare?: number;
+  /** Where each threshold came from, e.g. `images.yaml gates`, `images.yaml images.x.gates`. */
   source: Record<string, string>;
 }
 
@@ -43,17 +33,7 @@ export function formatBytes(n: number): string {
 }
 
 export function effectiveGates(image: string, global: Gates | undefined, own: Gates | undefined): EffectiveGates {
-  const g: EffectiveGates = {
-    minEfficiency: DEFAULT_GATES.minEfficiency,
-    maxStartMedianMs: DEFAULT_GATES.maxStartMedianMs,
-    minParentShare: DEFAULT_GATES.minParentShare,
-    source: { minEfficiency: 'DESIGN.md §5', maxStartMedianMs: 'DESIGN.md §5', minParentShare: 'DESIGN.md §5' },
-  };
-  const budget = DEFAULT_SIZE_BUDGETS[image];
-  if (budget) {
-    g.maxSize = parseSize(budget);
-    g.source.maxSize = 'DESIGN.md §5';
-  }
+  const g: EffectiveGates = { source: {} };
   const apply = (gates: Gates | undefined, where: string) => {
     if (!gates) return;
     if (gates.minEfficiency !== undefined) {
@@ -67,6 +47,10 @@ export function effectiveGates(image: string, global: Gates | undefined, own: Ga
     if (gates.maxStartMedianMs !== undefined) {
       g.maxStartMedianMs = gates.maxStartMedianMs;
       g.source.maxStartMedianMs = where;
+    }
+    if (gates.minParentShare !== undefined) {
+      g.minParentShare = gates.minParentShare;
+      g.source.minParentShare = where;
     }
   };
   apply(global, 'images.yaml gates');
@@ -98,22 +82,68 @@ export interface Breach {
 export function checkGates(input: GateInput, gates: EffectiveGates): Breach[] {
   const out: Breach[] = [];
   const b = (metric: Breach['metric'], value: number, threshold: number, kind: Breach['kind'], text: string) =>
-    out.push({ image: input.image, metric, value, threshold, kind, source: gates.source[metricKey(metric)] ?? '', message: `${input.image}: ${text} (${gates.source[metricKey(metric)]})` });
-  if (input.efficiency !== undefined && input.efficiency < gates.minEfficiency) {
-    b('efficiency', input.efficiency, gates.minEfficiency, 'min', `efficiency ${input.efficiency.toFixed(4)} < ${gates.minEfficiency}`);
+    out.push({
+      image: input.image,
+      metric,
+      value,
+      threshold,
+      kind,
+      source: gates.source[metricKey(metric)] ?? '',
+      message: `${input.image}: ${text} (${gates.source[metricKey(metric)]})`,
+    });
+  if (input.efficiency !== undefined && gates.minEfficiency !== undefined && input.efficiency < gates.minEfficiency) {
+    b(
+      'efficiency',
+      input.efficiency,
+      gates.minEfficiency,
+      'min',
+      `efficiency ${input.efficiency.toFixed(4)} < ${gates.minEfficiency}`,
+    );
   }
   if (input.size !== undefined && gates.maxSize !== undefined && input.size > gates.maxSize) {
-    b('size', input.size, gates.maxSize, 'max', `size ${formatBytes(input.size)} (${input.size} B) > ${formatBytes(gates.maxSize)}`);
+    b(
+      'size',
+      input.size,
+      gates.maxSize,
+      'max',
+      `size ${formatBytes(input.size)} (${input.size} B) > ${formatBytes(gates.maxSize)}`,
+    );
   }
-  if (input.startMedianMs !== undefined && input.startMedianMs > gates.maxStartMedianMs) {
-    b('startMedianMs', input.startMedianMs, gates.maxStartMedianMs, 'max', `start median ${Math.round(input.startMedianMs)} ms > ${gates.maxStartMedianMs} ms`);
+  if (
+    input.startMedianMs !== undefined &&
+    gates.maxStartMedianMs !== undefined &&
+    input.startMedianMs > gates.maxStartMedianMs
+  ) {
+    b(
+      'startMedianMs',
+      input.startMedianMs,
+      gates.maxStartMedianMs,
+      'max',
+      `start median ${Math.round(input.startMedianMs)} ms > ${gates.maxStartMedianMs} ms`,
+    );
   }
-  if (input.parentShare !== undefined && input.parentShare < gates.minParentShare) {
-    b('parentShare', input.parentShare, gates.minParentShare, 'min', `reuses ${(input.parentShare * 100).toFixed(1)}% of ${input.parent ?? 'its parent'}'s layer bytes < ${gates.minParentShare * 100}%`);
+  if (
+    input.parentShare !== undefined &&
+    gates.minParentShare !== undefined &&
+    input.parentShare < gates.minParentShare
+  ) {
+    b(
+      'parentShare',
+      input.parentShare,
+      gates.minParentShare,
+      'min',
+      `reuses ${(input.parentShare * 100).toFixed(1)}% of ${input.parent ?? 'its parent'}'s layer bytes < ${gates.minParentShare * 100}%`,
+    );
   }
   return out;
 }
 
 function metricKey(m: Breach['metric']): string {
-  return m === 'efficiency' ? 'minEfficiency' : m === 'size' ? 'maxSize' : m === 'startMedianMs' ? 'maxStartMedianMs' : 'minParentShare';
+  return m === 'efficiency'
+    ? 'minEfficiency'
+    : m === 'size'
+      ? 'maxSize'
+      : m === 'startMedianMs'
+        ? 'maxStartMedianMs'
+        : 'minParentShare';
 }

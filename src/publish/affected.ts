@@ -17,10 +17,10 @@
  * | images.yaml: bases.<key> differs          | root images built from <key>                       |
  * | images.yaml: registry or gates differ     | every image (new push target / new report verdict) |
  * | images.yaml: lint differs                 | nothing (lint runs over every image before the matrix) |
- * | tests/images/general/**                   | every image (the general suite runs on all)        |
- * | tests/images/<name>/**                    | <name>, and images listing <name> in `test.suites` |
- * | kfc itself: src/**, bin/**, package.json, package-lock.json, tsconfig.json | every image (generation, build, tag, test or report logic may have changed) |
- * |   … except NO_IMAGE_EFFECT below (lint, bake export, Kubeflow config, this module) | nothing |
+ * | tests/images/<dir>/**                     | images whose suites include <dir> (catalog/suites.ts: general unless `test.general: false`, each ancestor's folder, `test.suites`); no propagation |
+ * | kfc modules the build, tag, test and report paths import (image-sources.ts, read from the imports) | every image |
+ * | other src/** (lint, bake, Kubeflow config, CLI option parsing, this module) | nothing |
+ * | bin/**, package.json, package-lock.json, tsconfig.json | every image |
  * | .github/workflows/**, .trivyignore        | every image (the pipeline or the scan allowlist changed: re-run it all) |
  * | anything else (docs, README, deploy/, Makefile, tests/unit …) | nothing        |
  *
@@ -34,6 +34,8 @@ import { KfcError } from '../errors.ts';
 import { BITS_DIR, CATALOG_FILE, RESOURCES_DIR, parseCatalogText } from '../catalog/load.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { CatalogSpec } from '../catalog/schema.ts';
+import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
+import { imageSources } from './image-sources.ts';
 
 /** One line of `git diff --name-status -M`. */
 export interface Change {
@@ -79,17 +81,8 @@ export interface AffectedResult {
   reasons: Record<string, string[]>;
 }
 
-/** kfc modules whose changes cannot change an image's bytes, tags, tests or report verdict. */
-export const NO_IMAGE_EFFECT = [
-  'src/lint/',
-  'src/publish/affected.ts',
-  'src/publish/bake.ts',
-  'src/publish/kubeflow.ts',
-  'src/publish/ci-log.ts',
-  'src/cli/commands/publish.ts',
-];
-
-const KFC_SOURCE = [/^src\//, /^bin\//, /^package\.json$/, /^package-lock\.json$/, /^tsconfig\.json$/];
+/** kfc's own files outside src/ that change every image's build (src/ is read through imageSources). */
+const KFC_SOURCE = [/^bin\//, /^package\.json$/, /^package-lock\.json$/, /^tsconfig\.json$/];
 const PIPELINE = [/^\.github\/workflows\//, /^\.trivyignore$/];
 
 /** Key-sorted JSON, so that two parsed entries compare by content. */
@@ -116,6 +109,8 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     direct.set(node.name, list);
   };
   const markAll = (reason: string) => head.order.filter((n) => !n.parent).forEach((n) => mark(n, reason));
+  // A suite change re-tests the images that run it; it changes no bytes, so it does not propagate.
+  const retest = new Map<string, string[]>();
   let all = Boolean(input.all);
   if (input.all) markAll('full rebuild requested');
 
@@ -176,21 +171,19 @@ export function computeAffected(input: AffectedInput): AffectedResult {
         if (n) mark(n, `${p} ${verb}`);
         continue;
       }
-      const tests = /^tests\/images\/([^/]+)\//.exec(p);
+      const tests = new RegExp(`^${IMAGE_TESTS_DIR}/([^/]+)/`).exec(p);
       if (tests) {
+        // The catalog says which images run a suite folder (general only where test.general is on).
         const dir = tests[1]!;
-        if (dir === 'general') {
-          markAll(`${p} ${verb} (general suite)`);
-          all = true;
-        } else {
-          const n = head.nodes.get(dir);
-          if (n) mark(n, `${p} ${verb}`);
-          for (const s of head.order.filter((x) => x.spec.test.suites.includes(dir))) mark(s, `${p} ${verb} (suite ${dir})`);
+        for (const n of head.order.filter((x) => x.spec.publish && suiteDirs(x).includes(dir))) {
+          retest.set(n.name, [...(retest.get(n.name) ?? []), `${p} ${verb} (suite ${dir})`]);
         }
+        // The general suite is a global reason when every published image runs it.
+        if (dir === 'general' && head.order.every((n) => !n.spec.publish || n.spec.test.general)) all = true;
         continue;
       }
-      if (KFC_SOURCE.some((re) => re.test(p))) {
-        if (NO_IMAGE_EFFECT.some((prefix) => p === prefix || (prefix.endsWith('/') && p.startsWith(prefix)))) continue;
+      if (p.startsWith('src/') && !imageSources().has(p)) continue;
+      if (p.startsWith('src/') || KFC_SOURCE.some((re) => re.test(p))) {
         markAll(`kfc source ${p} ${verb}`);
         all = true;
         continue;
@@ -202,14 +195,17 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     }
   }
 
-  // Propagate to descendants, in build order, and keep every reason.
+  // Propagate byte changes to descendants, in build order, and keep every reason.
   const reasons: Record<string, string[]> = {};
+  const changed = new Set<string>();
   const affected: ImageNode[] = [];
   for (const node of head.order) {
     const own = direct.get(node.name) ?? [];
-    const inherited = node.parent && reasons[node.parent.name] ? [`parent ${node.parent.name} is affected`] : [];
-    if (own.length || inherited.length) {
-      reasons[node.name] = [...own, ...inherited];
+    const inherited = node.parent && changed.has(node.parent.name) ? [`parent ${node.parent.name} is affected`] : [];
+    if (own.length || inherited.length) changed.add(node.name);
+    const why = [...new Set([...own, ...inherited, ...(retest.get(node.name) ?? [])])];
+    if (why.length) {
+      reasons[node.name] = why;
       affected.push(node);
     }
   }

@@ -25,10 +25,10 @@
  */
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { computeTags, imageRef, normaliseRepo, type TagPlan } from '../tags/tags.ts';
+import { computeTags, imageRef, normaliseRepo, registryCache, type TagPlan } from '../tags/tags.ts';
 
 export const BAKE_FILE = 'docker-bake.json';
-export const CACHE_TAG = 'buildcache';
+export { CACHE_TAG } from '../tags/tags.ts';
 
 export interface BakeOptions {
   /** Registry repository prefix; default catalog registry.repo (registry.devRepo with dev). */
@@ -83,10 +83,6 @@ export function targetName(image: string): string {
   return image.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-export function cacheRef(repo: string, image: string): string {
-  return `${normaliseRepo(repo)}${image}:${CACHE_TAG}`;
-}
-
 /** Pure: the same catalog and options give the same JSON. */
 export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult {
   const repo = opts.repo ?? (opts.dev ? catalog.spec.registry.devRepo : catalog.spec.registry.repo);
@@ -113,14 +109,15 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
   const target: Record<string, BakeTarget> = {};
 
   for (const node of nodes) {
+    const cache = registryCache(repo ?? '', node.chain.map((n) => n.name));
     const t: BakeTarget = {
       context: `output/${node.name}`,
       dockerfile: 'Dockerfile',
       tags: node.spec.publish ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
       labels: labels(node, opts),
       args: sortKeys(node.args),
-      'cache-from': useCache ? [...node.chain].reverse().map((n) => `type=registry,ref=${cacheRef(repo, n.name)}`) : [],
-      'cache-to': useCache ? [`type=registry,ref=${cacheRef(repo, node.name)},mode=max`] : [],
+      'cache-from': useCache ? cache.cacheFrom : [],
+      'cache-to': useCache ? cache.cacheTo : [],
     };
     const baseRef = opts.baseRefs?.[node.baseKey];
     if (baseRef) t.contexts = { [node.baseImage]: `docker-image://${baseRef}` };

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
 import { dirname, join } from 'node:path';
 
 export interface OutFile {
@@ -48,9 +49,7 @@ export function writeFolder(dir: string, files: OutFile[], owned: string[] = [])
       continue;
     }
     mkdirSync(dirname(p), { recursive: true });
-    const tmp = `${p}.kfc-tmp-${process.pid}`;
-    writeFileSync(tmp, f.content);
-    renameSync(tmp, p);
+    writeFileAtomic.sync(p, f.content);
     written.push(f.path);
   }
   const removed = checkFolder(dir, files, owned).filter((d) => d.kind === 'extra').map((d) => d.path);

@@ -21,7 +21,7 @@
 import { stringify } from 'yaml';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { imageRef } from '../tags/tags.ts';
+import { imageRef, requireValidTag } from '../tags/tags.ts';
 
 export const DEFAULT_OUT = 'deploy/kubeflow';
 export const SPAWNER_FILE = 'spawner_ui_config.yaml';
@@ -78,7 +78,7 @@ export function k8sName(image: string): string {
 function refs(catalog: Catalog, opts: KubeflowOptions): { repo: string; tag: string } {
   const repo = opts.repo ?? catalog.spec.registry.repo;
   const tag = opts.tag ?? 'v1';
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) throw new KfcError(`"${tag}" is not a valid image tag`, { hint: 'letters, digits, _ . - (max 128), not starting with . or -' });
+  requireValidTag(tag);
   return { repo, tag };
 }
 

@@ -10,8 +10,9 @@ import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { renderDockerfile } from '../generate/generate.ts';
-import { docker, dockerBin } from '../engine/docker.ts';
-import { freePort } from '../engine/dev.ts';
+import { docker, dockerBin, inspectImage } from '../engine/docker.ts';
+import { publishedPort } from '../engine/dev.ts';
+import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { analyzeLayers, readImageArchive, type ArchiveImage, type ImageArchive } from '../metrics/layers.ts';
 import { attributeLayers } from '../metrics/attribution.ts';
 import { familySharing, type FamilyImage } from '../metrics/family.ts';
@@ -29,11 +30,8 @@ export interface InspectedImage {
 }
 
 export async function inspect(ref: string): Promise<InspectedImage | undefined> {
-  const res = await docker(['image', 'inspect', ref]);
-  if (res.failed) return undefined;
-  const [raw] = JSON.parse(res.stdout) as Array<{ Id: string; Size: number; RepoTags: string[] | null; Created: string; Config?: { Env?: string[] | null }; RootFS?: { Layers?: string[] } }>;
-  if (!raw) return undefined;
-  return { id: raw.Id, size: raw.Size, tags: raw.RepoTags ?? [], created: raw.Created, diffIds: raw.RootFS?.Layers ?? [], env: raw.Config?.Env ?? [] };
+  const i = await inspectImage(ref);
+  return i && { id: i.id, size: i.size, tags: i.tags, created: i.created, diffIds: i.layers, env: i.env };
 }
 
 /** `docker save` of several images in one stream (shared layers are written once), analysed as it streams. */
@@ -57,12 +55,10 @@ function track(name: string): void {
   live.add(name);
   if (trapped) return;
   trapped = true;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      for (const n of live) spawnSync(dockerBin(), ['rm', '-f', n], { stdio: 'ignore' });
-      process.exit(130);
-    });
-  }
+  onInterrupt((signal) => {
+    for (const n of live) spawnSync(dockerBin(), ['rm', '-f', n], { stdio: 'ignore' });
+    process.exit(signalExitCode(signal));
+  });
 }
 async function remove(name: string): Promise<void> {
   await docker(['rm', '-f', name], { timeoutMs: 60_000 });
@@ -132,17 +128,17 @@ export async function measureStart(ref: string, ready: string, starts: number, o
   const failures: string[] = [];
   let url = '';
   for (let i = 0; i < starts; i++) {
-    const port = await freePort();
     const name = `kfc-report-start-${randomBytes(4).toString('hex')}`;
-    url = `http://127.0.0.1:${port}${prefix}${ready}`;
     track(name);
     const t0 = performance.now();
     try {
-      const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', `127.0.0.1:${port}:8888`, '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
+      const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', '127.0.0.1::8888', '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
       if (run.failed) {
         failures.push(`start ${i + 1}: docker run failed: ${(run.stderr || run.stdout).split('\n')[0]}`);
         continue;
       }
+      // The engine picks the host port: no window in which another process can take it.
+      url = `http://127.0.0.1:${await publishedPort(name)}${prefix}${ready}`;
       let ok = false;
       let last = '';
       while (performance.now() - t0 < timeoutMs) {
@@ -170,7 +166,30 @@ export async function measureStart(ref: string, ready: string, starts: number, o
   return { starts: samples.length, samplesMs: samples, ...summarize(samples), url: url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>'), failures };
 }
 
+/** What collectReport asks of an engine: docker below, a fake in the unit tests. */
+export interface ReportEngine {
+  inspect(ref: string): Promise<InspectedImage | undefined>;
+  /** One archive of several images (shared layers once), read as it streams. */
+  saveAndRead(refs: string[]): Promise<ImageArchive>;
+  manifests(ref: string, condaDir: string): Promise<Manifests>;
+  measureStart(
+    ref: string,
+    ready: string,
+    starts: number,
+    opts: { timeoutMs?: number; log?: (s: string) => void },
+  ): Promise<StartReport>;
+}
+
+export const dockerReportEngine: ReportEngine = {
+  inspect,
+  saveAndRead,
+  manifests: (ref, condaDir) => collectManifests(ref, condaDir),
+  measureStart,
+};
+
 export interface CollectOptions {
+  /** The engine read from (default: the local Docker engine). */
+  engine?: ReportEngine;
   refOf: (node: ImageNode) => string;
   manifests: boolean;
   starts: number;
@@ -180,6 +199,7 @@ export interface CollectOptions {
 
 /** Measures the named images (their present ancestors are read too, for sharing). */
 export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: CollectOptions): Promise<FamilyReport> {
+  const engine = opts.engine ?? dockerReportEngine;
   const notes: string[] = [];
   const wanted = new Set(nodes.map((n) => n.name));
   // Ancestors give the sharing figures; their layers are in the children's save anyway.
@@ -188,7 +208,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const missing: string[] = [];
   for (const node of involved) {
     const ref = opts.refOf(node);
-    const info = await inspect(ref);
+    const info = await engine.inspect(ref);
     if (info) found.set(node.name, { node, ref, info });
     else if (wanted.has(node.name)) missing.push(node.name);
   }
@@ -197,7 +217,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const refs = [...found.values()].map((f) => f.ref);
   opts.log(`kfc report: reading ${refs.length} image(s) with docker save: ${refs.join(' ')}`);
   const t0 = performance.now();
-  const archive = await saveAndRead(refs);
+  const archive = await engine.saveAndRead(refs);
   opts.log(`kfc report: ${archive.layers.size} distinct layer(s) read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   notes.push(...archive.notes);
   const byId = new Map<string, ArchiveImage>(archive.images.map((i) => [i.id, i]));
@@ -227,7 +247,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     const origins = attributeLayers(img.config, rendered);
     // The root base's own layers, by digest (more robust than history when an image was not built
     // from the generated Dockerfile, e.g. committed by hand).
-    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await inspect(node.baseImage))?.diffIds ?? []));
+    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await engine.inspect(node.baseImage))?.diffIds ?? []));
     const baseIds = baseLayers.get(node.baseImage)!;
     const attributed = origins.filter((o) => o.bit).length;
     const own = img.layers.filter((l) => !baseIds.has(l.diffId)).length;
@@ -261,13 +281,13 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     let manifests: Manifests | undefined;
     if (opts.manifests) {
       opts.log(`kfc report: ${node.name}: package manifests`);
-      manifests = await collectManifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
+      manifests = await engine.manifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
     }
     let start: StartReport | undefined;
     if (opts.starts > 0 && !node.spec.publish) imageNotes.push('internal stage (publish: false): start time not measured');
     if (opts.starts > 0 && node.spec.publish) {
       opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
-      start = await measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
+      start = await engine.measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
     }
     const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
     const breaches = checkGates(
@@ -282,7 +302,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       gates,
     );
     if (start && start.starts === 0 && opts.starts > 0) {
-      breaches.push({ image: node.name, metric: 'startMedianMs', value: Infinity, threshold: gates.maxStartMedianMs, kind: 'max', source: gates.source.maxStartMedianMs ?? '', message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})` });
+      breaches.push({ image: node.name, metric: 'startMedianMs', value: Infinity, threshold: gates.maxStartMedianMs ?? 0, kind: 'max', source: gates.source.maxStartMedianMs ?? '', message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})` });
     }
     images.push({
       name: node.name,

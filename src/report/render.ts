@@ -19,11 +19,6 @@ export function shareLine(i: ImageReport): string {
   return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${p.layers}/${p.ofLayers} layers) shared with ${p.with}`;
 }
 
-export function packageCount(m: Manifests | undefined): number {
-  if (!m) return 0;
-  return m.debian.length + m.python.length + m.r.length + m.npm.length + m.labextensions.length;
-}
-
 // ---- terminal ----
 
 export function textSummary(r: FamilyReport): string {
@@ -77,7 +72,15 @@ export function imageMarkdown(i: ImageReport): string {
   if (i.breaches.length === 0) out.push('All gates pass.');
   for (const b of i.breaches) out.push(`- **FAIL** ${b.message}`);
   const g = i.gates;
-  out.push('', `Thresholds: efficiency ≥ ${g.minEfficiency} (${g.source.minEfficiency}), size ≤ ${g.maxSize ? formatBytes(g.maxSize) : 'no budget'}${g.maxSize ? ` (${g.source.maxSize})` : ''}, start median ≤ ${g.maxStartMedianMs} ms, parent bytes reused ≥ ${pct(g.minParentShare, 0)}.`, '');
+  const limit = <T>(v: T | undefined, text: (v: T) => string, src?: string) =>
+    v === undefined ? 'not gated' : `${text(v)}${src ? ` (${src})` : ''}`;
+  const thresholds = [
+    `efficiency ${limit(g.minEfficiency, (v) => `≥ ${v}`, g.source.minEfficiency)}`,
+    `size ${g.maxSize ? `≤ ${formatBytes(g.maxSize)} (${g.source.maxSize})` : 'no budget'}`,
+    `start median ${limit(g.maxStartMedianMs, (v) => `≤ ${v} ms`)}`,
+    `parent bytes reused ${limit(g.minParentShare, (v) => `≥ ${pct(v, 0)}`)}`,
+  ];
+  out.push('', `Thresholds: ${thresholds.join(', ')}.`, '');
   out.push('## Layers', '', '| # | size | files | from | instruction | in parent |', '|---:|---:|---:|---|---|:-:|');
   for (const l of i.layers) {
     const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '(unmatched)';

@@ -1,4 +1,8 @@
-/** Tag computation: pure. The engine layer gathers the facts (git, exec in the image). */
+/**
+ * Tags and image references: pure, the one place they are computed. The engine layer gathers the
+ * facts (git, exec in the image); build, tag, push, report, bake, kubeflow and the workflow use these.
+ */
+import { KfcError } from '../errors.ts';
 
 export const SHORT_SHA_LENGTH = 8;
 
@@ -12,6 +16,22 @@ export function sanitizeTag(raw: string): string {
 
 export function isValidTag(tag: string): boolean {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag);
+}
+
+/** Throws one clear line when `tag` (given by `option`) is not a valid Docker tag. */
+export function requireValidTag(tag: string, option = '--tag'): string {
+  if (!isValidTag(tag)) {
+    throw new KfcError(`${option} "${tag}" is not a valid image tag`, {
+      hint: 'letters, digits, _ . - (max 128), not starting with . or -',
+    });
+  }
+  return tag;
+}
+
+/** The tag kfc builds and looks for: --tag, else the sanitised git branch, else "dev-local". */
+export function defaultTag(branch: string | undefined, tag?: string): string {
+  if (tag) return requireValidTag(tag);
+  return branch ? sanitizeTag(branch) : 'dev-local';
 }
 
 /** Facts read from the built image (undefined where the tool is absent). */
@@ -72,6 +92,30 @@ export function normaliseRepo(repo: string | undefined): string {
   return repo.replace(/\/+$/, '') + '/';
 }
 
+/** `repo/image` without a tag: what `docker tag`/`push --all-tags` address. */
+export function imageRepository(repo: string | undefined, image: string): string {
+  return `${normaliseRepo(repo)}${image}`;
+}
+
 export function imageRef(repo: string | undefined, image: string, tag: string): string {
-  return `${normaliseRepo(repo)}${image}:${tag}`;
+  return `${imageRepository(repo, image)}:${tag}`;
+}
+
+/** The tag of an image's registry build cache (never a runnable image). */
+export const CACHE_TAG = 'buildcache';
+
+export function cacheRef(repo: string | undefined, image: string): string {
+  return imageRef(repo, image, CACHE_TAG);
+}
+
+/**
+ * BuildKit registry cache of an image: import its own and every ancestor's cache (nearest first),
+ * export its own with every intermediate layer. The same scheme for kfc build, bake and the workflow.
+ */
+export function registryCache(repo: string, chain: string[]): { cacheFrom: string[]; cacheTo: string[] } {
+  const own = chain[chain.length - 1];
+  return {
+    cacheFrom: [...chain].reverse().map((name) => `type=registry,ref=${cacheRef(repo, name)}`),
+    cacheTo: own ? [`type=registry,ref=${cacheRef(repo, own)},mode=max`] : [],
+  };
 }

@@ -3,12 +3,18 @@
  * (NB_PREFIX under /notebook/<ns>/<name>, port 8888 on a free host port, an empty volume with
  * fsGroup-like permissions on the home), with helpers to reach it. Always removed afterwards.
  */
-import Docker from 'dockerode';
-import { PassThrough } from 'node:stream';
-import { randomBytes } from 'node:crypto';
-import tar from 'tar-stream';
 
-export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import tar from 'tar-stream';
+import { dockerodeOptions, engineHost } from '../engine/endpoint.ts';
+import { poll } from '../engine/poll.ts';
+
+/** The engine the docker CLI uses (DOCKER_HOST, else the current context): one engine for kfc and its tests. */
+const host = engineHost();
+// With DOCKER_HOST set, docker-modem reads it and the TLS variables itself.
+export const docker = process.env.DOCKER_HOST ? new Docker() : new Docker(dockerodeOptions(host));
 
 export interface StartOptions {
   image?: string;
@@ -77,12 +83,23 @@ export function randomPrefix(): string {
 export async function createHomeVolume(image: string): Promise<string> {
   const name = `kfc-test-home-${randomBytes(5).toString('hex')}`;
   await docker.createVolume({ Name: name, Labels: { 'org.kfc.test': '1' } });
-  await runOnce(image, ['sh', '-c', 'chgrp 100 /mnt/home && chmod 2775 /mnt/home'], { Binds: [`${name}:/mnt/home`] }, '0');
+  await runOnce(
+    image,
+    ['sh', '-c', 'chgrp 100 /mnt/home && chmod 2775 /mnt/home'],
+    { Binds: [`${name}:/mnt/home`] },
+    '0',
+  );
   return name;
 }
 
 /** Runs a throwaway container to completion and returns its output. */
-export async function runOnce(image: string, cmd: string[], hostConfig: Docker.HostConfig = {}, user?: string, env: Record<string, string> = {}): Promise<ExecResult> {
+export async function runOnce(
+  image: string,
+  cmd: string[],
+  hostConfig: Docker.HostConfig = {},
+  user?: string,
+  env: Record<string, string> = {},
+): Promise<ExecResult> {
   const c = await docker.createContainer({
     Image: image,
     Entrypoint: [],
@@ -130,7 +147,10 @@ export async function putFiles(container: Docker.Container, files: ContainerFile
   for (const f of files) {
     if (!f.path.startsWith('/')) throw new Error(`putFiles: ${f.path} is not absolute`);
     const content = typeof f.content === 'string' ? Buffer.from(f.content) : f.content;
-    pack.entry({ name: f.path.slice(1), mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: new Date() }, content);
+    pack.entry(
+      { name: f.path.slice(1), mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: new Date() },
+      content,
+    );
   }
   pack.finalize();
   const chunks: Buffer[] = [];
@@ -158,7 +178,10 @@ export class Notebook {
 
   /** URL of a path under NB_PREFIX (a path not starting with the prefix is used as is). */
   url(path = '/'): string {
-    const p = path.startsWith(this.prefix) || path.startsWith('/__outside__') ? path.replace('/__outside__', '') : `${this.prefix}${path}`;
+    const p =
+      path.startsWith(this.prefix) || path.startsWith('/__outside__')
+        ? path.replace('/__outside__', '')
+        : `${this.prefix}${path}`;
     return `http://127.0.0.1:${this.hostPort}${p}`;
   }
 
@@ -194,9 +217,19 @@ export class Notebook {
     throw new Error(`more than ${max} redirects from ${path}: ${hops.join(', ')}`);
   }
 
-  async exec(cmd: string[] | string, opts: { user?: string; timeoutMs?: number; env?: Record<string, string>; workdir?: string } = {}): Promise<ExecResult> {
+  async exec(
+    cmd: string[] | string,
+    opts: { user?: string; timeoutMs?: number; env?: Record<string, string>; workdir?: string } = {},
+  ): Promise<ExecResult> {
     const Cmd = typeof cmd === 'string' ? ['bash', '-lc', cmd] : cmd;
-    const exec = await this.container.exec({ Cmd, AttachStdout: true, AttachStderr: true, User: opts.user, Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`), WorkingDir: opts.workdir });
+    const exec = await this.container.exec({
+      Cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      User: opts.user,
+      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      WorkingDir: opts.workdir,
+    });
     const stream = await exec.start({ hijack: true, stdin: false });
     const out = new PassThrough();
     const err = new PassThrough();
@@ -240,18 +273,26 @@ export class Notebook {
   async waitReady(path = process.env.KFC_TEST_READY ?? '/api/status', timeoutMs = 90_000): Promise<number> {
     const t0 = Date.now();
     let last = '';
-    while (Date.now() - t0 < timeoutMs) {
-      const state = await this.container.inspect();
-      if (!state.State.Running) throw new Error(`container exited (${state.State.ExitCode}) before it was ready:\n${(await this.logs()).slice(-3000)}`);
-      try {
-        const r = await this.get(path, { signal: AbortSignal.timeout(1500) });
-        if (r.status === 200) return Date.now() - t0;
-        last = `HTTP ${r.status}`;
-      } catch (e) {
-        last = (e as Error).message;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const answered = await poll(
+      async () => {
+        const state = await this.container.inspect();
+        if (!state.State.Running) {
+          throw new Error(
+            `container exited (${state.State.ExitCode}) before it was ready:\n${(await this.logs()).slice(-3000)}`,
+          );
+        }
+        try {
+          const r = await this.get(path, { signal: AbortSignal.timeout(1500) });
+          if (r.status === 200) return true;
+          last = `HTTP ${r.status}`;
+        } catch (e) {
+          last = (e as Error).message;
+        }
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+    if (answered) return Date.now() - t0;
     throw new Error(`not ready after ${timeoutMs} ms (${last}); logs:\n${(await this.logs()).slice(-3000)}`);
   }
 
@@ -281,7 +322,13 @@ export class Notebook {
     for (const line of r.stdout.split('\n')) {
       const [pid, uid, gid, groups, args] = line.split('\t');
       if (!pid || args === undefined) continue;
-      procs.push({ pid: Number(pid), uid: Number(uid), gid: Number(gid), groups: (groups ?? '').split(',').filter(Boolean).map(Number), args: args.trim() });
+      procs.push({
+        pid: Number(pid),
+        uid: Number(uid),
+        gid: Number(gid),
+        groups: (groups ?? '').split(',').filter(Boolean).map(Number),
+        args: args.trim(),
+      });
     }
     return procs.sort((a, b) => a.pid - b.pid);
   }
@@ -292,7 +339,8 @@ export class Notebook {
    */
   async environ(proc: Pick<ProcessInfo, 'pid' | 'uid' | 'gid'>): Promise<Record<string, string>> {
     const r = await this.exec(['base64', '-w0', `/proc/${proc.pid}/environ`], { user: `${proc.uid}:${proc.gid}` });
-    if (r.exitCode !== 0) throw new Error(`reading the environment of ${proc.pid} as ${proc.uid}:${proc.gid} failed: ${r.stderr}`);
+    if (r.exitCode !== 0)
+      throw new Error(`reading the environment of ${proc.pid} as ${proc.uid}:${proc.gid} failed: ${r.stderr}`);
     const env: Record<string, string> = {};
     for (const kv of Buffer.from(r.stdout.trim(), 'base64').toString('utf8').split('\0')) {
       const i = kv.indexOf('=');
@@ -304,14 +352,21 @@ export class Notebook {
   /** The Jupyter server process (the oldest process running jupyter, not the sudo that started it). */
   async serverProcess(): Promise<ProcessInfo> {
     const procs = await this.processes();
-    const server = procs.find((p) => /jupyter/.test(p.args) && !/^(sudo|tini|bash|sh) /.test(p.args) && !/start\.sh/.test(p.args));
-    if (!server) throw new Error(`no Jupyter server process among:\n${procs.map((p) => `${p.pid} ${p.args}`).join('\n')}`);
+    const server = procs.find(
+      (p) => /jupyter/.test(p.args) && !/^(sudo|tini|bash|sh) /.test(p.args) && !/start\.sh/.test(p.args),
+    );
+    if (!server)
+      throw new Error(`no Jupyter server process among:\n${procs.map((p) => `${p.pid} ${p.args}`).join('\n')}`);
     return { ...server, env: await this.environ(server) };
   }
 
   async remove(opts: { keepVolume?: boolean } = {}): Promise<void> {
     await this.container.remove({ force: true, v: true }).catch(() => {});
-    if (this.ownsVolume && !opts.keepVolume) await docker.getVolume(this.homeVolume).remove().catch(() => {});
+    if (this.ownsVolume && !opts.keepVolume)
+      await docker
+        .getVolume(this.homeVolume)
+        .remove()
+        .catch(() => {});
   }
 }
 
@@ -353,7 +408,14 @@ export async function startNotebook(opts: StartOptions = {}): Promise<Notebook> 
     Labels: { 'org.kfc.test': '1' },
     HostConfig: {
       PortBindings: { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Mounts: [{ Type: 'volume', Source: homeVolume, Target: '/home/jovyan', VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'] }],
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: homeVolume,
+          Target: '/home/jovyan',
+          VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'],
+        },
+      ],
       ...(opts.hostConfig ?? {}),
     },
   });

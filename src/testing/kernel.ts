@@ -27,7 +27,10 @@ export class JupyterApi {
       if (!r) continue;
       for (const c of r.headers.getSetCookie()) {
         const m = /^_xsrf=([^;]+)/.exec(c);
-        if (m) return (this.xsrf = m[1]!);
+        if (m) {
+          this.xsrf = m[1]!;
+          return this.xsrf;
+        }
       }
     }
     this.xsrf = '';
@@ -241,7 +244,7 @@ export class Kernel {
 
 /** Strips ANSI colour codes (IPython tracebacks) for readable assertion messages. */
 export function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 

@@ -1,21 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageNode } from '../catalog/model.ts';
+import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
 
-export const IMAGE_TESTS_DIR = 'tests/images';
+export { IMAGE_TESTS_DIR, suiteDirs };
 
-/**
- * The suites an image runs, in order: general/ (unless the image opts out), each ancestor's
- * folder root first, the image's own, then any extra suites it names. Pure apart from listing.
- */
-export function suiteDirs(node: ImageNode): string[] {
-  const dirs: string[] = [];
-  if (node.spec.test.general) dirs.push('general');
-  for (const n of node.chain) dirs.push(n.name);
-  for (const s of node.spec.test.suites) dirs.push(s);
-  return [...new Set(dirs)];
-}
-
+/** The suite files of an image, in suiteDirs order, sorted within a folder. */
 export function suiteFiles(root: string, node: ImageNode): string[] {
   const files: string[] = [];
   for (const d of suiteDirs(node)) {

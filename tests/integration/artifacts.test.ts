@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixture = join(repoRoot, 'tests/fixtures/artifacts');
@@ -33,7 +34,7 @@ function kfc(args: string[]) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, all: true, env: { KFC_ARTIFACT_CACHE: cache } });
 }
 
-describe('vendor artifacts: kfc fetch + kfc build', { skip: !engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseUp ? 'root base kfc/debian:trixie missing (run kfc base)' : false }, () => {
+describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseUp && 'root base kfc/debian:trixie missing (run kfc base)') }, () => {
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === '/releases/v1.0/hello-1.0.txt') {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { freePort } from '../../src/engine/dev.ts';
+import { freePort } from '../../src/testing/ports.ts';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/engine');
@@ -41,7 +42,7 @@ const marker = `KFC-CA-MARKER-${randomBytes(16).toString('hex')}`;
 const caFile = join(work, 'proxy-ca.pem');
 const tag = `it-${randomBytes(3).toString('hex')}`;
 
-describe('engine integration', { skip: engineUp ? false : 'no Docker engine answers (run scripts/provision.sh)' }, () => {
+describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)') }, () => {
   before(async () => {
     port = await freePort();
     repo = `127.0.0.1:${port}/kfc-it`;

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const engineUp = (await execa('/usr/bin/docker', ['version'], { reject: false })).exitCode === 0;
@@ -66,7 +67,7 @@ describe('gated images', () => {
     assert.match(by.get('sas')!.missing.join('\n'), /licensed media "sas-media" not given: SAS_MEDIA_DIR is not set/);
   });
 
-  describe('kfc build refuses precisely', { skip: engineUp ? false : 'no Docker engine answers' }, () => {
+  describe('kfc build refuses precisely', { skip: needs(!engineUp && 'no Docker engine answers') }, () => {
     test('jupyterlab-tensorflow with an index that does not answer and no wheelhouse', async () => {
       const url = `http://127.0.0.1:${await closedPort()}/simple/`;
       await refused('jupyterlab-tensorflow', { KFC_PYTHON_INDEX_URL: url }, new RegExp(`the Python index ${url.replace(/[./]/g, '\\$&')} does not answer from this host and .*\\(set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch jupyterlab-tensorflow where one is reachable`));

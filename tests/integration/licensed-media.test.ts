@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const DOCKER = '/usr/bin/docker';
@@ -22,7 +23,7 @@ function kfc(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, all: true, env, extendEnv: true });
 }
 
-describe('licensed media', { skip: engineUp ? false : 'no Docker engine answers (run scripts/provision.sh)' }, () => {
+describe('licensed media', { skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)') }, () => {
   before(async () => {
     mkdirSync(join(root, 'docker-bits'), { recursive: true });
     mkdirSync(media, { recursive: true });

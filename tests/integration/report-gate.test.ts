@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FamilyReport } from '../../src/report/model.ts';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/wasteful');
@@ -16,7 +17,9 @@ const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
 const engineUp = (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
 const baseThere = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
-const skip = !engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseThere ? `the root base ${BASE} is not in the local store (kfc base)` : false;
+const skip = needs(
+  !engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseThere && `the root base ${BASE} is not in the local store (kfc base)`,
+);
 
 const repo = `kfc-report-it-${randomBytes(3).toString('hex')}`;
 const tag = 'it';

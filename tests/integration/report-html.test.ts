@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/render.ts';
 import { sampleCatalog, sampleReport } from '../unit/report-fixtures.ts';
+import { needs } from '../../src/testing/parts.ts';
 
 const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const shots = join(repoRoot, 'reports', 'screenshots');
 const work = mkdtempSync(join(tmpdir(), 'kfc-html-'));
 
-describe('HTML catalog page in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (scripts/provision.sh installs it)` }, () => {
+describe('HTML catalog page in headless Chromium', { skip: needs(!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (scripts/provision.sh installs it)`) }, () => {
   let browser: Browser;
   let page: Page;
 

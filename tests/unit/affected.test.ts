@@ -242,6 +242,18 @@ describe('computeAffected (pure rules)', () => {
     assert.deepEqual(run({ status: 'A', path: 'tests/images/jupyterlab-cpu/test_lab.ts' }).images, ['jupyterlab-cpu', 'jupyterlab-pytorch']);
   });
 
+  test('the general suite marks only images that run it (test.general: false opts out)', () => {
+    const optedOut = loadCatalog(FIXTURE, { readFiles: false });
+    optedOut.nodes.get('rstudio')!.spec.test.general = false;
+    const r = computeAffected({
+      head: optedOut,
+      base: { spec: optedOut.spec },
+      changes: [{ status: 'M', path: 'tests/images/general/test_alive.ts' }],
+    });
+    assert.equal(r.all, false);
+    assert.deepEqual(r.images, ALL_PUBLISHED.filter((n) => n !== 'rstudio'));
+  });
+
   test('generated output of one image marks it and its descendants', () => {
     assert.deepEqual(run({ status: 'M', path: 'output/jupyterlab-cpu/Dockerfile' }).images, ['jupyterlab-cpu', 'jupyterlab-pytorch']);
   });

@@ -1,10 +1,10 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { bakeJson, renderBake, targetName, type BakeOptions } from '../../src/publish/bake.ts';
 import { KfcError } from '../../src/errors.ts';
+import { type BakeOptions, bakeJson, renderBake, targetName } from '../../src/publish/bake.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');
 const GOLDEN = resolve(FIXTURE, 'golden/docker-bake.json');
@@ -21,7 +21,9 @@ const GOLDEN_OPTS: BakeOptions = {
 describe('kfc bake', () => {
   test('output matches the golden file (UPDATE_GOLDEN=1 rewrites it)', () => {
     const text = bakeJson(renderBake(catalog, GOLDEN_OPTS).file);
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) writeFileSync(GOLDEN, text);
+    // Only an explicit UPDATE_GOLDEN=1 writes it: a missing golden file is a failure, not a pass.
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(GOLDEN, text);
+    assert.ok(existsSync(GOLDEN), `${GOLDEN} is missing (UPDATE_GOLDEN=1 writes it; review it before committing)`);
     assert.equal(text, readFileSync(GOLDEN, 'utf8'));
   });
 
@@ -53,7 +55,7 @@ describe('kfc bake', () => {
     assert.equal(t.labels['org.kfc.parent'], 'jupyterlab-cpu');
   });
 
-  test('cache: own registry cache first, then every ancestor\'s; export mode=max', () => {
+  test("cache: own registry cache first, then every ancestor's; export mode=max", () => {
     const t = renderBake(catalog, GOLDEN_OPTS).file.target['jupyterlab-pytorch']!;
     assert.deepEqual(t['cache-from'], [
       'type=registry,ref=ghcr.io/example/kfc/jupyterlab-pytorch:buildcache',
@@ -65,7 +67,8 @@ describe('kfc bake', () => {
 
   test('contexts map the local root base to a pushed copy; no parent links (flat Dockerfiles)', () => {
     const { file } = renderBake(catalog, GOLDEN_OPTS);
-    for (const t of Object.values(file.target)) assert.deepEqual(t.contexts, { 'kfc/debian:trixie': 'docker-image://ghcr.io/example/kfc/debian:trixie' });
+    for (const t of Object.values(file.target))
+      assert.deepEqual(t.contexts, { 'kfc/debian:trixie': 'docker-image://ghcr.io/example/kfc/debian:trixie' });
     const plain = renderBake(catalog, {}).file;
     for (const t of Object.values(plain.target)) assert.equal(t.contexts, undefined);
   });

@@ -8,6 +8,8 @@ import { attributeLayers, parseStep } from '../../src/metrics/attribution.ts';
 import { familySharing } from '../../src/metrics/family.ts';
 import { checkGates, effectiveGates, parseSize } from '../../src/metrics/gates.ts';
 import type { LineOrigin } from '../../src/generate/generate.ts';
+import { loadCatalog } from '../../src/catalog/load.ts';
+import { resolve } from 'node:path';
 
 type E =
   | { name: string; size: number } // regular file of that many bytes
@@ -283,14 +285,20 @@ test('family sharing: parent prefix, root, unique vs sum', () => {
   assert.equal(s.sumLayers, 11);
 });
 
-test('gates: defaults from DESIGN §5, catalog overrides, breaches named', () => {
+test('gates: every threshold from images.yaml (global, then per image), breaches named', () => {
   assert.equal(parseSize('3.5GB'), 3_500_000_000);
   assert.equal(parseSize('20 MB'), 20_000_000);
   assert.equal(parseSize(1234), 1234);
-  const cpu = effectiveGates('jupyterlab-cpu', {}, undefined);
+  const catalog = loadCatalog(resolve(import.meta.dirname, '../..'), { readFiles: false });
+  const cpu = effectiveGates('jupyterlab-cpu', catalog.spec.gates, catalog.nodes.get('jupyterlab-cpu')!.spec.gates);
   assert.equal(cpu.minEfficiency, 0.99);
   assert.equal(cpu.maxSize, 3_500_000_000);
-  assert.equal(effectiveGates('other', {}, undefined).maxSize, undefined);
+  assert.equal(cpu.source.maxSize, 'images.yaml images.jupyterlab-cpu.gates');
+  assert.equal(cpu.source.maxStartMedianMs, 'images.yaml gates');
+  assert.equal(effectiveGates('other', catalog.spec.gates, undefined).maxSize, undefined);
+  // Nothing is hard-coded: a catalog without gates gates nothing.
+  assert.deepEqual(effectiveGates('jupyterlab-cpu', {}, undefined), { source: {} });
+  assert.deepEqual(checkGates({ image: 'x', size: 9e12, efficiency: 0, startMedianMs: 1e9, parentShare: 0 }, { source: {} }), []);
   const g = effectiveGates('w', { minEfficiency: 0.95 }, { maxSize: '1GB', maxStartMedianMs: 5000 });
   assert.equal(g.minEfficiency, 0.95);
   assert.equal(g.source.minEfficiency, 'images.yaml gates');

@@ -1,7 +1,20 @@
 /** Tag computation (pure): branch sanitising, git/content tags per plan, repository prefixes. */
-import { describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { computeTags, contentTags, imageRef, isValidTag, normaliseRepo, sanitizeTag, SHORT_SHA_LENGTH, versionTag } from '../../src/tags/tags.ts';
+import { describe, it } from 'node:test';
+import { KfcError } from '../../src/errors.ts';
+import {
+  computeTags,
+  contentTags,
+  defaultTag,
+  imageRef,
+  imageRepository,
+  isValidTag,
+  normaliseRepo,
+  SHORT_SHA_LENGTH,
+  sanitizeTag,
+  versionTag,
+} from '../../src/tags/tags.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -46,7 +59,7 @@ describe('sanitizeTag', () => {
     assert.ok(isValidTag(got));
   });
 
-  it('isValidTag follows Docker\'s grammar', () => {
+  it("isValidTag follows Docker's grammar", () => {
     assert.ok(isValidTag('v1'));
     assert.ok(!isValidTag('.x'));
     assert.ok(!isValidTag('-x'));
@@ -83,7 +96,13 @@ describe('content tags', () => {
 
 describe('computeTags', () => {
   it('main branch: SHA, short SHA, branch, latest, v1', () => {
-    assert.deepEqual(computeTags({ sha: SHA, branch: 'master', release: true }), [SHA, '01234567', 'master', 'latest', 'v1']);
+    assert.deepEqual(computeTags({ sha: SHA, branch: 'master', release: true }), [
+      SHA,
+      '01234567',
+      'master',
+      'latest',
+      'v1',
+    ]);
     assert.equal(SHORT_SHA_LENGTH, 8);
   });
 
@@ -129,5 +148,29 @@ describe('repositories and references', () => {
     assert.equal(imageRef('', 'jupyterlab-cpu', 'v1'), 'jupyterlab-cpu:v1');
     assert.equal(imageRef('registry.example/ns', 'jupyterlab-cpu', 'main'), 'registry.example/ns/jupyterlab-cpu:main');
     assert.equal(imageRef('registry.example/ns/', 'jupyterlab-cpu', 'main'), 'registry.example/ns/jupyterlab-cpu:main');
+  });
+});
+
+describe('defaultTag (the one tag build, tag, push, pull, test and report look for)', () => {
+  it('sanitises the branch exactly like kfc tag does', () => {
+    for (const branch of ['trailing/', 'feature/new-image', `feature/${'x'.repeat(192)}`, '.hidden', 'a b@c#d']) {
+      assert.equal(defaultTag(branch), sanitizeTag(branch));
+      assert.ok(isValidTag(defaultTag(branch)), `${branch} gives a valid tag`);
+    }
+    assert.equal(defaultTag('trailing/'), 'trailing');
+  });
+  it('is dev-local without a branch, and --tag when given', () => {
+    assert.equal(defaultTag(undefined), 'dev-local');
+    assert.equal(defaultTag('main', 'v2'), 'v2');
+  });
+  it('refuses an invalid --tag with one line naming the option', () => {
+    assert.throws(
+      () => defaultTag('main', 'bad/tag'),
+      (e: unknown) => e instanceof KfcError && /--tag "bad\/tag" is not a valid image tag/.test(e.message),
+    );
+  });
+  it('imageRepository is imageRef without the tag', () => {
+    assert.equal(imageRepository('ghcr.io/acme//', 'x'), 'ghcr.io/acme/x');
+    assert.equal(imageRef('ghcr.io/acme', 'x', 't'), `${imageRepository('ghcr.io/acme', 'x')}:t`);
   });
 });

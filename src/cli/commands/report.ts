@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { KfcError } from '../../errors.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
-import { defaultTag } from '../../engine/build.ts';
+import { resolveRefs } from '../../engine/refs.ts';
 import { requireEngine } from '../../engine/docker.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
 import { attachReferees, readRefereeFile } from '../../report/referees.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
-import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function readReport(file: string): FamilyReport {
@@ -28,9 +28,7 @@ function readReport(file: string): FamilyReport {
 
 function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  writeFileAtomic.sync(file, text);
 }
 
 export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: string): string[] {
@@ -79,7 +77,7 @@ export function registerReportCommands(program: Command): void {
     .argument('[images...]', 'images to measure (default: every catalog image built here); with --diff: OLD.json NEW.json')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
-    .option('--image-ref <name=ref>', 'measure this reference for an image (repeatable)', collect)
+    .option('--image-ref <name=ref>', 'measure this reference for an image (repeatable)', repeatable)
     .option('--out <dir>', 'where to write report.json, <image>.md, README.md and index.html (default: reports/)')
     .option('--starts <n>', 'docker run → readiness 200 timings per image (0 skips)', '10')
     .option('--start-timeout <ms>', 'give up on one start after this long', '60000')
@@ -120,10 +118,10 @@ export function registerReportCommands(program: Command): void {
           refs.set(kv.slice(0, i), kv.slice(i + 1));
         }
         await requireEngine();
-        const git = await gitInfo(catalog.root);
+        const resolved = await resolveRefs(catalog, opts);
+        const { tag } = resolved;
         const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-        const tag = defaultTag(git, opts.tag);
-        const refOf = (n: ImageNode) => refs.get(n.name) ?? `${repo}${n.name}:${tag}`;
+        const refOf = (n: ImageNode) => refs.get(n.name) ?? resolved.refOf(n);
         fresh = await collectReport(catalog, nodes, { refOf, manifests: opts.manifests, starts, startTimeoutMs, log });
         if (args.length > 0 && fresh.missing.length) {
           throw new KfcError(`not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`, { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` });
