@@ -8,10 +8,13 @@ USER root
 #   kubectl; the MinIO client (Debian names it minio-client: Midnight Commander owns "mc" in
 #   Debian, and it is not in these images, so /usr/local/bin/mc points at the MinIO client, the
 #   name the platform's storage docs use); the Java runtime the Trino CLI runs on; zsh, tmux,
-#   jq, sqlite3. Left out: byobu and Debian's yq (both depend on python3-* packages).
+#   jq, gojq (jq in Go, reads and writes YAML: `gojq --yaml-input --yaml-output`), sqlite3.
+#   Left out: byobu and Debian's yq, which depend on python3-* packages (Jupyter images get yq,
+#   the same program, from their locked Python layer).
 RUN apt-get update -qq && \
     apt-get install -y --no-install-recommends \
         default-jre-headless \
+        gojq \
         jq \
         kubectl \
         minio-client \

@@ -62,9 +62,11 @@ mc alias import kfcminio /tmp/mc/alias.json`);
     assert.match(r.stdout, /Error running command|Connection refused|Failed to connect/i);
   });
 
-  test('jq and sqlite3 work on real data', async () => {
+  test('jq, gojq (YAML in and out) and sqlite3 work on real data', async () => {
     const q = await sh(`echo '{"a":[1,2,3]}' | jq -c '.a | map(. * 2)'`);
     assert.equal(q.stdout.trim(), '[2,4,6]');
+    const y = await sh(`printf 'spec:\\n  replicas: 2\\n  image: web:1\\n' | gojq --yaml-input --yaml-output '.spec.replicas += 1'`);
+    assert.equal(y.stdout, 'spec:\n  image: web:1\n  replicas: 3\n');
     const s = await sh(`rm -f /tmp/t.db && sqlite3 /tmp/t.db "create table t(x int); insert into t values (1),(2),(39);" && sqlite3 /tmp/t.db 'select sum(x) from t'`);
     assert.equal(s.stdout.trim(), '42');
   });
