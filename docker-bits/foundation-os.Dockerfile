@@ -18,14 +18,18 @@ ENV NB_USER=jovyan \
     HOME=/home/jovyan \
     PATH=/opt/conda/bin:/home/jovyan/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-COPY --chmod=0755 common/fix-permissions /usr/local/bin/fix-permissions
+COPY --chmod=0755 common/fix-permissions common/kfc-python-install /usr/local/bin/
 
 # OS layer: tini, sudo, locales (en_US, fr_CA), the jovyan user (1000:100) and $CONDA_DIR, a venv
-# over Debian's python3 with --system-site-packages: it sees every python3-* Debian package, and
-# `pip install` works without root. Its pip.conf makes run-time installs `--user` ones, so they land
-# in ~/.local (the persistent home volume), not in the container's writable layer.
+# over Debian's python3 (3.13). Every Python package of the images comes from the Python Package
+# Index, hash-locked (python/*.lock), never from Debian: $CONDA_DIR does not see Debian's
+# dist-packages (resources/common/kfc-sitecustomize.py drops them from sys.path), so a user's
+# `pip install` never fights dpkg. The venv keeps include-system-site-packages only so that Python's
+# user site (~/.local, on the persistent home volume) stays on: $CONDA_DIR/pip.conf makes run-time
+# installs `--user` ones, and the user site comes first on sys.path (a user's upgrade wins).
 # Documentation and man pages are not installed (dpkg path-exclude), copyright files are kept.
-RUN if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
+RUN --mount=type=bind,source=common/kfc-sitecustomize.py,target=/tmp/kfc-sitecustomize.py \
+    if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
         sed -i "s|http://deb.debian.org/debian|${DEBIAN_MIRROR}|g" /etc/apt/sources.list; \
     fi && \
     printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
@@ -52,7 +56,16 @@ RUN if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
     install -d -o "${NB_UID}" -g "${NB_GID}" "${CONDA_DIR}" && \
     sudo -u "${NB_USER}" python3 -m venv --system-site-packages "${CONDA_DIR}" && \
     printf '%s\n' '[install]' 'user = true' > "${CONDA_DIR}/pip.conf" && \
+    cat /tmp/kfc-sitecustomize.py >> /etc/python3.13/sitecustomize.py && \
     install -d /opt/kfc/home-defaults /opt/kfc/seed-home.d \
         /usr/local/bin/start-notebook.d /usr/local/bin/before-notebook.d && \
     fix-permissions "${CONDA_DIR}" && \
     fix-permissions "/home/${NB_USER}"
+
+# uv, the installer of every later Python layer, from the foundation's lock (python/foundation.lock).
+RUN --mount=type=bind,source=python/foundation.lock,target=/tmp/kfc.lock \
+    --mount=type=secret,id=ca \
+    --mount=type=secret,id=pip-index-url \
+    --mount=type=bind,source=wheelhouse,target=/mnt/wheelhouse \
+    kfc-python-install /tmp/kfc.lock && \
+    fix-permissions "${CONDA_DIR}"

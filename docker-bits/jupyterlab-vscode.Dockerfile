@@ -1,9 +1,12 @@
-# VS Code in the browser: code-server from npm, pinned. It is served under $NB_PREFIX/vscode/ by the
-# kfc_vscode_proxy Jupyter server extension (see jupyterlab-server).
+# VS Code in the browser: code-server from npm, pinned. jupyter-server-proxy serves it under
+# $NB_PREFIX/vscode/ (see jupyterlab-server).
 # `npm install -g code-server` fails here (npm 9 loses lib/vscode/package.json, and @vscode/ripgrep
 # < 1.18 downloads rg from GitHub), so this does what code-server's postinstall.sh does, by hand:
 # unpack the pinned package, install its dependencies and VS Code's from their lockfiles, build the
-# native modules against Debian's Node headers (npm_config_nodedir=/usr) and use Debian's ripgrep.
+# native modules against Debian's Node headers (npm_config_nodedir=/usr) with Debian's python3 and
+# node-gyp ($CONDA_DIR, first on PATH, does not see Debian's gyp module) and use Debian's ripgrep.
+# npm_config_python stays set for users' own `npm install` of native modules too.
+ENV npm_config_python=/usr/bin/python3
 ARG CODE_SERVER_VERSION=4.99.4
 RUN --mount=type=secret,id=ca \
     if [[ -f /run/secrets/ca ]]; then \

@@ -3,7 +3,8 @@
 # (Debian's docker.io), mmdebstrap for the root base, Debian's docker-registry for local
 # publishing tests, and Chromium for browser tests. Idempotent: safe to run again.
 #   scripts/provision.sh            engine + base tools
-#   scripts/provision.sh --all      also registry, chromium, shellcheck (what CI and tests need)
+#   scripts/provision.sh --all      also registry, chromium, shellcheck and the referee tools
+#                                   (scripts/provision-referees.sh): what CI and tests need
 set -euo pipefail
 
 want_all=false
@@ -17,7 +18,7 @@ else
   SUDO=
 fi
 
-packages=(docker.io mmdebstrap ca-certificates curl)
+packages=(docker.io mmdebstrap ca-certificates curl python3-venv)
 if $want_all; then
   packages+=(docker-registry apache2-utils chromium shellcheck)
 fi
@@ -51,4 +52,13 @@ else
   done
   /usr/bin/docker version >/dev/null 2>&1 || { log "dockerd did not answer within 60 s; see /var/log/kfc-dockerd.log"; exit 1; }
   log "docker engine is up"
+fi
+
+# Host tools in a hash-locked venv (uv for kfc lock, pip for kfc fetch's wheelhouse): tools/requirements.txt.
+bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"
+
+# The field's own tools that referee kfc's output: buildx (Debian trixie, pinned), hadolint, dive,
+# Trivy, in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
+if $want_all; then
+  bash scripts/provision-referees.sh
 fi

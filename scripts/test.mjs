@@ -81,6 +81,9 @@ if (scope.includes('images')) {
     if (existsSync(join(root, 'src/cli/commands/report.ts'))) {
       await run('report gates', process.execPath, kfc('report', ...images, '--tag', 'ci', '--check', '--starts', '5'));
     }
+    // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
+    // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
+    await run('referees', process.execPath, kfc('referee', ...images, '--tag', 'ci', '--check'));
   }
 }
 

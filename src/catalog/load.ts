@@ -6,6 +6,7 @@ import type { ZodIssue } from 'zod';
 import { KfcError } from '../errors.ts';
 import { CatalogSchema, IMAGE_NAME, type CatalogSpec, type Requirement } from './schema.ts';
 import type { Bit, Catalog, ContextFile, ImageNode } from './model.ts';
+import { readPythonSources } from '../python/sources.ts';
 
 export const CATALOG_FILE = 'images.yaml';
 export const BITS_DIR = 'docker-bits';
@@ -232,7 +233,8 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
       bits: [...(parent?.bits ?? []), ...ownBits],
       contextSets: [...new Set([...(parent?.contextSets ?? []), ...img.context])],
       args: { ...(parent?.args ?? {}), ...img.args },
-      requires: mergeRequirements(parent?.requires ?? [], img.requires),
+      // A Python lock is installed from the Python index (or a fetched wheelhouse).
+      requires: mergeRequirements(parent?.requires ?? [], img.python && !img.requires.includes('pypi') ? [...img.requires, 'pypi'] : img.requires),
     };
     node.chain = [...(parent?.chain ?? []), node];
     parent?.children.push(node);
@@ -251,7 +253,8 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
 
   // The same file name from two sets would be ambiguous in a flat COPY; sets keep their own folder,
   // so only a set shadowing a generated file can collide (checked above).
-  return { root, file, spec, nodes, order, contexts };
+  const python = readPythonSources(root, order, where);
+  return { root, file, spec, nodes, order, contexts, python };
 }
 
 function mergeRequirements(inherited: Requirement[], own: Requirement[]): Requirement[] {

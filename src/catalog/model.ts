@@ -1,4 +1,5 @@
 import type { BaseSpec, CatalogSpec, ImageSpec, Requirement } from './schema.ts';
+import type { PythonFiles } from '../python/sources.ts';
 
 /** One Dockerfile fragment as read from docker-bits/. */
 export interface Bit {
@@ -52,6 +53,8 @@ export interface Catalog {
   /** Parents before children; siblings in catalog order. */
   order: ImageNode[];
   contexts: Map<string, ContextFile[]>;
+  /** python/<lock>.in and .lock by lock name (images' `python:` fields). */
+  python?: Map<string, PythonFiles>;
 }
 
 export function descendants(node: ImageNode): ImageNode[] {

@@ -82,6 +82,11 @@ export const ImageSchema = z
     context: z.array(relName).default([]),
     args: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     requires: z.array(RequirementSchema).default([]),
+    /** Name of the Python lock this node installs: python/<name>.in + python/<name>.lock (kfc lock). */
+    python: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'python lock name: lowercase letters, digits, . _ - (usually the image name)' })
+      .optional(),
     gpu: z.boolean().default(false),
     spawner: z.object({ group: z.enum(['jupyter', 'vscode', 'rstudio', 'desktop', 'sas']) }).strict().optional(),
     gates: GatesSchema.optional(),

@@ -6,8 +6,10 @@ export interface SourceState {
   /** Debian mirror answers (undefined: not probed, assumed yes). */
   debian?: boolean;
   npm?: boolean;
-  /** The Python index URL configured (PIP_INDEX_URL or catalog), and whether it answers. */
+  /** The Python index (KFC_PYTHON_INDEX_URL, PIP_INDEX_URL, else PyPI; credentials hidden), and whether it answers. */
   pypi?: { url: string | undefined; reachable: boolean | undefined };
+  /** Images' wheelhouses in the artifact cache (kfc fetch): verified wheels of their locks' pins. */
+  wheelhouses?: Map<string, { have: number; need: number; complete: boolean }>;
   /** Vendor artifacts present in the cache with the right sha256, by name. */
   artifacts?: Map<string, 'ok' | 'missing' | 'bad-checksum'>;
   /**
@@ -45,9 +47,15 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
     } else if (r === 'npm') {
       if (state.npm === false) missing.push('the npm registry does not answer (set npm_config_registry, and --ca-bundle behind a TLS-inspecting proxy)');
     } else if (r === 'pypi') {
+      // "the Python index, or a complete wheelhouse": either lets the build install its locks.
       const p = state.pypi;
-      if (p && !p.url) missing.push('needs a Python package index: none is configured (set PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)');
-      else if (p && p.reachable === false) missing.push(`the Python index ${p.url} does not answer (check PIP_INDEX_URL)`);
+      const wh = state.wheelhouses?.get(node.name);
+      if (wh?.complete) continue;
+      if (p && !p.url) missing.push('needs a Python package index: none is configured (set KFC_PYTHON_INDEX_URL or PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)');
+      else if (p && p.reachable === false) {
+        const have = wh ? `its wheelhouse in the artifact cache has ${wh.have} of ${wh.need} wheels` : 'it has no wheelhouse';
+        missing.push(`the Python index ${p.url} does not answer from this host and ${have} (set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch ${node.name} where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)`);
+      }
     } else if ('vendor' in r) {
       const st = state.artifacts?.get(r.vendor.name);
       if (st && st !== 'ok') {

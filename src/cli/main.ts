@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isKfcError } from '../errors.ts';
 import { registerCatalogCommands } from './commands/catalog.ts';
+import { registerRefereeCommands } from './commands/referees.ts';
 
 /** Verbs that need only the catalog: the engine, report and publish modules are not loaded for them. */
-const CATALOG_VERBS = new Set(['generate', 'check', 'lint', 'list', 'tree']);
+const CATALOG_VERBS = new Set(['generate', 'check', 'lint', 'list', 'tree', 'hadolint']);
 
 /** The verb of an argv (skipping global options), to load only the command modules it needs. */
 export function verbOf(argv: string[]): string | undefined {
@@ -23,11 +24,13 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .configureOutput({ outputError: (str, write) => write(`kfc: error: ${str.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (fix: run kfc --help for usage)\n`) })
     .exitOverride();
   registerCatalogCommands(program);
+  registerRefereeCommands(program);
   if (!CATALOG_VERBS.has(verbOf(argv) ?? '')) {
     const [engine, publish, report] = await Promise.all([import('./commands/engine.ts'), import('./commands/publish.ts'), import('./commands/report.ts')]);
     engine.registerEngineCommands(program);
     publish.registerPublishCommands(program);
     report.registerReportCommands(program);
+    (await import('../python/cli.ts')).registerPythonCommands(program);
   }
   return program;
 }

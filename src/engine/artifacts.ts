@@ -9,6 +9,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { Vendor } from '../catalog/schema.ts';
 import { artifactCacheDir, artifactPath, artifactState } from './sources.ts';
 import { EMPTY_ARTIFACTS_MANIFEST } from '../generate/generate.ts';
+import { cachedWheelhouse, stageWheelhouse } from '../python/wheelhouse.ts';
 
 export function vendorsOf(node: ImageNode): Vendor[] {
   return node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
@@ -21,6 +22,8 @@ function verified(cache: string, v: Vendor): string | undefined {
 export interface PreparedContext {
   contextDir: string;
   included: string[];
+  /** Wheels staged into wheelhouse/ (0: the build installs from the Python index). */
+  wheels?: number;
   cleanup: () => Promise<void>;
 }
 
@@ -37,8 +40,9 @@ export function licensesOf(node: ImageNode): { name: string; env: string }[] {
 export async function prepareArtifacts(catalog: Catalog, node: ImageNode, outputDir: string): Promise<PreparedContext> {
   const vendors = vendorsOf(node);
   const licenses = licensesOf(node);
-  if (vendors.length === 0 && licenses.length === 0) return { contextDir: outputDir, included: [], cleanup: async () => {} };
   const cache = artifactCacheDir(catalog);
+  const wheelhouse = await cachedWheelhouse(catalog, node, cache);
+  if (vendors.length === 0 && licenses.length === 0 && !wheelhouse.complete) return { contextDir: outputDir, included: [], cleanup: async () => {} };
   const dir = join(catalog.root, '.kfc', 'contexts', `${node.name}-${randomBytes(3).toString('hex')}`);
   copyTree(outputDir, dir);
   const included: string[] = [];
@@ -59,7 +63,8 @@ export async function prepareArtifacts(catalog: Catalog, node: ImageNode, output
     const media = process.env[l.env];
     if (media && existsSync(media) && statSync(media).isDirectory()) copyTree(media, join(dir, 'licensed', l.name));
   }
-  return { contextDir: dir, included, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  const wheels = stageWheelhouse(dir, wheelhouse, linkOrCopy);
+  return { contextDir: dir, included, wheels, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function copyTree(src: string, dest: string): void {

@@ -16,6 +16,8 @@ import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 import { prepareArtifacts } from './artifacts.ts';
 import { ciLog } from '../publish/ci-log.ts';
+import { refuseStaleLocks } from '../python/check.ts';
+import { indexSecret } from '../python/build.ts';
 
 export interface BuildOptions {
   repo?: string;
@@ -78,6 +80,7 @@ export async function preflight(catalog: Catalog, nodes: ImageNode[], opts: { ca
   if (drift.length) {
     throw new KfcError(`output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`, { hint: 'run kfc generate' });
   }
+  refuseStaleLocks(catalog, nodes);
   const state = await gatherSourceState(catalog, nodes, { network: true });
   const skipped = new Map<string, string[]>();
   for (const n of nodes) {
@@ -143,13 +146,10 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
   if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
   // So does the Python index URL (it may carry credentials): secret "pip-index-url".
-  let pipSecret: string | undefined;
-  if (node.requires.includes('pypi') && process.env.PIP_INDEX_URL) {
-    mkdirSync(join(catalog.root, '.kfc', 'secrets'), { recursive: true, mode: 0o700 });
-    pipSecret = join(catalog.root, '.kfc', 'secrets', `pip-index-url-${process.pid}`);
-    writeFileSync(pipSecret, process.env.PIP_INDEX_URL, { mode: 0o600 });
-    args.push('--secret', `id=pip-index-url,src=${pipSecret}`);
-  }
+  const pipSecret = indexSecret(catalog, node);
+  args.push(...pipSecret.args);
+  if (artifacts.wheels) log(`  ${node.name}: Python wheelhouse: ${artifacts.wheels} wheels from the cache (installs with --no-index)`);
+  else if (pipSecret.note) log(`  ${node.name}: ${pipSecret.note}`);
   args.push(...(opts.extraArgs ?? []), artifacts.contextDir);
 
   const logFile = join(logDir(catalog), `${node.name}.log`);
@@ -179,7 +179,7 @@ async function buildOne(catalog: Catalog, node: ImageNode, client: { bin: string
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   await artifacts.cleanup();
-  if (pipSecret) rmSync(pipSecret, { force: true });
+  pipSecret.cleanup();
   const seconds = (performance.now() - t0) / 1000;
   if (res.exitCode !== 0) {
     const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { SourceState } from '../catalog/sources.ts';
 import type { Vendor } from '../catalog/schema.ts';
+import { effectiveIndex, probeIndex, redactUrl } from '../python/index-url.ts';
+import { wheelhouseSummary } from '../python/wheelhouse.ts';
 
 export function artifactCacheDir(catalog: Catalog): string {
   return process.env.KFC_ARTIFACT_CACHE ?? join(catalog.root, '.kfc', 'artifacts');
@@ -38,11 +40,13 @@ export async function gatherSourceState(catalog: Catalog, nodes: ImageNode[], op
   const state: SourceState = { artifacts: new Map(), licenses: new Map(), downloads: new Map() };
   const probes: Promise<void>[] = [];
   const cache = artifactCacheDir(catalog);
-  const pipIndex = process.env.PIP_INDEX_URL || undefined;
   for (const r of reqs) {
     if (r === 'pypi') {
-      state.pypi = { url: pipIndex, reachable: undefined };
-      if (pipIndex && opts.network) probes.push(reachable(pipIndex, timeoutMs).then((ok) => void (state.pypi = { url: pipIndex, reachable: ok })));
+      if (state.pypi) continue;
+      const index = effectiveIndex();
+      state.pypi = { url: redactUrl(index), reachable: undefined };
+      if (opts.network) probes.push(probeIndex(index, timeoutMs).then((ok) => void (state.pypi = { url: redactUrl(index), reachable: ok })));
+      probes.push(wheelhouseSummary(catalog, nodes, cache).then((w) => void (state.wheelhouses = w)));
     } else if (r === 'debian' && opts.network && state.debian === undefined) {
       const mirror = nodes.find((n) => n.base)?.base?.mirror;
       state.debian = true;

@@ -1,4 +1,5 @@
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { pythonContextFiles } from '../python/generate.ts';
 
 /** A file of a generated build context. */
 export interface GeneratedFile {
@@ -70,6 +71,7 @@ export function generateImage(catalog: Catalog, node: ImageNode): GeneratedImage
   if (node.requires.some((r) => typeof r === 'object' && 'vendor' in r)) {
     files.push({ path: 'artifacts/INCLUDED', content: Buffer.from(EMPTY_ARTIFACTS_MANIFEST), executable: false });
   }
+  files.push(...pythonContextFiles(catalog, node));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { name: node.name, dockerfile: text, origins, files };
 }

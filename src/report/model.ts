@@ -70,6 +70,17 @@ export interface ImageReport {
   breaches: Breach[];
   measuredAt: string;
   notes: string[];
+  /** What the field's tools said (kfc referee), for this very image ID. */
+  referees?: RefereeSummary;
+}
+
+export interface RefereeSummary {
+  dive?: { efficiency: number; wastedBytes: number; pass: boolean; agree: boolean; directoryRemovedBytes: number };
+  sbom?: { total: number; byType: Record<string, number> };
+  secrets?: number;
+  vulns?: Record<string, number>;
+  problems: string[];
+  measuredAt: string;
 }
 
 export interface FamilyReport {

@@ -5,6 +5,7 @@
 import { formatBytes } from '../metrics/gates.ts';
 import { diffManifests, type ManifestDiff, type Manifests } from './manifests.ts';
 import type { FamilyReport, ImageReport, TestResults } from './model.ts';
+import { refereesMarkdown } from './referees.ts';
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const eff = (x: number) => x.toFixed(4);
@@ -109,6 +110,7 @@ export function familyMarkdown(r: FamilyReport): string {
   }
   const f = r.family;
   out.push('', `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`);
+  out.push(...refereesMarkdown(r));
   if (r.missing.length) out.push('', `Not built here: ${r.missing.join(', ')}.`);
   if (r.breaches.length) out.push('', '## Gate failures', '', ...r.breaches.map((b) => `- ${b.message}`));
   if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));

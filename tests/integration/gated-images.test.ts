@@ -16,7 +16,7 @@ const emptyCache = mkdtempSync(join(tmpdir(), 'kfc-empty-cache-'));
 const tag = `gated-${process.pid}`;
 
 function kfc(args: string[], env: Record<string, string | undefined> = {}) {
-  const base: Record<string, string | undefined> = { ...process.env, KFC_ARTIFACT_CACHE: emptyCache, PIP_INDEX_URL: undefined, SAS_MEDIA_DIR: undefined, ...env };
+  const base: Record<string, string | undefined> = { ...process.env, KFC_ARTIFACT_CACHE: emptyCache, PIP_INDEX_URL: undefined, KFC_PYTHON_INDEX_URL: undefined, SAS_MEDIA_DIR: undefined, ...env };
   for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), ...args], { reject: false, all: true, env: base as Record<string, string>, extendEnv: false });
 }
@@ -55,8 +55,11 @@ describe('gated images', () => {
     const by = new Map(rows.map((x) => [x.name, x.buildable]));
     assert.equal(by.get('remote-desktop')?.ok, true);
     assert.match(by.get('remote-desktop')!.skipped.join('\n'), /vendor artifact "openmpp" is not in the artifact cache/);
-    assert.equal(by.get('jupyterlab-tensorflow')?.ok, false);
-    assert.match(by.get('jupyterlab-tensorflow')!.missing.join('\n'), /Python package index: none is configured \(set PIP_INDEX_URL/);
+    // A Python index that does not answer, and no wheelhouse in the (empty) artifact cache.
+    const dead = await kfc(['list', '--json'], { KFC_PYTHON_INDEX_URL: `http://127.0.0.1:${await closedPort()}/simple/` });
+    const tf = (JSON.parse(dead.stdout) as typeof rows).find((x) => x.name === 'jupyterlab-tensorflow')!.buildable;
+    assert.equal(tf.ok, false);
+    assert.match(tf.missing.join('\n'), /the Python index http:\/\/127\.0\.0\.1:\d+\/simple\/ does not answer from this host and/);
     assert.equal(by.get('rstudio')?.ok, false);
     assert.match(by.get('rstudio')!.missing.join('\n'), /vendor artifact "rstudio-server" is not in the artifact cache .*https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb/);
     assert.equal(by.get('sas')?.ok, false);
@@ -64,13 +67,9 @@ describe('gated images', () => {
   });
 
   describe('kfc build refuses precisely', { skip: engineUp ? false : 'no Docker engine answers' }, () => {
-    test('jupyterlab-tensorflow without PIP_INDEX_URL', async () => {
-      await refused('jupyterlab-tensorflow', {}, /needs a Python package index: none is configured \(set PIP_INDEX_URL to a reachable index/);
-    });
-
-    test('jupyterlab-tensorflow with an index that does not answer', async () => {
+    test('jupyterlab-tensorflow with an index that does not answer and no wheelhouse', async () => {
       const url = `http://127.0.0.1:${await closedPort()}/simple/`;
-      await refused('jupyterlab-tensorflow', { PIP_INDEX_URL: url }, new RegExp(`the Python index ${url.replace(/[./]/g, '\\$&')} does not answer \\(check PIP_INDEX_URL\\)`));
+      await refused('jupyterlab-tensorflow', { KFC_PYTHON_INDEX_URL: url }, new RegExp(`the Python index ${url.replace(/[./]/g, '\\$&')} does not answer from this host and .*\\(set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch jupyterlab-tensorflow where one is reachable`));
     });
 
     test('rstudio without the RStudio Server .deb in the cache, naming it and its URL', async () => {
@@ -80,7 +79,7 @@ describe('gated images', () => {
     test('sas without licensed media, and with a path that does not exist', async () => {
       const url = `http://127.0.0.1:${await closedPort()}/simple/`;
       // kfc build names the first missing source and counts the others; kfc list names them all.
-      await refused('sas', {}, /needs a Python package index: none is configured .*\(and 1 more\)/);
+      await refused('sas', { PIP_INDEX_URL: url }, /the Python index .* does not answer from this host .*\(and 1 more\)/);
       const r = await kfc(['list', '--json', '--offline'], { PIP_INDEX_URL: url, SAS_MEDIA_DIR: '/nonexistent/sas-depot' });
       const sas = (JSON.parse(r.stdout) as { name: string; buildable: { missing: string[] } }[]).find((x) => x.name === 'sas')!;
       assert.match(sas.buildable.missing.join('\n'), /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist \(set SAS_MEDIA_DIR to the folder holding the media; kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/);

@@ -10,6 +10,7 @@ import { describeRequirement, buildability, type SourceState } from '../../catal
 import { gatherSourceState } from '../../engine/sources.ts';
 import { catalogFieldLine } from '../../catalog/load.ts';
 import { catalogFor, printJson, wantsJson } from '../context.ts';
+import { checkLocks, formatProblem } from '../../python/check.ts';
 
 export function selectNodes(catalog: Catalog, names: string[]): ImageNode[] {
   for (const n of names) {
@@ -24,14 +25,18 @@ function runCheck(cmd: Command): void {
   const t0 = performance.now();
   const catalog = catalogFor(cmd);
   const drift = checkOutput(catalog);
+  const locks = checkLocks(catalog);
   const ms = Math.round(performance.now() - t0);
-  if (wantsJson(cmd)) printJson({ inSync: drift.length === 0, drift, ms });
-  else if (drift.length === 0) process.stdout.write(`output/ is in sync with images.yaml, docker-bits/ and resources/ (${catalog.order.length} images, ${ms} ms)\n`);
+  if (wantsJson(cmd)) printJson({ inSync: drift.length === 0 && locks.length === 0, drift, locks, ms });
   else {
-    for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
-    process.stderr.write(`kfc: error: output/ is out of sync (${drift.length} file(s)) (fix: run kfc generate and commit output/)\n`);
+    for (const p of locks) process.stderr.write(formatProblem(p) + '\n');
+    if (drift.length === 0 && locks.length === 0) process.stdout.write(`output/ is in sync with images.yaml, docker-bits/ and resources/, python/ locks are current (${catalog.order.length} images, ${ms} ms)\n`);
+    if (drift.length) {
+      for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
+      process.stderr.write(`kfc: error: output/ is out of sync (${drift.length} file(s)) (fix: run kfc generate and commit output/)\n`);
+    }
   }
-  if (drift.length) process.exitCode = 1;
+  if (drift.length || locks.length) process.exitCode = 1;
 }
 
 export function registerCatalogCommands(program: Command): void {

@@ -17,6 +17,7 @@ import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.
 import { selectNodes } from './catalog.ts';
 import { gatherSourceState } from '../../engine/sources.ts';
 import { buildability } from '../../catalog/sources.ts';
+import { fetchImageWheels } from '../../python/cli.ts';
 
 function parseArgs(list: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
@@ -252,7 +253,7 @@ export function registerEngineCommands(program: Command): void {
 
   program
     .command('fetch')
-    .description('download the vendor artifacts images declare into the artifact cache, verifying sha256')
+    .description('download the vendor artifacts and locked Python wheels of images into the artifact cache, hash-checked')
     .argument('[images...]')
     .option('--json', 'machine-readable output')
     .action(async (images: string[], _opts, cmd: Command) => {
@@ -276,8 +277,10 @@ export function registerEngineCommands(program: Command): void {
           else process.stderr.write(`kfc: notice: optional artifact ${v.name} not fetched: ${e.message}\n`);
         }
       }
-      if (wantsJson(cmd)) printJson({ cache, results, errors });
-      if (results.length + errors.length === 0 && !wantsJson(cmd)) process.stdout.write('no vendor artifacts declared\n');
+      // The Python wheelhouse: every locked wheel of the images (their ancestors' locks included).
+      const wheels = await fetchImageWheels(catalog, nodes, cache, { json: wantsJson(cmd) });
+      if (wantsJson(cmd)) printJson({ cache, results, errors, wheels });
+      if (results.length + errors.length + wheels.length === 0 && !wantsJson(cmd)) process.stdout.write('no vendor artifacts or python locks declared\n');
       const requiredFailed = errors.length && nodes.flatMap(vendorsOf).some((v) => !v.optional && !results.find((r) => r.name === v.name));
       if (requiredFailed) process.exitCode = 1;
     });

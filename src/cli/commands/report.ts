@@ -8,6 +8,7 @@ import { requireEngine } from '../../engine/docker.ts';
 import { gitInfo } from '../../engine/git.ts';
 import { normaliseRepo } from '../../tags/tags.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
+import { attachReferees, readRefereeFile } from '../../report/referees.ts';
 import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
 import { catalogFor, collect, printJson, repoRoot, wantsJson } from '../context.ts';
@@ -33,6 +34,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: string): string[] {
+  attachReferees(report, readRefereeFile(join(out, 'referees.json')));
   const written: string[] = [];
   const w = (name: string, text: string) => {
     writeAtomic(join(out, name), text);

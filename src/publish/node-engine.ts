@@ -1,0 +1,166 @@
+/**
+ * "A node" for pull measurements: a second dockerd with its own data root, exec root, pid file,
+ * socket and bridge, so pulling into it never touches the build engine's images or layer cache;
+ * and a throwaway Debian docker-registry with htpasswd auth whose access log measures the bytes pulled.
+ */
+import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { KfcError } from '../errors.ts';
+
+const DOCKER = '/usr/bin/docker';
+
+/** rm -rf: a node's data root holds every file of the pulled images; Node's rmSync is far slower. */
+export async function removeTree(dir: string): Promise<void> {
+  await execa('rm', ['-rf', '--one-file-system', dir], { reject: false });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function until(what: string, ok: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new KfcError(`${what} did not come up within ${ms / 1000} s`);
+}
+
+export interface NodeEngine {
+  host: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function ip(args: string[]): Promise<void> {
+  const r = await execa('ip', args, { reject: false });
+  if (r.exitCode !== 0)
+    throw new KfcError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`, {
+      hint: 'the node engine needs root and iproute2',
+    });
+}
+
+/** Starts a separate dockerd under dir (root only). Its images are removed with dir by stop(). */
+export async function startNodeEngine(dir: string, dockerConfig: string): Promise<NodeEngine> {
+  for (const d of ['data', 'exec']) mkdirSync(join(dir, d), { recursive: true });
+  const sock = join(dir, 'docker.sock');
+  const log = openSync(join(dir, 'dockerd.log'), 'a');
+  // Its own bridge. NOT --bridge=none: dockerd then deletes the interface "docker0" on start, which
+  // is the build engine's bridge (every `docker run` there fails until it is re-created).
+  const bridge = `kfcnode${randomBytes(2).toString('hex')}`;
+  await ip(['link', 'add', 'name', bridge, 'type', 'bridge']);
+  const dropBridge = () => execa('ip', ['link', 'delete', bridge], { reject: false });
+  await ip(['addr', 'add', `10.254.${1 + (randomBytes(1)[0]! % 250)}.1/24`, 'dev', bridge]).catch(async (e) => {
+    await dropBridge();
+    throw e;
+  });
+  const proc: ChildProcess = spawn(
+    'dockerd',
+    [
+      '--data-root',
+      join(dir, 'data'),
+      '--exec-root',
+      join(dir, 'exec'),
+      '--pidfile',
+      join(dir, 'dockerd.pid'),
+      '-H',
+      `unix://${sock}`,
+      `--bridge=${bridge}`,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--ip-forward=false',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  const env = { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: dockerConfig };
+  try {
+    await until(
+      'the node engine (second dockerd)',
+      async () =>
+        (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false })).exitCode === 0,
+      60_000,
+    );
+  } catch (e) {
+    proc.kill('SIGTERM');
+    await dropBridge();
+    throw new KfcError(`${(e as Error).message}: see ${join(dir, 'dockerd.log')}`, {
+      hint: 'the node engine needs root (dockerd) like the build engine',
+    });
+  }
+  return {
+    host: env.DOCKER_HOST,
+    env,
+    async stop() {
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      await dropBridge();
+      await removeTree(dir);
+    },
+  };
+}
+
+export interface Registry {
+  host: string;
+  user: string;
+  password: string;
+  logFile: string;
+  logLines(): string[];
+  stop(): Promise<void>;
+}
+
+/** Debian's docker-registry on 127.0.0.1:<free port> with htpasswd auth, data and log under dir. */
+export async function startRegistry(dir: string): Promise<Registry> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const user = 'kfc';
+  const password = randomBytes(12).toString('hex');
+  const ht = await execa('htpasswd', ['-Bbn', user, password], { reject: false });
+  if (ht.exitCode !== 0)
+    throw new KfcError('htpasswd is missing', { hint: 'apt-get install apache2-utils (scripts/provision.sh --all)' });
+  writeFileSync(join(dir, 'htpasswd'), ht.stdout + '\n');
+  writeFileSync(
+    join(dir, 'registry.yml'),
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${join(dir, 'data')} } }`,
+      `http: { addr: 127.0.0.1:${port} }`,
+      `auth: { htpasswd: { realm: kfc-node, path: ${join(dir, 'htpasswd')} } }`,
+    ].join('\n') + '\n',
+  );
+  const logFile = join(dir, 'registry.log');
+  const log = openSync(logFile, 'a');
+  const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'registry.yml')], { stdio: ['ignore', log, log] });
+  await until(
+    'the registry (docker-registry)',
+    () =>
+      fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status === 401,
+        () => false,
+      ),
+    20_000,
+  );
+  return {
+    host: `127.0.0.1:${port}`,
+    user,
+    password,
+    logFile,
+    logLines: () => readFileSync(logFile, 'utf8').split('\n'),
+    async stop() {
+      proc.kill('SIGTERM');
+      await removeTree(dir);
+    },
+  };
+}

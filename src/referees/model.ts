@@ -1,0 +1,28 @@
+import type { CrossCheck } from './dive.ts';
+import type { SbomCounts, SecretFinding } from './trivy.ts';
+
+/** What the referee tools said about one built image (reports/referees.json, shown by kfc report). */
+export interface RefereeImage {
+  name: string;
+  ref: string;
+  /** Image ID the figures belong to: kfc report attaches them only to the same image. */
+  id: string;
+  archiveBytes: number;
+  seconds: { save: number; kfc: number; dive?: number; sbom?: number; secrets?: number; vulns?: number };
+  dive?: CrossCheck;
+  sbom?: SbomCounts & { file: string };
+  secrets?: SecretFinding[];
+  /** Per severity, when a Trivy vulnerability database was available. */
+  vulns?: Record<string, number>;
+  vulnGate?: { severity: string[]; ignoreUnfixed: boolean; ignoreFile?: string; findings: number };
+  problems: string[];
+  /** What was left out and why (e.g. Java archives without a Java DB). */
+  notes: string[];
+  measuredAt: string;
+}
+
+export interface RefereeFile {
+  version: 1;
+  tools: Record<string, string>;
+  images: RefereeImage[];
+}

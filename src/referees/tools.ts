@@ -1,0 +1,49 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { KfcError } from '../errors.ts';
+
+/** The referee tools scripts/provision-referees.sh installs. */
+export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx';
+
+/** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
+export const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
+export const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
+/** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
+export const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where a referee tool is: KFC_<TOOL> (a path), else the provisioned, pinned copies
+ * ($KFC_TOOLS_DIR/bin, $KFC_REFEREES_DIR/bin; buildx: the diverted Debian binary), else the PATH.
+ */
+export function findTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const override = env[`KFC_${tool.toUpperCase()}`];
+  if (override) return override;
+  const names = tool === 'buildx' ? ['docker-buildx', 'buildx'] : [tool];
+  const dirs = [
+    join(env.KFC_TOOLS_DIR || TOOLS_DIR_DEFAULT, 'bin'),
+    join(env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT, 'bin'),
+  ];
+  if (tool === 'buildx') dirs.push('/usr/libexec/kfc');
+  dirs.push(...(env.PATH ?? '').split(delimiter).filter(Boolean));
+  for (const dir of dirs) for (const n of names) if (executable(join(dir, n))) return join(dir, n);
+  return undefined;
+}
+
+export function requireTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env): string {
+  const found = findTool(tool, env);
+  if (!found) {
+    throw new KfcError(`${tool} is not installed`, {
+      hint: `run bash scripts/provision-referees.sh (installs it in ${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin${tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : ''}) or set KFC_${tool.toUpperCase()}`,
+    });
+  }
+  return found;
+}
