@@ -1,0 +1,258 @@
+#!/bin/bash
+# start.sh CMD... — container start for every kfc image (ENTRYPOINT is `tini -g --`).
+#
+# jupyter/docker-stacks semantics:
+#   started as root: refit the jovyan user to NB_USER/NB_UID/NB_GID (NB_GROUP), CHOWN_HOME=1|yes
+#   (+CHOWN_HOME_OPTS), CHOWN_EXTRA=a,b (+CHOWN_EXTRA_OPTS), GRANT_SUDO=1|yes, then drop to NB_USER;
+#   started as another uid: add a missing /etc/passwd entry (needs gid 0: /etc/passwd is g+w root).
+#   Hooks: /usr/local/bin/start-notebook.d (as the starting user, first) and
+#   /usr/local/bin/before-notebook.d (as root when started as root, just before CMD):
+#   *.sh are sourced, executables are run, failures are logged and the start goes on.
+#   NB_UMASK, JUPYTER_ENV_VARS_TO_UNSET, JUPYTER_DOCKER_STACKS_QUIET.
+# Kubeflow semantics (the seed's start-custom.sh):
+#   INFINITY_SLEEP=<non-empty> → do nothing but sleep (debug: exec into the container);
+#   KF_LANG=fr|en → LANG/LC_ALL fr_CA.UTF-8 | en_US.UTF-8 (and UI language, see kfc-seed-home);
+#   NB_NAMESPACE, or the <ns> of NB_PREFIX=/notebook/<ns>/<name>, is exported as NB_NAMESPACE;
+#   the home (an empty volume on Kubeflow) is seeded by kfc-seed-home as NB_USER, never overwriting.
+set -euo pipefail
+
+_log() {
+    if [[ "$*" == "ERROR:"* || "$*" == "WARNING:"* || -z "${JUPYTER_DOCKER_STACKS_QUIET:-}" ]]; then
+        echo "$@"
+    fi
+}
+
+_truthy() { [[ "${1:-}" == "1" || "${1:-}" == "yes" || "${1:-}" == "true" ]]; }
+
+# run-hooks DIR: source *.sh, run executables; a failing hook is logged, the start goes on.
+run-hooks() {
+    local dir="$1" f status
+    [[ -d "${dir}" ]] || return 0
+    _log "${0}: running hooks in: ${dir} as uid: $(id -u) gid: $(id -g)"
+    for f in "${dir}/"*; do
+        [[ -e "${f}" ]] || continue
+        case "${f}" in
+            *.sh)
+                _log "${0}: sourcing shell script: ${f}"
+                status=0
+                set +eu
+                # shellcheck disable=SC1090
+                source "${f}" || status=$?
+                set -euo pipefail
+                if [[ ${status} -ne 0 ]]; then
+                    _log "${0}: ${f} has failed (status ${status}), continuing execution"
+                fi
+                ;;
+            *)
+                if [[ -x "${f}" ]]; then
+                    _log "${0}: running executable: ${f}"
+                    status=0
+                    "${f}" || status=$?
+                    if [[ ${status} -ne 0 ]]; then
+                        _log "${0}: ${f} has failed (status ${status}), continuing execution"
+                    fi
+                else
+                    _log "${0}: ignoring non-executable: ${f}"
+                fi
+                ;;
+        esac
+    done
+    _log "${0}: done running hooks in: ${dir}"
+}
+
+unset_explicit_env_vars() {
+    local env_var
+    if [[ -n "${JUPYTER_ENV_VARS_TO_UNSET:-}" ]]; then
+        for env_var in ${JUPYTER_ENV_VARS_TO_UNSET//,/ }; do
+            _log "Unset ${env_var} due to JUPYTER_ENV_VARS_TO_UNSET"
+            unset "${env_var}"
+        done
+        unset JUPYTER_ENV_VARS_TO_UNSET
+    fi
+}
+
+# Kubeflow: language and namespace (exported, so the server, kernels and terminals inherit them).
+kubeflow_env() {
+    case "${KF_LANG:-}" in
+        "") ;;
+        fr*)
+            export LANG=fr_CA.UTF-8 LC_ALL=fr_CA.UTF-8 LANGUAGE=fr_CA:fr
+            ;;
+        en*)
+            export LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 LANGUAGE=en_US:en
+            ;;
+        *)
+            _log "KF_LANG=${KF_LANG} is not fr or en: keeping LANG=${LANG:-}"
+            ;;
+    esac
+    if [[ -z "${NB_NAMESPACE:-}" && "${NB_PREFIX:-}" =~ ^/notebook/([^/]+)/ ]]; then
+        export NB_NAMESPACE="${BASH_REMATCH[1]}"
+    fi
+}
+
+if [[ $# -eq 0 ]]; then
+    cmd=("${SHELL:-/bin/bash}")
+else
+    cmd=("$@")
+fi
+
+if [[ -n "${INFINITY_SLEEP:-}" ]]; then
+    _log "INFINITY_SLEEP is set: not starting '${cmd[*]}'; sleeping forever (debug mode)"
+    exec sleep infinity
+fi
+
+NB_USER="${NB_USER:-jovyan}"
+NB_UID="${NB_UID:-1000}"
+NB_GID="${NB_GID:-100}"
+export NB_USER NB_UID NB_GID
+
+# NOTE: this hook runs as the user the container was started with.
+run-hooks /usr/local/bin/start-notebook.d
+
+kubeflow_env
+
+if [[ "$(id -u)" == 0 ]]; then
+    # Refit the jovyan user to the desired user (NB_USER).
+    if id jovyan &>/dev/null; then
+        if [[ "${NB_USER}" != "jovyan" ]]; then
+            usermod --home "/home/${NB_USER}" --login "${NB_USER}" jovyan
+            _log "Updated the jovyan user:"
+            _log "- username: jovyan       -> ${NB_USER}"
+            _log "- home dir: /home/jovyan -> /home/${NB_USER}"
+        fi
+    elif ! id -u "${NB_USER}" &>/dev/null; then
+        _log "ERROR: Neither the jovyan user nor '${NB_USER}' exists. This could be the result of stopping and starting the container with a different NB_USER environment variable."
+        exit 1
+    fi
+    # Ensure NB_USER gets NB_UID and is a member of NB_GID (NB_GROUP).
+    if [[ "${NB_UID}" != "$(id -u "${NB_USER}")" || "${NB_GID}" != "$(id -g "${NB_USER}")" ]]; then
+        _log "Update ${NB_USER}'s UID:GID to ${NB_UID}:${NB_GID}"
+        if [[ "${NB_GID}" != "$(id -g "${NB_USER}")" ]]; then
+            groupadd --force --gid "${NB_GID}" --non-unique "${NB_GROUP:-${NB_USER}}"
+        fi
+        userdel "${NB_USER}"
+        useradd --no-log-init --home "/home/${NB_USER}" --shell /bin/bash --uid "${NB_UID}" \
+            --gid "${NB_GID}" --groups 100 --non-unique "${NB_USER}"
+    fi
+    cp_opts=(-a)
+    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
+        sed -i "s|/root|/home/root|g" /etc/passwd
+        cp_opts=(-a --no-preserve=ownership)
+    fi
+    # Move or symlink the jovyan home to the desired user's home.
+    if [[ "${NB_USER}" != "jovyan" ]]; then
+        if [[ ! -e "/home/${NB_USER}" ]]; then
+            _log "Attempting to copy /home/jovyan to /home/${NB_USER}..."
+            mkdir "/home/${NB_USER}"
+            if cp "${cp_opts[@]}" /home/jovyan/. "/home/${NB_USER}/"; then
+                _log "Success!"
+            else
+                _log "Failed to copy data from /home/jovyan to /home/${NB_USER}!"
+                _log "Attempting to symlink /home/jovyan to /home/${NB_USER}..."
+                rm -rf "/home/${NB_USER:?}"
+                if ln -s /home/jovyan "/home/${NB_USER}"; then
+                    _log "Success creating symlink!"
+                else
+                    _log "ERROR: Failed copy data from /home/jovyan to /home/${NB_USER} or to create symlink!"
+                    exit 1
+                fi
+            fi
+        fi
+        if [[ "${PWD}/" == "/home/jovyan/"* ]]; then
+            new_wd="/home/${NB_USER}/${PWD:13}"
+            _log "Changing working directory to ${new_wd}"
+            cd "${new_wd}"
+        fi
+    fi
+    # Optionally give the user its home and/or extra folders.
+    if _truthy "${CHOWN_HOME:-}"; then
+        _log "Ensuring /home/${NB_USER} is owned by ${NB_UID}:${NB_GID} ${CHOWN_HOME_OPTS:+(chown options: ${CHOWN_HOME_OPTS})}"
+        # shellcheck disable=SC2086
+        chown ${CHOWN_HOME_OPTS:-} "${NB_UID}:${NB_GID}" "/home/${NB_USER}"
+    fi
+    if [[ -n "${CHOWN_EXTRA:-}" ]]; then
+        for extra_dir in ${CHOWN_EXTRA//,/ }; do
+            _log "Ensuring ${extra_dir} is owned by ${NB_UID}:${NB_GID} ${CHOWN_EXTRA_OPTS:+(chown options: ${CHOWN_EXTRA_OPTS})}"
+            # shellcheck disable=SC2086
+            chown ${CHOWN_EXTRA_OPTS:-} "${NB_UID}:${NB_GID}" "${extra_dir}"
+        done
+    fi
+    # Keep ${CONDA_DIR}/bin first on sudo's secure_path.
+    sed -nr "s#^Defaults\s+secure_path\s*=\s*\"?([^\"]+)\"?#Defaults secure_path=\"${CONDA_DIR:-/opt/conda}/bin:\1\"#p" \
+        /etc/sudoers > /etc/sudoers.d/path
+    if _truthy "${GRANT_SUDO:-}"; then
+        _log "Granting ${NB_USER} passwordless sudo rights!"
+        echo "${NB_USER} ALL=(ALL) NOPASSWD:ALL" >> /etc/sudoers.d/added-by-start-script
+    fi
+
+    if [[ "${NB_USER}" == "root" ]]; then
+        HOME=/home/root kfc-seed-home ||
+            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
+    else
+        sudo --preserve-env --set-home --user "${NB_USER}" PATH="${PATH}" kfc-seed-home ||
+            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
+    fi
+
+    # NOTE: this hook runs as root.
+    run-hooks /usr/local/bin/before-notebook.d
+    unset_explicit_env_vars
+    if [[ -n "${NB_UMASK:-}" ]]; then
+        umask "${NB_UMASK}"
+    fi
+
+    _log "Running as ${NB_USER}:" "${cmd[@]}"
+    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
+        HOME=/home/root exec "${cmd[@]}"
+    else
+        exec sudo --preserve-env --set-home --user "${NB_USER}" \
+            LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}" \
+            PATH="${PATH}" \
+            PYTHONPATH="${PYTHONPATH:-}" \
+            "${cmd[@]}"
+    fi
+else
+    # Ensure the user has a passwd entry (arbitrary uid, e.g. OpenShift or `--user 1234:0`).
+    if whoami &>/dev/null; then
+        _log "There is an entry for $(id -u) in /etc/passwd"
+    else
+        _log "There is no entry for $(id -u) in /etc/passwd, trying to add one"
+        if [[ -w /etc/passwd ]]; then
+            _log "Renaming old jovyan user to nayvoj ($(id -u jovyan):$(id -g jovyan))"
+            # sed --in-place would need to create a file in /etc: use our own temp file.
+            passwd_tmp="$(mktemp)"
+            sed --expression="s/^jovyan:/nayvoj:/" /etc/passwd > "${passwd_tmp}"
+            echo "${NB_USER}:x:$(id -u):$(id -g):,,,:/home/jovyan:/bin/bash" >> "${passwd_tmp}"
+            cat "${passwd_tmp}" > /etc/passwd
+            rm -f "${passwd_tmp}"
+            _log "Added new ${NB_USER} user ($(id -u):$(id -g)). Fixed UID!"
+            if [[ "${NB_USER}" != "jovyan" ]]; then
+                _log "WARNING: user is ${NB_USER} but home is /home/jovyan. You must run as root to rename the home directory!"
+            fi
+        else
+            _log "WARNING: unable to fix missing /etc/passwd entry because we don't have write permission. Try setting gid=0 with \"--user=$(id -u):0\"."
+        fi
+    fi
+    # Warn about what only root could have applied.
+    if [[ "${NB_USER}" != "jovyan" && "${NB_USER}" != "$(id -un 2>/dev/null || true)" ]]; then
+        _log "WARNING: container must be started as root to change the desired user's name with NB_USER=\"${NB_USER}\"!"
+    fi
+    if [[ "${NB_UID}" != "$(id -u)" ]]; then
+        _log "WARNING: container must be started as root to change the desired user's id with NB_UID=\"${NB_UID}\"!"
+    fi
+    if [[ "${NB_GID}" != "$(id -g)" ]]; then
+        _log "WARNING: container must be started as root to change the desired user's group id with NB_GID=\"${NB_GID}\"!"
+    fi
+    if [[ ! -w "${HOME:-/home/jovyan}" ]]; then
+        _log "WARNING: no write access to ${HOME:-/home/jovyan}. Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
+    fi
+
+    kfc-seed-home || _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
+
+    run-hooks /usr/local/bin/before-notebook.d
+    unset_explicit_env_vars
+    if [[ -n "${NB_UMASK:-}" ]]; then
+        umask "${NB_UMASK}"
+    fi
+    _log "Executing the command:" "${cmd[@]}"
+    exec "${cmd[@]}"
+fi
