@@ -1,19 +1,26 @@
 #!/bin/bash
-# start.sh CMD... — container start for every kfc image (ENTRYPOINT is `tini -g --`).
+# start.sh [CMD...] — the ENTRYPOINT of every kfc image (`tini -g -- start.sh`), so ANY command
+# gets the same start; no command → bash.
 #
-# jupyter/docker-stacks semantics:
-#   started as root: refit the jovyan user to NB_USER/NB_UID/NB_GID (NB_GROUP), CHOWN_HOME=1|yes
-#   (+CHOWN_HOME_OPTS), CHOWN_EXTRA=a,b (+CHOWN_EXTRA_OPTS), GRANT_SUDO=1|yes, then drop to NB_USER;
-#   started as another uid: add a missing /etc/passwd entry (needs gid 0: /etc/passwd is g+w root).
-#   Hooks: /usr/local/bin/start-notebook.d (as the starting user, first) and
-#   /usr/local/bin/before-notebook.d (as root when started as root, just before CMD):
-#   *.sh are sourced, executables are run, failures are logged and the start goes on.
-#   NB_UMASK, JUPYTER_ENV_VARS_TO_UNSET, JUPYTER_DOCKER_STACKS_QUIET.
+# jupyter/docker-stacks semantics ("Common Features" of its documentation):
+#   started as root: refit the jovyan user to NB_USER (rename; home copied, or linked when
+#   /home/jovyan is a mounted volume), NB_UID, NB_GID (+NB_GROUP); CHOWN_HOME=1|yes
+#   (+CHOWN_HOME_OPTS), CHOWN_EXTRA=a,b (+CHOWN_EXTRA_OPTS); GRANT_SUDO=1|yes; then run CMD as
+#   NB_USER through sudo, $CONDA_DIR/bin first on sudo's secure_path. NB_USER=root NB_UID=0
+#   NB_GID=0 runs CMD as root with HOME=/home/root.
+#   started as another uid: add a missing /etc/passwd entry (/etc/passwd is g+w for gid 0) and
+#   warn about what only root could apply.
+#   hooks (run-hooks.sh): /usr/local/bin/start-notebook.d as the starting user, first;
+#   /usr/local/bin/before-notebook.d as root when started as root (else as the user), last.
+#   JUPYTER_ENV_VARS_TO_UNSET=A,B unset before CMD; JUPYTER_DOCKER_STACKS_QUIET=1 quiets the log.
+#   start.sh given as the CMD too (the old habit): runs that command directly, with a WARNING.
 # Kubeflow semantics (the seed's start-custom.sh):
 #   INFINITY_SLEEP=<non-empty> → do nothing but sleep (debug: exec into the container);
-#   KF_LANG=fr|en → LANG/LC_ALL fr_CA.UTF-8 | en_US.UTF-8 (and UI language, see kfc-seed-home);
+#   KF_LANG=fr|en → LANG/LC_ALL fr_CA.UTF-8 | en_US.UTF-8;
 #   NB_NAMESPACE, or the <ns> of NB_PREFIX=/notebook/<ns>/<name>, is exported as NB_NAMESPACE;
-#   the home (an empty volume on Kubeflow) is seeded by kfc-seed-home as NB_USER, never overwriting.
+#   the home (an empty volume on Kubeflow) is seeded by kfc-seed-home as the user, never overwriting.
+# Jupyter's runtime files (server info, kernel connections) go to /tmp (JUPYTER_RUNTIME_DIR),
+# not the home: a full or read-only home volume must not stop the server.
 set -euo pipefail
 
 _log() {
@@ -21,44 +28,22 @@ _log() {
         echo "$@"
     fi
 }
+_truthy() { [[ "${1:-}" == "1" || "${1:-}" == "yes" ]]; }
 
-_truthy() { [[ "${1:-}" == "1" || "${1:-}" == "yes" || "${1:-}" == "true" ]]; }
+if [[ $# -eq 0 ]]; then
+    cmd=("bash")
+else
+    cmd=("$@")
+fi
 
-# run-hooks DIR: source *.sh, run executables; a failing hook is logged, the start goes on.
-run-hooks() {
-    local dir="$1" f status
-    [[ -d "${dir}" ]] || return 0
-    _log "${0}: running hooks in: ${dir} as uid: $(id -u) gid: $(id -g)"
-    for f in "${dir}/"*; do
-        [[ -e "${f}" ]] || continue
-        case "${f}" in
-            *.sh)
-                _log "${0}: sourcing shell script: ${f}"
-                status=0
-                set +eu
-                # shellcheck disable=SC1090
-                source "${f}" || status=$?
-                set -euo pipefail
-                if [[ ${status} -ne 0 ]]; then
-                    _log "${0}: ${f} has failed (status ${status}), continuing execution"
-                fi
-                ;;
-            *)
-                if [[ -x "${f}" ]]; then
-                    _log "${0}: running executable: ${f}"
-                    status=0
-                    "${f}" || status=$?
-                    if [[ ${status} -ne 0 ]]; then
-                        _log "${0}: ${f} has failed (status ${status}), continuing execution"
-                    fi
-                else
-                    _log "${0}: ignoring non-executable: ${f}"
-                fi
-                ;;
-        esac
-    done
-    _log "${0}: done running hooks in: ${dir}"
-}
+# CMD ["start.sh", ...] from before start.sh was the ENTRYPOINT: do not refit twice.
+if [[ -n "${KFC_START_SH_DONE:-}" ]]; then
+    _log "WARNING: start.sh is the default ENTRYPOINT, do not include it in CMD"
+    _log "Executing the command:" "${cmd[@]}"
+    exec "${cmd[@]}"
+fi
+export KFC_START_SH_DONE=1
+_log "Entered start.sh with args:" "${cmd[@]}"
 
 unset_explicit_env_vars() {
     local env_var
@@ -75,26 +60,14 @@ unset_explicit_env_vars() {
 kubeflow_env() {
     case "${KF_LANG:-}" in
         "") ;;
-        fr*)
-            export LANG=fr_CA.UTF-8 LC_ALL=fr_CA.UTF-8 LANGUAGE=fr_CA:fr
-            ;;
-        en*)
-            export LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 LANGUAGE=en_US:en
-            ;;
-        *)
-            _log "KF_LANG=${KF_LANG} is not fr or en: keeping LANG=${LANG:-}"
-            ;;
+        fr*) export LANG=fr_CA.UTF-8 LC_ALL=fr_CA.UTF-8 LANGUAGE=fr_CA:fr ;;
+        en*) export LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 LANGUAGE=en_US:en ;;
+        *) _log "KF_LANG=${KF_LANG} is not fr or en: keeping LANG=${LANG:-}" ;;
     esac
     if [[ -z "${NB_NAMESPACE:-}" && "${NB_PREFIX:-}" =~ ^/notebook/([^/]+)/ ]]; then
         export NB_NAMESPACE="${BASH_REMATCH[1]}"
     fi
 }
-
-if [[ $# -eq 0 ]]; then
-    cmd=("${SHELL:-/bin/bash}")
-else
-    cmd=("$@")
-fi
 
 if [[ -n "${INFINITY_SLEEP:-}" ]]; then
     _log "INFINITY_SLEEP is set: not starting '${cmd[*]}'; sleeping forever (debug mode)"
@@ -107,24 +80,27 @@ NB_GID="${NB_GID:-100}"
 export NB_USER NB_UID NB_GID
 
 # NOTE: this hook runs as the user the container was started with.
-run-hooks /usr/local/bin/start-notebook.d
+# shellcheck disable=SC1091
+source /usr/local/bin/run-hooks.sh /usr/local/bin/start-notebook.d
 
 kubeflow_env
 
 if [[ "$(id -u)" == 0 ]]; then
     # Refit the jovyan user to the desired user (NB_USER).
-    if id jovyan &>/dev/null; then
-        if [[ "${NB_USER}" != "jovyan" ]]; then
+    if id jovyan &> /dev/null; then
+        if [[ "${NB_USER}" != "jovyan" ]] && id -u "${NB_USER}" &> /dev/null; then
+            _log "Using the existing user ${NB_USER} (e.g. root): jovyan is not renamed"
+        elif [[ "${NB_USER}" != "jovyan" ]]; then
             usermod --home "/home/${NB_USER}" --login "${NB_USER}" jovyan
             _log "Updated the jovyan user:"
             _log "- username: jovyan       -> ${NB_USER}"
             _log "- home dir: /home/jovyan -> /home/${NB_USER}"
         fi
-    elif ! id -u "${NB_USER}" &>/dev/null; then
-        _log "ERROR: Neither the jovyan user nor '${NB_USER}' exists. This could be the result of stopping and starting the container with a different NB_USER environment variable."
+    elif ! id -u "${NB_USER}" &> /dev/null; then
+        _log "ERROR: Neither the jovyan user nor '${NB_USER}' exists. This could be the result of stopping and starting, the container with a different NB_USER environment variable."
         exit 1
     fi
-    # Ensure NB_USER gets NB_UID and is a member of NB_GID (NB_GROUP).
+    # NB_USER gets NB_UID and the primary group NB_GID (named NB_GROUP), and stays in users (100).
     if [[ "${NB_UID}" != "$(id -u "${NB_USER}")" || "${NB_GID}" != "$(id -g "${NB_USER}")" ]]; then
         _log "Update ${NB_USER}'s UID:GID to ${NB_UID}:${NB_GID}"
         if [[ "${NB_GID}" != "$(id -g "${NB_USER}")" ]]; then
@@ -139,22 +115,28 @@ if [[ "$(id -u)" == 0 ]]; then
         sed -i "s|/root|/home/root|g" /etc/passwd
         cp_opts=(-a --no-preserve=ownership)
     fi
-    # Move or symlink the jovyan home to the desired user's home.
+    # Move the jovyan home to the desired user's home: a copy, as docker-stacks does, except when
+    # /home/jovyan is a mounted volume (Kubeflow's home): then a link, so the data stays on it.
     if [[ "${NB_USER}" != "jovyan" ]]; then
         if [[ ! -e "/home/${NB_USER}" ]]; then
-            _log "Attempting to copy /home/jovyan to /home/${NB_USER}..."
-            mkdir "/home/${NB_USER}"
-            if cp "${cp_opts[@]}" /home/jovyan/. "/home/${NB_USER}/"; then
-                _log "Success!"
+            if mountpoint -q /home/jovyan; then
+                _log "/home/jovyan is a mounted volume: linking /home/${NB_USER} to it"
+                ln -s /home/jovyan "/home/${NB_USER}"
             else
-                _log "Failed to copy data from /home/jovyan to /home/${NB_USER}!"
-                _log "Attempting to symlink /home/jovyan to /home/${NB_USER}..."
-                rm -rf "/home/${NB_USER:?}"
-                if ln -s /home/jovyan "/home/${NB_USER}"; then
-                    _log "Success creating symlink!"
+                _log "Attempting to copy /home/jovyan to /home/${NB_USER}..."
+                mkdir "/home/${NB_USER}"
+                if cp "${cp_opts[@]}" /home/jovyan/. "/home/${NB_USER}/"; then
+                    _log "Success!"
                 else
-                    _log "ERROR: Failed copy data from /home/jovyan to /home/${NB_USER} or to create symlink!"
-                    exit 1
+                    _log "Failed to copy data from /home/jovyan to /home/${NB_USER}!"
+                    _log "Attempting to symlink /home/jovyan to /home/${NB_USER}..."
+                    rm -rf "/home/${NB_USER:?}" # only our partial copy
+                    if ln -s /home/jovyan "/home/${NB_USER}"; then
+                        _log "Success creating symlink!"
+                    else
+                        _log "ERROR: Failed copy data from /home/jovyan to /home/${NB_USER} or to create symlink!"
+                        exit 1
+                    fi
                 fi
             fi
         fi
@@ -177,7 +159,7 @@ if [[ "$(id -u)" == 0 ]]; then
             chown ${CHOWN_EXTRA_OPTS:-} "${NB_UID}:${NB_GID}" "${extra_dir}"
         done
     fi
-    # Keep ${CONDA_DIR}/bin first on sudo's secure_path.
+    # ${CONDA_DIR}/bin first on sudo's secure_path (so `sudo pip`, `sudo jupyter` are the env's).
     sed -nr "s#^Defaults\s+secure_path\s*=\s*\"?([^\"]+)\"?#Defaults secure_path=\"${CONDA_DIR:-/opt/conda}/bin:\1\"#p" \
         /etc/sudoers > /etc/sudoers.d/path
     if _truthy "${GRANT_SUDO:-}"; then
@@ -185,25 +167,26 @@ if [[ "$(id -u)" == 0 ]]; then
         echo "${NB_USER} ALL=(ALL) NOPASSWD:ALL" >> /etc/sudoers.d/added-by-start-script
     fi
 
-    if [[ "${NB_USER}" == "root" ]]; then
-        HOME=/home/root kfc-seed-home ||
-            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
+    user_home="/home/${NB_USER}"
+    export JUPYTER_RUNTIME_DIR="${JUPYTER_RUNTIME_DIR:-/tmp/jupyter-runtime-${NB_UID}}"
+    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
+        HOME="${user_home}" kfc-seed-home || _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
     else
         sudo --preserve-env --set-home --user "${NB_USER}" PATH="${PATH}" kfc-seed-home ||
             _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
     fi
 
     # NOTE: this hook runs as root.
-    run-hooks /usr/local/bin/before-notebook.d
+    # shellcheck disable=SC1091
+    source /usr/local/bin/run-hooks.sh /usr/local/bin/before-notebook.d
     unset_explicit_env_vars
-    if [[ -n "${NB_UMASK:-}" ]]; then
-        umask "${NB_UMASK}"
-    fi
 
     _log "Running as ${NB_USER}:" "${cmd[@]}"
     if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
-        HOME=/home/root exec "${cmd[@]}"
+        HOME="${user_home}" exec "${cmd[@]}"
     else
+        # --preserve-env keeps the container's environment (minus JUPYTER_ENV_VARS_TO_UNSET);
+        # sudo's secure_path and env_reset would still drop these three.
         exec sudo --preserve-env --set-home --user "${NB_USER}" \
             LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}" \
             PATH="${PATH}" \
@@ -211,14 +194,18 @@ if [[ "$(id -u)" == 0 ]]; then
             "${cmd[@]}"
     fi
 else
-    # Ensure the user has a passwd entry (arbitrary uid, e.g. OpenShift or `--user 1234:0`).
-    if whoami &>/dev/null; then
-        _log "There is an entry for $(id -u) in /etc/passwd"
-    else
-        _log "There is no entry for $(id -u) in /etc/passwd, trying to add one"
+    if _truthy "${GRANT_SUDO:-}"; then
+        _log "WARNING: container must be started as root to grant sudo permissions!"
+    fi
+    jovyan_uid="$(id -u jovyan 2> /dev/null || true)"
+    jovyan_gid="$(id -g jovyan 2> /dev/null || true)"
+    # A uid without an /etc/passwd entry (OpenShift, `--user 123456:0`): add one, since some
+    # software insists on a user name; /etc/passwd is group-writable for gid 0.
+    if ! whoami &> /dev/null; then
+        _log "There is no entry in /etc/passwd for our UID=$(id -u). Attempting to fix..."
         if [[ -w /etc/passwd ]]; then
-            _log "Renaming old jovyan user to nayvoj ($(id -u jovyan):$(id -g jovyan))"
-            # sed --in-place would need to create a file in /etc: use our own temp file.
+            _log "Renaming old jovyan user to nayvoj (${jovyan_uid}:${jovyan_gid})"
+            # sed --in-place would create a file in /etc, which only root may: use our own temp file.
             passwd_tmp="$(mktemp)"
             sed --expression="s/^jovyan:/nayvoj:/" /etc/passwd > "${passwd_tmp}"
             echo "${NB_USER}:x:$(id -u):$(id -g):,,,:/home/jovyan:/bin/bash" >> "${passwd_tmp}"
@@ -233,26 +220,27 @@ else
         fi
     fi
     # Warn about what only root could have applied.
-    if [[ "${NB_USER}" != "jovyan" && "${NB_USER}" != "$(id -un 2>/dev/null || true)" ]]; then
+    if [[ "${NB_USER}" != "jovyan" && "${NB_USER}" != "$(id -un 2> /dev/null || true)" ]]; then
         _log "WARNING: container must be started as root to change the desired user's name with NB_USER=\"${NB_USER}\"!"
     fi
-    if [[ "${NB_UID}" != "$(id -u)" ]]; then
+    if [[ "${NB_UID}" != "${jovyan_uid}" && "${NB_UID}" != "$(id -u)" ]]; then
         _log "WARNING: container must be started as root to change the desired user's id with NB_UID=\"${NB_UID}\"!"
     fi
-    if [[ "${NB_GID}" != "$(id -g)" ]]; then
+    if [[ "${NB_GID}" != "${jovyan_gid}" && "${NB_GID}" != "$(id -g)" ]]; then
         _log "WARNING: container must be started as root to change the desired user's group id with NB_GID=\"${NB_GID}\"!"
     fi
-    if [[ ! -w "${HOME:-/home/jovyan}" ]]; then
-        _log "WARNING: no write access to ${HOME:-/home/jovyan}. Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
+    if [[ ! -w /home/jovyan ]]; then
+        _log "WARNING: no write access to /home/jovyan. Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
     fi
 
+    export JUPYTER_RUNTIME_DIR="${JUPYTER_RUNTIME_DIR:-/tmp/jupyter-runtime-$(id -u)}"
     kfc-seed-home || _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
 
-    run-hooks /usr/local/bin/before-notebook.d
+    # NOTE: this hook runs as the user the container was started with.
+    # shellcheck disable=SC1091
+    source /usr/local/bin/run-hooks.sh /usr/local/bin/before-notebook.d
     unset_explicit_env_vars
-    if [[ -n "${NB_UMASK:-}" ]]; then
-        umask "${NB_UMASK}"
-    fi
+
     _log "Executing the command:" "${cmd[@]}"
     exec "${cmd[@]}"
 fi
