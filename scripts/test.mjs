@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const scope = (process.env.KFC_TEST_SCOPE ?? 'unit,integration,images').split(',').map((s) => s.trim());
 // The images CI builds and tests here; the others are generated, linted and refused precisely.
-const images = (process.env.KFC_TEST_IMAGES ?? 'jupyterlab-cpu jupyterlab-pytorch-cpu remote-desktop').split(/\s+/).filter(Boolean);
+const images = (process.env.KFC_TEST_IMAGES ?? 'jupyterlab-cpu jupyterlab-pytorch jupyterlab-tensorflow remote-desktop').split(/\s+/).filter(Boolean);
 const caBundle = process.env.KFC_CA_BUNDLE ?? (existsSync('/etc/ssl/certs/ca-certificates.crt') ? '/etc/ssl/certs/ca-certificates.crt' : '');
 
 let passed = 0;
