@@ -1,8 +1,9 @@
 # jupyterlab-tensorflow: TensorFlow from the Python index with its CUDA 12 libraries as NVIDIA's
 # wheels (tensorflow[and-cuda]), hash-locked in python/jupyterlab-tensorflow.lock. TensorFlow
-# dlopens cuDNN, cuBLAS… by soname and does not look in site-packages/nvidia/*/lib, so those folders
-# are registered with the dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them,
-# whatever its environment (kernels, terminals, sudo), unlike LD_LIBRARY_PATH. The GPU driver
+# dlopens cuDNN, cuBLAS, cuRAND… by soname at GPU start; its RUNPATH names only some of the wheels'
+# site-packages/nvidia/*/lib folders (not cuRAND's, for one), so all of them are registered with the
+# dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them, whatever its environment
+# (kernels, terminals, sudo), unlike LD_LIBRARY_PATH, which a kernel spec or sudo can drop. The GPU driver
 # (libcuda) comes from the node through the NVIDIA container toolkit, which re-runs ldconfig at start
 # and keeps these entries. Without a GPU, TensorFlow runs on the CPU. Comes after every
 # jupyterlab-cpu bit, so this image reuses all of its layers.
@@ -15,10 +16,11 @@ RUN --mount=type=bind,source=python/jupyterlab-tensorflow.lock,target=/tmp/kfc.l
     --mount=type=bind,source=wheelhouse,target=/mnt/wheelhouse \
     kfc-python-install /tmp/kfc.lock && \
     site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" && \
-    find "${site}/nvidia" -mindepth 2 -maxdepth 2 -type d -name lib | sort > /etc/ld.so.conf.d/kfc-nvidia-wheels.conf && \
-    test -s /etc/ld.so.conf.d/kfc-nvidia-wheels.conf && \
+    conf=/etc/ld.so.conf.d/kfc-nvidia-wheels.conf && \
+    find "${site}/nvidia" -mindepth 2 -maxdepth 2 -type d -name lib | sort > "${conf}" && \
+    test -s "${conf}" && \
     ldconfig && \
-    ldconfig -p | grep -q "libcudnn.so.9 .*${site}/nvidia/" && \
+    ldconfig -p | grep "libcudnn.so.9 .*${site}/nvidia/cudnn/lib/" > /dev/null && \
     "${CONDA_DIR}/bin/python" -B -c 'import tensorflow as tf; b = tf.sysconfig.get_build_info(); \
 print("tensorflow", tf.__version__, "cuda", b["cuda_version"], "cudnn", b["cudnn_version"])' && \
     fix-permissions "${CONDA_DIR}"
