@@ -1,20 +1,28 @@
-# jupyterlab-tensorflow: TensorFlow with its CUDA libraries (tensorflow[and-cuda]: NVIDIA's wheels
-# from the index), pinned, installed into $CONDA_DIR from a Python package index. Debian has no
-# TensorFlow, and no index is reachable on machines without one: kfc build refuses then
-# (images.yaml requires: pypi; set PIP_INDEX_URL). The index URL, which may carry credentials,
-# reaches this RUN only as the BuildKit secret "pip-index-url" (never an ARG: ARGs are kept in the
-# image history), e.g. docker build --secret id=pip-index-url,env=PIP_INDEX_URL.
-ARG TENSORFLOW_VERSION=2.20.0
+# jupyterlab-tensorflow: TensorFlow from the Python index with its CUDA 12 libraries as NVIDIA's
+# wheels (tensorflow[and-cuda]), hash-locked in python/jupyterlab-tensorflow.lock. TensorFlow
+# dlopens cuDNN, cuBLAS, cuRAND… by soname at GPU start; its RUNPATH names only some of the wheels'
+# site-packages/nvidia/*/lib folders (not cuRAND's, for one), so all of them are registered with the
+# dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them, whatever its environment
+# (kernels, terminals, sudo), unlike LD_LIBRARY_PATH, which a kernel spec or sudo can drop. The GPU driver
+# (libcuda) comes from the node through the NVIDIA container toolkit, which re-runs ldconfig at start
+# and keeps these entries. Without a GPU, TensorFlow runs on the CPU. Comes after every
+# jupyterlab-cpu bit, so this image reuses all of its layers.
+ENV NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
 USER root
-RUN --mount=type=secret,id=pip-index-url \
-    if [[ ! -s /run/secrets/pip-index-url ]]; then \
-        echo "ERROR: jupyterlab-tensorflow needs a Python package index: give its URL as the build secret 'pip-index-url' (kfc: set PIP_INDEX_URL)" >&2; \
-        exit 1; \
-    fi && \
-    PIP_INDEX_URL="$(cat /run/secrets/pip-index-url)" \
-    "${CONDA_DIR}/bin/pip" install --no-cache-dir --no-user \
-        "tensorflow[and-cuda]==${TENSORFLOW_VERSION}" && \
-    "${CONDA_DIR}/bin/python" -c 'import tensorflow as tf; print("tensorflow", tf.__version__)' && \
-    fix-permissions "${CONDA_DIR}" && \
-    fix-permissions "/home/${NB_USER}"
+# Wheels of up to 1 GB: uv's 30 s read timeout fails them behind a busy proxy.
+RUN --mount=type=bind,source=python/jupyterlab-tensorflow.lock,target=/tmp/kfc.lock \
+    --mount=type=secret,id=ca --mount=type=secret,id=pip-index-url \
+    --mount=type=cache,target=/var/cache/kfc-uv,id=kfc-uv,sharing=locked \
+    --mount=type=bind,source=wheelhouse,target=/mnt/wheelhouse \
+    kfc-python-install /tmp/kfc.lock && \
+    site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" && \
+    conf=/etc/ld.so.conf.d/kfc-nvidia-wheels.conf && \
+    find "${site}/nvidia" -mindepth 2 -maxdepth 2 -type d -name lib | sort > "${conf}" && \
+    test -s "${conf}" && \
+    ldconfig && \
+    ldconfig -p | grep "libcudnn.so.9 .*${site}/nvidia/cudnn/lib/" > /dev/null && \
+    "${CONDA_DIR}/bin/python" -B -c 'import tensorflow as tf; b = tf.sysconfig.get_build_info(); \
+print("tensorflow", tf.__version__, "cuda", b["cuda_version"], "cudnn", b["cudnn_version"])' && \
+    fix-permissions "${CONDA_DIR}"
 USER ${NB_UID}

@@ -40,6 +40,8 @@ export interface ContentFacts {
   lab?: string;
   r?: string;
   torch?: string;
+  tensorflow?: string;
+  /** The CUDA version the framework was built with (torch.version.cuda, TensorFlow's build info). */
   cuda?: string;
 }
 
@@ -69,6 +71,7 @@ export function contentTags(c: ContentFacts): string[] {
     versionTag('lab', c.lab, 2),
     versionTag('r', c.r, 2),
     versionTag('torch', c.torch, 2),
+    versionTag('tensorflow', c.tensorflow, 2),
     versionTag('cuda', c.cuda, 2),
   ].filter((t): t is string => Boolean(t));
 }

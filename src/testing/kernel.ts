@@ -115,6 +115,15 @@ export class Kernel {
   static async start(nb: Notebook, name: string, timeoutMs = 90_000): Promise<Kernel> {
     const api = new JupyterApi(nb);
     const { id } = await api.json<{ id: string }>('POST', '/api/kernels', { name });
+    return Kernel.connect(api, id, name, timeoutMs);
+  }
+
+  /**
+   * Connects to a running kernel's channels (e.g. the one a notebook session started); resolves once
+   * it answers kernel_info. On failure the kernel is shut down.
+   */
+  static async connect(api: JupyterApi, id: string, name: string, timeoutMs = 90_000): Promise<Kernel> {
+    const nb = api.nb;
     const url = nb.url(`/api/kernels/${id}/channels`).replace(/^http/, 'ws') + `?session_id=${randomUUID()}`;
     let ws: WebSocket;
     try {
