@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { createHash } from 'node:crypto';
 // kfc runs from its TypeScript sources. They are bundled with esbuild into a cache keyed by the
 // sources' paths, sizes and mtimes (rebuilt in ~0.1 s after an edit), with code splitting so a
 // verb loads only the modules it needs: `kfc generate --check` stays well under a second.
 // If esbuild is unavailable, tsx's loader runs the sources directly (slower start).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

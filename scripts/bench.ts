@@ -11,13 +11,14 @@
 //
 // Without --cold the last cold-build time recorded in reports/bench.json for the same images is
 // used (and said so). Results go to reports/bench.json and reports/bench.md.
-import { execa } from 'execa';
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { FamilyReport } from '../src/report/model.ts';
+import { execa } from 'execa';
 import { formatBytes } from '../src/metrics/gates.ts';
+import type { FamilyReport } from '../src/report/model.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
@@ -38,7 +39,10 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 const common = [...(opt.tag ? ['--tag', opt.tag] : []), ...(opt.repo ? ['--repo', opt.repo] : [])];
 
 function kfc(args: string[]) {
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, env: { DOCKER_BUILDKIT: '1' } });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
+    reject: false,
+    env: { DOCKER_BUILDKIT: '1' },
+  });
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -75,7 +79,13 @@ const figures: Record<string, unknown> = { root, at: new Date().toISOString() };
   }
   const s = median(times);
   figures.generateCheckSeconds = times;
-  rows.push({ figure: 'kfc generate --check (median of 5)', goal: '≤ 1 s', measured: `${s.toFixed(2)} s`, ratio: s / 1, ok: s <= 1 });
+  rows.push({
+    figure: 'kfc generate --check (median of 5)',
+    goal: '≤ 1 s',
+    measured: `${s.toFixed(2)} s`,
+    ratio: s / 1,
+    ok: s <= 1,
+  });
 }
 
 // Which images: the named ones, else those built here (kfc report finds them).
@@ -83,7 +93,9 @@ let images = (opt.images ?? process.env.KFC_BENCH_IMAGES ?? '').split(/[\s,]+/).
 
 // 2. Cold build (optional) and no-change rebuild.
 const benchFile = join(root, 'reports', 'bench.json');
-const previous = existsSync(benchFile) ? (JSON.parse(readFileSync(benchFile, 'utf8')) as { coldBuild?: { images: string[]; seconds: number; at: string } }) : {};
+const previous = existsSync(benchFile)
+  ? (JSON.parse(readFileSync(benchFile, 'utf8')) as { coldBuild?: { images: string[]; seconds: number; at: string } })
+  : {};
 let cold: { images: string[]; seconds: number; at: string } | undefined;
 if (images.length) {
   if (opt.cold) {
@@ -109,7 +121,13 @@ if (images.length) {
   }
   figures.noChangeRebuildSeconds = s;
   figures.coldBuild = cold;
-  if (cold) rows.push({ figure: 'cold build (no cache)', goal: '—', measured: `${cold.seconds.toFixed(1)} s`, note: opt.cold ? undefined : `from ${cold.at}` });
+  if (cold)
+    rows.push({
+      figure: 'cold build (no cache)',
+      goal: '—',
+      measured: `${cold.seconds.toFixed(1)} s`,
+      note: opt.cold ? undefined : `from ${cold.at}`,
+    });
   else rows.push({ figure: 'cold build (no cache)', goal: '—', measured: 'not measured', note: 'run with --cold' });
   rows.push({
     figure: 'no-change rebuild',
@@ -124,42 +142,112 @@ if (images.length) {
   const starts = String(Number(opt.starts) || 0);
   log(`kfc report ${images.join(' ') || '(every image built here)'} --starts ${starts}`);
   const r = await kfc(['report', ...images, ...common, '--starts', starts, '--no-manifests', '--json']);
-  if (r.exitCode !== 0 && !r.stdout.trim().startsWith('{')) throw new Error(`kfc report failed: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`);
+  if (r.exitCode !== 0 && !r.stdout.trim().startsWith('{'))
+    throw new Error(`kfc report failed: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`);
   const report = JSON.parse(r.stdout) as FamilyReport;
   if (!images.length) images = report.images.map((i) => i.name);
-  figures.report = { family: report.family, images: report.images.map((i) => ({ name: i.name, size: i.size, efficiency: i.metrics.efficiency, wastedBytes: i.metrics.wastedBytes, parent: i.sharing.parent, start: i.start && { medianMs: i.start.medianMs, iqrMs: i.start.iqrMs, n: i.start.starts } })) };
+  figures.report = {
+    family: report.family,
+    images: report.images.map((i) => ({
+      name: i.name,
+      size: i.size,
+      efficiency: i.metrics.efficiency,
+      wastedBytes: i.metrics.wastedBytes,
+      parent: i.sharing.parent,
+      start: i.start && { medianMs: i.start.medianMs, iqrMs: i.start.iqrMs, n: i.start.starts },
+    })),
+  };
   for (const i of report.images) {
     const budget = i.gates.maxSize;
-    if (budget) rows.push({ figure: `size ${i.name}`, goal: `≤ ${formatBytes(budget)}`, measured: formatBytes(i.size), ratio: i.size / budget, ok: i.size <= budget });
+    if (budget)
+      rows.push({
+        figure: `size ${i.name}`,
+        goal: `≤ ${formatBytes(budget)}`,
+        measured: formatBytes(i.size),
+        ratio: i.size / budget,
+        ok: i.size <= budget,
+      });
     else rows.push({ figure: `size ${i.name}`, goal: '—', measured: formatBytes(i.size) });
   }
   for (const i of report.images) {
-    rows.push({ figure: `efficiency ${i.name}`, goal: `≥ ${i.gates.minEfficiency}`, measured: `${i.metrics.efficiency.toFixed(4)} (wasted ${formatBytes(i.metrics.wastedBytes)})`, ratio: i.metrics.efficiency / (i.gates.minEfficiency ?? 1), ok: i.metrics.efficiency >= (i.gates.minEfficiency ?? 0) });
+    rows.push({
+      figure: `efficiency ${i.name}`,
+      goal: `≥ ${i.gates.minEfficiency}`,
+      measured: `${i.metrics.efficiency.toFixed(4)} (wasted ${formatBytes(i.metrics.wastedBytes)})`,
+      ratio: i.metrics.efficiency / (i.gates.minEfficiency ?? 1),
+      ok: i.metrics.efficiency >= (i.gates.minEfficiency ?? 0),
+    });
   }
   for (const i of report.images) {
     const p = i.sharing.parent;
-    if (p) rows.push({ figure: `shared bytes ${i.name} / ${p.with}`, goal: `${(i.gates.minParentShare ?? 1) * 100}%`, measured: `${formatBytes(p.bytes)} / ${formatBytes(p.ofBytes)}`, ratio: p.ratio, ok: p.ratio >= (i.gates.minParentShare ?? 1) });
+    if (p)
+      rows.push({
+        figure: `shared bytes ${i.name} / ${p.with}`,
+        goal: `${(i.gates.minParentShare ?? 1) * 100}%`,
+        measured: `${formatBytes(p.bytes)} / ${formatBytes(p.ofBytes)}`,
+        ratio: p.ratio,
+        ok: p.ratio >= (i.gates.minParentShare ?? 1),
+      });
   }
   for (const i of report.images) {
     if (!i.start) continue;
     const goal = i.gates.maxStartMedianMs ?? Infinity;
-    if (i.start.starts) rows.push({ figure: `start median ${i.name}`, goal: `≤ ${goal} ms`, measured: `${Math.round(i.start.medianMs)} ms (IQR ${Math.round(i.start.iqrMs)}, n=${i.start.starts})`, ratio: i.start.medianMs / goal, ok: i.start.medianMs <= goal });
-    else rows.push({ figure: `start median ${i.name}`, goal: `≤ ${goal} ms`, measured: 'never ready', ok: false, note: i.start.failures[0] });
+    if (i.start.starts)
+      rows.push({
+        figure: `start median ${i.name}`,
+        goal: `≤ ${goal} ms`,
+        measured: `${Math.round(i.start.medianMs)} ms (IQR ${Math.round(i.start.iqrMs)}, n=${i.start.starts})`,
+        ratio: i.start.medianMs / goal,
+        ok: i.start.medianMs <= goal,
+      });
+    else
+      rows.push({
+        figure: `start median ${i.name}`,
+        goal: `≤ ${goal} ms`,
+        measured: 'never ready',
+        ok: false,
+        note: i.start.failures[0],
+      });
   }
   const f = report.family;
-  rows.push({ figure: 'family unique bytes / Σ image sizes', goal: '—', measured: `${formatBytes(f.uniqueBytes)} / ${formatBytes(f.sumBytes)}`, ratio: f.ratio });
+  rows.push({
+    figure: 'family unique bytes / Σ image sizes',
+    goal: '—',
+    measured: `${formatBytes(f.uniqueBytes)} / ${formatBytes(f.sumBytes)}`,
+    ratio: f.ratio,
+  });
 }
 
 // Output.
 const table = [['figure', 'goal', 'measured', 'ratio', 'verdict']].concat(
-  rows.map((r) => [r.figure, r.goal, r.measured, r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.1 ? 4 : 3), r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED']),
+  rows.map((r) => [
+    r.figure,
+    r.goal,
+    r.measured,
+    r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.1 ? 4 : 3),
+    r.ok === undefined ? '' : r.ok ? 'ok' : 'MISSED',
+  ]),
 );
 const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-const text = table.map((r, i) => r.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd() + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')).join('\n');
+const text = table
+  .map(
+    (r, i) =>
+      r
+        .map((c, j) => c.padEnd(widths[j]!))
+        .join('  ')
+        .trimEnd() + (i === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : ''),
+  )
+  .join('\n');
 const notes = rows.filter((r) => r.note).map((r) => `- ${r.figure}: ${r.note}`);
 mkdirSync(join(root, 'reports'), { recursive: true });
-writeFileSync(benchFile, JSON.stringify({ ...figures, images, rows, coldBuild: cold ?? previous.coldBuild }, null, 2) + '\n');
-writeFileSync(join(root, 'reports', 'bench.md'), `# Bench (${figures.at})\n\n\`\`\`\n${text}\n\`\`\`\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
+writeFileSync(
+  benchFile,
+  JSON.stringify({ ...figures, images, rows, coldBuild: cold ?? previous.coldBuild }, null, 2) + '\n',
+);
+writeFileSync(
+  join(root, 'reports', 'bench.md'),
+  `# Bench (${figures.at})\n\n\`\`\`\n${text}\n\`\`\`\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`,
+);
 if (opt.json) process.stdout.write(JSON.stringify({ ...figures, images, rows }, null, 2) + '\n');
 else process.stdout.write(`${text}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`);
 const missed = rows.filter((r) => r.ok === false);

@@ -1,20 +1,35 @@
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
 import { DockerfileParser } from 'dockerfile-ast';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { KfcError } from '../errors.ts';
-import { CatalogSchema, IMAGE_NAME, type CatalogSpec, type Requirement } from './schema.ts';
-import type { Bit, Catalog, ContextFile, ImageNode } from './model.ts';
 import { readPythonSources } from '../python/sources.ts';
+import type { Bit, Catalog, ContextFile, ImageNode } from './model.ts';
+import { CatalogSchema, type CatalogSpec, IMAGE_NAME, type Requirement } from './schema.ts';
 
 export const CATALOG_FILE = 'images.yaml';
 export const BITS_DIR = 'docker-bits';
 export const RESOURCES_DIR = 'resources';
 const RESERVED_CONTEXT_NAMES = new Set(['Dockerfile', '.dockerignore', 'Dockerfile.dockerignore']);
 const INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 /** Reads the YAML text and validates it; errors name the file, the field path and its line. */
@@ -27,33 +42,52 @@ export function parseCatalogText(text: string, file: string): CatalogSpec {
     const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     // The error's range covers only the key's first character; read the key up to its colon.
-    const key = e.pos ? (/^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(e.pos[0]))?.[1] ?? '').trim().replace(/^["']|["']$/g, '') : '';
-    const msg = e.code === 'DUPLICATE_KEY' ? `duplicate key${key ? ` "${key}"` : ''} (image names and fields must be unique)` : `invalid YAML: ${e.message.split('\n')[0]}`;
+    const key = e.pos
+      ? (/^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(e.pos[0]))?.[1] ?? '').trim().replace(/^["']|["']$/g, '')
+      : '';
+    const msg =
+      e.code === 'DUPLICATE_KEY'
+        ? `duplicate key${key ? ` "${key}"` : ''} (image names and fields must be unique)`
+        : `invalid YAML: ${e.message.split('\n')[0]}`;
     throw new KfcError(msg, { where, hint: 'fix the YAML syntax at that line' });
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new KfcError('the catalog must be a mapping with an "images" key', { where: `${file}:1 (top level)`, hint: 'start from the images.yaml in the repository' });
+    throw new KfcError('the catalog must be a mapping with an "images" key', {
+      where: `${file}:1 (top level)`,
+      hint: 'start from the images.yaml in the repository',
+    });
   }
   const parsed = CatalogSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     // An unknown key is reported at its own line, not at the mapping holding it.
-    const linePath = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
-    throw new KfcError(describeIssue(issue), { where: `${file}:${lineOf(doc.contents, linePath, lineCounter)} ${fieldPath(issue.path)}`, hint: hintFor(issue) });
+    const linePath =
+      issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
+    throw new KfcError(describeIssue(issue), {
+      where: `${file}:${lineOf(doc.contents, linePath, lineCounter)} ${fieldPath(issue.path)}`,
+      hint: hintFor(issue),
+    });
   }
   return parsed.data;
 }
 
 function fieldPath(path: (string | number)[]): string {
-  return path.length === 0 ? '(top level)' : path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  return path.length === 0
+    ? '(top level)'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+        .join('.')
+        .replace(/\.\[/g, '[');
 }
 
 function describeIssue(issue: ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return `missing required field "${issue.path[issue.path.length - 1] ?? ''}"`;
+  if (issue.code === 'invalid_type' && issue.received === 'undefined')
+    return `missing required field "${issue.path[issue.path.length - 1] ?? ''}"`;
   if (issue.code === 'invalid_type') return `expected ${issue.expected}, got ${issue.received}`;
-  if (issue.code === 'invalid_union') return 'not a known requirement (use debian, npm, pypi, or one of {vendor|download|license: {...}})';
+  if (issue.code === 'invalid_union')
+    return 'not a known requirement (use debian, npm, pypi, or one of {vendor|download|license: {...}})';
   if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
   return issue.message;
 }
@@ -121,11 +155,15 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
   }
   const text = readFileSync(abs, 'utf8');
   const spec = parseCatalogText(text, file);
-  const where = (name: string, field?: string) => `${file}:${catalogLine(text, name, field)} images.${name}${field ? `.${field}` : ''}`;
+  const where = (name: string, field?: string) =>
+    `${file}:${catalogLine(text, name, field)} images.${name}${field ? `.${field}` : ''}`;
 
   for (const name of Object.keys(spec.images)) {
     if (!IMAGE_NAME.test(name)) {
-      throw new KfcError(`"${name}" is not a valid image name`, { where: where(name), hint: 'use lowercase letters, digits, and single ".", "_" or "-" between them' });
+      throw new KfcError(`"${name}" is not a valid image name`, {
+        where: where(name),
+        hint: 'use lowercase letters, digits, and single ".", "_" or "-" between them',
+      });
     }
   }
 
@@ -139,7 +177,10 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
     if (bitText === undefined) {
       const bitAbs = join(root, path);
       if (!existsSync(bitAbs) || !statSync(bitAbs).isFile()) {
-        throw new KfcError(`bit "${bitName}" not found: ${path} does not exist`, { where: where(owner, 'bits'), hint: `create ${path} or remove "${bitName}" from the list` });
+        throw new KfcError(`bit "${bitName}" not found: ${path} does not exist`, {
+          where: where(owner, 'bits'),
+          hint: `create ${path} or remove "${bitName}" from the list`,
+        });
       }
       bitText = readFileSync(bitAbs, 'utf8');
       validateBit(bitText, path);
@@ -151,11 +192,17 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
   const readContext = (set: string, owner: string) => {
     if (contexts.has(set)) return;
     if (RESERVED_CONTEXT_NAMES.has(set)) {
-      throw new KfcError(`context set "${set}" collides with the generated ${set}`, { where: where(owner, 'context'), hint: 'rename the folder under resources/' });
+      throw new KfcError(`context set "${set}" collides with the generated ${set}`, {
+        where: where(owner, 'context'),
+        hint: 'rename the folder under resources/',
+      });
     }
     const dir = join(root, RESOURCES_DIR, set);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new KfcError(`context set "${set}" not found: ${RESOURCES_DIR}/${set}/ is not a folder`, { where: where(owner, 'context'), hint: `create ${RESOURCES_DIR}/${set}/ or remove "${set}"` });
+      throw new KfcError(`context set "${set}" not found: ${RESOURCES_DIR}/${set}/ is not a folder`, {
+        where: where(owner, 'context'),
+        hint: `create ${RESOURCES_DIR}/${set}/ or remove "${set}"`,
+      });
     }
     contexts.set(set, readFiles ? listContext(dir, set) : []);
   };
@@ -168,10 +215,16 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
     while (cur !== undefined) {
       if (!spec.images[cur]) {
         const child = seen[seen.length - 1]!;
-        throw new KfcError(`unknown parent image "${cur}"`, { where: where(child, 'extends'), hint: `define images.${cur} or extend one of: ${Object.keys(spec.images).join(', ')}` });
+        throw new KfcError(`unknown parent image "${cur}"`, {
+          where: where(child, 'extends'),
+          hint: `define images.${cur} or extend one of: ${Object.keys(spec.images).join(', ')}`,
+        });
       }
       if (seen.includes(cur)) {
-        throw new KfcError(`cycle in "extends": ${[...seen, cur].join(' -> ')}`, { where: where(name, 'extends'), hint: 'an image cannot be its own ancestor; make one of them extend a base with "from"' });
+        throw new KfcError(`cycle in "extends": ${[...seen, cur].join(' -> ')}`, {
+          where: where(name, 'extends'),
+          hint: 'an image cannot be its own ancestor; make one of them extend a base with "from"',
+        });
       }
       seen.push(cur);
       cur = parentOf(cur);
@@ -198,25 +251,36 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
         baseKey = from;
         baseImage = from;
         if (from.endsWith(':latest')) {
-          throw new KfcError(`root base "${from}" uses :latest`, { where: where(name, 'from'), hint: 'pin a tag or digest so builds are reproducible' });
+          throw new KfcError(`root base "${from}" uses :latest`, {
+            where: where(name, 'from'),
+            hint: 'pin a tag or digest so builds are reproducible',
+          });
         }
       } else {
         const known = Object.keys(spec.bases);
-        throw new KfcError(`"from: ${from}" is neither a base defined under "bases" nor an image reference with a tag`, {
-          where: where(name, 'from'),
-          hint: known.length ? `use one of: ${known.join(', ')}` : 'define it under "bases" or write repository:tag',
-        });
+        throw new KfcError(
+          `"from: ${from}" is neither a base defined under "bases" nor an image reference with a tag`,
+          {
+            where: where(name, 'from'),
+            hint: known.length ? `use one of: ${known.join(', ')}` : 'define it under "bases" or write repository:tag',
+          },
+        );
       }
     }
     const seenBits = new Set<string>();
     for (const b of img.bits) {
-      if (seenBits.has(b)) throw new KfcError(`bit "${b}" is listed twice`, { where: where(name, 'bits'), hint: 'list each bit once' });
+      if (seenBits.has(b))
+        throw new KfcError(`bit "${b}" is listed twice`, { where: where(name, 'bits'), hint: 'list each bit once' });
       seenBits.add(b);
     }
     const ownBits = img.bits.map((b) => readBit(b, name));
     for (const b of ownBits) {
       const clash = parent?.bits.find((pb) => pb.name === b.name);
-      if (clash) throw new KfcError(`bit "${b.name}" is already in ancestor "${clash.owner}"`, { where: where(name, 'bits'), hint: 'a child inherits its ancestors\' bits; remove it here' });
+      if (clash)
+        throw new KfcError(`bit "${b.name}" is already in ancestor "${clash.owner}"`, {
+          where: where(name, 'bits'),
+          hint: "a child inherits its ancestors' bits; remove it here",
+        });
     }
     for (const set of img.context) readContext(set, name);
     const node: ImageNode = {
@@ -234,7 +298,10 @@ export function loadCatalog(root: string, opts: LoadOptions = {}): Catalog {
       contextSets: [...new Set([...(parent?.contextSets ?? []), ...img.context])],
       args: { ...(parent?.args ?? {}), ...img.args },
       // A Python lock is installed from the Python index (or a fetched wheelhouse).
-      requires: mergeRequirements(parent?.requires ?? [], img.python && !img.requires.includes('pypi') ? [...img.requires, 'pypi'] : img.requires),
+      requires: mergeRequirements(
+        parent?.requires ?? [],
+        img.python && !img.requires.includes('pypi') ? [...img.requires, 'pypi'] : img.requires,
+      ),
     };
     node.chain = [...(parent?.chain ?? []), node];
     parent?.children.push(node);
@@ -265,16 +332,23 @@ function mergeRequirements(inherited: Requirement[], own: Requirement[]): Requir
 
 /** A bit must be a Dockerfile fragment: known instructions, no FROM (kfc writes it). */
 export function validateBit(text: string, path: string): void {
-  if (text.trim() === '') throw new KfcError('bit is empty', { where: path, hint: 'add instructions or remove the bit from images.yaml' });
+  if (text.trim() === '')
+    throw new KfcError('bit is empty', { where: path, hint: 'add instructions or remove the bit from images.yaml' });
   const dockerfile = DockerfileParser.parse(text);
   for (const inst of dockerfile.getInstructions()) {
     const kw = inst.getKeyword().toUpperCase();
     const line = inst.getRange().start.line + 1;
     if (kw === 'FROM') {
-      throw new KfcError('a bit must not contain FROM (kfc writes FROM from the catalog)', { where: `${path}:${line}`, hint: 'remove the FROM line; set the base with "from:" in images.yaml' });
+      throw new KfcError('a bit must not contain FROM (kfc writes FROM from the catalog)', {
+        where: `${path}:${line}`,
+        hint: 'remove the FROM line; set the base with "from:" in images.yaml',
+      });
     }
     if (!INSTRUCTIONS.has(kw)) {
-      throw new KfcError(`"${inst.getKeyword()}" is not a Dockerfile instruction`, { where: `${path}:${line}`, hint: 'bits hold Dockerfile instructions only' });
+      throw new KfcError(`"${inst.getKeyword()}" is not a Dockerfile instruction`, {
+        where: `${path}:${line}`,
+        hint: 'bits hold Dockerfile instructions only',
+      });
     }
   }
 }
@@ -282,12 +356,19 @@ export function validateBit(text: string, path: string): void {
 function listContext(dir: string, set: string): ContextFile[] {
   const out: ContextFile[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (entry.isFile()) {
         const st = statSync(p);
-        out.push({ set, rel: relative(dir, p).split('\\').join('/'), content: readFileSync(p), executable: (st.mode & 0o111) !== 0 });
+        out.push({
+          set,
+          rel: relative(dir, p).split('\\').join('/'),
+          content: readFileSync(p),
+          executable: (st.mode & 0o111) !== 0,
+        });
       }
     }
   };

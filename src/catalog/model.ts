@@ -1,5 +1,5 @@
-import type { BaseSpec, CatalogSpec, ImageSpec, Requirement } from './schema.ts';
 import type { PythonFiles } from '../python/sources.ts';
+import type { BaseSpec, CatalogSpec, ImageSpec, Requirement } from './schema.ts';
 
 /** One Dockerfile fragment as read from docker-bits/. */
 export interface Bit {
@@ -56,4 +56,3 @@ export interface Catalog {
   /** python/<lock>.in and .lock by lock name (images' `python:` fields). */
   python?: Map<string, PythonFiles>;
 }
-

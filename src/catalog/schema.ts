@@ -24,9 +24,7 @@ export const VendorSchema = z
   })
   .strict();
 
-export const DownloadSchema = z
-  .object({ name: z.string().min(1), url: httpUrl, reason: z.string().min(1) })
-  .strict();
+export const DownloadSchema = z.object({ name: z.string().min(1), url: httpUrl, reason: z.string().min(1) }).strict();
 
 export const LicenseSchema = z
   .object({
@@ -84,10 +82,15 @@ export const ImageSchema = z
     /** Name of the Python lock this node installs: python/<name>.in + python/<name>.lock (kfc lock). */
     python: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'python lock name: lowercase letters, digits, . _ - (usually the image name)' })
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, {
+        message: 'python lock name: lowercase letters, digits, . _ - (usually the image name)',
+      })
       .optional(),
     gpu: z.boolean().default(false),
-    spawner: z.object({ group: z.enum(['jupyter', 'vscode', 'rstudio', 'desktop', 'sas']) }).strict().optional(),
+    spawner: z
+      .object({ group: z.enum(['jupyter', 'vscode', 'rstudio', 'desktop', 'sas']) })
+      .strict()
+      .optional(),
     gates: GatesSchema.optional(),
     test: z
       .object({
@@ -104,7 +107,8 @@ export const ImageSchema = z
   .strict()
   .superRefine((img, ctx) => {
     if (img.from && img.extends) ctx.addIssue({ code: 'custom', message: 'give either "from" or "extends", not both' });
-    if (!img.from && !img.extends) ctx.addIssue({ code: 'custom', message: 'needs "from" (a base) or "extends" (a parent image)' });
+    if (!img.from && !img.extends)
+      ctx.addIssue({ code: 'custom', message: 'needs "from" (a base) or "extends" (a parent image)' });
   });
 
 export const CatalogSchema = z
@@ -119,7 +123,9 @@ export const CatalogSchema = z
       .object({ severity: z.record(z.string(), z.enum(['error', 'warning', 'off'])).default({}) })
       .strict()
       .default({}),
-    images: z.record(z.string(), ImageSchema).refine((o) => Object.keys(o).length > 0, { message: 'at least one image is needed' }),
+    images: z
+      .record(z.string(), ImageSchema)
+      .refine((o) => Object.keys(o).length > 0, { message: 'at least one image is needed' }),
   })
   .strict();
 

@@ -43,18 +43,31 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
   const skipped: string[] = [];
   for (const r of node.requires) {
     if (r === 'debian') {
-      if (state.debian === false) missing.push(`the Debian mirror ${node.base?.mirror ?? ''} does not answer (set the mirror in images.yaml bases or the DEBIAN_MIRROR build arg)`);
+      if (state.debian === false)
+        missing.push(
+          `the Debian mirror ${node.base?.mirror ?? ''} does not answer (set the mirror in images.yaml bases or the DEBIAN_MIRROR build arg)`,
+        );
     } else if (r === 'npm') {
-      if (state.npm === false) missing.push('the npm registry does not answer (set npm_config_registry, and --ca-bundle behind a TLS-inspecting proxy)');
+      if (state.npm === false)
+        missing.push(
+          'the npm registry does not answer (set npm_config_registry, and --ca-bundle behind a TLS-inspecting proxy)',
+        );
     } else if (r === 'pypi') {
       // "the Python index, or a complete wheelhouse": either lets the build install its locks.
       const p = state.pypi;
       const wh = state.wheelhouses?.get(node.name);
       if (wh?.complete) continue;
-      if (p && !p.url) missing.push('needs a Python package index: none is configured (set KFC_PYTHON_INDEX_URL or PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)');
+      if (p && !p.url)
+        missing.push(
+          'needs a Python package index: none is configured (set KFC_PYTHON_INDEX_URL or PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)',
+        );
       else if (p && p.reachable === false) {
-        const have = wh ? `its wheelhouse in the artifact cache has ${wh.have} of ${wh.need} wheels` : 'it has no wheelhouse';
-        missing.push(`the Python index ${p.url} does not answer from this host and ${have} (set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch ${node.name} where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)`);
+        const have = wh
+          ? `its wheelhouse in the artifact cache has ${wh.have} of ${wh.need} wheels`
+          : 'it has no wheelhouse';
+        missing.push(
+          `the Python index ${p.url} does not answer from this host and ${have} (set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch ${node.name} where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)`,
+        );
       }
     } else if ('vendor' in r) {
       const st = state.artifacts?.get(r.vendor.name);
@@ -67,12 +80,19 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
         (r.vendor.optional ? skipped : missing).push(why);
       }
     } else if ('download' in r) {
-      if (state.downloads?.get(r.download.url) === false) missing.push(`${r.download.name}: ${r.download.url} is not reachable (${r.download.reason})`);
+      if (state.downloads?.get(r.download.url) === false)
+        missing.push(`${r.download.name}: ${r.download.url} is not reachable (${r.download.reason})`);
     } else if ('license' in r) {
       const st = state.licenses?.get(r.license.name);
       const use = `kfc build binds it for one RUN as licensed/${r.license.name}/, never a layer`;
-      if (st === false || (typeof st === 'object' && !st.given)) missing.push(`licensed media "${r.license.name}" not given: ${r.license.env} is not set (set ${r.license.env} to the folder holding the media; ${use})`);
-      else if (typeof st === 'object') missing.push(`licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist (set ${r.license.env} to the folder holding the media; ${use})`);
+      if (st === false || (typeof st === 'object' && !st.given))
+        missing.push(
+          `licensed media "${r.license.name}" not given: ${r.license.env} is not set (set ${r.license.env} to the folder holding the media; ${use})`,
+        );
+      else if (typeof st === 'object')
+        missing.push(
+          `licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist (set ${r.license.env} to the folder holding the media; ${use})`,
+        );
     }
   }
   return { ok: missing.length === 0, missing, skipped };

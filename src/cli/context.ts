@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CATALOG_FILE, loadCatalog, type LoadOptions } from '../catalog/load.ts';
+import { CATALOG_FILE, type LoadOptions, loadCatalog } from '../catalog/load.ts';
 import type { Catalog } from '../catalog/model.ts';
 
 /** The repository root: --root, else the nearest folder upward holding images.yaml, else cwd. */

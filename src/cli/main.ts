@@ -21,12 +21,24 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Compose, build, test and publish the kubeflow-containers image family')
     .option('--root <dir>', 'repository root (default: the nearest folder with images.yaml)')
     // Usage errors (unknown verb or option, missing argument) in kfc's one-line form too.
-    .configureOutput({ outputError: (str, write) => write(`kfc: error: ${str.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (fix: run kfc --help for usage)\n`) })
+    .configureOutput({
+      outputError: (str, write) =>
+        write(
+          `kfc: error: ${str
+            .trim()
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')} (fix: run kfc --help for usage)\n`,
+        ),
+    })
     .exitOverride();
   registerCatalogCommands(program);
   registerRefereeCommands(program);
   if (!CATALOG_VERBS.has(verbOf(argv) ?? '')) {
-    const [engine, publish, report] = await Promise.all([import('./commands/engine.ts'), import('./commands/publish.ts'), import('./commands/report.ts')]);
+    const [engine, publish, report] = await Promise.all([
+      import('./commands/engine.ts'),
+      import('./commands/publish.ts'),
+      import('./commands/report.ts'),
+    ]);
     engine.registerEngineCommands(program);
     publish.registerPublishCommands(program);
     report.registerReportCommands(program);

@@ -1,10 +1,10 @@
-import { execa } from 'execa';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { KfcError } from '../errors.ts';
+import { execa } from 'execa';
 import type { BaseSpec } from '../catalog/schema.ts';
+import { KfcError } from '../errors.ts';
 import { docker, imageExists, requireEngine } from './docker.ts';
 
 export interface BaseResult {
@@ -32,28 +32,44 @@ export function baseLabels(base: BaseSpec, date: string): string[] {
 }
 
 /** Creates the root base image with mmdebstrap + docker import unless it exists (or force). */
-export async function ensureBase(base: BaseSpec, opts: { force?: boolean; log?: (s: string) => void } = {}): Promise<BaseResult> {
+export async function ensureBase(
+  base: BaseSpec,
+  opts: { force?: boolean; log?: (s: string) => void } = {},
+): Promise<BaseResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   await requireEngine();
   if (!opts.force && (await imageExists(base.image))) return { image: base.image, created: false, seconds: 0 };
   const mm = await execa('mmdebstrap', ['--version'], { reject: false });
-  if (mm.failed) throw new KfcError('mmdebstrap is not installed; it makes the root base image', { hint: 'apt-get install mmdebstrap (scripts/provision.sh does it)' });
+  if (mm.failed)
+    throw new KfcError('mmdebstrap is not installed; it makes the root base image', {
+      hint: 'apt-get install mmdebstrap (scripts/provision.sh does it)',
+    });
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'kfc-base-'));
   const tar = join(dir, 'rootfs.tar');
   try {
     log(`kfc base: mmdebstrap ${base.suite} (${base.variant}) from ${mirrorFor(base)} ...`);
-    const res = await execa('mmdebstrap', [`--variant=${base.variant}`, `--components=${base.components.join(',')}`, base.suite, tar, mirrorFor(base)], { reject: false, all: true });
+    const res = await execa(
+      'mmdebstrap',
+      [`--variant=${base.variant}`, `--components=${base.components.join(',')}`, base.suite, tar, mirrorFor(base)],
+      { reject: false, all: true },
+    );
     if (res.failed) {
       const tail = (res.all ?? '').split('\n').filter(Boolean).slice(-5).join(' | ');
-      throw new KfcError(`mmdebstrap failed for ${base.suite} from ${mirrorFor(base)}: ${tail}`, { where: 'images.yaml bases', hint: 'check the mirror URL and suite, and that the mirror is reachable' });
+      throw new KfcError(`mmdebstrap failed for ${base.suite} from ${mirrorFor(base)}: ${tail}`, {
+        where: 'images.yaml bases',
+        hint: 'check the mirror URL and suite, and that the mirror is reachable',
+      });
     }
     const date = new Date().toISOString();
     const changes = ['CMD ["bash"]', ...baseLabels(base, date).map((l) => `LABEL ${l.replace('=', '="')}"`)];
     const imp = await docker(['import', ...changes.flatMap((c) => ['--change', c]), tar, base.image]);
-    if (imp.failed) throw new KfcError(`docker import failed: ${imp.stderr.trim()}`, { hint: 'check the engine (kfc doctor)' });
+    if (imp.failed)
+      throw new KfcError(`docker import failed: ${imp.stderr.trim()}`, { hint: 'check the engine (kfc doctor)' });
     const seconds = (performance.now() - t0) / 1000;
-    log(`kfc base: ${base.image} created in ${seconds.toFixed(1)} s (${(statSync(tar).size / 1e6).toFixed(0)} MB rootfs)`);
+    log(
+      `kfc base: ${base.image} created in ${seconds.toFixed(1)} s (${(statSync(tar).size / 1e6).toFixed(0)} MB rootfs)`,
+    );
     return { image: base.image, created: true, seconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,11 @@ export function buildSteps(dockerfile: string, origins: LineOrigin[]): Step[] {
     const kw = inst.getKeyword().toUpperCase();
     if (!STEP_KEYWORDS.has(kw)) continue;
     const line0 = inst.getRange().start.line;
-    steps.push({ index: steps.length + 1, keyword: kw, origin: origins[line0] ?? { file: 'Dockerfile', line: line0 + 1 } });
+    steps.push({
+      index: steps.length + 1,
+      keyword: kw,
+      origin: origins[line0] ?? { file: 'Dockerfile', line: line0 + 1 },
+    });
   }
   return steps;
 }

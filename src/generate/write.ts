@@ -1,9 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { join, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KfcError } from '../errors.ts';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/model.ts';
-import { generateAll, OUTPUT_DIR, type GeneratedImage } from './generate.ts';
+import { KfcError } from '../errors.ts';
+import { type GeneratedImage, generateAll, OUTPUT_DIR } from './generate.ts';
 
 export interface WriteResult {
   written: string[];
@@ -24,7 +34,11 @@ export interface WriteHooks {
  */
 export function writeOutput(catalog: Catalog, names: string[] = [], hooks: WriteHooks = {}): WriteResult {
   for (const n of names) {
-    if (!catalog.nodes.has(n)) throw new KfcError(`unknown image "${n}"`, { where: catalog.file, hint: `known images: ${[...catalog.nodes.keys()].join(', ')}` });
+    if (!catalog.nodes.has(n))
+      throw new KfcError(`unknown image "${n}"`, {
+        where: catalog.file,
+        hint: `known images: ${[...catalog.nodes.keys()].join(', ')}`,
+      });
   }
   const outDir = join(catalog.root, OUTPUT_DIR);
   const images = generateAll(catalog, names);
@@ -32,7 +46,10 @@ export function writeOutput(catalog: Catalog, names: string[] = [], hooks: Write
   try {
     mkdirSync(stage, { recursive: true });
   } catch (err) {
-    throw new KfcError(`cannot write ${OUTPUT_DIR}/: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { where: outDir, hint: 'make the folder writable' });
+    throw new KfcError(`cannot write ${OUTPUT_DIR}/: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      where: outDir,
+      hint: 'make the folder writable',
+    });
   }
   try {
     for (const img of images) {
@@ -75,7 +92,10 @@ export function writeOutput(catalog: Catalog, names: string[] = [], hooks: Write
   } catch (err) {
     if (err instanceof KfcError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new KfcError(`could not write ${OUTPUT_DIR}/ (${e.code ?? e.message}); it was left unchanged`, { where: e.path ?? outDir, hint: 'check permissions and free disk space, then run kfc generate again' });
+    throw new KfcError(`could not write ${OUTPUT_DIR}/ (${e.code ?? e.message}); it was left unchanged`, {
+      where: e.path ?? outDir,
+      hint: 'check permissions and free disk space, then run kfc generate again',
+    });
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -112,7 +132,8 @@ export function checkOutput(catalog: Catalog): Drift[] {
     }
     const abs = join(outDir, path);
     if (!readFileSync(abs).equals(f.content)) drift.push({ path: `${OUTPUT_DIR}/${path}`, kind: 'differs' });
-    else if (((statSync(abs).mode & 0o111) !== 0) !== f.executable) drift.push({ path: `${OUTPUT_DIR}/${path}`, kind: 'mode' });
+    else if (((statSync(abs).mode & 0o111) !== 0) !== f.executable)
+      drift.push({ path: `${OUTPUT_DIR}/${path}`, kind: 'mode' });
   }
   for (const path of actual) if (!expected.has(path)) drift.push({ path: `${OUTPUT_DIR}/${path}`, kind: 'extra' });
   return drift.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -30,7 +30,11 @@ export function lintImages(images: GeneratedImage[], config: SeverityConfig = {}
   return [...byKey.values()].sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }
 
-export function lintDockerfile(text: string, origins: LineOrigin[], config: SeverityConfig = {}): Omit<Finding, 'images'>[] {
+export function lintDockerfile(
+  text: string,
+  origins: LineOrigin[],
+  config: SeverityConfig = {},
+): Omit<Finding, 'images'>[] {
   const lines = text.split('\n');
   const doc = DockerfileParser.parse(text);
   const findings: Omit<Finding, 'images'>[] = [];
@@ -57,15 +61,26 @@ export function lintDockerfile(text: string, origins: LineOrigin[], config: Seve
     const line = inst.getRange().start.line;
     const args = (inst.getArgumentsContent() ?? '').replace(/\\\n/g, ' ');
     // getArgumentsContent() leaves out flags (--mount=…, --checksum=…); the rules look at them.
-    const flags = 'getFlags' in inst ? (inst as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags() : [];
-    const ruleArgs = [...flags.map((f) => `--${f.getName()}${f.getValue() === null ? '' : `=${f.getValue()}`}`), args].join(' ');
+    const flags =
+      'getFlags' in inst
+        ? (inst as unknown as { getFlags(): { getName(): string; getValue(): string | null }[] }).getFlags()
+        : [];
+    const ruleArgs = [
+      ...flags.map((f) => `--${f.getName()}${f.getValue() === null ? '' : `=${f.getValue()}`}`),
+      args,
+    ].join(' ');
     if (keyword === 'SHELL') shell = args;
     if (keyword === 'USER') lastUser = { line, user: args.trim() };
     if (keyword === 'FROM') {
       const ref = args.trim().split(/\s+/)[0] ?? '';
       const untagged = !/[:@]/.test(ref.split('/').pop() ?? '');
       if (ref.endsWith(':latest') || untagged) {
-        report(line, FILE_RULES.basePinned.id, FILE_RULES.basePinned.severity, `base "${ref}" is not pinned; give a tag other than latest (or a digest)`);
+        report(
+          line,
+          FILE_RULES.basePinned.id,
+          FILE_RULES.basePinned.severity,
+          `base "${ref}" is not pinned; give a tag other than latest (or a digest)`,
+        );
       }
     }
     for (const rule of RULES) {
@@ -76,7 +91,14 @@ export function lintDockerfile(text: string, origins: LineOrigin[], config: Seve
   const user = lastUser?.user.split(':')[0];
   if (!lastUser || user === 'root' || user === '0') {
     const at = lastUser ? lastUser.line : lastInstructionLine(doc);
-    report(at, FILE_RULES.finalUser.id, FILE_RULES.finalUser.severity, lastUser ? 'the image ends as root; end with USER ${NB_UID}' : 'no USER instruction: the image runs as root; end with USER ${NB_UID}');
+    report(
+      at,
+      FILE_RULES.finalUser.id,
+      FILE_RULES.finalUser.severity,
+      lastUser
+        ? 'the image ends as root; end with USER ${NB_UID}'
+        : 'no USER instruction: the image runs as root; end with USER ${NB_UID}',
+    );
   }
   return findings;
 }

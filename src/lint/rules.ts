@@ -48,10 +48,14 @@ export function downloadCommands(cmd: string): number {
     while (i < words.length) {
       const w = words[i]!;
       if (PREFIX_WORD.test(w) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
-      else if (w.startsWith('-') && i > 0 && /^(sudo|xargs|env|time)$/.test(words[i - 1]!)) i += /^-[ugCI]$/.test(w) ? 2 : 1;
+      else if (w.startsWith('-') && i > 0 && /^(sudo|xargs|env|time)$/.test(words[i - 1]!))
+        i += /^-[ugCI]$/.test(w) ? 2 : 1;
       else break;
     }
-    const word = words[i]?.replace(/^["']|["']$/g, '').split('/').pop();
+    const word = words[i]
+      ?.replace(/^["']|["']$/g, '')
+      .split('/')
+      .pop();
     if (word === 'curl' || word === 'wget') n++;
   }
   return n;
@@ -65,13 +69,21 @@ export const RULES: Rule[] = [
     check(inst) {
       if (inst.keyword !== 'RUN') return;
       const cmd = runCommand(inst.args);
-      const needsConda = USER_PIP.test(cmd) || /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\bvenv\b|-m\s+venv|--prefix)[^;&|]*(\$\{?CONDA_DIR\}?|\/opt\/conda)/.test(cmd);
-      const needsHome = /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\btouch\b|\binstall\b)[^;&|]*(\/home\/(\$\{?NB_USER\}?|jovyan))/.test(cmd);
+      const needsConda =
+        USER_PIP.test(cmd) ||
+        /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\bvenv\b|-m\s+venv|--prefix)[^;&|]*(\$\{?CONDA_DIR\}?|\/opt\/conda)/.test(
+          cmd,
+        );
+      const needsHome =
+        /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\btouch\b|\binstall\b)[^;&|]*(\/home\/(\$\{?NB_USER\}?|jovyan))/.test(
+          cmd,
+        );
       const missing: string[] = [];
       if (needsConda && !fixes(cmd, 'conda')) missing.push('fix-permissions "$CONDA_DIR"');
       if (needsHome && !fixes(cmd, 'home')) missing.push('fix-permissions "/home/$NB_USER"');
       if (R_INSTALL.test(cmd) && !fixes(cmd, 'any')) missing.push('fix-permissions of the R library it writes');
-      if (missing.length) return `this RUN writes user-editable files; end it with ${missing.join(' && ')} (a later chmod copies every byte)`;
+      if (missing.length)
+        return `this RUN writes user-editable files; end it with ${missing.join(' && ')} (a later chmod copies every byte)`;
     },
   },
   {
@@ -80,7 +92,10 @@ export const RULES: Rule[] = [
     summary: 'apt-get install uses --no-install-recommends',
     check(inst) {
       if (inst.keyword !== 'RUN') return;
-      if (/\bapt(-get)?\s+(-\S+\s+)*install\b/.test(inst.args) && !/--no-install-recommends|APT::Install-Recommends=(false|0)/.test(inst.args)) {
+      if (
+        /\bapt(-get)?\s+(-\S+\s+)*install\b/.test(inst.args) &&
+        !/--no-install-recommends|APT::Install-Recommends=(false|0)/.test(inst.args)
+      ) {
         return 'apt-get install without --no-install-recommends pulls in recommended packages; add the flag';
       }
     },
@@ -91,7 +106,12 @@ export const RULES: Rule[] = [
     summary: 'apt-get update/install removes /var/lib/apt/lists in the same RUN',
     check(inst) {
       if (inst.keyword !== 'RUN') return;
-      if (/\bapt(-get)?\s+(-\S+\s+)*(update|install)\b/.test(inst.args) && !/rm\s+-[a-zA-Z]*r[a-zA-Z]*f?\s+[^;&|]*\/var\/lib\/apt\/lists|--mount=type=cache[^ ]*target=\/var\/lib\/apt/.test(inst.args)) {
+      if (
+        /\bapt(-get)?\s+(-\S+\s+)*(update|install)\b/.test(inst.args) &&
+        !/rm\s+-[a-zA-Z]*r[a-zA-Z]*f?\s+[^;&|]*\/var\/lib\/apt\/lists|--mount=type=cache[^ ]*target=\/var\/lib\/apt/.test(
+          inst.args,
+        )
+      ) {
         return 'apt package lists stay in the layer; end the RUN with rm -rf /var/lib/apt/lists/*';
       }
     },
@@ -116,13 +136,15 @@ export const RULES: Rule[] = [
     check(inst) {
       if (inst.keyword !== 'RUN' && inst.keyword !== 'ADD') return;
       if (inst.keyword === 'ADD') {
-        if (/https?:\/\//.test(inst.args) && !/--checksum=sha256:/.test(inst.args)) return 'ADD of a URL without --checksum=sha256:…; declare a vendor artifact instead';
+        if (/https?:\/\//.test(inst.args) && !/--checksum=sha256:/.test(inst.args))
+          return 'ADD of a URL without --checksum=sha256:…; declare a vendor artifact instead';
         return;
       }
       const downloads = downloadCommands(runCommand(inst.args));
       if (downloads === 0) return;
       const checks = (inst.args.match(/\bsha256sum\b/g) ?? []).length;
-      if (checks === 0) return `${downloads} download(s) not verified; check each with sha256sum -c (better: declare a vendor artifact and let kfc fetch it)`;
+      if (checks === 0)
+        return `${downloads} download(s) not verified; check each with sha256sum -c (better: declare a vendor artifact and let kfc fetch it)`;
     },
   },
 ];
@@ -130,7 +152,11 @@ export const RULES: Rule[] = [
 /** Rules that look at the whole file rather than one instruction. */
 export const FILE_RULES = {
   finalUser: { id: 'final-user', severity: 'error' as Severity, summary: 'the final USER is not root' },
-  basePinned: { id: 'base-pinned', severity: 'error' as Severity, summary: 'the root base is pinned (not :latest, not untagged)' },
+  basePinned: {
+    id: 'base-pinned',
+    severity: 'error' as Severity,
+    summary: 'the root base is pinned (not :latest, not untagged)',
+  },
 };
 
 export const ALL_RULE_IDS = [...RULES.map((r) => r.id), FILE_RULES.finalUser.id, FILE_RULES.basePinned.id];

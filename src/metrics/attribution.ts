@@ -39,7 +39,25 @@ export interface LayerOrigin {
   base: boolean;
 }
 
-const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+const KEYWORDS = new Set([
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
 
 export function parseStep(createdBy: string | undefined, comment = '', emptyLayer = false): HistoryStep {
   let text = (createdBy ?? '').trim();
@@ -59,7 +77,13 @@ export function parseStep(createdBy: string | undefined, comment = '', emptyLaye
   }
   summary = summary.replace(/\s+/g, ' ').trim();
   if (summary === '' && comment) summary = comment;
-  return { createdBy: createdBy ?? '', comment, emptyLayer, keyword, summary: summary.length > 140 ? `${summary.slice(0, 139)}…` : summary };
+  return {
+    createdBy: createdBy ?? '',
+    comment,
+    emptyLayer,
+    keyword,
+    summary: summary.length > 140 ? `${summary.slice(0, 139)}…` : summary,
+  };
 }
 
 interface Instruction {
@@ -69,14 +93,19 @@ interface Instruction {
 
 function instructions(dockerfile: string): Instruction[] {
   const parsed = DockerfileParser.parse(dockerfile);
-  return parsed.getInstructions().map((i) => ({ keyword: i.getKeyword().toUpperCase(), line: i.getRange().start.line }));
+  return parsed
+    .getInstructions()
+    .map((i) => ({ keyword: i.getKeyword().toUpperCase(), line: i.getRange().start.line }));
 }
 
 /**
  * Attributes each layer of an image to its history step and, through the generated Dockerfile
  * (text and per-line origins from renderDockerfile), to a bit.
  */
-export function attributeLayers(config: ImageConfig, dockerfile?: { text: string; origins: LineOrigin[] }): LayerOrigin[] {
+export function attributeLayers(
+  config: ImageConfig,
+  dockerfile?: { text: string; origins: LineOrigin[] },
+): LayerOrigin[] {
   const history = (config.history ?? []).map((h) => parseStep(h.created_by, h.comment, Boolean(h.empty_layer)));
   const nLayers = config.rootfs?.diff_ids.length ?? 0;
   // history index → instruction (0-based line in the Dockerfile)

@@ -64,7 +64,15 @@ export function shareOf(image: FamilyImage, other: FamilyImage): Share {
   const bytes = sum(shared);
   const ofBytes = sum(other.layers);
   const prefix = other.layers.every((l, i) => image.layers[i]?.diffId === l.diffId);
-  return { with: other.name, layers: shared.length, ofLayers: other.layers.length, bytes, ofBytes, ratio: ofBytes === 0 ? 1 : bytes / ofBytes, prefix };
+  return {
+    with: other.name,
+    layers: shared.length,
+    ofLayers: other.layers.length,
+    bytes,
+    ofBytes,
+    ratio: ofBytes === 0 ? 1 : bytes / ofBytes,
+    prefix,
+  };
 }
 
 export function familySharing(images: FamilyImage[]): FamilySharing {
@@ -89,5 +97,12 @@ export function familySharing(images: FamilyImage[]): FamilySharing {
     return s;
   });
   const uniqueBytes = [...unique.values()].reduce((a, b) => a + b, 0);
-  return { images: out, sumBytes, uniqueBytes, uniqueLayers: unique.size, sumLayers, ratio: sumBytes === 0 ? 1 : uniqueBytes / sumBytes };
+  return {
+    images: out,
+    sumBytes,
+    uniqueBytes,
+    uniqueLayers: unique.size,
+    sumLayers,
+    ratio: sumBytes === 0 ? 1 : uniqueBytes / sumBytes,
+  };
 }

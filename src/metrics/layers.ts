@@ -140,7 +140,15 @@ export class LayerContentBuilder {
 }
 
 export function layerStats(c: LayerContent): LayerStats {
-  const s: LayerStats = { size: 0, files: 0, regularFiles: 0, hardlinks: 0, symlinks: 0, dirs: 0, whiteoutMarkers: c.whiteouts.length + c.opaques.length };
+  const s: LayerStats = {
+    size: 0,
+    files: 0,
+    regularFiles: 0,
+    hardlinks: 0,
+    symlinks: 0,
+    dirs: 0,
+    whiteoutMarkers: c.whiteouts.length + c.opaques.length,
+  };
   for (const e of c.entries) {
     if (e.kind === 'dir') {
       s.dirs++;
@@ -173,7 +181,7 @@ class StackedTree {
     let cur = this.root;
     for (const part of parts) {
       let next = cur.children!.get(part);
-      if (!next || !next.dir) {
+      if (!next?.dir) {
         if (!create) return undefined;
         next = { dir: true, size: 0, children: new Map() };
         cur.children!.set(part, next); // a file in the way is replaced (engines do not write this)
@@ -186,13 +194,13 @@ class StackedTree {
   get(path: string): TreeNode | undefined {
     if (path === '') return this.root;
     const loc = this.parentOf(path, false);
-    return loc?.parent.children!.get(loc.name);
+    return loc?.parent.children?.get(loc.name);
   }
 
   /** Removes the path and returns the non-directory paths it held, with their sizes. */
   remove(path: string): [string, number][] {
     const loc = this.parentOf(path, false);
-    const node = loc?.parent.children!.get(loc.name);
+    const node = loc?.parent.children?.get(loc.name);
     if (!loc || !node) return [];
     loc.parent.children!.delete(loc.name);
     return collect(node, path);
@@ -201,7 +209,7 @@ class StackedTree {
   /** Removes everything under a directory (the directory itself stays). */
   clear(path: string): [string, number][] {
     const node = this.get(path);
-    if (!node || !node.dir) return [];
+    if (!node?.dir) return [];
     const out: [string, number][] = [];
     for (const [name, child] of node.children!) out.push(...collect(child, path ? `${path}/${name}` : name));
     node.children!.clear();
@@ -308,7 +316,8 @@ export function analyzeLayers(layers: LayerContent[], top = TOP_WASTED): Efficie
 
 type Chunks = AsyncIterable<unknown>;
 
-const asBuffer = (c: unknown): Buffer => (Buffer.isBuffer(c) ? c : typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array));
+const asBuffer = (c: unknown): Buffer =>
+  Buffer.isBuffer(c) ? c : typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array);
 
 /** tar-stream's extractor; its typings miss allowUnknownFormat. */
 const newExtract = (): tar.Extract => tar.extract({ allowUnknownFormat: true } as Parameters<typeof tar.extract>[0]);
@@ -328,12 +337,19 @@ async function feed(chunks: Chunks, extract: tar.Extract, onChunk: (c: Buffer) =
     for await (const raw of chunks) {
       const c = asBuffer(raw);
       onChunk(c);
-      if (!extract.write(c)) await new Promise<void>((res, rej) => {
-        const done = () => { extract.off('error', fail); res(); };
-        const fail = (e: Error) => { extract.off('drain', done); rej(e); };
-        extract.once('drain', done);
-        extract.once('error', fail);
-      });
+      if (!extract.write(c))
+        await new Promise<void>((res, rej) => {
+          const done = () => {
+            extract.off('error', fail);
+            res();
+          };
+          const fail = (e: Error) => {
+            extract.off('drain', done);
+            rej(e);
+          };
+          extract.once('drain', done);
+          extract.once('error', fail);
+        });
     }
     (extract as unknown as { end(): void }).end();
   } catch (e) {
@@ -372,7 +388,12 @@ export interface ArchiveManifestEntry {
 export interface ImageConfig {
   architecture?: string;
   os?: string;
-  config?: { Env?: string[]; User?: string; Labels?: Record<string, string> | null; ExposedPorts?: Record<string, unknown> };
+  config?: {
+    Env?: string[];
+    User?: string;
+    Labels?: Record<string, string> | null;
+    ExposedPorts?: Record<string, unknown>;
+  };
   rootfs?: { type: string; diff_ids: string[] };
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
@@ -425,7 +446,9 @@ async function sniffMember(path: string, entry: Chunks): Promise<{ layer?: Layer
   }
   if (first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) {
     for await (const _ of rest) void _;
-    return { note: `${path}: zstd-compressed layer not analysed (save with an engine that writes uncompressed layers)` };
+    return {
+      note: `${path}: zstd-compressed layer not analysed (save with an engine that writes uncompressed layers)`,
+    };
   }
   const head = first.subarray(0, 64).toString('utf8').trimStart();
   if (head.startsWith('{') || head.startsWith('[')) {
@@ -514,13 +537,16 @@ export async function readImageArchive(input: Chunks): Promise<ImageArchive> {
     // Plain OCI layout: index.json → manifests (possibly nested indexes) → config + layers.
     const blob = (digest: string) => `blobs/${digest.replace(':', '/')}`;
     const visit = (desc: OciDescriptor) => {
-      const doc = jsonByPath.get(blob(desc.digest)) as { manifests?: OciDescriptor[]; config?: OciDescriptor; layers?: OciDescriptor[] } | undefined;
+      const doc = jsonByPath.get(blob(desc.digest)) as
+        | { manifests?: OciDescriptor[]; config?: OciDescriptor; layers?: OciDescriptor[] }
+        | undefined;
       if (!doc) return;
       if (doc.manifests) doc.manifests.forEach(visit);
       else if (doc.config && doc.layers) {
         const config = (jsonByPath.get(blob(doc.config.digest)) ?? {}) as ImageConfig;
         const layers = doc.layers.map((l) => byPath.get(blob(l.digest))).filter((l): l is LayerScan => Boolean(l));
-        const name = desc.annotations?.['io.containerd.image.name'] ?? desc.annotations?.['org.opencontainers.image.ref.name'];
+        const name =
+          desc.annotations?.['io.containerd.image.name'] ?? desc.annotations?.['org.opencontainers.image.ref.name'];
         images.push({ repoTags: name ? [name] : [], id: doc.config.digest, config, layers });
       }
     };
@@ -531,7 +557,8 @@ export async function readImageArchive(input: Chunks): Promise<ImageArchive> {
   for (const img of images) {
     const diffIds = img.config.rootfs?.diff_ids;
     img.layers.forEach((l, i) => {
-      if (diffIds && diffIds[i] && diffIds[i] !== l.diffId) notes.push(`${l.archivePath}: content digest ${l.diffId} differs from the config's diff_id ${diffIds[i]}`);
+      if (diffIds?.[i] && diffIds[i] !== l.diffId)
+        notes.push(`${l.archivePath}: content digest ${l.diffId} differs from the config's diff_id ${diffIds[i]}`);
       layers.set(l.diffId, l);
     });
   }

@@ -30,11 +30,11 @@
  * at the reference, every image is affected.
  */
 import { execa } from 'execa';
-import { KfcError } from '../errors.ts';
-import { BITS_DIR, CATALOG_FILE, RESOURCES_DIR, parseCatalogText } from '../catalog/load.ts';
+import { BITS_DIR, CATALOG_FILE, parseCatalogText, RESOURCES_DIR } from '../catalog/load.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { CatalogSpec } from '../catalog/schema.ts';
 import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
+import { KfcError } from '../errors.ts';
 import { imageSources } from './image-sources.ts';
 
 /** One line of `git diff --name-status -M`. */
@@ -89,7 +89,9 @@ const PIPELINE = [/^\.github\/workflows\//, /^\.trivyignore$/];
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
     }
     return v;
   });
@@ -108,7 +110,9 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     if (!list.includes(reason)) list.push(reason);
     direct.set(node.name, list);
   };
-  const markAll = (reason: string) => head.order.filter((n) => !n.parent).forEach((n) => mark(n, reason));
+  const markAll = (reason: string) => {
+    for (const n of head.order.filter((x) => !x.parent)) mark(n, reason);
+  };
   // A suite change re-tests the images that run it; it changes no bytes, so it does not propagate.
   const retest = new Map<string, string[]>();
   let all = Boolean(input.all);
@@ -136,7 +140,8 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     }
     for (const key of new Set([...Object.keys(before.bases), ...Object.keys(now.bases)])) {
       if (canonicalJson(before.bases[key]) === canonicalJson(now.bases[key])) continue;
-      for (const root of head.order.filter((n) => !n.parent && n.baseKey === key)) mark(root, `${CATALOG_FILE} bases.${key} changed`);
+      for (const root of head.order.filter((n) => !n.parent && n.baseKey === key))
+        mark(root, `${CATALOG_FILE} bases.${key} changed`);
     }
     if (canonicalJson(before.registry) !== canonicalJson(now.registry)) {
       markAll(`${CATALOG_FILE} registry changed`);
@@ -215,7 +220,13 @@ export function computeAffected(input: AffectedInput): AffectedResult {
     internal: affected.filter((n) => !n.spec.publish).map((n) => n.name),
     removed,
     all: all && published.length === head.order.filter((n) => n.spec.publish).length,
-    matrix: { include: published.map((n) => ({ image: n.name, parent: n.parent?.name ?? '', chain: n.chain.map((c) => c.name).join(' ') })) },
+    matrix: {
+      include: published.map((n) => ({
+        image: n.name,
+        parent: n.parent?.name ?? '',
+        chain: n.chain.map((c) => c.name).join(' '),
+      })),
+    },
     reasons,
   };
 }
@@ -265,7 +276,10 @@ async function git(root: string, args: string[], opts: { allowFail?: boolean } =
     const e = err as { stderr?: string; shortMessage?: string; code?: string };
     if (e.code === 'ENOENT') throw new KfcError('git is not installed', { where: root, hint: 'install git' });
     const first = (e.stderr ?? e.shortMessage ?? String(err)).trim().split('\n')[0];
-    throw new KfcError(`git ${args[0]} failed: ${first}`, { where: root, hint: 'run kfc affected inside the git checkout of the repository' });
+    throw new KfcError(`git ${args[0]} failed: ${first}`, {
+      where: root,
+      hint: 'run kfc affected inside the git checkout of the repository',
+    });
   }
 }
 
@@ -275,7 +289,10 @@ async function git(root: string, args: string[], opts: { allowFail?: boolean } =
  * Paths are relative to `root` (the folder holding images.yaml), which may be a subfolder of the
  * git work tree.
  */
-export async function gitChanges(root: string, since: string): Promise<{ changes: Change[]; base: BaseCatalog; sinceSha: string }> {
+export async function gitChanges(
+  root: string,
+  since: string,
+): Promise<{ changes: Change[]; base: BaseCatalog; sinceSha: string }> {
   const rev = await git(root, ['rev-parse', '--verify', '--quiet', `${since}^{commit}`], { allowFail: true });
   if (rev.exitCode !== 0) {
     throw new KfcError(`unknown git reference "${since}"`, {
@@ -301,9 +318,16 @@ export async function gitChanges(root: string, since: string): Promise<{ changes
   return { changes, base, sinceSha };
 }
 
-export async function affectedSince(head: Catalog, since: string | undefined, opts: { all?: boolean } = {}): Promise<AffectedResult & { since: string | null }> {
+export async function affectedSince(
+  head: Catalog,
+  since: string | undefined,
+  opts: { all?: boolean } = {},
+): Promise<AffectedResult & { since: string | null }> {
   if (!since) {
-    if (!opts.all) throw new KfcError('kfc affected needs --since <git ref> or --all', { hint: 'e.g. kfc affected --since origin/main' });
+    if (!opts.all)
+      throw new KfcError('kfc affected needs --since <git ref> or --all', {
+        hint: 'e.g. kfc affected --since origin/main',
+      });
     return { ...computeAffected({ head, base: { spec: head.spec }, changes: [], all: true }), since: null };
   }
   const { changes, base, sinceSha } = await gitChanges(head.root, since);

@@ -25,7 +25,7 @@
  */
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { computeTags, imageRef, normaliseRepo, registryCache, type TagPlan } from '../tags/tags.ts';
+import { computeTags, imageRef, registryCache, type TagPlan } from '../tags/tags.ts';
 
 export const BAKE_FILE = 'docker-bake.json';
 export { CACHE_TAG } from '../tags/tags.ts';
@@ -87,29 +87,48 @@ export function targetName(image: string): string {
 export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult {
   const repo = opts.repo ?? (opts.dev ? catalog.spec.registry.devRepo : catalog.spec.registry.repo);
   if (opts.dev && !repo) {
-    throw new KfcError('--dev needs a dev registry', { where: `${catalog.file} registry.devRepo`, hint: 'set registry.devRepo or pass --repo' });
+    throw new KfcError('--dev needs a dev registry', {
+      where: `${catalog.file} registry.devRepo`,
+      hint: 'set registry.devRepo or pass --repo',
+    });
   }
   for (const key of Object.keys(opts.baseRefs ?? {})) {
     if (!catalog.order.some((n) => n.baseKey === key)) {
-      throw new KfcError(`--base-ref ${key}=…: no image is built on "${key}"`, { where: catalog.file, hint: `bases in use: ${[...new Set(catalog.order.map((n) => n.baseKey))].join(', ')}` });
+      throw new KfcError(`--base-ref ${key}=…: no image is built on "${key}"`, {
+        where: catalog.file,
+        hint: `bases in use: ${[...new Set(catalog.order.map((n) => n.baseKey))].join(', ')}`,
+      });
     }
   }
   let nodes = catalog.order;
-  if (opts.images && opts.images.length) {
+  if (opts.images?.length) {
     for (const n of opts.images) {
-      if (!catalog.nodes.has(n)) throw new KfcError(`unknown image "${n}"`, { where: catalog.file, hint: `known images: ${[...catalog.nodes.keys()].join(', ')}` });
+      if (!catalog.nodes.has(n))
+        throw new KfcError(`unknown image "${n}"`, {
+          where: catalog.file,
+          hint: `known images: ${[...catalog.nodes.keys()].join(', ')}`,
+        });
     }
     const wanted = new Set(opts.images.flatMap((n) => catalog.nodes.get(n)!.chain.map((c) => c.name)));
     nodes = nodes.filter((n) => wanted.has(n.name));
   }
   const useCache = (opts.registryCache ?? true) && Boolean(repo);
-  const plan: TagPlan = { sha: opts.sha, branch: opts.branch, release: opts.release, dev: opts.dev, extra: opts.extraTags };
+  const plan: TagPlan = {
+    sha: opts.sha,
+    branch: opts.branch,
+    release: opts.release,
+    dev: opts.dev,
+    extra: opts.extraTags,
+  };
   const tags = computeTags(plan);
   const notes: string[] = [];
   const target: Record<string, BakeTarget> = {};
 
   for (const node of nodes) {
-    const cache = registryCache(repo ?? '', node.chain.map((n) => n.name));
+    const cache = registryCache(
+      repo ?? '',
+      node.chain.map((n) => n.name),
+    );
     const t: BakeTarget = {
       context: `output/${node.name}`,
       dockerfile: 'Dockerfile',
@@ -127,14 +146,21 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
     target[targetName(node.name)] = t;
     const vendors = node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
     if (vendors.length) {
-      notes.push(`${node.name}: vendor artifacts (${vendors.map((v) => v.name).join(', ')}) are staged by kfc build only; bake builds from output/${node.name} without them`);
+      notes.push(
+        `${node.name}: vendor artifacts (${vendors.map((v) => v.name).join(', ')}) are staged by kfc build only; bake builds from output/${node.name} without them`,
+      );
     }
   }
   const published = nodes.filter((n) => n.spec.publish).map((n) => targetName(n.name));
   const group: Record<string, { targets: string[] }> = { default: { targets: published } };
   const internal = nodes.filter((n) => !n.spec.publish).map((n) => targetName(n.name));
   if (internal.length) group.internal = { targets: internal };
-  if (!useCache) notes.push(repo ? 'registry cache disabled' : 'no registry repo (catalog registry.repo or --repo): tags are local names and no registry cache is used');
+  if (!useCache)
+    notes.push(
+      repo
+        ? 'registry cache disabled'
+        : 'no registry repo (catalog registry.repo or --repo): tags are local names and no registry cache is used',
+    );
   return { file: { group, target }, notes };
 }
 

@@ -67,9 +67,19 @@ export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
  * The `--progress` value for BuildKit: an explicit choice wins; CI logs get `plain`; a terminal
  * gets `auto` (BuildKit draws its live view only on a TTY anyway).
  */
-export function progressMode(explicit?: string, env: NodeJS.ProcessEnv = process.env): 'plain' | 'tty' | 'auto' | 'quiet' | 'rawjson' {
+export function progressMode(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): 'plain' | 'tty' | 'auto' | 'quiet' | 'rawjson' {
   if (explicit) {
-    if (explicit === 'plain' || explicit === 'tty' || explicit === 'auto' || explicit === 'quiet' || explicit === 'rawjson') return explicit;
+    if (
+      explicit === 'plain' ||
+      explicit === 'tty' ||
+      explicit === 'auto' ||
+      explicit === 'quiet' ||
+      explicit === 'rawjson'
+    )
+      return explicit;
     throw new Error(`unknown progress mode "${explicit}" (use auto, plain, tty, quiet or rawjson)`);
   }
   return isCi(env) ? 'plain' : 'auto';
@@ -146,10 +156,18 @@ export function ciLog(opts: CiLogOptions = {}): CiLog {
       out.write(message.endsWith('\n') ? message : message + '\n');
     },
     warning(message: string, where?: AnnotationWhere) {
-      out.write(github ? annotation('warning', message, where) : `warning: ${where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${message}\n`);
+      out.write(
+        github
+          ? annotation('warning', message, where)
+          : `warning: ${where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${message}\n`,
+      );
     },
     error(message: string, where?: AnnotationWhere) {
-      out.write(github ? annotation('error', message, where) : `error: ${where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${message}\n`);
+      out.write(
+        github
+          ? annotation('error', message, where)
+          : `error: ${where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${message}\n`,
+      );
     },
     mask(value: string) {
       if (github && value) out.write(`::add-mask::${escapeData(value)}\n`);

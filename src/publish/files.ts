@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import writeFileAtomic from 'write-file-atomic';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 export interface OutFile {
   /** '/'-separated path inside the folder. */
@@ -34,12 +34,17 @@ export function checkFolder(dir: string, files: OutFile[], owned: string[] = [])
     if (!existsSync(p)) drift.push({ path: f.path, kind: 'missing' });
     else if (readFileSync(p, 'utf8') !== f.content) drift.push({ path: f.path, kind: 'differs' });
   }
-  for (const sub of owned) for (const rel of listFiles(dir, sub)) if (!wanted.has(rel)) drift.push({ path: rel, kind: 'extra' });
+  for (const sub of owned)
+    for (const rel of listFiles(dir, sub)) if (!wanted.has(rel)) drift.push({ path: rel, kind: 'extra' });
   return drift;
 }
 
 /** Writes each file atomically (temp + rename), skips unchanged ones, prunes stale files of `owned` sub-folders. */
-export function writeFolder(dir: string, files: OutFile[], owned: string[] = []): { written: string[]; unchanged: string[]; removed: string[] } {
+export function writeFolder(
+  dir: string,
+  files: OutFile[],
+  owned: string[] = [],
+): { written: string[]; unchanged: string[]; removed: string[] } {
   const written: string[] = [];
   const unchanged: string[] = [];
   for (const f of files) {
@@ -52,7 +57,9 @@ export function writeFolder(dir: string, files: OutFile[], owned: string[] = [])
     writeFileAtomic.sync(p, f.content);
     written.push(f.path);
   }
-  const removed = checkFolder(dir, files, owned).filter((d) => d.kind === 'extra').map((d) => d.path);
+  const removed = checkFolder(dir, files, owned)
+    .filter((d) => d.kind === 'extra')
+    .map((d) => d.path);
   for (const rel of removed) rmSync(join(dir, rel), { force: true });
   return { written, unchanged, removed };
 }

@@ -16,7 +16,7 @@
  * header): the mesh then strips `/notebook/<ns>/<name>` before the request reaches the container.
  * The example manifests carry the same annotations, so they behave as the spawner would; an image
  * placed in those groups must therefore answer at `/`, not under `$NB_PREFIX`. Images that serve
- * under `$NB_PREFIX` (the contract of docs/DESIGN §3) belong in the Jupyter-style list.
+ * under `$NB_PREFIX` (the Kubeflow notebook contract) belong in the Jupyter-style list.
  */
 import { stringify } from 'yaml';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
@@ -56,7 +56,11 @@ export interface KubeflowResult {
   notes: string[];
 }
 
-const SERVER_TYPE: Record<SpawnerField, string> = { image: 'jupyter', imageGroupOne: 'group-one', imageGroupTwo: 'group-two' };
+const SERVER_TYPE: Record<SpawnerField, string> = {
+  image: 'jupyter',
+  imageGroupOne: 'group-one',
+  imageGroupTwo: 'group-two',
+};
 
 export function spawnerField(node: ImageNode): SpawnerField {
   switch (node.spec.spawner?.group) {
@@ -71,7 +75,12 @@ export function spawnerField(node: ImageNode): SpawnerField {
 
 /** A Kubernetes object name (DNS-1123 label) from an image name. */
 export function k8sName(image: string): string {
-  const n = image.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 53).replace(/-+$/, '');
+  const n = image
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 53)
+    .replace(/-+$/, '');
   return n || 'notebook';
 }
 
@@ -99,7 +108,10 @@ export function renderSpawnerConfig(catalog: Catalog, opts: KubeflowOptions = {}
     hideTag: opts.hideTag ?? false,
   };
   if (published.some((n) => n.spec.gpu)) {
-    defaults.gpus = { value: { num: 'none', vendor: '', vendors: [{ limitsKey: 'nvidia.com/gpu', uiName: 'NVIDIA' }] }, readOnly: false };
+    defaults.gpus = {
+      value: { num: 'none', vendor: '', vendors: [{ limitsKey: 'nvidia.com/gpu', uiName: 'NVIDIA' }] },
+      readOnly: false,
+    };
   }
   return { spawnerFormDefaults: defaults };
 }
@@ -124,7 +136,9 @@ export function renderNotebook(catalog: Catalog, node: ImageNode, opts: Kubeflow
   const annotations: Record<string, string> = { 'notebooks.kubeflow.org/server-type': SERVER_TYPE[field] };
   if (field !== 'image') annotations['notebooks.kubeflow.org/http-rewrite-uri'] = '/';
   if (field === 'imageGroupTwo') {
-    annotations['notebooks.kubeflow.org/http-headers-request-set'] = JSON.stringify({ 'X-RStudio-Root-Path': `/notebook/${namespace}/${name}/` });
+    annotations['notebooks.kubeflow.org/http-headers-request-set'] = JSON.stringify({
+      'X-RStudio-Root-Path': `/notebook/${namespace}/${name}/`,
+    });
   }
   const pvc = {
     apiVersion: 'v1',
@@ -182,7 +196,11 @@ function yamlDoc(value: unknown): string {
 /** Pure: every file of the output folder, sorted by path. */
 export function renderKubeflow(catalog: Catalog, opts: KubeflowOptions = {}): KubeflowResult {
   const published = catalog.order.filter((n) => n.spec.publish);
-  if (published.length === 0) throw new KfcError('no published image in the catalog', { where: catalog.file, hint: 'set publish: true on at least one image' });
+  if (published.length === 0)
+    throw new KfcError('no published image in the catalog', {
+      where: catalog.file,
+      hint: 'set publish: true on at least one image',
+    });
   const notes: string[] = [];
   const { repo } = refs(catalog, opts);
   if (!repo) notes.push('no registry repo (catalog registry.repo or --repo): image references are bare names');
@@ -191,7 +209,7 @@ export function renderKubeflow(catalog: Catalog, opts: KubeflowOptions = {}): Ku
       path: SPAWNER_FILE,
       content:
         HEADER +
-        '# The image fields of the Jupyter web app\'s spawner_ui_config.yaml: merge spawnerFormDefaults\n' +
+        "# The image fields of the Jupyter web app's spawner_ui_config.yaml: merge spawnerFormDefaults\n" +
         '# into the config of your cluster (the rest of it — cpu, memory, volumes — stays yours).\n' +
         yamlDoc(renderSpawnerConfig(catalog, opts)),
     },
@@ -200,14 +218,20 @@ export function renderKubeflow(catalog: Catalog, opts: KubeflowOptions = {}): Ku
   for (const node of published) {
     const { pvc, notebook } = renderNotebook(catalog, node, opts);
     const clash = names.get(notebook.metadata.name);
-    if (clash) throw new KfcError(`images "${clash}" and "${node.name}" give the same Kubernetes name "${notebook.metadata.name}"`, { where: catalog.file, hint: 'rename one of them' });
+    if (clash)
+      throw new KfcError(
+        `images "${clash}" and "${node.name}" give the same Kubernetes name "${notebook.metadata.name}"`,
+        { where: catalog.file, hint: 'rename one of them' },
+      );
     names.set(notebook.metadata.name, node.name);
     files.push({
       path: `${NOTEBOOK_DIR}/${node.name}.yaml`,
       content: `${HEADER}# Example: kubectl apply -f ${NOTEBOOK_DIR}/${node.name}.yaml (edit the namespace to your profile's)\n${yamlDoc(pvc)}---\n${yamlDoc(notebook)}`,
     });
     if (spawnerField(node) !== 'image') {
-      notes.push(`${node.name}: in spawner ${spawnerField(node)} Kubeflow rewrites the URI to / (http-rewrite-uri), so the image must answer at /, not under NB_PREFIX`);
+      notes.push(
+        `${node.name}: in spawner ${spawnerField(node)} Kubeflow rewrites the URI to / (http-rewrite-uri), so the image must answer at /, not under NB_PREFIX`,
+      );
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -3,12 +3,13 @@
  * socket and bridge, so pulling into it never touches the build engine's images or layer cache;
  * and a throwaway Debian docker-registry with htpasswd auth whose access log measures the bytes pulled.
  */
-import { execa } from 'execa';
-import { spawn, type ChildProcess } from 'node:child_process';
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
 
 const DOCKER = '/usr/bin/docker';

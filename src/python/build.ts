@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { configuredIndex, redactUrl } from './index-url.ts';
 
@@ -15,5 +15,9 @@ export function indexSecret(catalog: Catalog, node: ImageNode): { args: string[]
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `pip-index-url-${process.pid}-${randomBytes(3).toString('hex')}`);
   writeFileSync(file, index, { mode: 0o600 });
-  return { args: ['--secret', `id=pip-index-url,src=${file}`], note: `Python index ${redactUrl(index)} (secret pip-index-url)`, cleanup: () => rmSync(file, { force: true }) };
+  return {
+    args: ['--secret', `id=pip-index-url,src=${file}`],
+    note: `Python index ${redactUrl(index)} (secret pip-index-url)`,
+    cleanup: () => rmSync(file, { force: true }),
+  };
 }

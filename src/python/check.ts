@@ -32,11 +32,19 @@ export function checkLocks(catalog: Catalog): LockProblem[] {
     const text = files.lock.toString('utf8');
     const header = parseHeader(text);
     if (!header || header.name !== name) {
-      problems.push({ file, message: 'has no kfc lock header (it was not made by kfc lock, or was edited)', fix: relock });
+      problems.push({
+        file,
+        message: 'has no kfc lock header (it was not made by kfc lock, or was edited)',
+        fix: relock,
+      });
       continue;
     }
     if (header.target !== currentTarget()) {
-      problems.push({ file, message: `stale: locked for "${header.target}", kfc locks for "${currentTarget()}"`, fix: relock });
+      problems.push({
+        file,
+        message: `stale: locked for "${header.target}", kfc locks for "${currentTarget()}"`,
+        fix: relock,
+      });
     }
     if (header.in !== sha256(files.in)) {
       problems.push({ file, message: `stale: ${inPath(name)} changed since it was locked`, fix: relock });
@@ -46,19 +54,28 @@ export function checkLocks(catalog: Catalog): LockProblem[] {
     if (recorded.join(',') !== ancestors.join(',')) {
       const was = recorded.length ? recorded.map(lockPath).join(', ') : 'no ancestor lock';
       const now = ancestors.length ? ancestors.map(lockPath).join(', ') : 'none';
-      problems.push({ file, message: `stale: compiled against ${was}, its ancestors' locks are now ${now}`, fix: relock });
+      problems.push({
+        file,
+        message: `stale: compiled against ${was}, its ancestors' locks are now ${now}`,
+        fix: relock,
+      });
     } else {
       for (const c of header.constraints) {
         const anc = sources.get(c.name)?.lock;
         if (anc && sha256(anc) !== c.sha256) {
-          problems.push({ file, message: `stale: ${lockPath(c.name)} changed since ${file} was compiled against it`, fix: relock });
+          problems.push({
+            file,
+            message: `stale: ${lockPath(c.name)} changed since ${file} was compiled against it`,
+            fix: relock,
+          });
         }
       }
     }
     const pins = parsePins(text);
     if (pins.length === 0) problems.push({ file, message: 'pins no package', fix: relock });
     for (const p of pins) {
-      if (p.hashes.length === 0) problems.push({ file: `${file}:${p.line}`, message: `${p.name}==${p.version} has no --hash`, fix: relock });
+      if (p.hashes.length === 0)
+        problems.push({ file: `${file}:${p.line}`, message: `${p.name}==${p.version} has no --hash`, fix: relock });
     }
     for (const a of ancestors) {
       const anc = sources.get(a)?.lock;
@@ -67,7 +84,11 @@ export function checkLocks(catalog: Catalog): LockProblem[] {
       for (const p of pins) {
         const v = theirs.get(p.name);
         if (v !== undefined && v !== p.version) {
-          problems.push({ file: `${file}:${p.line}`, message: `pins ${p.name}==${p.version} but ancestor ${lockPath(a)} pins ${p.name}==${v} (a child must not change a parent's package)`, fix: `${relock} (it compiles against the ancestors' locks), or change ${inPath(name)}` });
+          problems.push({
+            file: `${file}:${p.line}`,
+            message: `pins ${p.name}==${p.version} but ancestor ${lockPath(a)} pins ${p.name}==${v} (a child must not change a parent's package)`,
+            fix: `${relock} (it compiles against the ancestors' locks), or change ${inPath(name)}`,
+          });
         }
       }
     }

@@ -15,7 +15,9 @@ export const WHEELHOUSE_README =
 export function pythonContextFiles(catalog: Catalog, node: ImageNode): GeneratedFile[] {
   const chain = lockChain(node);
   if (chain.length === 0) return [];
-  const files: GeneratedFile[] = [{ path: 'wheelhouse/README', content: Buffer.from(WHEELHOUSE_README), executable: false }];
+  const files: GeneratedFile[] = [
+    { path: 'wheelhouse/README', content: Buffer.from(WHEELHOUSE_README), executable: false },
+  ];
   for (const name of chain) {
     const lock = catalog.python?.get(name)?.lock;
     if (lock) files.push({ path: lockPath(name), content: lock, executable: false });

@@ -1,12 +1,22 @@
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KfcError } from '../errors.ts';
+import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { KfcError } from '../errors.ts';
 import { checkLocks } from './check.ts';
 import { configuredIndex, redactText } from './index-url.ts';
-import { LOCK_PLATFORM, LOCK_PYTHON, PYTHON_DIR, inPath, lockPath, parseExcludes, parsePins, renderHeader, sha256 } from './lockfile.ts';
+import {
+  inPath,
+  LOCK_PLATFORM,
+  LOCK_PYTHON,
+  lockPath,
+  PYTHON_DIR,
+  parseExcludes,
+  parsePins,
+  renderHeader,
+  sha256,
+} from './lockfile.ts';
 import { lockChain } from './sources.ts';
 import { hostTool } from './tools.ts';
 
@@ -32,9 +42,19 @@ export interface LockResult {
 export function lockPlan(catalog: Catalog, names: string[]): ImageNode[] {
   const named = names.map((n) => {
     const node = catalog.nodes.get(n);
-    if (!node) throw new KfcError(`unknown image "${n}"`, { where: catalog.file, hint: `known images: ${[...catalog.nodes.keys()].join(', ')}` });
+    if (!node)
+      throw new KfcError(`unknown image "${n}"`, {
+        where: catalog.file,
+        hint: `known images: ${[...catalog.nodes.keys()].join(', ')}`,
+      });
     if (!node.spec.python) {
-      throw new KfcError(`image "${n}" has no python lock`, { where: `${catalog.file} images.${n}`, hint: `add "python: ${n}" and ${inPath(n)}, or lock one of: ${catalog.order.filter((x) => x.spec.python).map((x) => x.name).join(', ')}` });
+      throw new KfcError(`image "${n}" has no python lock`, {
+        where: `${catalog.file} images.${n}`,
+        hint: `add "python: ${n}" and ${inPath(n)}, or lock one of: ${catalog.order
+          .filter((x) => x.spec.python)
+          .map((x) => x.name)
+          .join(', ')}`,
+      });
     }
     return node;
   });
@@ -54,7 +74,11 @@ export async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptio
   const root = catalog.root;
   const constraints = ancestors.map((a) => {
     const p = join(root, lockPath(a));
-    if (!existsSync(p)) throw new KfcError(`${lockPath(a)} is missing`, { where: lockPath(a), hint: `run kfc lock ${catalog.python?.get(a)?.owner ?? a} first` });
+    if (!existsSync(p))
+      throw new KfcError(`${lockPath(a)} is missing`, {
+        where: lockPath(a),
+        hint: `run kfc lock ${catalog.python?.get(a)?.owner ?? a} first`,
+      });
     return { name: a, sha256: sha256(readFileSync(p)) };
   });
   const inBytes = readFileSync(join(root, inPath(name)));
@@ -68,26 +92,59 @@ export async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptio
   try {
     // uv keeps the pins of an existing output file: seed it so a re-lock moves nothing unasked.
     if (previous && !opts.upgrade) copyFileSync(dest, tmp);
-    const args = ['pip', 'compile', inPath(name), '--no-config', '--generate-hashes', '--no-header', '--quiet',
-      '--python-version', LOCK_PYTHON, '--python-platform', LOCK_PLATFORM, '-o', `${PYTHON_DIR}/${tmpName}`];
+    const args = [
+      'pip',
+      'compile',
+      inPath(name),
+      '--no-config',
+      '--generate-hashes',
+      '--no-header',
+      '--quiet',
+      '--python-version',
+      LOCK_PYTHON,
+      '--python-platform',
+      LOCK_PLATFORM,
+      '-o',
+      `${PYTHON_DIR}/${tmpName}`,
+    ];
     for (const a of ancestors) args.push('-c', lockPath(a));
     for (const pkg of parseExcludes(inBytes.toString('utf8'))) args.push('--no-emit-package', pkg);
     if (opts.upgrade) args.push('--upgrade');
-    const env: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^UV_/.test(e[0]) && e[0] !== 'VIRTUAL_ENV'));
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => e[1] !== undefined && !/^UV_/.test(e[0]) && e[0] !== 'VIRTUAL_ENV',
+      ),
+    );
     if (process.env.UV_CACHE_DIR) env.UV_CACHE_DIR = process.env.UV_CACHE_DIR;
     if (index) env.UV_INDEX_URL = index;
     if (opts.caBundle) env.SSL_CERT_FILE = opts.caBundle;
     const res = await execa(uv, args, { cwd: root, reject: false, all: true, env, extendEnv: false });
     if (res.exitCode !== 0) {
-      const why = redactText(res.all ?? '', index).split('\n').map((l) => l.trim()).filter(Boolean);
-      const detail = why.filter((l) => !/^hint:/i.test(l)).slice(-3).join(' ') || `uv exited ${res.exitCode}`;
-      throw new KfcError(`uv could not lock ${inPath(name)}: ${detail}`, { where: inPath(name), hint: 'fix the requirement (or the index: KFC_PYTHON_INDEX_URL), then run kfc lock again' });
+      const why = redactText(res.all ?? '', index)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const detail =
+        why
+          .filter((l) => !/^hint:/i.test(l))
+          .slice(-3)
+          .join(' ') || `uv exited ${res.exitCode}`;
+      throw new KfcError(`uv could not lock ${inPath(name)}: ${detail}`, {
+        where: inPath(name),
+        hint: 'fix the requirement (or the index: KFC_PYTHON_INDEX_URL), then run kfc lock again',
+      });
     }
     const body = readFileSync(tmp, 'utf8');
     const text = renderHeader({ name, in: sha256(inBytes), constraints }, node.name) + body;
     writeFileSync(final, text);
     renameSync(final, dest);
-    return { image: node.name, lock: lockPath(name), packages: parsePins(body).length, changed: !previous || !previous.equals(Buffer.from(text)), seconds: (Date.now() - t0) / 1000 };
+    return {
+      image: node.name,
+      lock: lockPath(name),
+      packages: parsePins(body).length,
+      changed: !previous?.equals(Buffer.from(text)),
+      seconds: (Date.now() - t0) / 1000,
+    };
   } finally {
     rmSync(tmp, { force: true });
     rmSync(final, { force: true });
@@ -101,12 +158,19 @@ export async function lockImages(catalog: Catalog, names: string[], opts: LockOp
   const results: LockResult[] = [];
   for (const node of plan) {
     const r = await lockOne(catalog, node, opts);
-    log(`kfc lock: ${r.lock} ${r.changed ? 'written' : 'unchanged'} (${r.packages} packages, ${r.seconds.toFixed(1)} s)`);
+    log(
+      `kfc lock: ${r.lock} ${r.changed ? 'written' : 'unchanged'} (${r.packages} packages, ${r.seconds.toFixed(1)} s)`,
+    );
     results.push(r);
   }
   // A re-locked parent leaves its children stale until they are locked too: say which.
   const locked = new Set(plan);
-  const stale = catalog.order.filter((n) => n.spec.python && !locked.has(n) && n.chain.some((a) => results.some((r) => r.changed && r.image === a.name)));
-  if (stale.length) log(`kfc lock: now stale (compiled against a lock that changed): ${stale.map((n) => lockPath(n.spec.python!)).join(', ')} (fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`);
+  const stale = catalog.order.filter(
+    (n) => n.spec.python && !locked.has(n) && n.chain.some((a) => results.some((r) => r.changed && r.image === a.name)),
+  );
+  if (stale.length)
+    log(
+      `kfc lock: now stale (compiled against a lock that changed): ${stale.map((n) => lockPath(n.spec.python!)).join(', ')} (fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`,
+    );
   return results;
 }

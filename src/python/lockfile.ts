@@ -53,11 +53,13 @@ export function parseHeader(text: string): LockHeader | undefined {
   const h: LockHeader = { name: first[1]!, target: '', in: '', constraints: [] };
   for (const line of lines.slice(1)) {
     if (!line.startsWith('# kfc-lock-')) break;
-    let m: RegExpExecArray | null;
-    if ((m = /^# kfc-lock-target: (.+)$/.exec(line))) h.target = m[1]!;
-    else if ((m = /^# kfc-lock-in: ([0-9a-f]{64}) /.exec(line))) h.in = m[1]!;
-    else if ((m = /^# kfc-lock-constraint: ([0-9a-f]{64}) python\/([a-z0-9][a-z0-9._-]*)\.lock$/.exec(line))) {
-      h.constraints.push({ name: m[2]!, sha256: m[1]! });
+    const target = /^# kfc-lock-target: (.+)$/.exec(line);
+    const inHash = /^# kfc-lock-in: ([0-9a-f]{64}) /.exec(line);
+    const constraint = /^# kfc-lock-constraint: ([0-9a-f]{64}) python\/([a-z0-9][a-z0-9._-]*)\.lock$/.exec(line);
+    if (target) h.target = target[1]!;
+    else if (inHash) h.in = inHash[1]!;
+    else if (constraint) {
+      h.constraints.push({ name: constraint[2]!, sha256: constraint[1]! });
     }
   }
   return h.in ? h : undefined;

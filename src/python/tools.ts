@@ -11,7 +11,9 @@ export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
 export function hostTool(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const p = join(toolsDir(env), 'bin', name);
   if (!existsSync(p)) {
-    throw new KfcError(`host tool ${name} is not installed (${p} is missing)`, { hint: 'run bash scripts/provision-tools.sh (it installs tools/requirements.txt, hash-checked)' });
+    throw new KfcError(`host tool ${name} is not installed (${p} is missing)`, {
+      hint: 'run bash scripts/provision-tools.sh (it installs tools/requirements.txt, hash-checked)',
+    });
   }
   return p;
 }

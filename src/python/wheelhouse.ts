@@ -1,11 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { KfcError } from '../errors.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { KfcError } from '../errors.ts';
 import { effectiveIndex, redactText, redactUrl } from './index-url.ts';
-import { LOCK_PYTHON, lockPath, normalizeName, parsePins, type Pin } from './lockfile.ts';
+import { LOCK_PYTHON, lockPath, normalizeName, type Pin, parsePins } from './lockfile.ts';
 import { lockChain } from './sources.ts';
 import { hostTool } from './tools.ts';
 
@@ -44,7 +53,10 @@ export function wheelId(file: string): { name: string; version: string } | undef
 function fileSha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path).on('data', (c) => h.update(c)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(path)
+      .on('data', (c) => h.update(c))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }
 
@@ -52,7 +64,9 @@ function fileSha256(path: string): Promise<string> {
 export async function indexCache(dir: string): Promise<Map<string, { path: string; bytes: number }>> {
   const out = new Map<string, { path: string; bytes: number }>();
   if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.whl')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.whl'))
+    .sort()) {
     const p = join(dir, f);
     out.set(await fileSha256(p), { path: p, bytes: statSync(p).size });
   }
@@ -71,7 +85,9 @@ export function wheelhouseState(pins: Pin[], cache: Map<string, { path: string; 
   const wheels = new Map<string, { path: string; bytes: number }>();
   const missing: Pin[] = [];
   for (const p of pins) {
-    const hit = p.hashes.map((h) => cache.get(h)).find((w) => w !== undefined && wheelId(w.path.split('/').pop()!)?.name === p.name);
+    const hit = p.hashes
+      .map((h) => cache.get(h))
+      .find((w) => w !== undefined && wheelId(w.path.split('/').pop()!)?.name === p.name);
     if (hit) wheels.set(p.name, hit);
     else missing.push(p);
   }
@@ -92,7 +108,12 @@ export interface WheelFetchResult {
  * pip with --require-hashes, and again here), into a temporary folder renamed file by file into
  * the cache: no partial file ever carries a wheel's name. Wheels already verified are skipped.
  */
-export async function fetchWheels(catalog: Catalog, node: ImageNode, artifactCache: string, opts: { caBundle?: string; log?: (s: string) => void } = {}): Promise<WheelFetchResult> {
+export async function fetchWheels(
+  catalog: Catalog,
+  node: ImageNode,
+  artifactCache: string,
+  opts: { caBundle?: string; log?: (s: string) => void } = {},
+): Promise<WheelFetchResult> {
   const pins = imagePins(catalog, node);
   const dir = wheelCacheDir(artifactCache);
   mkdirSync(dir, { recursive: true });
@@ -106,17 +127,47 @@ export async function fetchWheels(catalog: Catalog, node: ImageNode, artifactCac
     try {
       mkdirSync(join(tmp, 'out'), { recursive: true });
       // Only the pins still missing, with every hash the lock allows for them.
-      const req = state.missing.map((p) => `${p.name}==${p.version} ${p.hashes.map((h) => `--hash=sha256:${h}`).join(' ')}`).join('\n') + '\n';
+      const req =
+        state.missing
+          .map((p) => `${p.name}==${p.version} ${p.hashes.map((h) => `--hash=sha256:${h}`).join(' ')}`)
+          .join('\n') + '\n';
       writeFileSync(join(tmp, 'requirements.txt'), req);
-      const args = ['download', '--isolated', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--require-hashes',
-        '--implementation', 'cp', '--python-version', LOCK_PYTHON, ...platformTags().flatMap((t) => ['--platform', t]),
-        '--index-url', index, '-d', join(tmp, 'out'), '-r', join(tmp, 'requirements.txt')];
+      const args = [
+        'download',
+        '--isolated',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--require-hashes',
+        '--implementation',
+        'cp',
+        '--python-version',
+        LOCK_PYTHON,
+        ...platformTags().flatMap((t) => ['--platform', t]),
+        '--index-url',
+        index,
+        '-d',
+        join(tmp, 'out'),
+        '-r',
+        join(tmp, 'requirements.txt'),
+      ];
       if (opts.caBundle) args.push('--cert', opts.caBundle);
-      opts.log?.(`kfc fetch: ${node.name}: downloading ${state.missing.length} wheel(s) from ${redactUrl(index)} with pip download`);
+      opts.log?.(
+        `kfc fetch: ${node.name}: downloading ${state.missing.length} wheel(s) from ${redactUrl(index)} with pip download`,
+      );
       const res = await execa(pip, args, { reject: false, all: true, env: { PIP_NO_INPUT: '1' } });
       if (res.exitCode !== 0) {
-        const lines = redactText(res.all ?? '', index).split('\n').map((l) => l.trim()).filter((l) => /ERROR|error|No matching|THESE PACKAGES/.test(l));
-        throw new KfcError(`pip download of ${node.name}'s locked wheels failed: ${lines.slice(-2).join(' ') || `exit ${res.exitCode}`}`, { where: lockChain(node).map(lockPath).join(', '), hint: 'check the index (KFC_PYTHON_INDEX_URL) is reachable from this host, or fetch where it is and copy the cache (KFC_ARTIFACT_CACHE)' });
+        const lines = redactText(res.all ?? '', index)
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /ERROR|error|No matching|THESE PACKAGES/.test(l));
+        throw new KfcError(
+          `pip download of ${node.name}'s locked wheels failed: ${lines.slice(-2).join(' ') || `exit ${res.exitCode}`}`,
+          {
+            where: lockChain(node).map(lockPath).join(', '),
+            hint: 'check the index (KFC_PYTHON_INDEX_URL) is reachable from this host, or fetch where it is and copy the cache (KFC_ARTIFACT_CACHE)',
+          },
+        );
       }
       const wanted = new Map(state.missing.map((p) => [p.name, p]));
       for (const f of readdirSync(join(tmp, 'out')).sort()) {
@@ -124,7 +175,10 @@ export async function fetchWheels(catalog: Catalog, node: ImageNode, artifactCac
         const id = wheelId(f);
         const pin = id ? wanted.get(id.name) : undefined;
         const digest = await fileSha256(p);
-        if (!pin || !pin.hashes.includes(digest)) throw new KfcError(`pip download gave ${f}, which no lock line of ${node.name} allows (sha256 ${digest})`, { hint: 'run kfc lock again; the index may serve other files than when the lock was made' });
+        if (!pin?.hashes.includes(digest))
+          throw new KfcError(`pip download gave ${f}, which no lock line of ${node.name} allows (sha256 ${digest})`, {
+            hint: 'run kfc lock again; the index may serve other files than when the lock was made',
+          });
         downloadedBytes += statSync(p).size;
         renameSync(p, join(dir, f));
       }
@@ -133,15 +187,32 @@ export async function fetchWheels(catalog: Catalog, node: ImageNode, artifactCac
     }
     state = wheelhouseState(pins, await indexCache(dir));
     if (!state.complete) {
-      throw new KfcError(`after pip download, ${state.missing.length} of ${pins.length} pins of ${node.name} still have no verified wheel: ${state.missing.slice(0, 5).map((p) => `${p.name}==${p.version}`).join(', ')}`, { hint: 'the index has no wheel for python 3.13 x86_64 manylinux for them; lock other versions' });
+      throw new KfcError(
+        `after pip download, ${state.missing.length} of ${pins.length} pins of ${node.name} still have no verified wheel: ${state.missing
+          .slice(0, 5)
+          .map((p) => `${p.name}==${p.version}`)
+          .join(', ')}`,
+        { hint: 'the index has no wheel for python 3.13 x86_64 manylinux for them; lock other versions' },
+      );
     }
   }
   const bytes = [...state.wheels.values()].reduce((s, w) => s + w.bytes, 0);
-  return { image: node.name, wheels: state.wheels.size, downloaded: state.wheels.size - present, present, bytes, downloadedBytes };
+  return {
+    image: node.name,
+    wheels: state.wheels.size,
+    downloaded: state.wheels.size - present,
+    present,
+    bytes,
+    downloadedBytes,
+  };
 }
 
 /** An image's complete wheelhouse from the cache, or why it has none (for build logs and buildability). */
-export async function cachedWheelhouse(catalog: Catalog, node: ImageNode, artifactCache: string): Promise<WheelhouseState & { pins: number }> {
+export async function cachedWheelhouse(
+  catalog: Catalog,
+  node: ImageNode,
+  artifactCache: string,
+): Promise<WheelhouseState & { pins: number }> {
   const pins = imagePins(catalog, node);
   const state = wheelhouseState(pins, pins.length ? await indexCache(wheelCacheDir(artifactCache)) : new Map());
   return { ...state, pins: pins.length };
@@ -151,7 +222,11 @@ export async function cachedWheelhouse(catalog: Catalog, node: ImageNode, artifa
  * Puts the image's wheels into <context>/wheelhouse/ (hard links into kfc's temporary context),
  * only when every pin has one: kfc-python-install then installs with --no-index.
  */
-export function stageWheelhouse(contextDir: string, state: WheelhouseState, link: (src: string, dest: string) => void): number {
+export function stageWheelhouse(
+  contextDir: string,
+  state: WheelhouseState,
+  link: (src: string, dest: string) => void,
+): number {
   if (!state.complete) return 0;
   mkdirSync(join(contextDir, 'wheelhouse'), { recursive: true });
   for (const w of state.wheels.values()) link(w.path, join(contextDir, 'wheelhouse', w.path.split('/').pop()!));
@@ -159,7 +234,11 @@ export function stageWheelhouse(contextDir: string, state: WheelhouseState, link
 }
 
 /** For buildability: how many of each image's pins have a verified wheel in the cache (images with locks only). */
-export async function wheelhouseSummary(catalog: Catalog, nodes: ImageNode[], artifactCache: string): Promise<Map<string, { have: number; need: number; complete: boolean }>> {
+export async function wheelhouseSummary(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  artifactCache: string,
+): Promise<Map<string, { have: number; need: number; complete: boolean }>> {
   const out = new Map<string, { have: number; need: number; complete: boolean }>();
   const withPins = nodes.map((n) => [n, imagePins(catalog, n)] as const).filter(([, p]) => p.length > 0);
   if (withPins.length === 0) return out;

@@ -51,7 +51,7 @@ export interface KfcFigures {
   cumulativeBytes: number;
   /** Bytes kfc counts as waste and dive does not (files removed with their directory; docs/report.md). */
   directoryRemovedBytes: number;
-  /** The efficiency gate (images.yaml / DESIGN.md §5), given to dive too. */
+  /** The efficiency gate (images.yaml gates), given to dive too. */
   minEfficiency: number;
 }
 

@@ -2,10 +2,11 @@
  * The effectful half of `kfc referee`: one `docker save` archive per image, read by kfc's own layer
  * analysis, by dive and by Trivy, so every tool judges the same bytes and the image is saved once.
  */
-import { execa } from 'execa';
+
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
 import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
 import { analyzeLayers, readImageArchive } from '../metrics/layers.ts';

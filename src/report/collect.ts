@@ -2,23 +2,24 @@
  * The effectful half of `kfc report`: reads images from the local engine (docker save, docker
  * exec, docker run) and hands the bytes to the pure metrics.
  */
-import { execa } from 'execa';
+
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { publishedPort } from '../engine/dev.ts';
+import { docker, dockerBin, inspectImage } from '../engine/docker.ts';
+import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { renderDockerfile } from '../generate/generate.ts';
-import { docker, dockerBin, inspectImage } from '../engine/docker.ts';
-import { publishedPort } from '../engine/dev.ts';
-import { onInterrupt, signalExitCode } from '../engine/signals.ts';
-import { analyzeLayers, readImageArchive, type ArchiveImage, type ImageArchive } from '../metrics/layers.ts';
 import { attributeLayers } from '../metrics/attribution.ts';
-import { familySharing, type FamilyImage } from '../metrics/family.ts';
+import { type FamilyImage, familySharing } from '../metrics/family.ts';
 import { checkGates, effectiveGates } from '../metrics/gates.ts';
-import { applyProbe, emptyManifests, probes, type Manifests } from './manifests.ts';
-import { REPORT_VERSION, type FamilyReport, type ImageReport, type LayerReport, type StartReport } from './model.ts';
+import { type ArchiveImage, analyzeLayers, type ImageArchive, readImageArchive } from '../metrics/layers.ts';
+import { applyProbe, emptyManifests, type Manifests, probes } from './manifests.ts';
+import { type FamilyReport, type ImageReport, type LayerReport, REPORT_VERSION, type StartReport } from './model.ts';
 
 export interface InspectedImage {
   id: string;
@@ -36,15 +37,24 @@ export async function inspect(ref: string): Promise<InspectedImage | undefined> 
 
 /** `docker save` of several images in one stream (shared layers are written once), analysed as it streams. */
 export async function saveAndRead(refs: string[]): Promise<ImageArchive> {
-  const proc = execa(dockerBin(), ['save', ...refs], { buffer: { stdout: false, stderr: true }, reject: false, stripFinalNewline: true });
+  const proc = execa(dockerBin(), ['save', ...refs], {
+    buffer: { stdout: false, stderr: true },
+    reject: false,
+    stripFinalNewline: true,
+  });
   const archive = readImageArchive(proc.stdout!);
   const [result, res] = await Promise.allSettled([archive, proc]);
   const done = res.status === 'fulfilled' ? res.value : undefined;
-  if (!done || done.exitCode !== 0) {
+  if (done?.exitCode !== 0) {
     const why = (done?.stderr as string | undefined)?.split('\n').find((l) => l.trim()) ?? 'docker save failed';
-    throw new KfcError(`docker save ${refs.join(' ')}: ${why}`, { hint: 'check the images exist (kfc build) and the engine has room' });
+    throw new KfcError(`docker save ${refs.join(' ')}: ${why}`, {
+      hint: 'check the images exist (kfc build) and the engine has room',
+    });
   }
-  if (result.status === 'rejected') throw new KfcError(`could not read the image archive: ${(result.reason as Error).message}`, { hint: 'report it with the docker version; set KFC_DEBUG=1 for details' });
+  if (result.status === 'rejected')
+    throw new KfcError(`could not read the image archive: ${(result.reason as Error).message}`, {
+      hint: 'report it with the docker version; set KFC_DEBUG=1 for details',
+    });
   return result.value;
 }
 
@@ -72,7 +82,23 @@ export async function collectManifests(ref: string, condaDir = '/opt/conda', tim
   const name = `kfc-report-manifest-${randomBytes(4).toString('hex')}`;
   const m = emptyManifests();
   track(name);
-  const run = await docker(['run', '-d', '--name', name, '--network', 'none', '--label', 'org.kfc.report=1', '--entrypoint', 'sleep', ref, 'infinity'], { timeoutMs: 60_000 });
+  const run = await docker(
+    [
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      'none',
+      '--label',
+      'org.kfc.report=1',
+      '--entrypoint',
+      'sleep',
+      ref,
+      'infinity',
+    ],
+    { timeoutMs: 60_000 },
+  );
   try {
     if (run.failed) {
       m.errors.push(`could not start a container: ${(run.stderr || run.stdout).split('\n')[0]}`);
@@ -80,7 +106,12 @@ export async function collectManifests(ref: string, condaDir = '/opt/conda', tim
     }
     for (const p of probes()) {
       const res = await docker(['exec', name, 'sh', '-c', p.script], { timeoutMs });
-      applyProbe(m, p, { exitCode: res.exitCode ?? 1, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') }, condaDir);
+      applyProbe(
+        m,
+        p,
+        { exitCode: res.exitCode ?? 1, stdout: String(res.stdout ?? ''), stderr: String(res.stderr ?? '') },
+        condaDir,
+      );
     }
     return m;
   } finally {
@@ -121,7 +152,12 @@ export function summarize(samples: number[]): { medianMs: number; minMs: number;
  * Start time: `docker run` → `http://127.0.0.1:<free port><NB_PREFIX><ready>` answers 200, over
  * `starts` runs. Every container is removed, also on failure.
  */
-export async function measureStart(ref: string, ready: string, starts: number, opts: { timeoutMs?: number; log?: (s: string) => void } = {}): Promise<StartReport> {
+export async function measureStart(
+  ref: string,
+  ready: string,
+  starts: number,
+  opts: { timeoutMs?: number; log?: (s: string) => void } = {},
+): Promise<StartReport> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const prefix = `/notebook/kfc-report/start-${randomBytes(3).toString('hex')}`;
   const samples: number[] = [];
@@ -132,7 +168,22 @@ export async function measureStart(ref: string, ready: string, starts: number, o
     track(name);
     const t0 = performance.now();
     try {
-      const run = await docker(['run', '-d', '--name', name, '--label', 'org.kfc.report=1', '-p', '127.0.0.1::8888', '-e', `NB_PREFIX=${prefix}`, ref], { timeoutMs: 60_000 });
+      const run = await docker(
+        [
+          'run',
+          '-d',
+          '--name',
+          name,
+          '--label',
+          'org.kfc.report=1',
+          '-p',
+          '127.0.0.1::8888',
+          '-e',
+          `NB_PREFIX=${prefix}`,
+          ref,
+        ],
+        { timeoutMs: 60_000 },
+      );
       if (run.failed) {
         failures.push(`start ${i + 1}: docker run failed: ${(run.stderr || run.stdout).split('\n')[0]}`);
         continue;
@@ -154,8 +205,14 @@ export async function measureStart(ref: string, ready: string, starts: number, o
       if (ok) samples.push(Math.round(ms));
       else {
         const logs = await docker(['logs', '--tail', '5', name]);
-        const tail = `${logs.stdout}\n${logs.stderr}`.split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
-        failures.push(`start ${i + 1}: no 200 from ${url} within ${timeoutMs} ms (last: ${last})${tail ? `; logs: ${tail}` : ''}`);
+        const tail = `${logs.stdout}\n${logs.stderr}`
+          .split('\n')
+          .filter((l) => l.trim())
+          .slice(-2)
+          .join(' | ');
+        failures.push(
+          `start ${i + 1}: no 200 from ${url} within ${timeoutMs} ms (last: ${last})${tail ? `; logs: ${tail}` : ''}`,
+        );
         opts.log?.(`kfc report: ${ref}: ${failures[failures.length - 1]}`);
         if (samples.length === 0 && i === 0) break; // it does not start at all: do not retry N times
       }
@@ -163,7 +220,13 @@ export async function measureStart(ref: string, ready: string, starts: number, o
       await remove(name);
     }
   }
-  return { starts: samples.length, samplesMs: samples, ...summarize(samples), url: url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>'), failures };
+  return {
+    starts: samples.length,
+    samplesMs: samples,
+    ...summarize(samples),
+    url: url.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:<port>'),
+    failures,
+  };
 }
 
 /** What collectReport asks of an engine: docker below, a fake in the unit tests. */
@@ -212,13 +275,24 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     if (info) found.set(node.name, { node, ref, info });
     else if (wanted.has(node.name)) missing.push(node.name);
   }
-  if (found.size === 0) return { version: REPORT_VERSION, generatedAt: new Date().toISOString(), images: [], family: { images: 0, sumBytes: 0, uniqueBytes: 0, uniqueLayers: 0, sumLayers: 0, ratio: 1 }, missing, breaches: [], notes };
+  if (found.size === 0)
+    return {
+      version: REPORT_VERSION,
+      generatedAt: new Date().toISOString(),
+      images: [],
+      family: { images: 0, sumBytes: 0, uniqueBytes: 0, uniqueLayers: 0, sumLayers: 0, ratio: 1 },
+      missing,
+      breaches: [],
+      notes,
+    };
 
   const refs = [...found.values()].map((f) => f.ref);
   opts.log(`kfc report: reading ${refs.length} image(s) with docker save: ${refs.join(' ')}`);
   const t0 = performance.now();
   const archive = await engine.saveAndRead(refs);
-  opts.log(`kfc report: ${archive.layers.size} distinct layer(s) read in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  opts.log(
+    `kfc report: ${archive.layers.size} distinct layer(s) read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   notes.push(...archive.notes);
   const byId = new Map<string, ArchiveImage>(archive.images.map((i) => [i.id, i]));
 
@@ -231,7 +305,12 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       continue;
     }
     archived.set(name, img);
-    fam.push({ name, parent: f.node.parent?.name, root: f.node.chain[0]!.name, layers: img.layers.map((l) => ({ diffId: l.diffId, size: l.size, tarBytes: l.tarBytes })) });
+    fam.push({
+      name,
+      parent: f.node.parent?.name,
+      root: f.node.chain[0]!.name,
+      layers: img.layers.map((l) => ({ diffId: l.diffId, size: l.size, tarBytes: l.tarBytes })),
+    });
   }
   const sharing = familySharing(fam);
   const shareOf = new Map(sharing.images.map((s) => [s.name, s]));
@@ -247,11 +326,15 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     const origins = attributeLayers(img.config, rendered);
     // The root base's own layers, by digest (more robust than history when an image was not built
     // from the generated Dockerfile, e.g. committed by hand).
-    if (!baseLayers.has(node.baseImage)) baseLayers.set(node.baseImage, new Set((await engine.inspect(node.baseImage))?.diffIds ?? []));
+    if (!baseLayers.has(node.baseImage))
+      baseLayers.set(node.baseImage, new Set((await engine.inspect(node.baseImage))?.diffIds ?? []));
     const baseIds = baseLayers.get(node.baseImage)!;
     const attributed = origins.filter((o) => o.bit).length;
     const own = img.layers.filter((l) => !baseIds.has(l.diffId)).length;
-    if (baseIds.size && attributed < own) imageNotes.push(`${own - attributed} of ${own} layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)`);
+    if (baseIds.size && attributed < own)
+      imageNotes.push(
+        `${own - attributed} of ${own} layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)`,
+      );
     const parentIds = new Set(node.parent ? (archived.get(node.parent.name)?.layers.map((l) => l.diffId) ?? []) : []);
     const layers: LayerReport[] = img.layers.map((l, i) => {
       const o = origins[i];
@@ -274,9 +357,13 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     const m = analyzeLayers(img.layers);
     const hardlinks = layers.reduce((a, l) => a + l.hardlinks, 0);
     const symlinks = layers.reduce((a, l) => a + l.symlinks, 0);
-    if (hardlinks || symlinks) imageNotes.push(`${hardlinks} hard link(s) and ${symlinks} symbolic link(s) count 0 bytes (their bytes belong to the target)`);
+    if (hardlinks || symlinks)
+      imageNotes.push(
+        `${hardlinks} hard link(s) and ${symlinks} symbolic link(s) count 0 bytes (their bytes belong to the target)`,
+      );
     const share = shareOf.get(node.name)!;
-    if (node.parent && !archived.has(node.parent.name)) imageNotes.push(`parent ${node.parent.name} is not built here (${opts.refOf(node.parent)}): no sharing figure`);
+    if (node.parent && !archived.has(node.parent.name))
+      imageNotes.push(`parent ${node.parent.name} is not built here (${opts.refOf(node.parent)}): no sharing figure`);
 
     let manifests: Manifests | undefined;
     if (opts.manifests) {
@@ -284,10 +371,14 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       manifests = await engine.manifests(f.ref, envOf(f.info.env, 'CONDA_DIR') ?? '/opt/conda');
     }
     let start: StartReport | undefined;
-    if (opts.starts > 0 && !node.spec.publish) imageNotes.push('internal stage (publish: false): start time not measured');
+    if (opts.starts > 0 && !node.spec.publish)
+      imageNotes.push('internal stage (publish: false): start time not measured');
     if (opts.starts > 0 && node.spec.publish) {
       opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
-      start = await engine.measureStart(f.ref, node.spec.test.ready, opts.starts, { timeoutMs: opts.startTimeoutMs, log: opts.log });
+      start = await engine.measureStart(f.ref, node.spec.test.ready, opts.starts, {
+        timeoutMs: opts.startTimeoutMs,
+        log: opts.log,
+      });
     }
     const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
     const breaches = checkGates(
@@ -302,7 +393,15 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
       gates,
     );
     if (start && start.starts === 0 && opts.starts > 0) {
-      breaches.push({ image: node.name, metric: 'startMedianMs', value: Infinity, threshold: gates.maxStartMedianMs ?? 0, kind: 'max', source: gates.source.maxStartMedianMs ?? '', message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})` });
+      breaches.push({
+        image: node.name,
+        metric: 'startMedianMs',
+        value: Infinity,
+        threshold: gates.maxStartMedianMs ?? 0,
+        kind: 'max',
+        source: gates.source.maxStartMedianMs ?? '',
+        message: `${node.name}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})`,
+      });
     }
     images.push({
       name: node.name,
@@ -322,7 +421,11 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
           cumulativeBytes: w.cumulativeBytes,
           minBytes: w.minBytes,
           removed: w.removed,
-          layers: w.layers.map((i) => ({ index: i, instruction: layers[i]?.instruction ?? '', ...(layers[i]?.bit ? { bit: layers[i]!.bit } : {}) })),
+          layers: w.layers.map((i) => ({
+            index: i,
+            instruction: layers[i]?.instruction ?? '',
+            ...(layers[i]?.bit ? { bit: layers[i]!.bit } : {}),
+          })),
         })),
       },
       sharing: share,
@@ -358,7 +461,14 @@ export function familyFigures(images: ImageReport[]): FamilyReport['family'] {
     sumLayers += i.layers.length;
   }
   const uniqueBytes = [...unique.values()].reduce((a, b) => a + b, 0);
-  return { images: images.length, sumBytes, uniqueBytes, uniqueLayers: unique.size, sumLayers, ratio: sumBytes === 0 ? 1 : uniqueBytes / sumBytes };
+  return {
+    images: images.length,
+    sumBytes,
+    uniqueBytes,
+    uniqueLayers: unique.size,
+    sumLayers,
+    ratio: sumBytes === 0 ? 1 : uniqueBytes / sumBytes,
+  };
 }
 
 /** Replaces the re-measured images in an earlier report, keeping the others (the page lists every image). */
@@ -366,6 +476,14 @@ export function mergeReports(prev: FamilyReport | undefined, next: FamilyReport,
   if (!prev || prev.version !== REPORT_VERSION) return next;
   const fresh = new Set(next.images.map((i) => i.name));
   const kept = prev.images.filter((i) => !fresh.has(i.name) && catalogNames.includes(i.name));
-  const images = catalogNames.map((n) => next.images.find((i) => i.name === n) ?? kept.find((i) => i.name === n)).filter((i): i is ImageReport => Boolean(i));
-  return { ...next, images, family: familyFigures(images), breaches: images.flatMap((i) => i.breaches), missing: catalogNames.filter((n) => !images.some((i) => i.name === n)) };
+  const images = catalogNames
+    .map((n) => next.images.find((i) => i.name === n) ?? kept.find((i) => i.name === n))
+    .filter((i): i is ImageReport => Boolean(i));
+  return {
+    ...next,
+    images,
+    family: familyFigures(images),
+    breaches: images.flatMap((i) => i.breaches),
+    missing: catalogNames.filter((n) => !images.some((i) => i.name === n)),
+  };
 }

@@ -44,6 +44,8 @@ export interface Probe {
 }
 
 export const ABSENT = '__kfc_absent__';
+// Terminal colour codes some Jupyter commands print even without a terminal.
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 const PY_LIST = [
   'import json, sys',
@@ -64,14 +66,19 @@ const KERNELS = [
   'print(json.dumps({"kernelspecs": KernelSpecManager().get_all_specs()}))',
 ].join('\n');
 
-const R_LIST = 'ip <- installed.packages()[, c("Package", "Version", "LibPath"), drop = FALSE]; write.table(ip, sep = "\\t", quote = FALSE, row.names = FALSE, col.names = FALSE)';
+const R_LIST =
+  'ip <- installed.packages()[, c("Package", "Version", "LibPath"), drop = FALSE]; write.table(ip, sep = "\\t", quote = FALSE, row.names = FALSE, col.names = FALSE)';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const need = (tool: string) => `command -v ${tool} >/dev/null 2>&1 || { echo ${ABSENT}; exit 0; }; `;
 
 export function probes(): Probe[] {
   return [
-    { section: 'debian', tool: 'dpkg-query', script: `${need('dpkg-query')}dpkg-query -W -f='\${Package}\\t\${Version}\\n'` },
+    {
+      section: 'debian',
+      tool: 'dpkg-query',
+      script: `${need('dpkg-query')}dpkg-query -W -f='\${Package}\\t\${Version}\\n'`,
+    },
     {
       section: 'python',
       tool: 'python3',
@@ -94,7 +101,14 @@ export function probes(): Probe[] {
   ];
 }
 
-const byName = (a: Pkg, b: Pkg) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : (a.where ?? '') < (b.where ?? '') ? -1 : 1);
+const byName = (a: Pkg, b: Pkg) =>
+  a.name.toLowerCase() < b.name.toLowerCase()
+    ? -1
+    : a.name.toLowerCase() > b.name.toLowerCase()
+      ? 1
+      : (a.where ?? '') < (b.where ?? '')
+        ? -1
+        : 1;
 
 export function parseDpkg(out: string): Pkg[] {
   return out
@@ -152,7 +166,9 @@ export function parseKernels(out: string): Kernel[] {
   const start = out.indexOf('{');
   if (start < 0) return [];
   try {
-    const doc = JSON.parse(out.slice(start)) as { kernelspecs?: Record<string, { spec?: { display_name?: string; language?: string } }> };
+    const doc = JSON.parse(out.slice(start)) as {
+      kernelspecs?: Record<string, { spec?: { display_name?: string; language?: string } }>;
+    };
     return Object.entries(doc.kernelspecs ?? {})
       .map(([name, k]) => ({ name, displayName: k.spec?.display_name ?? name, language: k.spec?.language ?? '' }))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -164,7 +180,7 @@ export function parseKernels(out: string): Kernel[] {
 /** `jupyter labextension list` lines: `  name v1.2.3 enabled OK (python, pkg)`. */
 export function parseLabExtensions(out: string): LabExtension[] {
   const seen = new Map<string, LabExtension>();
-  for (const raw of out.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+  for (const raw of out.replace(ANSI_COLOUR, '').split('\n')) {
     const m = /^\s+(@?[A-Za-z0-9._/-]+)\s+v?([0-9][^\s]*)\s+(enabled|disabled)\b/.exec(raw);
     if (m && !seen.has(m[1]!)) seen.set(m[1]!, { name: m[1]!, version: m[2]!, enabled: m[3] === 'enabled' });
   }
@@ -176,22 +192,46 @@ export function emptyManifests(): Manifests {
 }
 
 /** Fills one section from a probe's output. */
-export function applyProbe(m: Manifests, probe: Probe, res: { exitCode: number; stdout: string; stderr: string }, condaDir?: string): void {
+export function applyProbe(
+  m: Manifests,
+  probe: Probe,
+  res: { exitCode: number; stdout: string; stderr: string },
+  condaDir?: string,
+): void {
   if (res.stdout.trim() === ABSENT || res.exitCode === 127) {
     m.absent.push(`${probe.section}: ${probe.tool} not found`);
     return;
   }
   const out = res.stdout;
   switch (probe.section) {
-    case 'debian': m.debian = parseDpkg(out); break;
-    case 'python': m.python = parsePython(out, condaDir); break;
-    case 'r': m.r = parseR(out); break;
-    case 'npm': m.npm = parseNpm(out); break;
-    case 'kernels': m.kernels = parseKernels(out); break;
-    case 'labextensions': m.labextensions = parseLabExtensions(out); break;
+    case 'debian':
+      m.debian = parseDpkg(out);
+      break;
+    case 'python':
+      m.python = parsePython(out, condaDir);
+      break;
+    case 'r':
+      m.r = parseR(out);
+      break;
+    case 'npm':
+      m.npm = parseNpm(out);
+      break;
+    case 'kernels':
+      m.kernels = parseKernels(out);
+      break;
+    case 'labextensions':
+      m.labextensions = parseLabExtensions(out);
+      break;
   }
   if (res.exitCode !== 0 && (m[probe.section] as unknown[]).length === 0) {
-    m.errors.push(`${probe.section}: ${probe.tool} exited ${res.exitCode}: ${(res.stderr || res.stdout).split('\n').find((l) => l.trim())?.trim() ?? ''}`.slice(0, 300));
+    m.errors.push(
+      `${probe.section}: ${probe.tool} exited ${res.exitCode}: ${
+        (res.stderr || res.stdout)
+          .split('\n')
+          .find((l) => l.trim())
+          ?.trim() ?? ''
+      }`.slice(0, 300),
+    );
   }
 }
 
@@ -221,9 +261,12 @@ export function diffManifests(a: Manifests | undefined, b: Manifests | undefined
       const o = old.get(k);
       const where = p.where ? { where: p.where } : {};
       if (!o) out.added.push({ ecosystem: eco, name: p.name, ...where, to: p.version });
-      else if (o.version !== p.version) out.changed.push({ ecosystem: eco, name: p.name, ...where, from: o.version, to: p.version });
+      else if (o.version !== p.version)
+        out.changed.push({ ecosystem: eco, name: p.name, ...where, from: o.version, to: p.version });
     }
-    for (const [k, p] of old) if (!neu.has(k)) out.removed.push({ ecosystem: eco, name: p.name, ...(p.where ? { where: p.where } : {}), from: p.version });
+    for (const [k, p] of old)
+      if (!neu.has(k))
+        out.removed.push({ ecosystem: eco, name: p.name, ...(p.where ? { where: p.where } : {}), from: p.version });
   }
   return out;
 }

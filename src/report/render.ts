@@ -3,14 +3,15 @@
  * the report diff, and the static HTML catalog page.
  */
 import { formatBytes } from '../metrics/gates.ts';
-import { diffManifests, type ManifestDiff, type Manifests } from './manifests.ts';
+import { diffManifests, type ManifestDiff } from './manifests.ts';
 import type { FamilyReport, ImageReport, TestResults } from './model.ts';
 import { refereesMarkdown } from './referees.ts';
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const eff = (x: number) => x.toFixed(4);
 // (NaN medians are null once written to JSON)
-const ms = (x: number | null | undefined) => (x === undefined || x === null || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`);
+const ms = (x: number | null | undefined) =>
+  x === undefined || x === null || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`;
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function shareLine(i: ImageReport): string {
@@ -22,7 +23,9 @@ export function shareLine(i: ImageReport): string {
 // ---- terminal ----
 
 export function textSummary(r: FamilyReport): string {
-  const rows = [['image', 'size', 'layers', 'efficiency', 'wasted', 'user wasted', 'shared w/ parent', 'start median', 'gates']];
+  const rows = [
+    ['image', 'size', 'layers', 'efficiency', 'wasted', 'user wasted', 'shared w/ parent', 'start median', 'gates'],
+  ];
   for (const i of r.images) {
     rows.push([
       i.name,
@@ -32,25 +35,51 @@ export function textSummary(r: FamilyReport): string {
       formatBytes(i.metrics.wastedBytes),
       pct(i.metrics.userWastedRatio),
       i.sharing.parent ? `${pct(i.sharing.parent.ratio)} of ${i.parent}` : i.parent ? '—' : 'root',
-      i.start ? (i.start.starts ? `${ms(i.start.medianMs)} ±${Math.round(i.start.iqrMs)} (n=${i.start.starts})` : 'no 200') : '—',
+      i.start
+        ? i.start.starts
+          ? `${ms(i.start.medianMs)} ±${Math.round(i.start.iqrMs)} (n=${i.start.starts})`
+          : 'no 200'
+        : '—',
       i.breaches.length ? `FAIL ${i.breaches.length}` : 'ok',
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const f = r.family;
-  lines.push('', `family: ${f.images} image(s), Σ sizes ${formatBytes(f.sumBytes)}, unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)} of the sum; ${f.uniqueLayers} of ${f.sumLayers} layers)`);
+  lines.push(
+    '',
+    `family: ${f.images} image(s), Σ sizes ${formatBytes(f.sumBytes)}, unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)} of the sum; ${f.uniqueLayers} of ${f.sumLayers} layers)`,
+  );
   if (r.missing.length) lines.push(`not built here: ${r.missing.join(', ')}`);
   return lines.join('\n');
 }
 
 // ---- Markdown ----
 
-function pkgTable(title: string, pkgs: { name: string; version: string; where?: string }[], withWhere: boolean): string[] {
+function pkgTable(
+  title: string,
+  pkgs: { name: string; version: string; where?: string }[],
+  withWhere: boolean,
+): string[] {
   if (pkgs.length === 0) return [];
-  const out = [`### ${title} (${pkgs.length})`, '', withWhere ? '| package | version | where |' : '| package | version |', withWhere ? '|---|---|---|' : '|---|---|'];
-  for (const p of pkgs) out.push(withWhere ? `| ${mdCell(p.name)} | ${mdCell(p.version)} | ${mdCell(p.where ?? '')} |` : `| ${mdCell(p.name)} | ${mdCell(p.version)} |`);
+  const out = [
+    `### ${title} (${pkgs.length})`,
+    '',
+    withWhere ? '| package | version | where |' : '| package | version |',
+    withWhere ? '|---|---|---|' : '|---|---|',
+  ];
+  for (const p of pkgs)
+    out.push(
+      withWhere
+        ? `| ${mdCell(p.name)} | ${mdCell(p.version)} | ${mdCell(p.where ?? '')} |`
+        : `| ${mdCell(p.name)} | ${mdCell(p.version)} |`,
+    );
   out.push('');
   return out;
 }
@@ -67,7 +96,10 @@ export function imageMarkdown(i: ImageReport): string {
     `- sharing: ${shareLine(i)}${i.sharing.root && i.sharing.root.with !== i.parent ? `; ${formatBytes(i.sharing.root.bytes)} with root ${i.sharing.root.with}` : ''}`,
     `- tags: ${i.tags.map((t) => `\`${t}\``).join(', ') || '—'}`,
   ];
-  if (i.start) out.push(`- start (docker run → ${i.start.url} 200): median ${ms(i.start.medianMs)}, IQR ${ms(i.start.iqrMs)}, min ${ms(i.start.minMs)}, max ${ms(i.start.maxMs)}, n=${i.start.starts}${i.start.failures.length ? `; ${i.start.failures.length} failure(s)` : ''}`);
+  if (i.start)
+    out.push(
+      `- start (docker run → ${i.start.url} 200): median ${ms(i.start.medianMs)}, IQR ${ms(i.start.iqrMs)}, min ${ms(i.start.minMs)}, max ${ms(i.start.maxMs)}, n=${i.start.starts}${i.start.failures.length ? `; ${i.start.failures.length} failure(s)` : ''}`,
+    );
   out.push('', '## Gates', '');
   if (i.breaches.length === 0) out.push('All gates pass.');
   for (const b of i.breaches) out.push(`- **FAIL** ${b.message}`);
@@ -84,21 +116,44 @@ export function imageMarkdown(i: ImageReport): string {
   out.push('## Layers', '', '| # | size | files | from | instruction | in parent |', '|---:|---:|---:|---|---|:-:|');
   for (const l of i.layers) {
     const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '(unmatched)';
-    out.push(`| ${l.index} | ${formatBytes(l.size)} | ${l.files} | ${mdCell(from)} | ${mdCell(l.instruction)} | ${l.inParent ? 'yes' : ''} |`);
+    out.push(
+      `| ${l.index} | ${formatBytes(l.size)} | ${l.files} | ${mdCell(from)} | ${mdCell(l.instruction)} | ${l.inParent ? 'yes' : ''} |`,
+    );
   }
   out.push('', '## Largest wasted paths', '');
   if (m.topWasted.length === 0) out.push('None: no path is written by more than one layer.');
   else {
     out.push('| path | cumulative | kept | layers (bit) |', '|---|---:|---:|---|');
-    for (const w of m.topWasted) out.push(`| \`${mdCell(w.path)}\` | ${formatBytes(w.cumulativeBytes)} | ${formatBytes(w.minBytes)} | ${w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', ')}${w.removed ? ' — removed later' : ''} |`);
+    for (const w of m.topWasted)
+      out.push(
+        `| \`${mdCell(w.path)}\` | ${formatBytes(w.cumulativeBytes)} | ${formatBytes(w.minBytes)} | ${w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', ')}${w.removed ? ' — removed later' : ''} |`,
+      );
   }
   out.push('');
   if (i.manifests) {
     const mf = i.manifests;
     out.push('## Packages', '');
-    out.push(...pkgTable('Debian', mf.debian, false), ...pkgTable('Python', mf.python, true), ...pkgTable('R', mf.r, false), ...pkgTable('npm (global)', mf.npm, false));
-    if (mf.kernels.length) out.push(`### Jupyter kernels (${mf.kernels.length})`, '', ...mf.kernels.map((k) => `- ${k.name}: ${k.displayName} (${k.language})`), '');
-    if (mf.labextensions.length) out.push(...pkgTable('JupyterLab extensions', mf.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })), true));
+    out.push(
+      ...pkgTable('Debian', mf.debian, false),
+      ...pkgTable('Python', mf.python, true),
+      ...pkgTable('R', mf.r, false),
+      ...pkgTable('npm (global)', mf.npm, false),
+    );
+    if (mf.kernels.length)
+      out.push(
+        `### Jupyter kernels (${mf.kernels.length})`,
+        '',
+        ...mf.kernels.map((k) => `- ${k.name}: ${k.displayName} (${k.language})`),
+        '',
+      );
+    if (mf.labextensions.length)
+      out.push(
+        ...pkgTable(
+          'JupyterLab extensions',
+          mf.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })),
+          true,
+        ),
+      );
     if (mf.absent.length) out.push(`Not in this image: ${mf.absent.join('; ')}.`, '');
     if (mf.errors.length) out.push(`Errors: ${mf.errors.join('; ')}.`, '');
   }
@@ -107,12 +162,24 @@ export function imageMarkdown(i: ImageReport): string {
 }
 
 export function familyMarkdown(r: FamilyReport): string {
-  const out = ['# Image family report', '', `Generated ${r.generatedAt} by \`kfc report\`.`, '', '| image | parent | size | efficiency | wasted | shared with parent | start median | gates |', '|---|---|---:|---:|---:|---|---:|---|'];
+  const out = [
+    '# Image family report',
+    '',
+    `Generated ${r.generatedAt} by \`kfc report\`.`,
+    '',
+    '| image | parent | size | efficiency | wasted | shared with parent | start median | gates |',
+    '|---|---|---:|---:|---:|---|---:|---|',
+  ];
   for (const i of r.images) {
-    out.push(`| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? (i.start.starts ? ms(i.start.medianMs) : 'no 200') : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`);
+    out.push(
+      `| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? (i.start.starts ? ms(i.start.medianMs) : 'no 200') : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`,
+    );
   }
   const f = r.family;
-  out.push('', `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`);
+  out.push(
+    '',
+    `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`,
+  );
   out.push(...refereesMarkdown(r));
   if (r.missing.length) out.push('', `Not built here: ${r.missing.join(', ')}.`);
   if (r.breaches.length) out.push('', '## Gate failures', '', ...r.breaches.map((b) => `- ${b.message}`));
@@ -164,8 +231,16 @@ export function diffReports(a: FamilyReport, b: FamilyReport): ImageDiff[] {
 export function diffText(diffs: ImageDiff[]): string {
   const out: string[] = [];
   for (const d of diffs) {
-    const size = d.sizeChange !== undefined ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} (${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})` : d.status === 'added' ? `new, ${formatBytes(d.sizeTo!)}` : `removed (was ${formatBytes(d.sizeFrom!)})`;
-    const effs = d.efficiencyFrom !== undefined && d.efficiencyTo !== undefined && d.efficiencyFrom !== d.efficiencyTo ? `, efficiency ${eff(d.efficiencyFrom)} → ${eff(d.efficiencyTo)}` : '';
+    const size =
+      d.sizeChange !== undefined
+        ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} (${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})`
+        : d.status === 'added'
+          ? `new, ${formatBytes(d.sizeTo!)}`
+          : `removed (was ${formatBytes(d.sizeFrom!)})`;
+    const effs =
+      d.efficiencyFrom !== undefined && d.efficiencyTo !== undefined && d.efficiencyFrom !== d.efficiencyTo
+        ? `, efficiency ${eff(d.efficiencyFrom)} → ${eff(d.efficiencyTo)}`
+        : '';
     out.push(`${d.image}: ${d.status}; ${size}${effs}`);
     if (d.status === 'added' || d.status === 'removed') continue; // every package would be listed
     const p = d.packages;
@@ -180,14 +255,33 @@ export function diffText(diffs: ImageDiff[]): string {
 // ---- HTML ----
 
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 /** Inline SVG: one bar per image, a segment per layer sized by bytes, coloured by owner. */
 export function layerChart(i: ImageReport, ownerColor: (owner: string) => string): string {
-  const total = Math.max(1, i.layers.reduce((a, l) => a + l.size, 0));
+  const total = Math.max(
+    1,
+    i.layers.reduce((a, l) => a + l.size, 0),
+  );
   const W = 1000;
   let x = 0;
   const rects: string[] = [];
@@ -195,7 +289,10 @@ export function layerChart(i: ImageReport, ownerColor: (owner: string) => string
     const w = (l.size / total) * W;
     const owner = l.base ? 'base image' : (l.owner ?? '?');
     const title = `#${l.index} ${formatBytes(l.size)} — ${l.base ? 'base image' : `${l.bit ?? '?'} (${owner})`}: ${l.instruction}${l.inParent ? ' [shared with parent]' : ''}`;
-    if (w > 0) rects.push(`<rect x="${x.toFixed(2)}" y="0" width="${Math.max(w, 0.5).toFixed(2)}" height="24" fill="${ownerColor(owner)}" stroke="#fff" stroke-width="0.5"${l.inParent ? '' : ' class="own"'}><title>${esc(title)}</title></rect>`);
+    if (w > 0)
+      rects.push(
+        `<rect x="${x.toFixed(2)}" y="0" width="${Math.max(w, 0.5).toFixed(2)}" height="24" fill="${ownerColor(owner)}" stroke="#fff" stroke-width="0.5"${l.inParent ? '' : ' class="own"'}><title>${esc(title)}</title></rect>`,
+      );
     x += w;
   }
   return `<svg class="layers" viewBox="0 0 ${W} 24" preserveAspectRatio="none" role="img" aria-label="layers of ${esc(i.name)}">${rects.join('')}</svg>`;
@@ -247,8 +344,13 @@ export interface HtmlInput {
 }
 
 export function renderHtml({ report, catalog, tests }: HtmlInput): string {
-  const owners = [...new Set(report.images.flatMap((i) => i.layers.map((l) => (l.base ? 'base image' : (l.owner ?? '?')))))];
-  const colorOf = (owner: string) => (owner === 'base image' ? '#9aa3b5' : PALETTE[owners.filter((o) => o !== 'base image').indexOf(owner) % PALETTE.length]!);
+  const owners = [
+    ...new Set(report.images.flatMap((i) => i.layers.map((l) => (l.base ? 'base image' : (l.owner ?? '?'))))),
+  ];
+  const colorOf = (owner: string) =>
+    owner === 'base image'
+      ? '#9aa3b5'
+      : PALETTE[owners.filter((o) => o !== 'base image').indexOf(owner) % PALETTE.length]!;
   const legend = `<div class="legend">${owners.map((o) => `<span><i style="background:${colorOf(o)}"></i>${esc(o)}</span>`).join('')}</div>`;
   const f = report.family;
   const testBadge = (name: string) => {
@@ -258,31 +360,44 @@ export function renderHtml({ report, catalog, tests }: HtmlInput): string {
   };
   const rows = catalog.map((c) => {
     const i = report.images.find((x) => x.name === c.name);
-    if (!i) return `<tr class="missing"><td><a href="#img-${esc(c.name)}">${esc(c.name)}</a></td><td>${esc(c.parent ?? '—')}</td><td colspan="5">not built here</td><td>${testBadge(c.name)}</td></tr>`;
+    if (!i)
+      return `<tr class="missing"><td><a href="#img-${esc(c.name)}">${esc(c.name)}</a></td><td>${esc(c.parent ?? '—')}</td><td colspan="5">not built here</td><td>${testBadge(c.name)}</td></tr>`;
     return `<tr><td><a href="#img-${esc(i.name)}">${esc(i.name)}</a></td><td>${esc(i.parent ?? '—')}</td><td class="num">${formatBytes(i.size)}</td><td class="num">${eff(i.metrics.efficiency)}</td><td class="num">${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'}</td><td class="num">${i.start?.starts ? ms(i.start.medianMs) : '—'}</td><td>${i.breaches.length ? `<span class="badge fail">${i.breaches.length} gate(s) fail</span>` : '<span class="badge pass">gates pass</span>'}</td><td>${testBadge(i.name)}</td></tr>`;
   });
   const sections = catalog.map((c) => {
     const i = report.images.find((x) => x.name === c.name);
     const head = `<h2>${esc(c.name)} ${c.publish ? '' : '<small>(internal)</small>'}</h2><p>${esc(c.description)}</p>`;
-    if (!i) return `<section class="image" id="img-${esc(c.name)}" data-name="${esc(c.name)}">${head}<p class="missing">Not built here: no measurements. Parent: ${esc(c.parent ?? '—')}.</p>${testBadge(c.name)}</section>`;
+    if (!i)
+      return `<section class="image" id="img-${esc(c.name)}" data-name="${esc(c.name)}">${head}<p class="missing">Not built here: no measurements. Parent: ${esc(c.parent ?? '—')}.</p>${testBadge(c.name)}</section>`;
     const m = i.metrics;
     const pkgs: string[] = [];
     const addRows = (eco: string, list: { name: string; version: string; where?: string }[]) => {
-      for (const p of list) pkgs.push(`<tr class="pkg" data-k="${esc(`${eco} ${p.name} ${p.version} ${p.where ?? ''}`.toLowerCase())}"><td>${esc(eco)}</td><td>${esc(p.name)}</td><td>${esc(p.version)}</td><td>${esc(p.where ?? '')}</td></tr>`);
+      for (const p of list)
+        pkgs.push(
+          `<tr class="pkg" data-k="${esc(`${eco} ${p.name} ${p.version} ${p.where ?? ''}`.toLowerCase())}"><td>${esc(eco)}</td><td>${esc(p.name)}</td><td>${esc(p.version)}</td><td>${esc(p.where ?? '')}</td></tr>`,
+        );
     };
     if (i.manifests) {
       addRows('debian', i.manifests.debian);
       addRows('python', i.manifests.python);
       addRows('r', i.manifests.r);
       addRows('npm', i.manifests.npm);
-      addRows('labextension', i.manifests.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })));
-      addRows('kernel', i.manifests.kernels.map((k) => ({ name: k.name, version: k.language, where: k.displayName })));
+      addRows(
+        'labextension',
+        i.manifests.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })),
+      );
+      addRows(
+        'kernel',
+        i.manifests.kernels.map((k) => ({ name: k.name, version: k.language, where: k.displayName })),
+      );
     }
     const wasted = m.topWasted.length
       ? `<details><summary>Largest wasted paths (${m.wastedPaths})</summary><table><tr><th>path</th><th class="num">cumulative</th><th>layers (bit)</th></tr>${m.topWasted.map((w) => `<tr><td><code>${esc(w.path)}</code></td><td class="num">${formatBytes(w.cumulativeBytes)}</td><td>${esc(w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', '))}${w.removed ? ' — removed later' : ''}</td></tr>`).join('')}</table></details>`
       : '';
     const layers = `<details><summary>Layers (${i.layers.length})</summary><table><tr><th>#</th><th class="num">size</th><th class="num">files</th><th>bit</th><th>instruction</th><th>in parent</th></tr>${i.layers.map((l) => `<tr><td>${l.index}</td><td class="num">${formatBytes(l.size)}</td><td class="num">${l.files}</td><td>${esc(l.base ? 'base image' : (l.bit ?? ''))}</td><td><code>${esc(l.instruction)}</code></td><td>${l.inParent ? 'yes' : ''}</td></tr>`).join('')}</table></details>`;
-    const gates = i.breaches.length ? `<ul>${i.breaches.map((b) => `<li class="fail">${esc(b.message)}</li>`).join('')}</ul>` : '<span class="badge pass">all gates pass</span>';
+    const gates = i.breaches.length
+      ? `<ul>${i.breaches.map((b) => `<li class="fail">${esc(b.message)}</li>`).join('')}</ul>`
+      : '<span class="badge pass">all gates pass</span>';
     return `<section class="image" id="img-${esc(i.name)}" data-name="${esc(i.name)}">${head}
 <table class="meta">
 <tr><td>parent</td><td>${i.parent ? `<a href="#img-${esc(i.parent)}">${esc(i.parent)}</a>` : '— (root)'}</td></tr>

@@ -20,7 +20,10 @@ export interface GpuFacts {
   /** The NVIDIA kernel driver is loaded on this machine. */
   hostHasGpu: boolean;
   /** What happened when a container asked for every GPU. */
-  engine: { kind: 'no-gpu-support'; detail: string } | { kind: 'gpus'; gpus: string[] } | { kind: 'broken'; detail: string };
+  engine:
+    | { kind: 'no-gpu-support'; detail: string }
+    | { kind: 'gpus'; gpus: string[] }
+    | { kind: 'broken'; detail: string };
   required: boolean;
 }
 
@@ -29,11 +32,22 @@ export type GpuPlan = { run: true; gpus: string[] } | { run: false; skip: string
 /** Pure: whether the GPU tests run, are skipped (and why) or must fail. */
 export function gpuPlan(f: GpuFacts): GpuPlan {
   if (f.engine.kind === 'gpus') return { run: true, gpus: f.engine.gpus };
-  if (f.engine.kind === 'broken') return { run: false, fail: `the engine accepted --gpus all but the GPU is not usable in the container: ${f.engine.detail}` };
+  if (f.engine.kind === 'broken')
+    return {
+      run: false,
+      fail: `the engine accepted --gpus all but the GPU is not usable in the container: ${f.engine.detail}`,
+    };
   if (f.hostHasGpu) {
-    return { run: false, fail: `this machine has an NVIDIA GPU but the engine cannot give it to a container (${f.engine.detail}); install and configure the NVIDIA container toolkit (nvidia-ctk runtime configure --runtime=docker)` };
+    return {
+      run: false,
+      fail: `this machine has an NVIDIA GPU but the engine cannot give it to a container (${f.engine.detail}); install and configure the NVIDIA container toolkit (nvidia-ctk runtime configure --runtime=docker)`,
+    };
   }
-  if (f.required) return { run: false, fail: `KFC_TEST_GPU=required but the engine cannot give a container a GPU (${f.engine.detail})` };
+  if (f.required)
+    return {
+      run: false,
+      fail: `KFC_TEST_GPU=required but the engine cannot give a container a GPU (${f.engine.detail})`,
+    };
   return { run: false, skip: NO_GPU };
 }
 
@@ -46,7 +60,13 @@ export async function gpuFacts(image: string): Promise<GpuFacts> {
     // The toolkit mounts nvidia-smi into containers that ask for the utility capability (the images do).
     const r = await runOnce(image, ['nvidia-smi', '-L'], GPU_HOST_CONFIG, '1000:100');
     const gpus = r.stdout.split('\n').filter((l) => /^GPU \d+:/.test(l));
-    engine = r.exitCode === 0 && gpus.length > 0 ? { kind: 'gpus', gpus } : { kind: 'broken', detail: `nvidia-smi -L exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}` };
+    engine =
+      r.exitCode === 0 && gpus.length > 0
+        ? { kind: 'gpus', gpus }
+        : {
+            kind: 'broken',
+            detail: `nvidia-smi -L exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+          };
   } catch (e) {
     const msg = (e as Error).message;
     // Docker without the NVIDIA toolkit: 'could not select device driver "" with capabilities: [[gpu]]';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { holdingLoop, type HttpResult, type Notebook } from './container.ts';
+import { type HttpResult, holdingLoop, type Notebook } from './container.ts';
 
 export class JupyterApi {
   private xsrf: string | undefined;
@@ -61,7 +61,8 @@ export class JupyterApi {
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const r = await this.request(method, path, body);
-    if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.text.slice(0, 500)}`);
+    if (r.status < 200 || r.status >= 300)
+      throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.text.slice(0, 500)}`);
     return JSON.parse(r.text) as T;
   }
 }
@@ -150,7 +151,14 @@ export class Kernel {
   private send(msgType: string, content: Record<string, unknown>, channel = 'shell'): string {
     const msgId = randomUUID();
     const msg = {
-      header: { msg_id: msgId, msg_type: msgType, username: 'kfc-test', session: this.session, date: new Date().toISOString(), version: '5.3' },
+      header: {
+        msg_id: msgId,
+        msg_type: msgType,
+        username: 'kfc-test',
+        session: this.session,
+        date: new Date().toISOString(),
+        version: '5.3',
+      },
       parent_header: {},
       metadata: {},
       content,
@@ -188,11 +196,26 @@ export class Kernel {
     const result: CellResult = { status: 'ok', stdout: '', stderr: '', results: [], displays: [] };
     let idle = false;
     let replied = false;
-    const id = this.send('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    const id = this.send('execute_request', {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     let onClose = (): void => {};
     try {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`execution did not finish within ${timeoutMs} ms: ${code.slice(0, 200)}\npartial: ${JSON.stringify(result).slice(0, 1000)}`)), timeoutMs);
+        const t = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `execution did not finish within ${timeoutMs} ms: ${code.slice(0, 200)}\npartial: ${JSON.stringify(result).slice(0, 1000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
         const done = () => {
           if (idle && replied) {
             clearTimeout(t);
@@ -219,7 +242,11 @@ export class Kernel {
                 result.displays.push(c.data as Record<string, unknown>);
                 break;
               case 'error':
-                result.error = { ename: String(c.ename), evalue: String(c.evalue), traceback: (c.traceback as string[]) ?? [] };
+                result.error = {
+                  ename: String(c.ename),
+                  evalue: String(c.evalue),
+                  traceback: (c.traceback as string[]) ?? [],
+                };
                 break;
               case 'execute_reply':
                 result.status = c.status as CellResult['status'];
@@ -264,7 +291,12 @@ export function describeCell(r: CellResult): string {
 }
 
 /** Starts a kernel, runs one cell, shuts the kernel down. */
-export async function runCell(nb: Notebook, kernelName: string, code: string, timeoutMs = 120_000): Promise<CellResult> {
+export async function runCell(
+  nb: Notebook,
+  kernelName: string,
+  code: string,
+  timeoutMs = 120_000,
+): Promise<CellResult> {
   const k = await Kernel.start(nb, kernelName);
   try {
     return await k.execute(code, timeoutMs);

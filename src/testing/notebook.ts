@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Notebook } from './container.ts';
-import { JupyterApi, Kernel, describeCell, type CellResult } from './kernel.ts';
+import { type CellResult, describeCell, JupyterApi, Kernel } from './kernel.ts';
 
 interface NbCell {
   cell_type: 'code' | 'markdown';
@@ -42,7 +42,8 @@ function outputsOf(r: CellResult, count: number): Array<Record<string, unknown>>
   if (r.stdout) out.push({ output_type: 'stream', name: 'stdout', text: r.stdout });
   if (r.stderr) out.push({ output_type: 'stream', name: 'stderr', text: r.stderr });
   for (const data of r.displays) out.push({ output_type: 'display_data', data, metadata: {} });
-  for (const text of r.results) out.push({ output_type: 'execute_result', execution_count: count, data: { 'text/plain': text }, metadata: {} });
+  for (const text of r.results)
+    out.push({ output_type: 'execute_result', execution_count: count, data: { 'text/plain': text }, metadata: {} });
   if (r.error) out.push({ output_type: 'error', ...r.error });
   return out;
 }
@@ -51,7 +52,12 @@ function outputsOf(r: CellResult, count: number): Array<Record<string, unknown>>
  * Saves `cells` as `path` in the home, runs it in a notebook session and saves the outputs. Stops at
  * the first failing cell (as "Run All" does) with an assertion naming it. The session is deleted.
  */
-export async function runNotebook(nb: Notebook, path: string, cells: string[], opts: { kernel?: string; cellTimeoutMs?: number } = {}): Promise<NotebookRun> {
+export async function runNotebook(
+  nb: Notebook,
+  path: string,
+  cells: string[],
+  opts: { kernel?: string; cellTimeoutMs?: number } = {},
+): Promise<NotebookRun> {
   const api = new JupyterApi(nb);
   const kernelName = opts.kernel ?? 'python3';
   const content = notebookJson(cells, kernelName) as { cells: NbCell[] };
@@ -80,6 +86,9 @@ export async function runNotebook(nb: Notebook, path: string, cells: string[], o
     await kernel.shutdown();
     await api.request('DELETE', `/api/sessions/${session.id}`).catch(() => {});
   }
-  const saved = await api.json<{ content: { cells: NbCell[] } }>('GET', `/api/contents/${path}?type=notebook&content=1`);
+  const saved = await api.json<{ content: { cells: NbCell[] } }>(
+    'GET',
+    `/api/contents/${path}?type=notebook&content=1`,
+  );
   return { cells: results, saved: saved.content };
 }

@@ -2,22 +2,24 @@
 // root base) requires a vendor artifact served by a local HTTP server. `kfc build` refuses, naming
 // the artifact and its URL, while the cache lacks it (or holds a bad copy); after `kfc fetch` it
 // builds, the image holds the artifact, and the org.kfc.optional-parts label names it.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixture = join(repoRoot, 'tests/fixtures/artifacts');
 const DOCKER = '/usr/bin/docker';
 const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
-const baseUp = engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
+const baseUp =
+  engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const work = mkdtempSync(join(tmpdir(), 'kfc-artifacts-it-'));
 const root = join(work, 'repo');
 const cache = join(work, 'cache');
@@ -31,10 +33,20 @@ let url = '';
 let served = 0;
 
 function kfc(args: string[]) {
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, all: true, env: { KFC_ARTIFACT_CACHE: cache } });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
+    reject: false,
+    all: true,
+    env: { KFC_ARTIFACT_CACHE: cache },
+  });
 }
 
-describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseUp && 'root base kfc/debian:trixie missing (run kfc base)') }, () => {
+describe('vendor artifacts: kfc fetch + kfc build', {
+  skip: needs(
+    !engineUp
+      ? 'no Docker engine answers (run scripts/provision.sh)'
+      : !baseUp && 'root base kfc/debian:trixie missing (run kfc base)',
+  ),
+}, () => {
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === '/releases/v1.0/hello-1.0.txt') {
@@ -50,7 +62,10 @@ describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'n
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     url = `${base}/releases/v1.0/hello-1.0.txt`;
     cpSync(fixture, root, { recursive: true });
-    const yaml = readFileSync(join(fixture, 'images.yaml.in'), 'utf8').replaceAll('@BASE_URL@', base).replace('@SHA256@', sha).replace('@SIZE@', String(artifact.length));
+    const yaml = readFileSync(join(fixture, 'images.yaml.in'), 'utf8')
+      .replaceAll('@BASE_URL@', base)
+      .replace('@SHA256@', sha)
+      .replace('@SIZE@', String(artifact.length));
     writeFileSync(join(root, 'images.yaml'), yaml);
     const gen = await kfc(['generate']);
     assert.equal(gen.exitCode, 0, gen.all);
@@ -66,7 +81,10 @@ describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'n
   test('kfc build refuses while the required artifact is not in the cache, naming it and its URL', async () => {
     const r = await kfc(['build', 'vendored', '--repo', repo, '--tag', tag]);
     assert.notEqual(r.exitCode, 0, r.all);
-    assert.match(r.all, /cannot build vendored: vendor artifact "hello" is not in the artifact cache \(run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable, or copy a fetched artifact cache here \(KFC_ARTIFACT_CACHE\)\)/);
+    assert.match(
+      r.all,
+      /cannot build vendored: vendor artifact "hello" is not in the artifact cache \(run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable, or copy a fetched artifact cache here \(KFC_ARTIFACT_CACHE\)\)/,
+    );
     assert.ok(r.all.includes(url), r.all);
     assert.equal((await execa(DOCKER, ['image', 'inspect', ref], { reject: false })).exitCode, 1, 'nothing was built');
     assert.equal(served, 0, 'kfc build never downloads');
@@ -89,7 +107,10 @@ describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'n
     try {
       const r = await kfc(['build', 'vendored', '--repo', repo, '--tag', tag]);
       assert.notEqual(r.exitCode, 0, r.all);
-      assert.match(r.all, /vendor artifact "hello" in the cache has the wrong sha256, expected [0-9a-f]{64} \(delete it and run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/);
+      assert.match(
+        r.all,
+        /vendor artifact "hello" in the cache has the wrong sha256, expected [0-9a-f]{64} \(delete it and run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/,
+      );
     } finally {
       writeFileSync(side, good);
     }
@@ -103,7 +124,13 @@ describe('vendor artifacts: kfc fetch + kfc build', { skip: needs(!engineUp ? 'n
     assert.equal(run.stdout, artifact.toString().trimEnd());
     const included = await execa(DOCKER, ['run', '--rm', ref, 'cat', '/opt/hello/INCLUDED']);
     assert.equal(included.stdout.trim(), 'hello');
-    const label = await execa(DOCKER, ['image', 'inspect', '--format', '{{ index .Config.Labels "org.kfc.optional-parts" }}', ref]);
+    const label = await execa(DOCKER, [
+      'image',
+      'inspect',
+      '--format',
+      '{{ index .Config.Labels "org.kfc.optional-parts" }}',
+      ref,
+    ]);
     assert.equal(label.stdout.trim(), 'hello');
     // The temporary build context with the staged artifact is gone.
     const left = await execa('bash', ['-c', `ls ${join(root, '.kfc', 'contexts')} 2>/dev/null | wc -l`]);

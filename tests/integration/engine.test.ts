@@ -1,16 +1,17 @@
 // The engine path end to end on a real Docker engine and a real registry with htpasswd auth:
 // base, build (with a CA bundle as a secret), labels, tags, push/pull, dev, test, failures.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { freePort } from '../../src/testing/ports.ts';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import { needs } from '../../src/testing/parts.ts';
+import { freePort } from '../../src/testing/ports.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/engine');
@@ -23,7 +24,11 @@ const env = { DOCKER_CONFIG: dockerConfig };
 const figures: Record<string, number> = {};
 
 function kfc(args: string[], opts: { root?: string; env?: Record<string, string> } = {}) {
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', opts.root ?? fixtureRoot, ...args], { reject: false, env: { ...env, ...(opts.env ?? {}) }, all: true });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', opts.root ?? fixtureRoot, ...args], {
+    reject: false,
+    env: { ...env, ...(opts.env ?? {}) },
+    all: true,
+  });
 }
 
 async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -42,7 +47,9 @@ const marker = `KFC-CA-MARKER-${randomBytes(16).toString('hex')}`;
 const caFile = join(work, 'proxy-ca.pem');
 const tag = `it-${randomBytes(3).toString('hex')}`;
 
-describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)') }, () => {
+describe('engine integration', {
+  skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)'),
+}, () => {
   before(async () => {
     port = await freePort();
     repo = `127.0.0.1:${port}/kfc-it`;
@@ -60,7 +67,10 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
     );
     registry = spawn('/usr/bin/docker-registry', ['serve', join(work, 'registry.yml')], { stdio: 'ignore' });
     for (let i = 0; i < 50; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status === 401, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+        (r) => r.status === 401,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -70,8 +80,11 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
 
   after(async () => {
     registry?.kill();
-    const imgs = await execa(DOCKER, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${repo}/fixture`], { reject: false });
-    for (const ref of imgs.stdout.split('\n').filter(Boolean)) await execa(DOCKER, ['rmi', '-f', ref], { reject: false });
+    const imgs = await execa(DOCKER, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${repo}/fixture`], {
+      reject: false,
+    });
+    for (const ref of imgs.stdout.split('\n').filter(Boolean))
+      await execa(DOCKER, ['rmi', '-f', ref], { reject: false });
     rmSync(work, { recursive: true, force: true });
     process.stdout.write(`engine figures (s): ${JSON.stringify(figures)}\n`);
   });
@@ -81,15 +94,23 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
     assert.equal(r.exitCode, 0, r.all);
     const [res] = JSON.parse(r.stdout) as { image: string; created: boolean }[];
     assert.equal(res!.image, 'kfc/debian:trixie');
-    const insp = await execa(DOCKER, ['image', 'inspect', '-f', '{{index .Config.Labels "org.kfc.base.suite"}}', 'kfc/debian:trixie'], { reject: false });
+    const insp = await execa(
+      DOCKER,
+      ['image', 'inspect', '-f', '{{index .Config.Labels "org.kfc.base.suite"}}', 'kfc/debian:trixie'],
+      { reject: false },
+    );
     if (res!.created) assert.equal(insp.stdout.trim(), 'trixie');
   });
 
   test('kfc build builds with the CA bundle as a secret and OCI labels', async () => {
-    const r = await timed('build', () => kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--ca-bundle', caFile]));
+    const r = await timed('build', () =>
+      kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--ca-bundle', caFile]),
+    );
     assert.equal(r.exitCode, 0, r.all);
     assert.match(r.all ?? '', /step \d+\/\d+ RUN docker-bits\/fixture\.Dockerfile:\d+/);
-    const labels = JSON.parse((await execa(DOCKER, ['image', 'inspect', '-f', '{{json .Config.Labels}}', `${repo}/fixture:${tag}`])).stdout) as Record<string, string>;
+    const labels = JSON.parse(
+      (await execa(DOCKER, ['image', 'inspect', '-f', '{{json .Config.Labels}}', `${repo}/fixture:${tag}`])).stdout,
+    ) as Record<string, string>;
     const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
     assert.equal(labels['org.opencontainers.image.revision'], head);
     assert.equal(labels['org.opencontainers.image.title'], 'fixture');
@@ -99,7 +120,9 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   });
 
   test('a no-change rebuild is served from the cache', async () => {
-    const r = await timed('rebuild', () => kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--ca-bundle', caFile, '--json']));
+    const r = await timed('rebuild', () =>
+      kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--ca-bundle', caFile, '--json']),
+    );
     assert.equal(r.exitCode, 0, r.all);
     const [res] = JSON.parse(r.stdout) as { cachedSteps: number; steps: number }[];
     assert.equal(res!.cachedSteps, res!.steps - 1, 'every step but FROM comes from the cache');
@@ -108,7 +131,10 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   test('the CA bundle bytes are in no layer (while what the RUN wrote is)', async () => {
     const save = await execa(DOCKER, ['save', `${repo}/fixture:${tag}`], { encoding: 'buffer', maxBuffer: 1e9 });
     const bytes = Buffer.from(save.stdout);
-    assert.ok(bytes.includes(Buffer.from('ca bundle: ')), 'positive control: the RUN saw the secret and its output is in a layer');
+    assert.ok(
+      bytes.includes(Buffer.from('ca bundle: ')),
+      'positive control: the RUN saw the secret and its output is in a layer',
+    );
     assert.ok(!bytes.includes(Buffer.from(marker)), 'the CA bundle content leaked into the image');
   });
 
@@ -119,17 +145,26 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
     const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
     assert.ok(tags.includes(head));
     assert.ok(tags.includes(head.slice(0, 8)));
-    assert.ok(tags.some((t) => /^\d{4}-\d{2}-\d{2}$/.test(t)), 'date tag');
+    assert.ok(
+      tags.some((t) => /^\d{4}-\d{2}-\d{2}$/.test(t)),
+      'date tag',
+    );
     for (const t of tags) assert.match(t, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
   });
 
   test('push with wrong credentials fails with one clear line', async () => {
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from(`${user}:wrong`).toString('base64') } } }));
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [`127.0.0.1:${port}`]: { auth: Buffer.from(`${user}:wrong`).toString('base64') } } }),
+    );
     const r = await kfc(['push', 'fixture', '--repo', repo, '--retries', '0']);
     assert.equal(r.exitCode, 2, r.all);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /^kfc: error: 127\.0\.0\.1:\d+ refused the credentials .*\(fix: docker login 127\.0\.0\.1:\d+/);
+    assert.match(
+      lines[0]!,
+      /^kfc: error: 127\.0\.0\.1:\d+ refused the credentials .*\(fix: docker login 127\.0\.0\.1:\d+/,
+    );
   });
 
   test('push to an unknown registry says it cannot be reached', async () => {
@@ -139,20 +174,31 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   });
 
   test('push all tags, delete locally, pull back with labels intact', async () => {
-    const login = await execa(DOCKER, ['login', `127.0.0.1:${port}`, '-u', user, '--password-stdin'], { input: password, env, reject: false });
+    const login = await execa(DOCKER, ['login', `127.0.0.1:${port}`, '-u', user, '--password-stdin'], {
+      input: password,
+      env,
+      reject: false,
+    });
     assert.equal(login.exitCode, 0, login.stderr);
     const pushed = await timed('push', () => kfc(['push', 'fixture', '--repo', repo, '--json']));
     assert.equal(pushed.exitCode, 0, pushed.all);
     const { pushed: refs } = JSON.parse(pushed.stdout) as { pushed: string[] };
     assert.ok(refs.length >= 4, `all tags pushed: ${refs.join(' ')}`);
-    const catalog = await fetch(`http://127.0.0.1:${port}/v2/kfc-it/fixture/tags/list`, { headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } });
+    const catalog = await fetch(`http://127.0.0.1:${port}/v2/kfc-it/fixture/tags/list`, {
+      headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+    });
     const listed = ((await catalog.json()) as { tags: string[] }).tags;
     for (const ref of refs) assert.ok(listed.includes(ref.split(':').pop()!), `${ref} in the registry`);
     for (const ref of refs) await execa(DOCKER, ['rmi', ref]);
-    assert.notEqual((await execa(DOCKER, ['image', 'inspect', `${repo}/fixture:${tag}`], { reject: false })).exitCode, 0);
+    assert.notEqual(
+      (await execa(DOCKER, ['image', 'inspect', `${repo}/fixture:${tag}`], { reject: false })).exitCode,
+      0,
+    );
     const pulled = await timed('pull', () => kfc(['pull', 'fixture', '--repo', repo, '--tag', tag, '--json']));
     assert.equal(pulled.exitCode, 0, pulled.all);
-    const labels = JSON.parse((await execa(DOCKER, ['image', 'inspect', '-f', '{{json .Config.Labels}}', `${repo}/fixture:${tag}`])).stdout) as Record<string, string>;
+    const labels = JSON.parse(
+      (await execa(DOCKER, ['image', 'inspect', '-f', '{{json .Config.Labels}}', `${repo}/fixture:${tag}`])).stdout,
+    ) as Record<string, string>;
     assert.equal(labels['org.opencontainers.image.title'], 'fixture');
   });
 
@@ -163,7 +209,11 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   });
 
   test('kfc dev prints a working URL on 127.0.0.1 with a token and cleans up on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, 'dev', 'fixture', '--repo', repo, '--tag', tag], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, 'dev', 'fixture', '--repo', repo, '--tag', tag],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const url = await new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('no URL printed within 60 s')), 60_000);
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -194,7 +244,12 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   });
 
   test('make targets route to kfc', async () => {
-    const make = (target: string) => execa('make', ['-s', target, `REPO=${repo}`, `TAG=${tag}`, `KFC=node ${join(repoRoot, 'bin/kfc.js')} --root ${fixtureRoot}`], { cwd: repoRoot, reject: false, env, all: true });
+    const make = (target: string) =>
+      execa(
+        'make',
+        ['-s', target, `REPO=${repo}`, `TAG=${tag}`, `KFC=node ${join(repoRoot, 'bin/kfc.js')} --root ${fixtureRoot}`],
+        { cwd: repoRoot, reject: false, env, all: true },
+      );
     const b = await make('build/fixture');
     assert.equal(b.exitCode, 0, b.all);
     const p = await make('post-build/fixture');
@@ -205,7 +260,13 @@ describe('engine integration', { skip: needs(!engineUp && 'no Docker engine answ
   test('a failing RUN is reported at its bit and line', async () => {
     const root = join(work, 'broken');
     cpSync(fixtureRoot, root, { recursive: true });
-    writeFileSync(join(root, 'docker-bits/fixture.Dockerfile'), readFileSync(join(root, 'docker-bits/fixture.Dockerfile'), 'utf8').replace('RUN useradd', 'RUN echo about to fail && false\nRUN useradd'));
+    writeFileSync(
+      join(root, 'docker-bits/fixture.Dockerfile'),
+      readFileSync(join(root, 'docker-bits/fixture.Dockerfile'), 'utf8').replace(
+        'RUN useradd',
+        'RUN echo about to fail && false\nRUN useradd',
+      ),
+    );
     assert.equal((await kfc(['generate'], { root })).exitCode, 0);
     const r = await kfc(['build', 'fixture', '--tag', tag], { root });
     assert.equal(r.exitCode, 1, r.all);

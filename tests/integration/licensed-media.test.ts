@@ -1,12 +1,13 @@
 // Licensed media (e.g. the SAS depot) reach a build only through kfc's temporary build context,
 // bound for one RUN: kfc build refuses without them, builds with them, and no layer holds them.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -20,7 +21,12 @@ const tag = `it-${randomBytes(3).toString('hex')}`;
 const ref = `kfc-it-licensed/licensed:${tag}`;
 
 function kfc(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, all: true, env, extendEnv: true });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
+    reject: false,
+    all: true,
+    env,
+    extendEnv: true,
+  });
 }
 
 describe('licensed media', { skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)') }, () => {
@@ -72,6 +78,10 @@ describe('licensed media', { skip: needs(!engineUp && 'no Docker engine answers 
     const save = await execa(DOCKER, ['save', ref], { encoding: 'buffer', maxBuffer: 1e9 });
     assert.ok(!Buffer.from(save.stdout).includes(Buffer.from(marker)), 'the licensed media leaked into a layer');
     assert.ok(!existsSync(join(root, 'output/licensed/licensed')), 'media never land in output/');
-    assert.deepEqual(existsSync(join(root, '.kfc/contexts')) ? readdirSync(join(root, '.kfc/contexts')) : [], [], 'the temporary context is removed');
+    assert.deepEqual(
+      existsSync(join(root, '.kfc/contexts')) ? readdirSync(join(root, '.kfc/contexts')) : [],
+      [],
+      'the temporary context is removed',
+    );
   });
 });

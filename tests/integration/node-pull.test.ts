@@ -2,11 +2,12 @@
 // (htpasswd auth) and pulls them, parents first, into a second dockerd with its own data root (the
 // build engine's images and layer cache are never touched). The bytes pulled come from the
 // registry's access log and must be exactly the blobs the node did not have yet.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');

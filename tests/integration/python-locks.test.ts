@@ -8,13 +8,24 @@
 //     secret is http://127.0.0.1:9/simple, which cannot answer;
 //   - in both, neither the CA bundle's nor the index URL's bytes are in `docker save` output, no
 //     wheel file is in any layer, and the child's layer does not rewrite the root's six.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import tar from 'tar-stream';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -22,7 +33,8 @@ const fixture = join(repoRoot, 'tests/fixtures/python-locks');
 const DOCKER = '/usr/bin/docker';
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
 const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
-const baseUp = engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
+const baseUp =
+  engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const toolsUp = existsSync(join(process.env.KFC_TOOLS_DIR || '/opt/kfc-tools', 'bin', 'uv'));
 const work = mkdtempSync(join(tmpdir(), 'kfc-python-it-'));
 const root = join(work, 'repo');
@@ -39,7 +51,11 @@ const caFile = join(work, 'ca.pem');
 
 function kfc(args: string[], env: Record<string, string> = {}) {
   const base = { ...process.env, PIP_INDEX_URL: '', KFC_PYTHON_INDEX_URL: '', ...env };
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], { reject: false, all: true, env: base });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
+    reject: false,
+    all: true,
+    env: base,
+  });
 }
 
 /** Every layer of a saved image: its file names, and the whole archive's bytes for marker searches. */
@@ -68,7 +84,8 @@ async function savedImage(ref: string): Promise<{ bytes: Buffer; layers: string[
   };
   const layerTars: Buffer[] = [];
   await entries(bytes, (name, body) => {
-    if (name.endsWith('/layer.tar') || (name.startsWith('blobs/') && body.subarray(257, 262).toString() === 'ustar')) layerTars.push(body);
+    if (name.endsWith('/layer.tar') || (name.startsWith('blobs/') && body.subarray(257, 262).toString() === 'ustar'))
+      layerTars.push(body);
   });
   const layers: string[][] = [];
   for (const l of layerTars) {
@@ -80,13 +97,31 @@ async function savedImage(ref: string): Promise<{ bytes: Buffer; layers: string[
 }
 
 async function checkImage(ref: string): Promise<void> {
-  const r = await execa(DOCKER, ['run', '--rm', '--entrypoint', '/opt/conda/bin/python', ref, '-c',
-    'import six, idna, importlib.metadata as m; print(m.version("six"), m.version("idna"), m.version("uv"))'], { reject: false, all: true });
+  const r = await execa(
+    DOCKER,
+    [
+      'run',
+      '--rm',
+      '--entrypoint',
+      '/opt/conda/bin/python',
+      ref,
+      '-c',
+      'import six, idna, importlib.metadata as m; print(m.version("six"), m.version("idna"), m.version("uv"))',
+    ],
+    { reject: false, all: true },
+  );
   assert.equal(r.exitCode, 0, r.all);
-  const pins = (lock: string) => Object.fromEntries([...readFileSync(join(root, 'python', lock), 'utf8').matchAll(/^([a-z0-9-]+)==(\S+)/gm)].map((m) => [m[1], m[2]]));
+  const pins = (lock: string) =>
+    Object.fromEntries(
+      [...readFileSync(join(root, 'python', lock), 'utf8').matchAll(/^([a-z0-9-]+)==(\S+)/gm)].map((m) => [m[1], m[2]]),
+    );
   const rootPins = pins('py-root.lock');
   const childPins = pins('py-child.lock');
-  assert.equal(r.stdout.trim(), `${rootPins.six} ${childPins.idna} ${rootPins.uv}`, 'the locked versions are installed');
+  assert.equal(
+    r.stdout.trim(),
+    `${rootPins.six} ${childPins.idna} ${rootPins.uv}`,
+    'the locked versions are installed',
+  );
   const { bytes, layers } = await savedImage(ref);
   assert.ok(layers.length >= 3, `layers found in docker save (${layers.length})`);
   assert.equal(bytes.indexOf(caMarker), -1, 'the CA bundle is in no layer');
@@ -97,22 +132,45 @@ async function checkImage(ref: string): Promise<void> {
   assert.deepEqual(wheels, [], 'no wheel file in any layer');
   // BuildKit leaves the empty mount points themselves; nothing may be under them.
   const mounts = ['var/cache/kfc-uv/', 'run/secrets/', 'mnt/wheelhouse/'];
-  assert.deepEqual(layers.flat().filter((n) => mounts.some((m) => n.startsWith(m) && n !== m)), [], 'no cache, secret or wheelhouse file in a layer');
+  assert.deepEqual(
+    layers.flat().filter((n) => mounts.some((m) => n.startsWith(m) && n !== m)),
+    [],
+    'no cache, secret or wheelhouse file in a layer',
+  );
   // The child's install layer adds idna and leaves six (installed by the root's layer) alone.
   const childLayer = layers.find((l) => l.some((n) => /site-packages\/idna\/__init__\.py$/.test(n)));
   assert.ok(childLayer, 'a layer installs idna');
-  assert.deepEqual(childLayer.filter((n) => /site-packages\/six/.test(n)), [], 'the child layer does not rewrite six');
-  assert.equal(layers.filter((l) => l.some((n) => /site-packages\/six\.py$/.test(n))).length, 1, 'six is written by one layer only');
+  assert.deepEqual(
+    childLayer.filter((n) => /site-packages\/six/.test(n)),
+    [],
+    'the child layer does not rewrite six',
+  );
+  assert.equal(
+    layers.filter((l) => l.some((n) => /site-packages\/six\.py$/.test(n))).length,
+    1,
+    'six is written by one layer only',
+  );
 }
 
-const missing = !engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseUp ? 'root base kfc/debian:trixie missing (run kfc base)' : !toolsUp ? 'host tools missing (run scripts/provision-tools.sh)' : false;
+const missing = !engineUp
+  ? 'no Docker engine answers (run scripts/provision.sh)'
+  : !baseUp
+    ? 'root base kfc/debian:trixie missing (run kfc base)'
+    : !toolsUp
+      ? 'host tools missing (run scripts/provision-tools.sh)'
+      : false;
 
 // In CI (provisioned, base built first) nothing is skipped: a missing part fails the tests.
-describe('python locks: kfc lock, kfc fetch, kfc build from the index and from the wheelhouse', { skip: process.env.CI === 'true' ? false : missing }, () => {
+describe('python locks: kfc lock, kfc fetch, kfc build from the index and from the wheelhouse', {
+  skip: process.env.CI === 'true' ? false : missing,
+}, () => {
   before(async () => {
     cpSync(fixture, root, { recursive: true });
     mkdirSync(join(root, 'resources/common'), { recursive: true });
-    copyFileSync(join(repoRoot, 'resources/common/kfc-python-install'), join(root, 'resources/common/kfc-python-install'));
+    copyFileSync(
+      join(repoRoot, 'resources/common/kfc-python-install'),
+      join(root, 'resources/common/kfc-python-install'),
+    );
     mkdirSync(emptyCache);
     writeFileSync(caFile, `${existsSync(SYSTEM_CA) ? readFileSync(SYSTEM_CA, 'utf8') : ''}\n# ${caMarker}\n`);
     const g = await kfc(['generate']);
@@ -145,16 +203,25 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
       writeFileSync(inFile, 'kfc-no-such-package-on-any-index==1.0\n');
       const bad = await kfc(['lock', 'py-child'], { KFC_CA_BUNDLE: SYSTEM_CA });
       assert.equal(bad.exitCode, 2, bad.all);
-      assert.match(bad.stderr, /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: .*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/);
+      assert.match(
+        bad.stderr,
+        /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: .*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/,
+      );
       assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
       writeFileSync(inFile, original);
       const secret = `pw${randomBytes(6).toString('hex')}`;
-      const dead = await kfc(['lock', 'py-child', '--upgrade'], { KFC_PYTHON_INDEX_URL: `http://kfcuser:${secret}@127.0.0.1:9/simple` });
+      const dead = await kfc(['lock', 'py-child', '--upgrade'], {
+        KFC_PYTHON_INDEX_URL: `http://kfcuser:${secret}@127.0.0.1:9/simple`,
+      });
       assert.equal(dead.exitCode, 2, dead.all);
       assert.match(dead.stderr, /^kfc: error: python\/py-child\.in: uv could not lock/);
       assert.doesNotMatch(dead.all, new RegExp(secret), 'the index password is never printed');
       assert.ok(readFileSync(lockFile).equals(lock), 'the lock is unchanged');
-      assert.deepEqual(readdirSync(join(root, 'python')).filter((f) => f.startsWith('.')), [], 'no temporary file left');
+      assert.deepEqual(
+        readdirSync(join(root, 'python')).filter((f) => f.startsWith('.')),
+        [],
+        'no temporary file left',
+      );
     } finally {
       writeFileSync(inFile, original);
     }
@@ -164,7 +231,23 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     const ref = `${repo}/py-child:a-${run}`;
     refs.push(ref, `${repo}/py-root:a-${run}`);
     const index = `https://${indexUser}:${indexPass}@pypi.org/simple`;
-    const b = await kfc(['build', 'py-child', '--repo', repo, '--tag', `a-${run}`, '--ca-bundle', caFile, '--build-arg', `KFC_IT_RUN=a-${run}`, '--progress', 'plain'], { KFC_ARTIFACT_CACHE: emptyCache, KFC_PYTHON_INDEX_URL: index });
+    const b = await kfc(
+      [
+        'build',
+        'py-child',
+        '--repo',
+        repo,
+        '--tag',
+        `a-${run}`,
+        '--ca-bundle',
+        caFile,
+        '--build-arg',
+        `KFC_IT_RUN=a-${run}`,
+        '--progress',
+        'plain',
+      ],
+      { KFC_ARTIFACT_CACHE: emptyCache, KFC_PYTHON_INDEX_URL: index },
+    );
     assert.equal(b.exitCode, 0, b.all);
     assert.match(b.all, /kfc-python-install: installing kfc\.lock from the Python index/);
     assert.doesNotMatch(b.all, /from the wheelhouse/);
@@ -182,24 +265,60 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     assert.match(again.all, /py-child: 3 wheels, [\d.]+ MB \(0 downloaded, 0\.0 MB; 3 present\)/, 'idempotent');
     const files = readdirSync(join(cache, 'wheels'));
     assert.equal(files.filter((x) => x.endsWith('.whl')).length, 3, files.join(' '));
-    assert.deepEqual(files.filter((x) => !x.endsWith('.whl')), [], 'no partial or temporary file');
+    assert.deepEqual(
+      files.filter((x) => !x.endsWith('.whl')),
+      [],
+      'no partial or temporary file',
+    );
 
     const ref = `${repo}/py-child:b-${run}`;
     refs.push(ref, `${repo}/py-root:b-${run}`);
     const dead = 'http://127.0.0.1:9/simple';
     const t = await kfc(['list', '--json'], { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead });
-    const row = (JSON.parse(t.stdout) as { name: string; buildable: { ok: boolean } }[]).find((x) => x.name === 'py-child')!;
+    const row = (JSON.parse(t.stdout) as { name: string; buildable: { ok: boolean } }[]).find(
+      (x) => x.name === 'py-child',
+    )!;
     assert.equal(row.buildable.ok, true, 'a complete wheelhouse makes it buildable without an index');
-    const noWheels = await kfc(['build', 'py-child', '--repo', repo, '--tag', `b-${run}`], { KFC_ARTIFACT_CACHE: emptyCache, KFC_PYTHON_INDEX_URL: dead });
+    const noWheels = await kfc(['build', 'py-child', '--repo', repo, '--tag', `b-${run}`], {
+      KFC_ARTIFACT_CACHE: emptyCache,
+      KFC_PYTHON_INDEX_URL: dead,
+    });
     assert.notEqual(noWheels.exitCode, 0);
-    assert.match(noWheels.all, /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host and its wheelhouse in the artifact cache has 0 of 3 wheels/);
+    assert.match(
+      noWheels.all,
+      /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host and its wheelhouse in the artifact cache has 0 of 3 wheels/,
+    );
 
-    const b = await kfc(['build', 'py-child', '--repo', repo, '--tag', `b-${run}`, '--ca-bundle', caFile, '--build-arg', `KFC_IT_RUN=b-${run}`, '--progress', 'plain'], { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead });
+    const b = await kfc(
+      [
+        'build',
+        'py-child',
+        '--repo',
+        repo,
+        '--tag',
+        `b-${run}`,
+        '--ca-bundle',
+        caFile,
+        '--build-arg',
+        `KFC_IT_RUN=b-${run}`,
+        '--progress',
+        'plain',
+      ],
+      { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead },
+    );
     assert.equal(b.exitCode, 0, b.all);
     assert.match(b.all, /py-child: Python wheelhouse: 3 wheels from the cache/);
-    assert.equal((b.all.match(/kfc-python-install: installing kfc\.lock from the wheelhouse \(no index\)/g) ?? []).length, 2, 'both layers installed from the wheelhouse');
+    assert.equal(
+      (b.all.match(/kfc-python-install: installing kfc\.lock from the wheelhouse \(no index\)/g) ?? []).length,
+      2,
+      'both layers installed from the wheelhouse',
+    );
     assert.doesNotMatch(b.all, /from the Python index/);
     await checkImage(ref);
-    assert.deepEqual(readdirSync(join(root, '.kfc', 'contexts')).filter((d) => d.startsWith('py-child')), [], 'the temporary context is gone');
+    assert.deepEqual(
+      readdirSync(join(root, '.kfc', 'contexts')).filter((d) => d.startsWith('py-child')),
+      [],
+      'the temporary context is gone',
+    );
   });
 });

@@ -3,15 +3,16 @@
 // cross-checking kfc's efficiency figures from the same saved archive, and Trivy's SBOM and secret
 // scan (a planted secret must be found, a clean image must have none). Fixture images are tiny and
 // built FROM the local root base kfc/debian:trixie: nothing is pulled.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { findTool } from '../../src/referees/tools.ts';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import type { RefereeFile } from '../../src/referees/model.ts';
+import { findTool } from '../../src/referees/tools.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
@@ -45,225 +46,217 @@ function kfc(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-describe(
-  'hadolint beside kfc lint',
-  { skip: hadolint ? false : 'hadolint not installed (scripts/provision-referees.sh)' },
-  () => {
-    test('findings point at the bit and line; rules kfc lint owns are reported by kfc lint only', async () => {
-      const r = await kfc(['hadolint', '--config', join(repoRoot, '.hadolint.yaml'), '--json'], {
-        KFC_HADOLINT: hadolint!,
-      });
-      assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
-      const { findings } = JSON.parse(r.stdout) as {
-        findings: { file: string; line: number; code: string; images: string[] }[];
-      };
-      assert.deepEqual(
-        findings.map((f) => `${f.file}:${f.line} ${f.code} ${f.images.join(',')}`),
-        ['docker-bits/ref-linted.Dockerfile:3 DL3020 ref-linted'],
-      );
-      // apt-get install without --no-install-recommends on line 4: kfc lint's apt-no-recommends, not hadolint's DL3015.
-      const lint = await kfc(['lint', 'ref-linted']);
-      assert.match(lint.stdout, /docker-bits\/ref-linted\.Dockerfile:4: apt-no-recommends error/);
+describe('hadolint beside kfc lint', {
+  skip: hadolint ? false : 'hadolint not installed (scripts/provision-referees.sh)',
+}, () => {
+  test('findings point at the bit and line; rules kfc lint owns are reported by kfc lint only', async () => {
+    const r = await kfc(['hadolint', '--config', join(repoRoot, '.hadolint.yaml'), '--json'], {
+      KFC_HADOLINT: hadolint!,
     });
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    const { findings } = JSON.parse(r.stdout) as {
+      findings: { file: string; line: number; code: string; images: string[] }[];
+    };
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.line} ${f.code} ${f.images.join(',')}`),
+      ['docker-bits/ref-linted.Dockerfile:3 DL3020 ref-linted'],
+    );
+    // apt-get install without --no-install-recommends on line 4: kfc lint's apt-no-recommends, not hadolint's DL3015.
+    const lint = await kfc(['lint', 'ref-linted']);
+    assert.match(lint.stdout, /docker-bits\/ref-linted\.Dockerfile:4: apt-no-recommends error/);
+  });
 
-    test("the repository's own generated Dockerfiles pass hadolint", async () => {
-      const r = await execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', repoRoot, 'hadolint'], {
-        reject: false,
-        env: { KFC_HADOLINT: hadolint! },
-      });
-      assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-      assert.match(r.stdout, /hadolint: 0 failing/);
+  test("the repository's own generated Dockerfiles pass hadolint", async () => {
+    const r = await execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', repoRoot, 'hadolint'], {
+      reject: false,
+      env: { KFC_HADOLINT: hadolint! },
     });
-  },
-);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /hadolint: 0 failing/);
+  });
+});
 
-describe(
-  "buildx reads and builds kfc's bake file",
-  { skip: noEngine || (buildx ? false : 'docker-buildx not installed (scripts/provision-referees.sh)') },
-  () => {
-    const bakeFile = join(out, 'docker-bake.json');
-    after(async () => {
-      for (const n of ['ref-clean', 'ref-planted'])
-        await execa(DOCKER, ['rmi', '-f', `${repo}-bake/${n}:${tag}`], { reject: false });
-    });
+describe("buildx reads and builds kfc's bake file", {
+  skip: noEngine || (buildx ? false : 'docker-buildx not installed (scripts/provision-referees.sh)'),
+}, () => {
+  const bakeFile = join(out, 'docker-bake.json');
+  after(async () => {
+    for (const n of ['ref-clean', 'ref-planted'])
+      await execa(DOCKER, ['rmi', '-f', `${repo}-bake/${n}:${tag}`], { reject: false });
+  });
 
-    test("bake --print accepts the whole catalog's bake file", async () => {
-      const file = join(out, 'catalog-bake.json');
-      const w = await execa(
-        process.execPath,
-        [
-          join(repoRoot, 'bin/kfc.js'),
-          '--root',
-          repoRoot,
-          'bake',
-          '--no-git-tags',
-          '--out',
-          file,
-          '--ca-bundle',
-          '/etc/ssl/certs/ca-certificates.crt',
-        ],
-        { reject: false },
-      );
-      assert.equal(w.exitCode, 0, w.stderr);
-      const mine = JSON.parse(readFileSync(file, 'utf8')) as {
-        target: Record<string, unknown>;
-        group: { default: { targets: string[] } };
-      };
-      // Every target, internal stages too (the default group holds the published images only).
-      const p = await execa(buildx!, ['bake', '-f', file, '--print', ...Object.keys(mine.target)], {
-        cwd: repoRoot,
-        reject: false,
-      });
-      assert.equal(p.exitCode, 0, p.stderr);
-      const printed = JSON.parse(p.stdout) as {
-        target: Record<string, { context: string; dockerfile?: string; secret?: string[] }>;
-      };
-      assert.deepEqual(Object.keys(printed.target).sort(), Object.keys(mine.target).sort());
-      assert.equal(printed.target['jupyterlab-cpu']?.context, 'output/jupyterlab-cpu');
-      assert.ok(!mine.group.default.targets.includes('foundation'), 'internal stages are not published');
-      assert.deepEqual(printed.target['jupyterlab-cpu']?.secret, ['id=ca,src=/etc/ssl/certs/ca-certificates.crt']);
-    });
-
-    test('bake builds fixture images with the local engine, and they are what kfc build makes', async () => {
-      const w = await kfc([
+  test("bake --print accepts the whole catalog's bake file", async () => {
+    const file = join(out, 'catalog-bake.json');
+    const w = await execa(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/kfc.js'),
+        '--root',
+        repoRoot,
         'bake',
-        'ref-clean',
-        'ref-planted',
-        '--repo',
-        `${repo}-bake`,
-        '--tag',
-        tag,
         '--no-git-tags',
-        '--no-registry-cache',
         '--out',
-        bakeFile,
-      ]);
-      assert.equal(w.exitCode, 0, w.stderr);
-      const b = await execa(buildx!, ['bake', '-f', bakeFile, '--progress', 'plain'], {
-        cwd: fixtureRoot,
-        reject: false,
-        all: true,
-      });
-      assert.equal(b.exitCode, 0, b.all);
-      const cfg = await execa(DOCKER, [
-        'image',
-        'inspect',
-        '--format',
-        '{{.Config.User}} {{index .Config.Labels "org.kfc.parent"}}',
-        `${repo}-bake/ref-planted:${tag}`,
-      ]);
-      assert.equal(cfg.stdout, '1000 ref-clean');
+        file,
+        '--ca-bundle',
+        '/etc/ssl/certs/ca-certificates.crt',
+      ],
+      { reject: false },
+    );
+    assert.equal(w.exitCode, 0, w.stderr);
+    const mine = JSON.parse(readFileSync(file, 'utf8')) as {
+      target: Record<string, unknown>;
+      group: { default: { targets: string[] } };
+    };
+    // Every target, internal stages too (the default group holds the published images only).
+    const p = await execa(buildx!, ['bake', '-f', file, '--print', ...Object.keys(mine.target)], {
+      cwd: repoRoot,
+      reject: false,
     });
-  },
-);
+    assert.equal(p.exitCode, 0, p.stderr);
+    const printed = JSON.parse(p.stdout) as {
+      target: Record<string, { context: string; dockerfile?: string; secret?: string[] }>;
+    };
+    assert.deepEqual(Object.keys(printed.target).sort(), Object.keys(mine.target).sort());
+    assert.equal(printed.target['jupyterlab-cpu']?.context, 'output/jupyterlab-cpu');
+    assert.ok(!mine.group.default.targets.includes('foundation'), 'internal stages are not published');
+    assert.deepEqual(printed.target['jupyterlab-cpu']?.secret, ['id=ca,src=/etc/ssl/certs/ca-certificates.crt']);
+  });
 
-describe(
-  'kfc referee on real images: dive and Trivy from one saved archive',
-  { skip: noEngine || (dive ? false : 'dive not installed (scripts/provision-referees.sh)') },
-  () => {
-    let file: RefereeFile;
-    before(async () => {
-      const b = await kfc(['build', ...built, '--repo', repo, '--tag', tag, '--progress', 'quiet']);
-      assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
+  test('bake builds fixture images with the local engine, and they are what kfc build makes', async () => {
+    const w = await kfc([
+      'bake',
+      'ref-clean',
+      'ref-planted',
+      '--repo',
+      `${repo}-bake`,
+      '--tag',
+      tag,
+      '--no-git-tags',
+      '--no-registry-cache',
+      '--out',
+      bakeFile,
+    ]);
+    assert.equal(w.exitCode, 0, w.stderr);
+    const b = await execa(buildx!, ['bake', '-f', bakeFile, '--progress', 'plain'], {
+      cwd: fixtureRoot,
+      reject: false,
+      all: true,
     });
-    after(async () => {
-      for (const n of built) await execa(DOCKER, ['rmi', '-f', `${repo}/${n}:${tag}`], { reject: false });
-      rmSync(out, { recursive: true, force: true });
-    });
+    assert.equal(b.exitCode, 0, b.all);
+    const cfg = await execa(DOCKER, [
+      'image',
+      'inspect',
+      '--format',
+      '{{.Config.User}} {{index .Config.Labels "org.kfc.parent"}}',
+      `${repo}-bake/ref-planted:${tag}`,
+    ]);
+    assert.equal(cfg.stdout, '1000 ref-clean');
+  });
+});
 
-    test('dive and kfc agree on every image; the planted secret is found, nothing else', async () => {
-      const env: Record<string, string> = { KFC_DIVE: dive! };
-      const args = [
+describe('kfc referee on real images: dive and Trivy from one saved archive', {
+  skip: noEngine || (dive ? false : 'dive not installed (scripts/provision-referees.sh)'),
+}, () => {
+  let file: RefereeFile;
+  before(async () => {
+    const b = await kfc(['build', ...built, '--repo', repo, '--tag', tag, '--progress', 'quiet']);
+    assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
+  });
+  after(async () => {
+    for (const n of built) await execa(DOCKER, ['rmi', '-f', `${repo}/${n}:${tag}`], { reject: false });
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('dive and kfc agree on every image; the planted secret is found, nothing else', async () => {
+    const env: Record<string, string> = { KFC_DIVE: dive! };
+    const args = [
+      'referee',
+      ...built,
+      '--repo',
+      repo,
+      '--tag',
+      tag,
+      '--dive-ci',
+      join(repoRoot, '.dive-ci'),
+      '--out',
+      out,
+      '--json',
+    ];
+    if (trivy) env.KFC_TRIVY = trivy;
+    else args.push('--no-trivy');
+    const r = await kfc(args, env);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    file = JSON.parse(readFileSync(join(out, 'referees.json'), 'utf8')) as RefereeFile;
+    const by = new Map(file.images.map((i) => [i.name, i]));
+    for (const name of built) {
+      const d = by.get(name)!.dive!;
+      assert.ok(d.agree, `${name}: ${d.problems.join('; ')}`);
+      assert.ok(Math.abs(d.efficiencyDelta) <= 0.005 && Math.abs(d.wastedDelta) <= 1e6);
+    }
+    assert.equal(by.get('ref-clean')!.dive!.kfc.efficiency, 1);
+    // The documented difference: the removed directory's 5 MB are waste for kfc, not for dive.
+    const g = by.get('ref-dirgone')!.dive!;
+    assert.equal(g.kfc.wastedBytes, 7_000_000);
+    assert.equal(g.kfc.directoryRemovedBytes, 5_000_000);
+    assert.equal(g.dive.wastedBytes, 2_000_000);
+    assert.equal(g.kfcDiveStyle.wastedBytes, 2_000_000);
+    assert.equal(g.kfcGatePass, false);
+    assert.equal(g.dive.pass, true);
+    if (trivy) {
+      assert.deepEqual(by.get('ref-clean')!.secrets, []);
+      assert.deepEqual(by.get('ref-dirgone')!.secrets, []);
+      const planted = by.get('ref-planted')!.secrets!;
+      assert.deepEqual(
+        planted.map((s) => `${s.target} ${s.rule}`),
+        ['/etc/ref-planted/env github-pat'],
+      );
+      assert.ok(by.get('ref-clean')!.sbom!.byType.deb! > 50, 'the Debian base lists its packages');
+    }
+  });
+
+  test('--check fails on the planted secret, naming image, rule and file', {
+    skip: trivy ? false : 'Trivy not installed (scripts/provision-referees.sh)',
+  }, async () => {
+    const r = await kfc(
+      ['referee', 'ref-planted', '--repo', repo, '--tag', tag, '--no-dive', '--out', out, '--check'],
+      { KFC_TRIVY: trivy! },
+    );
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /kfc referee: FAIL: ref-planted: secret: github-pat \(CRITICAL\) in \/etc\/ref-planted\/env/,
+    );
+  });
+
+  test('a disagreement fails --check: dive judging by a rule kfc does not have', async () => {
+    // ref-dirgone wastes 2 MB by both tools' counts (the chmod) and passes the efficiency gate
+    // dive-style; a dive rule capping wasted bytes at 1 MB fails it while kfc passes: CI must fail.
+    const strict = join(out, 'strict.dive-ci');
+    writeFileSync(
+      strict,
+      'rules:\n  lowestEfficiency: 0.99\n  highestWastedBytes: 1000000\n  highestUserWastedPercent: disabled\n',
+    );
+    const r = await kfc(
+      [
         'referee',
-        ...built,
+        'ref-dirgone',
         '--repo',
         repo,
         '--tag',
         tag,
+        '--no-trivy',
         '--dive-ci',
-        join(repoRoot, '.dive-ci'),
+        strict,
         '--out',
         out,
-        '--json',
-      ];
-      if (trivy) env.KFC_TRIVY = trivy;
-      else args.push('--no-trivy');
-      const r = await kfc(args, env);
-      assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-      file = JSON.parse(readFileSync(join(out, 'referees.json'), 'utf8')) as RefereeFile;
-      const by = new Map(file.images.map((i) => [i.name, i]));
-      for (const name of built) {
-        const d = by.get(name)!.dive!;
-        assert.ok(d.agree, `${name}: ${d.problems.join('; ')}`);
-        assert.ok(Math.abs(d.efficiencyDelta) <= 0.005 && Math.abs(d.wastedDelta) <= 1e6);
-      }
-      assert.equal(by.get('ref-clean')!.dive!.kfc.efficiency, 1);
-      // The documented difference: the removed directory's 5 MB are waste for kfc, not for dive.
-      const g = by.get('ref-dirgone')!.dive!;
-      assert.equal(g.kfc.wastedBytes, 7_000_000);
-      assert.equal(g.kfc.directoryRemovedBytes, 5_000_000);
-      assert.equal(g.dive.wastedBytes, 2_000_000);
-      assert.equal(g.kfcDiveStyle.wastedBytes, 2_000_000);
-      assert.equal(g.kfcGatePass, false);
-      assert.equal(g.dive.pass, true);
-      if (trivy) {
-        assert.deepEqual(by.get('ref-clean')!.secrets, []);
-        assert.deepEqual(by.get('ref-dirgone')!.secrets, []);
-        const planted = by.get('ref-planted')!.secrets!;
-        assert.deepEqual(
-          planted.map((s) => `${s.target} ${s.rule}`),
-          ['/etc/ref-planted/env github-pat'],
-        );
-        assert.ok(by.get('ref-clean')!.sbom!.byType.deb! > 50, 'the Debian base lists its packages');
-      }
-    });
-
-    test(
-      '--check fails on the planted secret, naming image, rule and file',
-      { skip: trivy ? false : 'Trivy not installed (scripts/provision-referees.sh)' },
-      async () => {
-        const r = await kfc(
-          ['referee', 'ref-planted', '--repo', repo, '--tag', tag, '--no-dive', '--out', out, '--check'],
-          { KFC_TRIVY: trivy! },
-        );
-        assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
-        assert.match(
-          r.stderr,
-          /kfc referee: FAIL: ref-planted: secret: github-pat \(CRITICAL\) in \/etc\/ref-planted\/env/,
-        );
-      },
+        '--check',
+      ],
+      { KFC_DIVE: dive! },
     );
-
-    test('a disagreement fails --check: dive judging by a rule kfc does not have', async () => {
-      // ref-dirgone wastes 2 MB by both tools' counts (the chmod) and passes the efficiency gate
-      // dive-style; a dive rule capping wasted bytes at 1 MB fails it while kfc passes: CI must fail.
-      const strict = join(out, 'strict.dive-ci');
-      writeFileSync(
-        strict,
-        'rules:\n  lowestEfficiency: 0.99\n  highestWastedBytes: 1000000\n  highestUserWastedPercent: disabled\n',
-      );
-      const r = await kfc(
-        [
-          'referee',
-          'ref-dirgone',
-          '--repo',
-          repo,
-          '--tag',
-          tag,
-          '--no-trivy',
-          '--dive-ci',
-          strict,
-          '--out',
-          out,
-          '--check',
-        ],
-        { KFC_DIVE: dive! },
-      );
-      assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
-      assert.match(
-        r.stderr,
-        /kfc referee: FAIL: ref-dirgone: dive vs kfc: gate verdicts differ: kfc PASS after taking out 5000000 bytes .* dive FAIL \(highestWastedBytes/,
-      );
-    });
-  },
-);
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /kfc referee: FAIL: ref-dirgone: dive vs kfc: gate verdicts differ: kfc PASS after taking out 5000000 bytes .* dive FAIL \(highestWastedBytes/,
+    );
+  });
+});

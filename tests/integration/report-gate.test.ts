@@ -1,13 +1,14 @@
 // kfc report on real images: the wasteful fixture (a 20 MB file chmod-ed in a later RUN) breaks
 // the efficiency gate; its tidy parent passes. Built with the real engine (BuildKit through the
 // docker CLI) FROM the local root base kfc/debian:trixie: nothing is pulled.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { execa } from 'execa';
 import type { FamilyReport } from '../../src/report/model.ts';
 import { needs } from '../../src/testing/parts.ts';
 
@@ -15,10 +16,13 @@ const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/wasteful');
 const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
-const engineUp = (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
+const engineUp =
+  (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
 const baseThere = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
 const skip = needs(
-  !engineUp ? 'no Docker engine answers (run scripts/provision.sh)' : !baseThere && `the root base ${BASE} is not in the local store (kfc base)`,
+  !engineUp
+    ? 'no Docker engine answers (run scripts/provision.sh)'
+    : !baseThere && `the root base ${BASE} is not in the local store (kfc base)`,
 );
 
 const repo = `kfc-report-it-${randomBytes(3).toString('hex')}`;
@@ -26,7 +30,10 @@ const tag = 'it';
 const out = mkdtempSync(join(tmpdir(), 'kfc-report-'));
 
 function kfc(args: string[]) {
-  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, ...args], { reject: false, env: { DOCKER_BUILDKIT: '1' } });
+  return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, ...args], {
+    reject: false,
+    env: { DOCKER_BUILDKIT: '1' },
+  });
 }
 
 describe('report gates on real images', { skip }, () => {
@@ -36,14 +43,28 @@ describe('report gates on real images', { skip }, () => {
   });
 
   after(async () => {
-    for (const name of ['wasteful', 'tidy']) await execa(DOCKER, ['rmi', '-f', `${repo}/${name}:${tag}`], { reject: false });
+    for (const name of ['wasteful', 'tidy'])
+      await execa(DOCKER, ['rmi', '-f', `${repo}/${name}:${tag}`], { reject: false });
     const left = await execa(DOCKER, ['ps', '-aq', '--filter', 'label=org.kfc.report=1'], { reject: false });
     assert.equal(left.stdout.trim(), '', 'kfc report left containers behind');
     rmSync(out, { recursive: true, force: true });
   });
 
   test('kfc report --check fails on the wasteful image, naming the efficiency breach', async () => {
-    const r = await kfc(['report', 'wasteful', '--repo', repo, '--tag', tag, '--starts', '0', '--no-manifests', '--check', '--out', out]);
+    const r = await kfc([
+      'report',
+      'wasteful',
+      '--repo',
+      repo,
+      '--tag',
+      tag,
+      '--starts',
+      '0',
+      '--no-manifests',
+      '--check',
+      '--out',
+      out,
+    ]);
     assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /gate FAIL: wasteful: efficiency 0\.8\d+ < 0\.99/);
     assert.doesNotMatch(r.stderr, /gate FAIL: tidy/);
@@ -52,17 +73,36 @@ describe('report gates on real images', { skip }, () => {
     // 20 MB written by one RUN and copied again by the chmod RUN: 40 MB wasted in one path.
     assert.equal(w.metrics.wastedBytes, 40_000_000);
     assert.equal(w.metrics.topWasted[0]!.path, '/opt/fixture/blob.bin');
-    assert.deepEqual(w.metrics.topWasted[0]!.layers.map((l) => l.bit), ['wasteful-write', 'wasteful-chmod']);
+    assert.deepEqual(
+      w.metrics.topWasted[0]!.layers.map((l) => l.bit),
+      ['wasteful-write', 'wasteful-chmod'],
+    );
     assert.equal(w.metrics.efficiency, (w.metrics.totalBytes - 20_000_000) / w.metrics.totalBytes);
     // The child reuses every byte of its parent.
     assert.equal(w.sharing.parent?.with, 'tidy');
     assert.equal(w.sharing.parent?.ratio, 1);
     assert.equal(w.sharing.ownBytes, 40_000_000);
-    assert.deepEqual(w.breaches.map((b) => b.metric), ['efficiency']);
+    assert.deepEqual(
+      w.breaches.map((b) => b.metric),
+      ['efficiency'],
+    );
   });
 
   test('the tidy variant passes every gate, with manifests (absent tools tolerated)', async () => {
-    const r = await kfc(['report', 'tidy', '--repo', repo, '--tag', tag, '--starts', '0', '--check', '--out', out, '--json']);
+    const r = await kfc([
+      'report',
+      'tidy',
+      '--repo',
+      repo,
+      '--tag',
+      tag,
+      '--starts',
+      '0',
+      '--check',
+      '--out',
+      out,
+      '--json',
+    ]);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     const report = JSON.parse(r.stdout) as FamilyReport;
     writeFileSync(join(out, 'tidy-only.json'), r.stdout);
@@ -71,8 +111,14 @@ describe('report gates on real images', { skip }, () => {
     assert.equal(t.metrics.efficiency, 1);
     assert.equal(t.metrics.wastedBytes, 0);
     assert.deepEqual(t.breaches, []);
-    assert.ok(t.manifests!.debian.some((p) => p.name === 'bash'), 'dpkg-query lists bash');
-    assert.ok(t.manifests!.absent.some((a) => a.startsWith('r:')), 'no R in the base: reported absent');
+    assert.ok(
+      t.manifests!.debian.some((p) => p.name === 'bash'),
+      'dpkg-query lists bash',
+    );
+    assert.ok(
+      t.manifests!.absent.some((a) => a.startsWith('r:')),
+      'no R in the base: reported absent',
+    );
     assert.deepEqual(t.manifests!.errors, []);
     for (const f of ['index.html', 'README.md', 'tidy.md', 'wasteful.md']) assert.ok(existsSync(join(out, f)), f);
   });
@@ -81,7 +127,10 @@ describe('report gates on real images', { skip }, () => {
     const r = await kfc(['report', '--from', join(out, 'report.json'), '--out', out, '--json']);
     assert.equal(r.exitCode, 0, r.stderr);
     const all = JSON.parse(r.stdout) as FamilyReport;
-    assert.deepEqual(all.images.map((i) => i.name), ['tidy', 'wasteful']);
+    assert.deepEqual(
+      all.images.map((i) => i.name),
+      ['tidy', 'wasteful'],
+    );
     const d = await kfc(['report', '--diff', join(out, 'tidy-only.json'), join(out, 'report.json')]);
     assert.equal(d.exitCode, 0, d.stderr);
     assert.match(d.stdout, /^tidy: same; size 139\.\d MB → 139\.\d MB \(\+0 B\)$/m);

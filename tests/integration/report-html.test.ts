@@ -1,28 +1,48 @@
 // The static HTML catalog page in a real headless Chromium: content, layer charts, package search.
 // Renders a synthetic family report (no engine needed); saves a screenshot under reports/.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/render.ts';
-import { sampleCatalog, sampleReport } from '../unit/report-fixtures.ts';
 import { needs } from '../../src/testing/parts.ts';
+import { sampleCatalog, sampleReport } from '../unit/report-fixtures.ts';
 
 const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const shots = join(repoRoot, 'reports', 'screenshots');
 const work = mkdtempSync(join(tmpdir(), 'kfc-html-'));
 
-describe('HTML catalog page in headless Chromium', { skip: needs(!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (scripts/provision.sh installs it)`) }, () => {
+describe('HTML catalog page in headless Chromium', {
+  skip: needs(!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (scripts/provision.sh installs it)`),
+}, () => {
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    const html = renderHtml({ report: sampleReport(), catalog: sampleCatalog, tests: { 'jupyterlab-cpu': { ok: true, at: '2026-11-24T11:00:00Z' }, foundation: { ok: false, at: '2026-11-24T10:00:00Z' } } });
+    const html = renderHtml({
+      report: sampleReport(),
+      catalog: sampleCatalog,
+      tests: {
+        'jupyterlab-cpu': { ok: true, at: '2026-11-24T11:00:00Z' },
+        foundation: { ok: false, at: '2026-11-24T10:00:00Z' },
+      },
+    });
     writeFileSync(join(work, 'index.html'), html);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];
     page.on('request', (r) => {
@@ -42,7 +62,10 @@ describe('HTML catalog page in headless Chromium', { skip: needs(!existsSync(CHR
     const rows = await page.locator('table.summary tr').allInnerTexts();
     assert.equal(rows.length, 4);
     assert.match(rows[1]!, /^foundation\s+—\s+150\.0 MB\s+1\.0000\s+—\s+—\s+gates pass\s+tests failed/);
-    assert.match(rows[2]!, /^jupyterlab-cpu\s+foundation\s+1\.06 GB\s+0\.9952\s+100\.0%\s+1235 ms\s+gates pass\s+tests passed/);
+    assert.match(
+      rows[2]!,
+      /^jupyterlab-cpu\s+foundation\s+1\.06 GB\s+0\.9952\s+100\.0%\s+1235 ms\s+gates pass\s+tests passed/,
+    );
     assert.match(rows[3]!, /jupyterlab-pytorch-cpu\s+jupyterlab-cpu\s+not built here/);
     const cpu = page.locator('#img-jupyterlab-cpu');
     const meta = await cpu.locator('table.meta').innerText();
@@ -51,7 +74,10 @@ describe('HTML catalog page in headless Chromium', { skip: needs(!existsSync(CHR
     assert.match(meta, /kfc-dev\/jupyterlab-cpu:python-3\.13/);
     // One SVG segment per layer, titled with its bit.
     assert.equal(await cpu.locator('svg.layers rect').count(), 5);
-    assert.match((await cpu.locator('svg.layers rect title').nth(3).textContent()) ?? '', /#3 900\.0 MB — jupyterlab \(jupyterlab-cpu\): RUN step 3/);
+    assert.match(
+      (await cpu.locator('svg.layers rect title').nth(3).textContent()) ?? '',
+      /#3 900\.0 MB — jupyterlab \(jupyterlab-cpu\): RUN step 3/,
+    );
     const box = await cpu.locator('svg.layers').boundingBox();
     assert.ok(box && box.width > 500 && box.height > 10, 'chart is drawn');
   });

@@ -1,12 +1,12 @@
-import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { affectedSince, computeAffected, parseNameStatusZ, type Change } from '../../src/publish/affected.ts';
 import { KfcError } from '../../src/errors.ts';
+import { affectedSince, type Change, computeAffected, parseNameStatusZ } from '../../src/publish/affected.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');
 const ALL_PUBLISHED = ['jupyterlab-cpu', 'jupyterlab-pytorch', 'codeserver', 'rstudio'];
@@ -56,7 +56,9 @@ describe('kfc affected on a scratch git repository', () => {
     return dir;
   };
   before(() => fresh());
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   test('no change affects nothing', async () => {
     const r = await affected(fresh());
@@ -127,7 +129,9 @@ describe('kfc affected on a scratch git repository', () => {
 
   test('a base change marks the roots built on it, so everything', async () => {
     const d = fresh();
-    edit(d, 'images.yaml', (s) => s.replace('    suite: trixie\n', '    suite: trixie\n    snapshot: 20250520T000000Z\n'));
+    edit(d, 'images.yaml', (s) =>
+      s.replace('    suite: trixie\n', '    suite: trixie\n    snapshot: 20250520T000000Z\n'),
+    );
     git(d, 'commit', '-qam', 'base');
     const r = await affected(d);
     assert.deepEqual(r.images, ALL_PUBLISHED);
@@ -140,7 +144,10 @@ describe('kfc affected on a scratch git repository', () => {
     edit(d, 'images.yaml', (s) => s.replace('bits: [codeserver]', 'bits: [vscode]'));
     git(d, 'commit', '-qam', 'rename');
     const diff = git(d, 'diff', '--name-status', '-M', '-z', 'base');
-    assert.ok(parseNameStatusZ(diff).some((c) => c.status === 'R' && c.oldPath === 'docker-bits/codeserver.Dockerfile'), 'git sees a rename');
+    assert.ok(
+      parseNameStatusZ(diff).some((c) => c.status === 'R' && c.oldPath === 'docker-bits/codeserver.Dockerfile'),
+      'git sees a rename',
+    );
     const r = await affected(d);
     assert.deepEqual(r.images, ['codeserver']);
     assert.ok(r.reasons.codeserver!.some((x) => /renamed from docker-bits\/codeserver\.Dockerfile/.test(x)));
@@ -178,7 +185,12 @@ describe('kfc affected on a scratch git repository', () => {
 
   test('a removed image is reported as removed, a new one is affected', async () => {
     const d = fresh();
-    edit(d, 'images.yaml', (s) => s.replace(/  codeserver:\n(    .*\n)+/, '  vscode:\n    description: VS Code\n    extends: foundation\n    bits: [codeserver]\n\n'));
+    edit(d, 'images.yaml', (s) =>
+      s.replace(
+        / {2}codeserver:\n( {4}.*\n)+/,
+        '  vscode:\n    description: VS Code\n    extends: foundation\n    bits: [codeserver]\n\n',
+      ),
+    );
     git(d, 'commit', '-qam', 'rename image');
     const r = await affected(d);
     assert.deepEqual(r.removed, ['codeserver']);
@@ -215,7 +227,11 @@ describe('kfc affected on a scratch git repository', () => {
 
   test('an unknown reference is a one-line user error with a hint', async () => {
     const d = fresh();
-    await assert.rejects(affected(d, 'no-such-ref'), (e: unknown) => e instanceof KfcError && /unknown git reference/.test(e.message) && /fetch-depth/.test(e.hint ?? ''));
+    await assert.rejects(
+      affected(d, 'no-such-ref'),
+      (e: unknown) =>
+        e instanceof KfcError && /unknown git reference/.test(e.message) && /fetch-depth/.test(e.hint ?? ''),
+    );
   });
 });
 
@@ -234,12 +250,22 @@ describe('computeAffected (pure rules)', () => {
   test('pipeline files mark all; docs and unit tests mark nothing', () => {
     assert.equal(run({ status: 'M', path: '.github/workflows/build.yml' }).all, true);
     assert.equal(run({ status: 'A', path: '.trivyignore' }).all, true);
-    assert.deepEqual(run({ status: 'M', path: 'docs/publishing.md' }, { status: 'M', path: 'tests/unit/x.test.ts' }, { status: 'M', path: 'README.md' }).images, []);
+    assert.deepEqual(
+      run(
+        { status: 'M', path: 'docs/publishing.md' },
+        { status: 'M', path: 'tests/unit/x.test.ts' },
+        { status: 'M', path: 'README.md' },
+      ).images,
+      [],
+    );
   });
 
   test('image test folders: general marks all, a per-image folder marks the subtree', () => {
     assert.equal(run({ status: 'M', path: 'tests/images/general/test_alive.ts' }).all, true);
-    assert.deepEqual(run({ status: 'A', path: 'tests/images/jupyterlab-cpu/test_lab.ts' }).images, ['jupyterlab-cpu', 'jupyterlab-pytorch']);
+    assert.deepEqual(run({ status: 'A', path: 'tests/images/jupyterlab-cpu/test_lab.ts' }).images, [
+      'jupyterlab-cpu',
+      'jupyterlab-pytorch',
+    ]);
   });
 
   test('the general suite marks only images that run it (test.general: false opts out)', () => {
@@ -251,11 +277,17 @@ describe('computeAffected (pure rules)', () => {
       changes: [{ status: 'M', path: 'tests/images/general/test_alive.ts' }],
     });
     assert.equal(r.all, false);
-    assert.deepEqual(r.images, ALL_PUBLISHED.filter((n) => n !== 'rstudio'));
+    assert.deepEqual(
+      r.images,
+      ALL_PUBLISHED.filter((n) => n !== 'rstudio'),
+    );
   });
 
   test('generated output of one image marks it and its descendants', () => {
-    assert.deepEqual(run({ status: 'M', path: 'output/jupyterlab-cpu/Dockerfile' }).images, ['jupyterlab-cpu', 'jupyterlab-pytorch']);
+    assert.deepEqual(run({ status: 'M', path: 'output/jupyterlab-cpu/Dockerfile' }).images, [
+      'jupyterlab-cpu',
+      'jupyterlab-pytorch',
+    ]);
   });
 
   test('registry and gates changes mark all; lint severity changes mark nothing', () => {

@@ -3,18 +3,19 @@
  * a verified download lands in the cache with its .sha256 sidecar; a wrong checksum, a 404, a
  * truncated body and a wrong declared size each give a clear KfcError and leave nothing behind.
  */
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Vendor } from '../../src/catalog/schema.ts';
 import { fetchArtifact } from '../../src/engine/artifacts.ts';
 import { artifactPath } from '../../src/engine/sources.ts';
 import { KfcError } from '../../src/errors.ts';
-import type { Vendor } from '../../src/catalog/schema.ts';
 
 const BODY = Buffer.from('kfc test artifact\n'.repeat(4096)); // 73,728 bytes: several chunks
 const SHA = createHash('sha256').update(BODY).digest('hex');
@@ -100,7 +101,10 @@ describe('kfc fetch: fetchArtifact', () => {
   it('a wrong checksum is a clear error naming both digests, and leaves no file', async () => {
     const cache = join(work, 'badsum');
     const wrong = 'f'.repeat(64);
-    const e = await rejectsKfc(fetchArtifact(cache, vendor('tool', '/dl/tool-1.0.tar.gz', { sha256: wrong })), /vendor artifact "tool" has sha256 [0-9a-f]{64}, images\.yaml says f{64}/);
+    const e = await rejectsKfc(
+      fetchArtifact(cache, vendor('tool', '/dl/tool-1.0.tar.gz', { sha256: wrong })),
+      /vendor artifact "tool" has sha256 [0-9a-f]{64}, images\.yaml says f{64}/,
+    );
     assert.ok(e.message.includes(SHA), 'names the digest it got');
     assert.match(e.line(), /requires\.vendor\.sha256/);
     assert.deepEqual(filesUnder(cache), []);
@@ -109,20 +113,29 @@ describe('kfc fetch: fetchArtifact', () => {
   it('an HTTP 404 is a clear error naming the URL, and leaves no file', async () => {
     const cache = join(work, 'notfound');
     const v = vendor('tool', '/missing/tool-1.0.tar.gz');
-    const e = await rejectsKfc(fetchArtifact(cache, v), /cannot download vendor artifact "tool": HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/missing\/tool-1\.0\.tar\.gz/);
+    const e = await rejectsKfc(
+      fetchArtifact(cache, v),
+      /cannot download vendor artifact "tool": HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/missing\/tool-1\.0\.tar\.gz/,
+    );
     assert.match(e.line(), /fix: check the URL/);
     assert.deepEqual(filesUnder(cache), []);
   });
 
   it('a truncated download (connection closed before Content-Length) is a clear error, and leaves no file', async () => {
     const cache = join(work, 'truncated');
-    await rejectsKfc(fetchArtifact(cache, vendor('tool', '/truncated/tool-1.0.tar.gz')), /download of "tool" (from http:\/\/127\.0\.0\.1:\d+\/truncated\/tool-1\.0\.tar\.gz broke off after \d+ bytes|is truncated: \d+ of 73728 bytes)/);
+    await rejectsKfc(
+      fetchArtifact(cache, vendor('tool', '/truncated/tool-1.0.tar.gz')),
+      /download of "tool" (from http:\/\/127\.0\.0\.1:\d+\/truncated\/tool-1\.0\.tar\.gz broke off after \d+ bytes|is truncated: \d+ of 73728 bytes)/,
+    );
     assert.deepEqual(filesUnder(cache), []);
   });
 
   it('a body that does not have the declared size is refused, and leaves no file', async () => {
     const cache = join(work, 'badsize');
-    await rejectsKfc(fetchArtifact(cache, vendor('tool', '/dl/tool-1.0.tar.gz', { size: BODY.length + 1 })), /vendor artifact "tool" has 73728 bytes, images\.yaml says 73729/);
+    await rejectsKfc(
+      fetchArtifact(cache, vendor('tool', '/dl/tool-1.0.tar.gz', { size: BODY.length + 1 })),
+      /vendor artifact "tool" has 73728 bytes, images\.yaml says 73729/,
+    );
     assert.deepEqual(filesUnder(cache), []);
   });
 
@@ -133,7 +146,10 @@ describe('kfc fetch: fetchArtifact', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const e = await rejectsKfc(fetchArtifact(cache, { name: 'tool', url: `http://127.0.0.1:${port}/tool.tgz`, sha256: SHA, optional: false }), /cannot download vendor artifact "tool" from http:\/\/127\.0\.0\.1:\d+\/tool\.tgz: ECONNREFUSED/);
+    const e = await rejectsKfc(
+      fetchArtifact(cache, { name: 'tool', url: `http://127.0.0.1:${port}/tool.tgz`, sha256: SHA, optional: false }),
+      /cannot download vendor artifact "tool" from http:\/\/127\.0\.0\.1:\d+\/tool\.tgz: ECONNREFUSED/,
+    );
     assert.match(e.line(), /copy the artifact cache/);
     assert.deepEqual(filesUnder(cache), []);
   });

@@ -1,5 +1,5 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { ciLog, progressMode, setStepOutput } from '../../src/publish/ci-log.ts';
 
 function sink() {
@@ -28,7 +28,10 @@ describe('CI log helpers', () => {
   test('a group closes even when its work throws; an opened group closes the previous one', async () => {
     const s = sink();
     const log = ciLog({ env: { GITHUB_ACTIONS: 'true' }, out: s.out, now: clock });
-    await assert.rejects(log.group('test x', () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      log.group('test x', () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     log.start('a');
     log.start('b')();
     assert.equal((s.text().match(/::group::/g) ?? []).length, 3);

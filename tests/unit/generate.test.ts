@@ -2,15 +2,16 @@
  * Tree semantics of `kfc generate` on tests/fixtures/mini (mini-root → mini-child → mini-grand):
  * prefix property, ordering, determinism, stale removal, executable bits, atomicity, --check.
  */
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { after, describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
+import { KfcError } from '../../src/errors.ts';
 import { bitBanner, generateAll, HEADER } from '../../src/generate/generate.ts';
 import { checkOutput, writeOutput } from '../../src/generate/write.ts';
-import { KfcError } from '../../src/errors.ts';
 import { cleanup, copyFixture, hashTree, listTree, REPO_ROOT, runKfc, writeFiles } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -27,16 +28,25 @@ const mode = (p: string) => statSync(p).mode & 0o777;
 describe('generate: tree semantics', () => {
   it('orders the catalog parents first and builds the chain', () => {
     const cat = loadCatalog(repo());
-    assert.deepEqual(cat.order.map((n) => n.name), ['mini-root', 'mini-child', 'mini-grand']);
+    assert.deepEqual(
+      cat.order.map((n) => n.name),
+      ['mini-root', 'mini-child', 'mini-grand'],
+    );
     const grand = cat.nodes.get('mini-grand')!;
-    assert.deepEqual(grand.chain.map((n) => n.name), ['mini-root', 'mini-child', 'mini-grand']);
-    assert.deepEqual(grand.bits.map((b) => b.name), ['mini-os', 'mini-user', 'mini-tool', 'mini-grand']);
+    assert.deepEqual(
+      grand.chain.map((n) => n.name),
+      ['mini-root', 'mini-child', 'mini-grand'],
+    );
+    assert.deepEqual(
+      grand.bits.map((b) => b.name),
+      ['mini-os', 'mini-user', 'mini-tool', 'mini-grand'],
+    );
     assert.deepEqual(grand.contextSets, ['common', 'tool']);
     assert.equal(grand.baseImage, 'debian:trixie-20250520-slim');
-    assert.deepEqual(grand.requires, ['debian'], 'a child inherits its parent\'s requirements');
+    assert.deepEqual(grand.requires, ['debian'], "a child inherits its parent's requirements");
   });
 
-  it('each child\'s Dockerfile starts with its parent\'s, byte for byte (in memory and on disk)', () => {
+  it("each child's Dockerfile starts with its parent's, byte for byte (in memory and on disk)", () => {
     const root = repo();
     const cat = loadCatalog(root);
     writeOutput(cat);
@@ -74,11 +84,19 @@ describe('generate: tree semantics', () => {
     // Each bit's text follows its banner verbatim, after one blank line.
     for (const bit of ['mini-os', 'mini-user', 'mini-tool', 'mini-grand']) {
       const body = readFileSync(join(root, 'docker-bits', `${bit}.Dockerfile`), 'utf8').replace(/\n+$/, '');
-      assert.ok(text.includes(`\n\n${bitBanner(`docker-bits/${bit}.Dockerfile`)}\n${body}\n`), `${bit} under its banner`);
+      assert.ok(
+        text.includes(`\n\n${bitBanner(`docker-bits/${bit}.Dockerfile`)}\n${body}\n`),
+        `${bit} under its banner`,
+      );
     }
     assert.ok(text.endsWith('ENV MINI_LEVEL=grand\n'), 'ends with the last bit and one newline');
     // The root holds only its own bits.
-    assert.deepEqual(dockerfile(root, 'mini-root').split('\n').filter((l) => l.startsWith('# ---- ')).length, 2);
+    assert.deepEqual(
+      dockerfile(root, 'mini-root')
+        .split('\n')
+        .filter((l) => l.startsWith('# ---- ')).length,
+      2,
+    );
   });
 
   it('maps every generated line to its origin', () => {
@@ -87,7 +105,12 @@ describe('generate: tree semantics', () => {
     const lines = grand.dockerfile.split('\n');
     assert.equal(grand.origins.length, lines.length - 1, 'one origin per line (the text ends in a newline)');
     const i = lines.indexOf('RUN /opt/tool/lib/helper.sh --install');
-    assert.deepEqual(grand.origins[i], { file: 'docker-bits/mini-tool.Dockerfile', line: 3, bit: 'mini-tool', owner: 'mini-child' });
+    assert.deepEqual(grand.origins[i], {
+      file: 'docker-bits/mini-tool.Dockerfile',
+      line: 3,
+      bit: 'mini-tool',
+      owner: 'mini-child',
+    });
   });
 
   it('is deterministic: twice in one place, and in another folder, give the same bytes', () => {
@@ -126,7 +149,10 @@ describe('generate: tree semantics', () => {
     }
     assert.equal(mode(join(root, 'output/mini-child/tool/lib/helper.sh')), 0o755);
     assert.equal(mode(join(root, 'output/mini-child/tool/data.txt')), 0o644);
-    assert.equal(readFileSync(join(root, 'output/mini-grand/tool/lib/helper.sh'), 'utf8'), readFileSync(join(root, 'resources/tool/lib/helper.sh'), 'utf8'));
+    assert.equal(
+      readFileSync(join(root, 'output/mini-grand/tool/lib/helper.sh'), 'utf8'),
+      readFileSync(join(root, 'resources/tool/lib/helper.sh'), 'utf8'),
+    );
     // A script that loses its x bit in resources/ loses it in output/ too.
     chmodSync(join(root, 'resources/common/run.sh'), 0o644);
     writeOutput(loadCatalog(root));
@@ -162,7 +188,10 @@ describe('generate: tree semantics', () => {
     writeOutput(loadCatalog(root));
     const before = hashTree(join(root, 'output'));
     // Change every image's output so a partial swap would show.
-    writeFiles(root, { 'docker-bits/mini-os.Dockerfile': readFileSync(join(root, 'docker-bits/mini-os.Dockerfile'), 'utf8') + 'ENV CHANGED=1\n' });
+    writeFiles(root, {
+      'docker-bits/mini-os.Dockerfile':
+        readFileSync(join(root, 'docker-bits/mini-os.Dockerfile'), 'utf8') + 'ENV CHANGED=1\n',
+    });
     const staged: string[] = [];
     assert.throws(
       () =>
@@ -174,14 +203,21 @@ describe('generate: tree semantics', () => {
         }),
       (err: unknown) => {
         assert.ok(err instanceof KfcError, 'a user error, not a crash');
-        assert.match(err.line(), /^kfc: error: .*could not write output\/ \(simulated disk full\); it was left unchanged \(fix: /);
+        assert.match(
+          err.line(),
+          /^kfc: error: .*could not write output\/ \(simulated disk full\); it was left unchanged \(fix: /,
+        );
         assert.equal(err.exitCode, 2);
         return true;
       },
     );
     assert.deepEqual(staged, ['mini-root', 'mini-child']);
     assert.equal(hashTree(join(root, 'output')), before, 'output/ unchanged');
-    assert.deepEqual(readdirSync(join(root, 'output')).filter((e) => e.startsWith('.kfc-stage-')), [], 'no stage folder left');
+    assert.deepEqual(
+      readdirSync(join(root, 'output')).filter((e) => e.startsWith('.kfc-stage-')),
+      [],
+      'no stage folder left',
+    );
     // And the next good run goes through.
     writeOutput(loadCatalog(root));
     assert.ok(dockerfile(root, 'mini-grand').includes('ENV CHANGED=1\n'));
@@ -191,7 +227,10 @@ describe('generate: tree semantics', () => {
     writeOutput(loadCatalog(root));
     writeFiles(root, { 'output/ghost/Dockerfile': 'FROM scratch\n' });
     const before = hashTree(join(root, 'output'));
-    writeFiles(root, { 'docker-bits/mini-os.Dockerfile': readFileSync(join(root, 'docker-bits/mini-os.Dockerfile'), 'utf8') + 'ENV CHANGED=1\n' });
+    writeFiles(root, {
+      'docker-bits/mini-os.Dockerfile':
+        readFileSync(join(root, 'docker-bits/mini-os.Dockerfile'), 'utf8') + 'ENV CHANGED=1\n',
+    });
     const swapped: string[] = [];
     assert.throws(
       () =>
@@ -205,7 +244,11 @@ describe('generate: tree semantics', () => {
     );
     assert.deepEqual(swapped, ['mini-root', 'mini-child']);
     assert.equal(hashTree(join(root, 'output')), before, 'output/ unchanged, ghost still there');
-    assert.deepEqual(readdirSync(join(root, 'output')).filter((e) => e.startsWith('.kfc-stage-')), [], 'no stage folder left');
+    assert.deepEqual(
+      readdirSync(join(root, 'output')).filter((e) => e.startsWith('.kfc-stage-')),
+      [],
+      'no stage folder left',
+    );
   });
 });
 
@@ -257,17 +300,25 @@ describe('generate --check', () => {
       'missing output/mini-root/common/motd.txt',
       'extra   output/stale/Dockerfile',
     ]);
-    assert.equal(bad.stderr, 'kfc: error: output/ is out of sync (4 file(s)) (fix: run kfc generate and commit output/)\n');
+    assert.equal(
+      bad.stderr,
+      'kfc: error: output/ is out of sync (4 file(s)) (fix: run kfc generate and commit output/)\n',
+    );
     assert.equal(hashTree(join(root, 'output')), before, '--check writes nothing');
 
     const json = await runKfc(root, ['generate', '--check', '--json']);
     assert.equal(json.code, 1);
     const parsed = JSON.parse(json.stdout) as { inSync: boolean; drift: { path: string; kind: string }[] };
     assert.equal(parsed.inSync, false);
-    assert.deepEqual(parsed.drift.map((d) => d.kind), ['differs', 'mode', 'missing', 'extra']);
+    assert.deepEqual(
+      parsed.drift.map((d) => d.kind),
+      ['differs', 'mode', 'missing', 'extra'],
+    );
   });
 
-  it('is fast on the real catalog (benchmark figure)', { skip: !existsSync(join(REPO_ROOT, 'images.yaml')) && 'no images.yaml at the repository root yet' }, async () => {
+  it('is fast on the real catalog (benchmark figure)', {
+    skip: !existsSync(join(REPO_ROOT, 'images.yaml')) && 'no images.yaml at the repository root yet',
+  }, async () => {
     const t0 = performance.now();
     const cat = loadCatalog(REPO_ROOT);
     const drift = checkOutput(cat);
@@ -275,7 +326,9 @@ describe('generate --check', () => {
     const t1 = performance.now();
     const cli = await runKfc(REPO_ROOT, ['check', '--json']);
     const cliMs = performance.now() - t1;
-    console.log(`# generate --check on the real catalog (${cat.order.length} images, ${drift.length} drifted): load+check ${inProcessMs.toFixed(0)} ms in-process, ${cliMs.toFixed(0)} ms for the CLI process (incl. Node+tsx start-up)`);
+    console.log(
+      `# generate --check on the real catalog (${cat.order.length} images, ${drift.length} drifted): load+check ${inProcessMs.toFixed(0)} ms in-process, ${cliMs.toFixed(0)} ms for the CLI process (incl. Node+tsx start-up)`,
+    );
     assert.ok([0, 1].includes(cli.code), cli.stderr);
     assert.ok(inProcessMs < 5000, `load+check took ${inProcessMs} ms`);
     assert.ok(cliMs < 15000, `the CLI took ${cliMs} ms`);

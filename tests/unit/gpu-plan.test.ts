@@ -1,13 +1,20 @@
 /** When the GPU images' GPU tests run, skip ("not run, no GPU") or fail (pure decision). */
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
-import { NO_GPU, gpuPlan, type GpuFacts } from '../../src/testing/gpu.ts';
 
-const noSupport: GpuFacts['engine'] = { kind: 'no-gpu-support', detail: 'could not select device driver "" with capabilities: [[gpu]]' };
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type GpuFacts, gpuPlan, NO_GPU } from '../../src/testing/gpu.ts';
+
+const noSupport: GpuFacts['engine'] = {
+  kind: 'no-gpu-support',
+  detail: 'could not select device driver "" with capabilities: [[gpu]]',
+};
 
 describe('gpuPlan', () => {
   it('runs where the engine gives a container GPUs', () => {
-    assert.deepEqual(gpuPlan({ hostHasGpu: true, required: false, engine: { kind: 'gpus', gpus: ['GPU 0: NVIDIA A100'] } }), { run: true, gpus: ['GPU 0: NVIDIA A100'] });
+    assert.deepEqual(
+      gpuPlan({ hostHasGpu: true, required: false, engine: { kind: 'gpus', gpus: ['GPU 0: NVIDIA A100'] } }),
+      { run: true, gpus: ['GPU 0: NVIDIA A100'] },
+    );
   });
   it('skips with exactly "not run, no GPU" on a machine without a GPU', () => {
     assert.equal(NO_GPU, 'not run, no GPU');
@@ -22,7 +29,11 @@ describe('gpuPlan', () => {
     assert.ok('fail' in p && /KFC_TEST_GPU=required/.test(p.fail), JSON.stringify(p));
   });
   it('fails when the engine accepts --gpus all but the GPU does not work in the container', () => {
-    const p = gpuPlan({ hostHasGpu: false, required: false, engine: { kind: 'broken', detail: 'nvidia-smi -L exited 9' } });
+    const p = gpuPlan({
+      hostHasGpu: false,
+      required: false,
+      engine: { kind: 'broken', detail: 'nvidia-smi -L exited 9' },
+    });
     assert.ok('fail' in p && /nvidia-smi -L exited 9/.test(p.fail), JSON.stringify(p));
   });
 });

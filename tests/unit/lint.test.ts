@@ -5,13 +5,14 @@
  * Fixtures go through the real pipeline (images.yaml + bits → loadCatalog → generate → lint), with
  * the bit under test placed after another bit so the line mapping is exercised every time.
  */
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { generateAll } from '../../src/generate/generate.ts';
-import { formatFinding, lintDockerfile, lintImages, type Finding } from '../../src/lint/lint.ts';
+import { type Finding, formatFinding, lintDockerfile, lintImages } from '../../src/lint/lint.ts';
 import { ALL_RULE_IDS, downloadCommands } from '../../src/lint/rules.ts';
 import { cleanup, lineOf, REPO_ROOT, runKfc, tempDir, writeFiles } from './helpers.ts';
 
@@ -35,8 +36,13 @@ interface RepoOpts {
 function makeRepo(body: string, opts: RepoOpts = {}): string {
   const root = tempDir('kfc-lint-');
   dirs.push(root);
-  const sev = opts.severity ? `lint:\n  severity:\n${Object.entries(opts.severity).map(([k, v]) => `    ${k}: ${v}\n`).join('')}` : '';
-  const child = opts.child !== undefined ? '  t-child:\n    description: child\n    extends: t\n    bits: [child]\n' : '';
+  const sev = opts.severity
+    ? `lint:\n  severity:\n${Object.entries(opts.severity)
+        .map(([k, v]) => `    ${k}: ${v}\n`)
+        .join('')}`
+    : '';
+  const child =
+    opts.child !== undefined ? '  t-child:\n    description: child\n    extends: t\n    bits: [child]\n' : '';
   writeFiles(root, {
     'images.yaml': `bases:\n  trixie:\n    image: debian:trixie-20250520-slim\n    suite: trixie\n    mirror: http://deb.debian.org/debian\n${sev}images:\n  t:\n    description: t\n    from: trixie\n    bits: [head, body, tail]\n${child}`,
     'docker-bits/head.Dockerfile': HEAD,
@@ -85,7 +91,10 @@ const FIXTURES: RuleFixture[] = [
   },
   {
     rule: 'apt-no-recommends',
-    failing: ['RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n', 'RUN apt-get -q install -y git && rm -rf /var/lib/apt/lists/*\n'],
+    failing: [
+      'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n',
+      'RUN apt-get -q install -y git && rm -rf /var/lib/apt/lists/*\n',
+    ],
     passing: [
       'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n',
       'RUN apt-get update && apt-get -o APT::Install-Recommends=false install -y git && rm -rf /var/lib/apt/lists/*\n',
@@ -154,14 +163,20 @@ describe('lint rules: a failing and a passing fixture each', () => {
   describe('final-user', () => {
     it('fails when the image ends as root (finding at that USER line in its bit)', () => {
       const fs = lintBody('RUN true\n', { tail: '# switch back\nUSER root\n' });
-      assert.deepEqual(fs.map((f) => [f.rule, f.file, f.line]), [['final-user', 'docker-bits/tail.Dockerfile', 2]]);
+      assert.deepEqual(
+        fs.map((f) => [f.rule, f.file, f.line]),
+        [['final-user', 'docker-bits/tail.Dockerfile', 2]],
+      );
     });
     it('fails when USER 0:0 is last', () => {
       assert.deepEqual(rules(lintBody('RUN true\n', { tail: 'USER 0:0\n' })), ['final-user']);
     });
     it('fails when there is no USER at all (at the last instruction)', () => {
       const fs = lintBody('RUN true\n', { tail: 'CMD ["start.sh"]\n' });
-      assert.deepEqual(fs.map((f) => [f.rule, f.file, f.line]), [['final-user', 'docker-bits/tail.Dockerfile', 1]]);
+      assert.deepEqual(
+        fs.map((f) => [f.rule, f.file, f.line]),
+        [['final-user', 'docker-bits/tail.Dockerfile', 1]],
+      );
     });
     it('passes when root is used in between but the last USER is the notebook user', () => {
       assert.deepEqual(lintBody('USER root\nRUN true\nUSER ${NB_UID}\n', { tail: 'CMD ["start.sh"]\n' }), []);
@@ -187,12 +202,17 @@ describe('lint rules: a failing and a passing fixture each', () => {
 
 describe('lint: findings map back to bit lines', () => {
   it('names docker-bits/<bit>.Dockerfile:<line> inside a bit that is not the first', () => {
-    const body = '# A comment\n\nENV A=1\nRUN echo one | tee /tmp/one\nENV B=2\nRUN apt-get update && \\\n    apt-get install -y git\n';
+    const body =
+      '# A comment\n\nENV A=1\nRUN echo one | tee /tmp/one\nENV B=2\nRUN apt-get update && \\\n    apt-get install -y git\n';
     const root = makeRepo(body);
     const fs = lintRepo(root);
     assert.deepEqual(
       fs.map((f) => `${f.file}:${f.line} ${f.rule}`),
-      ['docker-bits/body.Dockerfile:4 pipefail', 'docker-bits/body.Dockerfile:6 apt-no-recommends', 'docker-bits/body.Dockerfile:6 apt-lists-cleanup'],
+      [
+        'docker-bits/body.Dockerfile:4 pipefail',
+        'docker-bits/body.Dockerfile:6 apt-no-recommends',
+        'docker-bits/body.Dockerfile:6 apt-lists-cleanup',
+      ],
     );
     // The generated Dockerfile has these instructions much further down.
     const generated = generateAll(loadCatalog(root))[0]!.dockerfile;
@@ -228,13 +248,22 @@ describe('lint: ignore comments', () => {
   });
   it('# kfc-lint ignore=RULE on the line before silences exactly that rule', () => {
     const fs = lintBody(`ENV A=1\n# kfc-lint ignore=pipefail\n${BOTH}`);
-    assert.deepEqual(fs.map((f) => `${f.line} ${f.rule}`), ['3 download-verified']);
+    assert.deepEqual(
+      fs.map((f) => `${f.line} ${f.rule}`),
+      ['3 download-verified'],
+    );
   });
   it('a comma list silences several rules; a comment block above counts too', () => {
-    assert.deepEqual(lintBody(`# kfc-lint ignore=pipefail,download-verified\n# (installer checks its own signature)\n${BOTH}`), []);
+    assert.deepEqual(
+      lintBody(`# kfc-lint ignore=pipefail,download-verified\n# (installer checks its own signature)\n${BOTH}`),
+      [],
+    );
   });
   it('does not apply across an instruction', () => {
-    assert.deepEqual(rules(lintBody(`# kfc-lint ignore=pipefail\nENV A=1\n${BOTH}`)), ['pipefail', 'download-verified']);
+    assert.deepEqual(rules(lintBody(`# kfc-lint ignore=pipefail\nENV A=1\n${BOTH}`)), [
+      'pipefail',
+      'download-verified',
+    ]);
   });
   it('does not leak from the end of one bit into the next', () => {
     const root = makeRepo(BOTH);
@@ -246,14 +275,20 @@ describe('lint: ignore comments', () => {
 describe('lint: severity config', () => {
   it('downgrades a rule to warning', () => {
     const fs = lintBody('RUN echo a | tr a b\n', { severity: { pipefail: 'warning' } });
-    assert.deepEqual(fs.map((f) => [f.rule, f.severity]), [['pipefail', 'warning']]);
+    assert.deepEqual(
+      fs.map((f) => [f.rule, f.severity]),
+      [['pipefail', 'warning']],
+    );
   });
   it('turns a rule off', () => {
     assert.deepEqual(lintBody('RUN echo a | tr a b\n', { severity: { pipefail: 'off' } }), []);
   });
   it('leaves the other rules as they were', () => {
     const fs = lintBody('RUN echo a | tr a b && apt-get update\n', { severity: { pipefail: 'off' } });
-    assert.deepEqual(fs.map((f) => [f.rule, f.severity]), [['apt-lists-cleanup', 'error']]);
+    assert.deepEqual(
+      fs.map((f) => [f.rule, f.severity]),
+      [['apt-lists-cleanup', 'error']],
+    );
   });
 
   it('CLI: exit 1 with errors, 0 with only warnings', async () => {

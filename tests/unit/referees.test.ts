@@ -1,15 +1,16 @@
 // The referee tools' outputs, read (pure): dive's CI text, hadolint's JSON mapped to bits, Trivy's
 // SBOM / secret / vulnerability reports, and the documented dive/kfc accounting difference.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { analyzeLayers, type LayerContent } from '../../src/metrics/layers.ts';
 import { crossCheck, parseDiveCi } from '../../src/referees/dive.ts';
 import { directoryRemovedBytes } from '../../src/referees/dive-style.ts';
 import { mapHadolint, mergeFindings, parseHadolintJson } from '../../src/referees/hadolint.ts';
-import { sbomCounts, trivySecrets, vulnCounts } from '../../src/referees/trivy.ts';
 import { findTool } from '../../src/referees/tools.ts';
+import { sbomCounts, trivySecrets, vulnCounts } from '../../src/referees/trivy.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const ESC = String.fromCharCode(27);

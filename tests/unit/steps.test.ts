@@ -1,9 +1,10 @@
 /** BuildKit step numbering → bit lines, and the plain-progress parser that finds the failing step. */
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { generateImage } from '../../src/generate/generate.ts';
 import { buildSteps, PlainProgress } from '../../src/engine/steps.ts';
+import { generateImage } from '../../src/generate/generate.ts';
 import { cleanup, copyFixture } from './helpers.ts';
 
 const root = copyFixture();
@@ -149,13 +150,24 @@ describe('PlainProgress', () => {
 
   it('blames the step whose vertex reports ERROR, not the last step started', () => {
     const p = new PlainProgress();
-    for (const l of ['#6 [2/4] RUN false', '#7 [3/4] COPY a b', '#6 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1', '#7 CANCELED']) p.feed(l);
+    for (const l of [
+      '#6 [2/4] RUN false',
+      '#7 [3/4] COPY a b',
+      '#6 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1',
+      '#7 CANCELED',
+    ])
+      p.feed(l);
     assert.equal(p.failedStep, 2);
   });
 
   it('falls back to the " > [k/N]" summary when the ERROR line is not a step vertex', () => {
     const p = new PlainProgress();
-    for (const l of ['#5 [internal] load build context', '#5 ERROR: failed to read context', ' > [3/5] COPY missing/ /opt/:']) p.feed(l);
+    for (const l of [
+      '#5 [internal] load build context',
+      '#5 ERROR: failed to read context',
+      ' > [3/5] COPY missing/ /opt/:',
+    ])
+      p.feed(l);
     assert.equal(p.failedStep, 3);
   });
 

@@ -89,7 +89,11 @@ describe('content tags', () => {
       'torch-2.6',
       'cuda-12.4',
     ]);
-    assert.deepEqual(contentTags({ python: '3.13.5', tensorflow: '2.21.0', cuda: '12.5.1' }), ['python-3.13.5', 'tensorflow-2.21', 'cuda-12.5']);
+    assert.deepEqual(contentTags({ python: '3.13.5', tensorflow: '2.21.0', cuda: '12.5.1' }), [
+      'python-3.13.5',
+      'tensorflow-2.21',
+      'cuda-12.5',
+    ]);
     assert.deepEqual(contentTags({ python: '3.13.5', cuda: '' }), ['python-3.13.5']);
     assert.deepEqual(contentTags({}), []);
   });

@@ -1,21 +1,24 @@
-import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { KfcError } from '../../errors.ts';
+import type { Command } from 'commander';
+import { catalogFieldLine } from '../../catalog/load.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
+import { buildability, describeRequirement, type SourceState } from '../../catalog/sources.ts';
+import { gatherSourceState } from '../../engine/sources.ts';
+import { KfcError } from '../../errors.ts';
 import { generateAll } from '../../generate/generate.ts';
 import { checkOutput, writeOutput } from '../../generate/write.ts';
 import { formatFinding, lintImages } from '../../lint/lint.ts';
 import { ALL_RULE_IDS } from '../../lint/rules.ts';
-import { describeRequirement, buildability, type SourceState } from '../../catalog/sources.ts';
-import { gatherSourceState } from '../../engine/sources.ts';
-import { catalogFieldLine } from '../../catalog/load.ts';
-import { catalogFor, printJson, wantsJson } from '../context.ts';
 import { checkLocks, formatProblem } from '../../python/check.ts';
+import { catalogFor, printJson, wantsJson } from '../context.ts';
 
 export function selectNodes(catalog: Catalog, names: string[]): ImageNode[] {
   for (const n of names) {
     if (!catalog.nodes.has(n)) {
-      throw new KfcError(`unknown image "${n}"`, { where: catalog.file, hint: `known images: ${[...catalog.nodes.keys()].join(', ')}` });
+      throw new KfcError(`unknown image "${n}"`, {
+        where: catalog.file,
+        hint: `known images: ${[...catalog.nodes.keys()].join(', ')}`,
+      });
     }
   }
   return names.length ? catalog.order.filter((n) => names.includes(n.name)) : catalog.order;
@@ -30,10 +33,15 @@ function runCheck(cmd: Command): void {
   if (wantsJson(cmd)) printJson({ inSync: drift.length === 0 && locks.length === 0, drift, locks, ms });
   else {
     for (const p of locks) process.stderr.write(formatProblem(p) + '\n');
-    if (drift.length === 0 && locks.length === 0) process.stdout.write(`output/ is in sync with images.yaml, docker-bits/ and resources/, python/ locks are current (${catalog.order.length} images, ${ms} ms)\n`);
+    if (drift.length === 0 && locks.length === 0)
+      process.stdout.write(
+        `output/ is in sync with images.yaml, docker-bits/ and resources/, python/ locks are current (${catalog.order.length} images, ${ms} ms)\n`,
+      );
     if (drift.length) {
       for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
-      process.stderr.write(`kfc: error: output/ is out of sync (${drift.length} file(s)) (fix: run kfc generate and commit output/)\n`);
+      process.stderr.write(
+        `kfc: error: output/ is out of sync (${drift.length} file(s)) (fix: run kfc generate and commit output/)\n`,
+      );
     }
   }
   if (drift.length || locks.length) process.exitCode = 1;
@@ -75,7 +83,10 @@ export function registerCatalogCommands(program: Command): void {
       for (const id of Object.keys(config)) {
         if (!ALL_RULE_IDS.includes(id)) {
           const line = catalogFieldLine(catalog.root, ['lint', 'severity', id]);
-          throw new KfcError(`unknown lint rule "${id}"`, { where: `${catalog.file}:${line} lint.severity.${id}`, hint: `rules: ${ALL_RULE_IDS.join(', ')}` });
+          throw new KfcError(`unknown lint rule "${id}"`, {
+            where: `${catalog.file}:${line} lint.severity.${id}`,
+            hint: `rules: ${ALL_RULE_IDS.join(', ')}`,
+          });
         }
       }
       const findings = lintImages(generateAll(catalog, images), config);
@@ -99,7 +110,10 @@ export function registerCatalogCommands(program: Command): void {
       const rows = catalog.order.map((n) => nodeSummary(catalog, n, state));
       if (wantsJson(cmd)) return printJson(rows);
       for (const r of rows) {
-        const flags = [r.publish ? 'publish' : 'internal', r.buildable.ok ? 'buildable' : `not buildable: ${r.buildable.missing.join('; ')}`];
+        const flags = [
+          r.publish ? 'publish' : 'internal',
+          r.buildable.ok ? 'buildable' : `not buildable: ${r.buildable.missing.join('; ')}`,
+        ];
         process.stdout.write(`${r.name.padEnd(26)} ${(r.parent ?? r.base).padEnd(22)} ${flags.join(', ')}\n`);
       }
     });
@@ -113,12 +127,19 @@ export function registerCatalogCommands(program: Command): void {
       const catalog = catalogFor(cmd, { readFiles: false });
       const state = await gatherSourceState(catalog, catalog.order, { network: !opts.offline });
       if (wantsJson(cmd)) {
-        const toJson = (n: ImageNode): unknown => ({ ...nodeSummary(catalog, n, state), children: n.children.map(toJson) });
+        const toJson = (n: ImageNode): unknown => ({
+          ...nodeSummary(catalog, n, state),
+          children: n.children.map(toJson),
+        });
         return printJson(catalog.order.filter((n) => !n.parent).map(toJson));
       }
       const print = (n: ImageNode, prefix: string, last: boolean, top: boolean) => {
         const s = nodeSummary(catalog, n, state);
-        const flags = [s.publish ? '' : 'internal', s.requires.length ? `requires ${s.ownRequires.join(', ') || '(inherited)'}` : '', s.buildable.ok ? '' : `NOT BUILDABLE HERE: ${s.buildable.missing.join('; ')}`].filter(Boolean);
+        const flags = [
+          s.publish ? '' : 'internal',
+          s.requires.length ? `requires ${s.ownRequires.join(', ') || '(inherited)'}` : '',
+          s.buildable.ok ? '' : `NOT BUILDABLE HERE: ${s.buildable.missing.join('; ')}`,
+        ].filter(Boolean);
         const branch = top ? '' : last ? '└── ' : '├── ';
         process.stdout.write(`${prefix}${branch}${n.name}${flags.length ? `  [${flags.join(' | ')}]` : ''}\n`);
         const childPrefix = top ? '' : prefix + (last ? '    ' : '│   ');

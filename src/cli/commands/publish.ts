@@ -1,20 +1,23 @@
-import type { Command } from 'commander';
-import { isAbsolute, join, relative } from 'node:path';
-import { KfcError } from '../../errors.ts';
 import { createHash } from 'node:crypto';
+import { isAbsolute, join, relative } from 'node:path';
+import type { Command } from 'commander';
+import { gitInfo } from '../../engine/git.ts';
+import { KfcError } from '../../errors.ts';
 import { affectedSince, canonicalJson } from '../../publish/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { catalogFor, printJson, repeatable, wantsJson } from '../context.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
     const m = /^([a-z0-9][a-z0-9-]*)=(\S+)$/.exec(item);
-    if (!m) throw new KfcError(`--base-ref "${item}" is not KEY=REF`, { hint: 'e.g. --base-ref trixie=ghcr.io/acme/kfc-debian:trixie' });
+    if (!m)
+      throw new KfcError(`--base-ref "${item}" is not KEY=REF`, {
+        hint: 'e.g. --base-ref trixie=ghcr.io/acme/kfc-debian:trixie',
+      });
     out[m[1]!] = m[2]!;
   }
   return out;
@@ -32,7 +35,9 @@ function report(drift: { path: string; kind: string }[], what: string, fix: stri
 export function registerPublishCommands(program: Command): void {
   program
     .command('affected')
-    .description('images changed since a git ref (bits, resources, catalog entries, ancestors), parents first, as a CI matrix')
+    .description(
+      'images changed since a git ref (bits, resources, catalog entries, ancestors), parents first, as a CI matrix',
+    )
     .option('--since <ref>', 'git reference to compare the working tree with (e.g. origin/main)')
     .option('--all', 'every published image (nightly rebuild)')
     .option('--list', 'print the affected published images one per line instead of JSON')
@@ -46,7 +51,10 @@ export function registerPublishCommands(program: Command): void {
         setStepOutput('count', String(result.images.length));
         setStepOutput('any', result.images.length > 0 ? 'true' : 'false');
         // Cache key of the root bases (kfc base): jobs share one base image, so cache keys match.
-        setStepOutput('base-key', createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16));
+        setStepOutput(
+          'base-key',
+          createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16),
+        );
       }
       if (opts.list) {
         if (result.images.length) process.stdout.write(result.images.join('\n') + '\n');
@@ -56,7 +64,10 @@ export function registerPublishCommands(program: Command): void {
       for (const name of [...result.internal, ...result.images]) {
         process.stderr.write(`affected ${name}: ${result.reasons[name]!.join('; ')}\n`);
       }
-      if (result.images.length === 0) process.stderr.write(`no published image affected${result.since ? ` since ${result.since.slice(0, 12)}` : ''}\n`);
+      if (result.images.length === 0)
+        process.stderr.write(
+          `no published image affected${result.since ? ` since ${result.since.slice(0, 12)}` : ''}\n`,
+        );
     });
 
   program
@@ -70,38 +81,70 @@ export function registerPublishCommands(program: Command): void {
     .option('--no-git-tags', 'leave out the SHA, SHORT_SHA and branch tags (stable output to commit)')
     .option('--tag <tag>', 'an extra tag (repeatable)', repeatable, [])
     .option('--no-registry-cache', 'no cache-from/cache-to')
-    .option('--base-ref <key=ref>', 'build root base KEY from a pushed copy REF (repeatable); needed on remote builders', repeatable, [])
+    .option(
+      '--base-ref <key=ref>',
+      'build root base KEY from a pushed copy REF (repeatable); needed on remote builders',
+      repeatable,
+      [],
+    )
     .option('--ca-bundle <file>', 'pass the CA bundle of a TLS-inspecting proxy as BuildKit secret id=ca')
     .option('--stdout', 'print the file instead of writing it')
     .option('--check', 'write nothing; exit 1 if the file differs')
-    .action(async (images: string[], opts: { out: string; repo?: string; release?: boolean; dev?: boolean; gitTags: boolean; tag: string[]; registryCache: boolean; baseRef: string[]; caBundle?: string; stdout?: boolean; check?: boolean }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
-      const { file, notes } = renderBake(catalog, {
-        repo: opts.repo,
-        sha: git?.sha,
-        branch: git?.branch,
-        release: opts.release,
-        dev: opts.dev,
-        extraTags: opts.tag,
-        source: git?.remote?.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, ''),
-        registryCache: opts.registryCache,
-        baseRefs: parseBaseRefs(opts.baseRef),
-        caBundle: opts.caBundle,
-        images,
-      });
-      for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
-      const text = bakeJson(file);
-      if (opts.stdout) return void process.stdout.write(text);
-      const out = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
-      const dir = join(out, '..');
-      const name = relative(dir, out);
-      if (opts.check) return report(checkFolder(dir, [{ path: name, content: text }]), relative(catalog.root, out) || out, 'run kfc bake');
-      const res = writeFolder(dir, [{ path: name, content: text }]);
-      const shown = relative(process.cwd(), out) || out;
-      if (wantsJson(cmd)) printJson({ file: out, written: res.written.length > 0, targets: Object.keys(file.target) });
-      else process.stdout.write(`${res.written.length ? 'wrote' : 'unchanged'} ${shown} (${Object.keys(file.target).length} targets; build with: docker buildx bake -f ${shown})\n`);
-    });
+    .action(
+      async (
+        images: string[],
+        opts: {
+          out: string;
+          repo?: string;
+          release?: boolean;
+          dev?: boolean;
+          gitTags: boolean;
+          tag: string[];
+          registryCache: boolean;
+          baseRef: string[];
+          caBundle?: string;
+          stdout?: boolean;
+          check?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
+        const { file, notes } = renderBake(catalog, {
+          repo: opts.repo,
+          sha: git?.sha,
+          branch: git?.branch,
+          release: opts.release,
+          dev: opts.dev,
+          extraTags: opts.tag,
+          source: git?.remote?.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, ''),
+          registryCache: opts.registryCache,
+          baseRefs: parseBaseRefs(opts.baseRef),
+          caBundle: opts.caBundle,
+          images,
+        });
+        for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
+        const text = bakeJson(file);
+        if (opts.stdout) return void process.stdout.write(text);
+        const out = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
+        const dir = join(out, '..');
+        const name = relative(dir, out);
+        if (opts.check)
+          return report(
+            checkFolder(dir, [{ path: name, content: text }]),
+            relative(catalog.root, out) || out,
+            'run kfc bake',
+          );
+        const res = writeFolder(dir, [{ path: name, content: text }]);
+        const shown = relative(process.cwd(), out) || out;
+        if (wantsJson(cmd))
+          printJson({ file: out, written: res.written.length > 0, targets: Object.keys(file.target) });
+        else
+          process.stdout.write(
+            `${res.written.length ? 'wrote' : 'unchanged'} ${shown} (${Object.keys(file.target).length} targets; build with: docker buildx bake -f ${shown})\n`,
+          );
+      },
+    );
 
   program
     .command('kubeflow')
@@ -117,27 +160,49 @@ export function registerPublishCommands(program: Command): void {
     .option('--no-custom-image', 'allowCustomImage: false')
     .option('--check', 'write nothing; exit 1 listing files that differ, are missing or stale')
     .option('--json', 'machine-readable output')
-    .action((opts: { out: string; repo?: string; tag: string; namespace: string; storage: string; storageClass?: string; showRegistry?: boolean; hideTag?: boolean; customImage: boolean; check?: boolean }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace)) throw new KfcError(`"${opts.namespace}" is not a Kubernetes namespace name`, { hint: 'lowercase letters, digits and -' });
-      const { files, notes } = renderKubeflow(catalog, {
-        repo: opts.repo,
-        tag: opts.tag,
-        namespace: opts.namespace,
-        storage: opts.storage,
-        storageClassName: opts.storageClass,
-        hideRegistry: !opts.showRegistry,
-        hideTag: Boolean(opts.hideTag),
-        allowCustomImage: opts.customImage,
-      });
-      for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
-      const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
-      const shown = relative(process.cwd(), dir) || '.';
-      if (opts.check) return report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
-      const res = writeFolder(dir, files, [NOTEBOOK_DIR]);
-      if (wantsJson(cmd)) printJson({ dir, ...res });
-      else {
-        process.stdout.write(`${shown}: ${res.written.length} written, ${res.unchanged.length} unchanged${res.removed.length ? `, removed stale ${res.removed.join(', ')}` : ''}\n`);
-      }
-    });
+    .action(
+      (
+        opts: {
+          out: string;
+          repo?: string;
+          tag: string;
+          namespace: string;
+          storage: string;
+          storageClass?: string;
+          showRegistry?: boolean;
+          hideTag?: boolean;
+          customImage: boolean;
+          check?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace))
+          throw new KfcError(`"${opts.namespace}" is not a Kubernetes namespace name`, {
+            hint: 'lowercase letters, digits and -',
+          });
+        const { files, notes } = renderKubeflow(catalog, {
+          repo: opts.repo,
+          tag: opts.tag,
+          namespace: opts.namespace,
+          storage: opts.storage,
+          storageClassName: opts.storageClass,
+          hideRegistry: !opts.showRegistry,
+          hideTag: Boolean(opts.hideTag),
+          allowCustomImage: opts.customImage,
+        });
+        for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
+        const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
+        const shown = relative(process.cwd(), dir) || '.';
+        if (opts.check)
+          return report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
+        const res = writeFolder(dir, files, [NOTEBOOK_DIR]);
+        if (wantsJson(cmd)) printJson({ dir, ...res });
+        else {
+          process.stdout.write(
+            `${shown}: ${res.written.length} written, ${res.unchanged.length} unchanged${res.removed.length ? `, removed stale ${res.removed.join(', ')}` : ''}\n`,
+          );
+        }
+      },
+    );
 }

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
-import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { execa } from 'execa';
 import { KfcError } from '../../errors.ts';
 import { generateAll } from '../../generate/generate.ts';
 import {

@@ -1,28 +1,36 @@
-import type { Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { KfcError } from '../../errors.ts';
+import type { Command } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
-import { resolveRefs } from '../../engine/refs.ts';
 import { requireEngine } from '../../engine/docker.ts';
-import { normaliseRepo } from '../../tags/tags.ts';
+import { resolveRefs } from '../../engine/refs.ts';
+import { KfcError } from '../../errors.ts';
 import { collectReport, mergeReports } from '../../report/collect.ts';
+import { type FamilyReport, REPORT_VERSION, type TestResults } from '../../report/model.ts';
 import { attachReferees, readRefereeFile } from '../../report/referees.ts';
-import { REPORT_VERSION, type FamilyReport, type TestResults } from '../../report/model.ts';
 import { diffReports, diffText, familyMarkdown, imageMarkdown, renderHtml, textSummary } from '../../report/render.ts';
-import { catalogFor, repeatable, printJson, repoRoot, wantsJson } from '../context.ts';
+import { normaliseRepo } from '../../tags/tags.ts';
+import { catalogFor, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function readReport(file: string): FamilyReport {
-  if (!existsSync(file)) throw new KfcError(`no report at ${file}`, { hint: 'run kfc report --json > FILE, or use reports/report.json of an earlier run' });
+  if (!existsSync(file))
+    throw new KfcError(`no report at ${file}`, {
+      hint: 'run kfc report --json > FILE, or use reports/report.json of an earlier run',
+    });
   let doc: FamilyReport;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as FamilyReport;
   } catch (e) {
-    throw new KfcError(`${file} is not JSON (${(e as Error).message.split('\n')[0]})`, { hint: 'give a report.json written by kfc report' });
+    throw new KfcError(`${file} is not JSON (${(e as Error).message.split('\n')[0]})`, {
+      hint: 'give a report.json written by kfc report',
+    });
   }
-  if (doc?.version !== REPORT_VERSION || !Array.isArray(doc.images)) throw new KfcError(`${file} is not a kfc report (version ${String(doc?.version)})`, { hint: `give a report.json written by kfc report (version ${REPORT_VERSION})` });
+  if (doc?.version !== REPORT_VERSION || !Array.isArray(doc.images))
+    throw new KfcError(`${file} is not a kfc report (version ${String(doc?.version)})`, {
+      hint: `give a report.json written by kfc report (version ${REPORT_VERSION})`,
+    });
   return doc;
 }
 
@@ -42,7 +50,8 @@ export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: st
   for (const i of report.images) w(`${i.name}.md`, imageMarkdown(i));
   w('README.md', familyMarkdown(report));
   // `kfc test --json` writes <root>/reports/tests.json; a tests.json next to the report wins.
-  const testsFile = [join(out, 'tests.json'), join(catalog.root, 'reports', 'tests.json')].find((f) => existsSync(f)) ?? '';
+  const testsFile =
+    [join(out, 'tests.json'), join(catalog.root, 'reports', 'tests.json')].find((f) => existsSync(f)) ?? '';
   let tests: TestResults | undefined;
   if (testsFile) {
     try {
@@ -51,7 +60,12 @@ export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: st
       tests = undefined;
     }
   }
-  const list = catalog.order.map((n) => ({ name: n.name, parent: n.parent?.name, description: n.spec.description, publish: n.spec.publish }));
+  const list = catalog.order.map((n) => ({
+    name: n.name,
+    parent: n.parent?.name,
+    description: n.spec.description,
+    publish: n.spec.publish,
+  }));
   w('index.html', renderHtml({ report, catalog: list, tests }));
   return written;
 }
@@ -73,8 +87,13 @@ interface ReportOpts {
 export function registerReportCommands(program: Command): void {
   program
     .command('report')
-    .description('measure built images: size, layers, dive-style efficiency, sharing, package manifests, start time; gates; HTML catalog')
-    .argument('[images...]', 'images to measure (default: every catalog image built here); with --diff: OLD.json NEW.json')
+    .description(
+      'measure built images: size, layers, dive-style efficiency, sharing, package manifests, start time; gates; HTML catalog',
+    )
+    .argument(
+      '[images...]',
+      'images to measure (default: every catalog image built here); with --diff: OLD.json NEW.json',
+    )
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag the images were built with (default: the git branch)')
     .option('--image-ref <name=ref>', 'measure this reference for an image (repeatable)', repeatable)
@@ -90,7 +109,10 @@ export function registerReportCommands(program: Command): void {
     .action(async (args: string[], opts: ReportOpts, cmd: Command) => {
       const log = (s: string) => process.stderr.write(s + '\n');
       if (opts.diff) {
-        if (args.length !== 2) throw new KfcError('--diff needs two report files', { hint: 'kfc report --diff reports-old/report.json reports/report.json' });
+        if (args.length !== 2)
+          throw new KfcError('--diff needs two report files', {
+            hint: 'kfc report --diff reports-old/report.json reports/report.json',
+          });
         const [a, b] = args.map((f) => readReport(resolve(f)));
         const diffs = diffReports(a!, b!);
         if (wantsJson(cmd)) printJson({ from: args[0], to: args[1], images: diffs });
@@ -98,9 +120,13 @@ export function registerReportCommands(program: Command): void {
         return;
       }
       const starts = Number(opts.starts);
-      if (!Number.isInteger(starts) || starts < 0) throw new KfcError(`--starts ${opts.starts} is not a whole number ≥ 0`, { hint: 'e.g. --starts 10, or --starts 0 to skip' });
+      if (!Number.isInteger(starts) || starts < 0)
+        throw new KfcError(`--starts ${opts.starts} is not a whole number ≥ 0`, {
+          hint: 'e.g. --starts 10, or --starts 0 to skip',
+        });
       const startTimeoutMs = Number(opts.startTimeout);
-      if (!(startTimeoutMs > 0)) throw new KfcError(`--start-timeout ${opts.startTimeout} is not a positive number of ms`);
+      if (!(startTimeoutMs > 0))
+        throw new KfcError(`--start-timeout ${opts.startTimeout} is not a positive number of ms`);
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
       const out = opts.out ? resolve(opts.out) : join(root, 'reports');
@@ -113,7 +139,10 @@ export function registerReportCommands(program: Command): void {
         const refs = new Map<string, string>();
         for (const kv of opts.imageRef ?? []) {
           const i = kv.indexOf('=');
-          if (i <= 0) throw new KfcError(`--image-ref "${kv}" is not NAME=REF`, { hint: 'e.g. --image-ref jupyterlab-cpu=ghcr.io/org/jupyterlab-cpu:v1' });
+          if (i <= 0)
+            throw new KfcError(`--image-ref "${kv}" is not NAME=REF`, {
+              hint: 'e.g. --image-ref jupyterlab-cpu=ghcr.io/org/jupyterlab-cpu:v1',
+            });
           selectNodes(catalog, [kv.slice(0, i)]);
           refs.set(kv.slice(0, i), kv.slice(i + 1));
         }
@@ -124,9 +153,15 @@ export function registerReportCommands(program: Command): void {
         const refOf = (n: ImageNode) => refs.get(n.name) ?? resolved.refOf(n);
         fresh = await collectReport(catalog, nodes, { refOf, manifests: opts.manifests, starts, startTimeoutMs, log });
         if (args.length > 0 && fresh.missing.length) {
-          throw new KfcError(`not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`, { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` });
+          throw new KfcError(
+            `not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`,
+            { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` },
+          );
         }
-        if (fresh.images.length === 0) throw new KfcError(`no catalog image is built here with tag "${tag}"${repo ? ` in ${repo}` : ''}`, { hint: 'kfc build IMAGE first, or pass --tag/--repo/--image-ref' });
+        if (fresh.images.length === 0)
+          throw new KfcError(`no catalog image is built here with tag "${tag}"${repo ? ` in ${repo}` : ''}`, {
+            hint: 'kfc build IMAGE first, or pass --tag/--repo/--image-ref',
+          });
         const prevFile = join(out, 'report.json');
         let prev: FamilyReport | undefined;
         if (opts.merge && existsSync(prevFile)) {
@@ -136,7 +171,13 @@ export function registerReportCommands(program: Command): void {
             prev = undefined;
           }
         }
-        report = opts.merge ? mergeReports(prev, fresh, catalog.order.map((n) => n.name)) : fresh;
+        report = opts.merge
+          ? mergeReports(
+              prev,
+              fresh,
+              catalog.order.map((n) => n.name),
+            )
+          : fresh;
       }
       const written = writeReportFiles(catalog, report, out);
       if (wantsJson(cmd)) printJson(opts.from ? report : fresh);
@@ -147,7 +188,11 @@ export function registerReportCommands(program: Command): void {
       if (opts.check) {
         const breaches = fresh.breaches;
         for (const b of breaches) process.stderr.write(`kfc report: gate FAIL: ${b.message}\n`);
-        if (breaches.length) throw new KfcError(`${breaches.length} gate breach(es) in ${new Set(breaches.map((b) => b.image)).size} image(s)`, { exitCode: 1, hint: 'see the lines above and reports/<image>.md (largest wasted paths name the bits)' });
+        if (breaches.length)
+          throw new KfcError(
+            `${breaches.length} gate breach(es) in ${new Set(breaches.map((b) => b.image)).size} image(s)`,
+            { exitCode: 1, hint: 'see the lines above and reports/<image>.md (largest wasted paths name the bits)' },
+          );
         if (!wantsJson(cmd)) process.stdout.write(`gates: all pass (${fresh.images.length} image(s))\n`);
       }
     });

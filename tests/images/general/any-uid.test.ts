@@ -1,10 +1,11 @@
 // Any user id (OpenShift's restricted policy, Kubeflow issue 7622): an arbitrary uid in group 0
 // (with the volume's fsGroup 100 as a supplementary group) or in group 100, no /etc/passwd entry,
 // a read-only image apart from the home volume and /tmp. Server, kernels and installs in the home work.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
 import { errors, localWheelScript } from './start-run.ts';
 
 const readOnly = { ReadonlyRootfs: true, Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' } };
@@ -37,20 +38,32 @@ for (const [label, user, groupAdd] of [
     });
 
     test('a kernel runs and writes in the home', async () => {
-      const cell = await runCell(nb, 'python3', 'import os, pathlib\np = pathlib.Path.home() / "uid-probe.txt"\np.write_text("ok")\nprint(os.getuid(), p.read_text())');
+      const cell = await runCell(
+        nb,
+        'python3',
+        'import os, pathlib\np = pathlib.Path.home() / "uid-probe.txt"\np.write_text("ok")\nprint(os.getuid(), p.read_text())',
+      );
       assert.equal(cell.stdout.trim(), `${uid} ok`, describeCell(cell));
     });
 
     test('notebooks save in the home', async () => {
       const api = new JupyterApi(nb);
-      const r = await api.request('PUT', '/api/contents/uid.ipynb', { type: 'notebook', format: 'json', content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] } });
+      const r = await api.request('PUT', '/api/contents/uid.ipynb', {
+        type: 'notebook',
+        format: 'json',
+        content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] },
+      });
       assert.equal(r.status, 201, r.text);
     });
 
     test('pip install --user lands in the home and imports', async () => {
       const r = await nb.exec(['bash', '-c', PIP_LOCAL], { timeoutMs: 120_000 });
       assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-      const imp = await nb.exec(['python', '-c', 'import kfc_uid_pkg; print(kfc_uid_pkg.ANSWER, kfc_uid_pkg.__file__)']);
+      const imp = await nb.exec([
+        'python',
+        '-c',
+        'import kfc_uid_pkg; print(kfc_uid_pkg.ANSWER, kfc_uid_pkg.__file__)',
+      ]);
       assert.match(imp.stdout, /^7 \/home\/jovyan\/\.local\//, imp.stdout + imp.stderr);
     });
 

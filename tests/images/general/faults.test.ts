@@ -1,10 +1,11 @@
 // Faults and load: the server killed (RESTARTABLE=yes brings it back, without it the container
 // exits non-zero), `docker stop` within Kubernetes' 30 s grace period, a full home volume, and
 // 8 busy kernels on the machine's cores with /api/status still answering within 1 s.
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, Kernel, describeCell } from '../../../src/testing/kernel.ts';
+import { describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, Kernel } from '../../../src/testing/kernel.ts';
 import { until } from './start-run.ts';
 
 /** The Jupyter server itself: the python running jupyter-*, not a wrapper (run-one-constantly, sudo). */
@@ -34,11 +35,16 @@ describe('general: the server killed, the container stopped', () => {
     try {
       const old = await killServer(nb);
       const t0 = Date.now();
-      const pid = await until('a new server answering', async () => {
-        if ((await nb.get('/api/status', { signal: AbortSignal.timeout(1000) })).status !== 200) return undefined;
-        const p = await serverPid(nb);
-        return p !== old ? p : undefined;
-      }, 60_000, 200);
+      const pid = await until(
+        'a new server answering',
+        async () => {
+          if ((await nb.get('/api/status', { signal: AbortSignal.timeout(1000) })).status !== 200) return undefined;
+          const p = await serverPid(nb);
+          return p !== old ? p : undefined;
+        },
+        60_000,
+        200,
+      );
       console.log(`# RESTARTABLE: server ${old} killed, ${pid} answering after ${Date.now() - t0} ms`);
       assert.ok((await nb.container.inspect()).State.Running);
       const stop = await timed(() => nb.container.stop({ t: 30 }));
@@ -55,10 +61,15 @@ describe('general: the server killed, the container stopped', () => {
     const nb = await startNotebook();
     try {
       await killServer(nb);
-      const state = await until('the container to exit', async () => {
-        const s = (await nb.container.inspect()).State;
-        return s.Running ? undefined : s;
-      }, 30_000, 200);
+      const state = await until(
+        'the container to exit',
+        async () => {
+          const s = (await nb.container.inspect()).State;
+          return s.Running ? undefined : s;
+        },
+        30_000,
+        200,
+      );
       assert.notEqual(state.ExitCode, 0, `exit code ${state.ExitCode}`);
     } finally {
       await nb.remove();
@@ -77,7 +88,11 @@ describe('general: the server killed, the container stopped', () => {
       console.log(`# docker stop with a kernel: ${Math.round(stop.ms)} ms, exit code ${state.ExitCode}`);
       assert.ok(stop.ms < 30_000, `docker stop took ${stop.ms} ms`);
       assert.notEqual(state.ExitCode, 137, `the container had to be SIGKILLed:\n${logs.slice(-2000)}`);
-      assert.match(logs, /Shutting down \d+ kernel/i, `the server did not shut its kernels down:\n${logs.slice(-2000)}`);
+      assert.match(
+        logs,
+        /Shutting down \d+ kernel/i,
+        `the server did not shut its kernels down:\n${logs.slice(-2000)}`,
+      );
     } finally {
       await nb.remove();
     }
@@ -88,18 +103,29 @@ describe('general: a full home volume', () => {
   const notebook = (text: string) => ({
     type: 'notebook',
     format: 'json',
-    content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', id: 'c1', metadata: {}, source: text }] },
+    content: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: 'markdown', id: 'c1', metadata: {}, source: text }],
+    },
   });
 
   test('the server keeps serving; saving reports the full disk; saved files intact; recovers when freed', async () => {
     // A 24 MiB tmpfs as the home (instead of a volume): small enough to fill in a moment.
-    const nb = await startNotebook({ hostConfig: { Mounts: [], Tmpfs: { '/home/jovyan': 'size=24m,uid=1000,gid=100,mode=2775' } } });
+    const nb = await startNotebook({
+      hostConfig: { Mounts: [], Tmpfs: { '/home/jovyan': 'size=24m,uid=1000,gid=100,mode=2775' } },
+    });
     try {
       const api = new JupyterApi(nb);
       const saved = await api.request('PUT', '/api/contents/saved.ipynb', notebook('saved before the disk filled'));
       assert.equal(saved.status, 201, saved.text);
       const before = await nb.exec(['sha256sum', '/home/jovyan/saved.ipynb']);
-      const fill = await nb.exec(['bash', '-c', 'dd if=/dev/zero of=/home/jovyan/filler bs=1M 2>&1; df -h /home/jovyan | tail -1']);
+      const fill = await nb.exec([
+        'bash',
+        '-c',
+        'dd if=/dev/zero of=/home/jovyan/filler bs=1M 2>&1; df -h /home/jovyan | tail -1',
+      ]);
       assert.match(fill.stdout, /No space left on device/, fill.stdout);
       assert.match(fill.stdout, /100%/, fill.stdout);
 
@@ -124,7 +150,10 @@ describe('general: a full home volume', () => {
 
       // Free the space: saving works again.
       await nb.exec(['rm', '-f', '/home/jovyan/filler']);
-      const read = await api.json<{ content: { cells: Array<{ source: string }> } }>('GET', '/api/contents/saved.ipynb');
+      const read = await api.json<{ content: { cells: Array<{ source: string }> } }>(
+        'GET',
+        '/api/contents/saved.ipynb',
+      );
       assert.equal(read.content.cells[0]?.source, 'saved before the disk filled');
       const again = await api.request('PUT', '/api/contents/saved.ipynb', notebook('saved after space was freed'));
       assert.ok(again.status === 200 || again.status === 201, again.text);
@@ -143,7 +172,11 @@ describe('general: load', () => {
         for (let i = 0; i < 8; i++) kernels.push(await Kernel.start(nb, 'python3'));
       });
       // Each kernel spins a core for 20 s (longer than the measurement).
-      const busy = kernels.map((k) => k.execute('import time\nt0 = time.time()\nwhile time.time() - t0 < 20:\n    pass\nprint("done")', 120_000).catch(() => undefined));
+      const busy = kernels.map((k) =>
+        k
+          .execute('import time\nt0 = time.time()\nwhile time.time() - t0 < 20:\n    pass\nprint("done")', 120_000)
+          .catch(() => undefined),
+      );
       await new Promise((r) => setTimeout(r, 2000));
       const load = await nb.exec(['cat', '/proc/loadavg']);
       const times: number[] = [];
@@ -158,7 +191,9 @@ describe('general: load', () => {
       }
       const sorted = [...times].sort((a, b) => a - b);
       const p = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-      console.log(`# 8 busy kernels (started in ${Math.round(started.ms)} ms, loadavg ${load.stdout.trim()}): /api/status n=${times.length} median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`);
+      console.log(
+        `# 8 busy kernels (started in ${Math.round(started.ms)} ms, loadavg ${load.stdout.trim()}): /api/status n=${times.length} median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`,
+      );
       assert.ok(p(1) < 1000, `/api/status took up to ${p(1)} ms`);
       const api = new JupyterApi(nb);
       await Promise.all(kernels.map((k) => api.request('POST', `/api/kernels/${k.id}/interrupt`)));

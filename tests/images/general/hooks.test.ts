@@ -1,10 +1,11 @@
 // docker-stacks start hooks in a Kubeflow-style start (default user jovyan): start-notebook.d and
 // before-notebook.d run in order, *.sh are sourced (their exports reach the server), executables
 // are run, a failing hook is logged and the start goes on, non-executables are ignored.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { HOOK_LOG, expectedHookLog, hookFiles } from './hooks.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { expectedHookLog, HOOK_LOG, hookFiles } from './hooks.ts';
 
 describe('general: start hooks (default user)', () => {
   let nb: Notebook;

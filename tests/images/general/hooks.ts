@@ -32,5 +32,10 @@ export const hookFiles: ContainerFile[] = [
 
 /** The log lines expected when the start-notebook.d hooks ran as `startUid` and before-notebook.d as `beforeUid`. */
 export function expectedHookLog(startUid: number, beforeUid: number): string[] {
-  return [`start-sh uid=${startUid}`, `start-exe uid=${startUid}`, `before-sh uid=${beforeUid}`, `failing-exe uid=${beforeUid}`];
+  return [
+    `start-sh uid=${startUid}`,
+    `start-exe uid=${startUid}`,
+    `before-sh uid=${beforeUid}`,
+    `failing-exe uid=${beforeUid}`,
+  ];
 }

@@ -1,10 +1,11 @@
 // Kubeflow extras: KF_LANG=fr switches the locale (server and kernels get fr_CA.UTF-8, a generated
 // locale) and JupyterLab's UI language where the image has the French pack; NB_NAMESPACE, when set,
 // wins over the namespace of NB_PREFIX in ~/.config/kfp/context.json.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
 
 describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
   let nb: Notebook;
@@ -23,25 +24,37 @@ describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
   });
 
   test('fr_CA.UTF-8 is a generated locale that programs can set', async () => {
-    const r = await nb.exec(['python3', '-c', "import locale; print(locale.setlocale(locale.LC_ALL, ''))"], { env: { LANG: 'fr_CA.UTF-8', LC_ALL: 'fr_CA.UTF-8' } });
+    const r = await nb.exec(['python3', '-c', "import locale; print(locale.setlocale(locale.LC_ALL, ''))"], {
+      env: { LANG: 'fr_CA.UTF-8', LC_ALL: 'fr_CA.UTF-8' },
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'fr_CA.UTF-8');
-    const date = await nb.exec(['date', '-d', '2024-01-15', '+%B'], { env: { LANG: 'fr_CA.UTF-8', LC_ALL: 'fr_CA.UTF-8' } });
+    const date = await nb.exec(['date', '-d', '2024-01-15', '+%B'], {
+      env: { LANG: 'fr_CA.UTF-8', LC_ALL: 'fr_CA.UTF-8' },
+    });
     assert.equal(date.stdout.trim(), 'janvier');
   });
 
-  test('JupyterLab\'s language is French when the image has the French pack', async (t) => {
+  test("JupyterLab's language is French when the image has the French pack", async (t) => {
     const api = new JupyterApi(nb);
     const packs = await api.request('GET', '/lab/api/translations');
     if (packs.status === 404) return t.skip('no JupyterLab translation API in this image');
     assert.equal(packs.status, 200, packs.text);
     const available = Object.keys((JSON.parse(packs.text) as { data: Record<string, unknown> }).data ?? {});
     const fr = available.find((l) => l.startsWith('fr'));
-    if (!fr) return t.skip(`no French language pack for JupyterLab in this image (packs: ${available.join(', ') || 'none'})`);
+    if (!fr)
+      return t.skip(`no French language pack for JupyterLab in this image (packs: ${available.join(', ') || 'none'})`);
     // The effective value: the user's setting, else the default (which overrides.json rewrites).
-    const plugin = await api.json<{ settings?: { locale?: string }; schema?: { properties?: { locale?: { default?: string } } } }>('GET', '/lab/api/settings/@jupyterlab/translation-extension:plugin');
+    const plugin = await api.json<{
+      settings?: { locale?: string };
+      schema?: { properties?: { locale?: { default?: string } } };
+    }>('GET', '/lab/api/settings/@jupyterlab/translation-extension:plugin');
     const locale = plugin.settings?.locale ?? plugin.schema?.properties?.locale?.default;
-    assert.equal(locale, fr, `translation setting: user ${JSON.stringify(plugin.settings)}, default ${plugin.schema?.properties?.locale?.default}`);
+    assert.equal(
+      locale,
+      fr,
+      `translation setting: user ${JSON.stringify(plugin.settings)}, default ${plugin.schema?.properties?.locale?.default}`,
+    );
     const strings = await api.json<{ data: Record<string, unknown> }>('GET', `/lab/api/translations/${fr}`);
     assert.ok(Object.keys(strings.data ?? {}).length > 0, `the ${fr} pack has no strings`);
   });
@@ -53,7 +66,11 @@ describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
   });
 
   test('a notebook kernel inherits the French locale', async () => {
-    const cell = await runCell(nb, 'python3', "import locale, os\nlocale.setlocale(locale.LC_ALL, '')\nprint(os.environ.get('LANG'), locale.getlocale()[0])");
+    const cell = await runCell(
+      nb,
+      'python3',
+      "import locale, os\nlocale.setlocale(locale.LC_ALL, '')\nprint(os.environ.get('LANG'), locale.getlocale()[0])",
+    );
     assert.equal(cell.stdout.trim(), 'fr_CA.UTF-8 fr_CA', describeCell(cell));
   });
 });

@@ -1,10 +1,18 @@
 // User data on the home volume: files the user already has are never overwritten by the seeding,
 // files survive `docker restart` and a new container (an image upgrade) on the same volume, and
 // `pip install` as jovyan lands on the volume so the package is still importable afterwards.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createHomeVolume, docker, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, describe, test } from 'node:test';
+import {
+  createHomeVolume,
+  docker,
+  type Notebook,
+  runOnce,
+  startNotebook,
+  testImage,
+} from '../../../src/testing/container.ts';
 import { describeCell, runCell } from '../../../src/testing/kernel.ts';
 import { localWheelScript } from './start-run.ts';
 
@@ -12,12 +20,25 @@ const image = testImage();
 
 /** sha256 of files in the home, read by a throwaway container (the notebook may be stopped). */
 async function hashes(volume: string, files: string[]): Promise<Record<string, string>> {
-  const r = await runOnce(image, ['bash', '-c', 'cd /mnt/home && for f in "$@"; do printf "%s %s\\n" "$f" "$(base64 -w0 < "$f")"; done', 'hash', ...files], { Binds: [`${volume}:/mnt/home`] }, '0');
+  const r = await runOnce(
+    image,
+    [
+      'bash',
+      '-c',
+      'cd /mnt/home && for f in "$@"; do printf "%s %s\\n" "$f" "$(base64 -w0 < "$f")"; done',
+      'hash',
+      ...files,
+    ],
+    { Binds: [`${volume}:/mnt/home`] },
+    '0',
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   const out: Record<string, string> = {};
   for (const line of r.stdout.split('\n').filter(Boolean)) {
     const [f, b64] = line.split(' ');
-    out[f!] = createHash('sha256').update(Buffer.from(b64 ?? '', 'base64')).digest('hex');
+    out[f!] = createHash('sha256')
+      .update(Buffer.from(b64 ?? '', 'base64'))
+      .digest('hex');
   }
   return out;
 }
@@ -37,11 +58,19 @@ describe('general: the home volume keeps user data', () => {
     volume = await createHomeVolume(image);
     // Pre-populate the volume as the user would have left it, plus a copy of one staged default
     // path (first file under /opt/kfc/home-defaults, if any) holding user content.
-    const staged = await runOnce(image, ['bash', '-c', '[ -d /opt/kfc/home-defaults ] && cd /opt/kfc/home-defaults && find . -type f | sort | head -1']);
+    const staged = await runOnce(image, [
+      'bash',
+      '-c',
+      '[ -d /opt/kfc/home-defaults ] && cd /opt/kfc/home-defaults && find . -type f | sort | head -1',
+    ]);
     stagedDefault = staged.stdout.trim().replace(/^\.\//, '');
-    if (stagedDefault) userFiles[stagedDefault] = Buffer.from(`user's own ${stagedDefault}\n${randomBytes(8).toString('hex')}\n`);
+    if (stagedDefault)
+      userFiles[stagedDefault] = Buffer.from(`user's own ${stagedDefault}\n${randomBytes(8).toString('hex')}\n`);
     const script = Object.entries(userFiles)
-      .map(([f, b]) => `mkdir -p "$(dirname '/mnt/home/${f}')" && echo '${b.toString('base64')}' | base64 -d > '/mnt/home/${f}'`)
+      .map(
+        ([f, b]) =>
+          `mkdir -p "$(dirname '/mnt/home/${f}')" && echo '${b.toString('base64')}' | base64 -d > '/mnt/home/${f}'`,
+      )
       .join(' && ');
     const r = await runOnce(image, ['bash', '-c', script], { Binds: [`${volume}:/mnt/home`] }, '1000:100');
     assert.equal(r.exitCode, 0, r.stderr);
@@ -49,7 +78,11 @@ describe('general: the home volume keeps user data', () => {
 
   after(async () => {
     for (const nb of notebooks) await nb.remove({ keepVolume: true });
-    if (volume) await docker.getVolume(volume).remove().catch(() => {});
+    if (volume)
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
   });
 
   /** The notebook of the previous step (steps build on each other). */
@@ -59,12 +92,15 @@ describe('general: the home volume keeps user data', () => {
     return nb;
   };
 
-  const expected = () => Object.fromEntries(Object.entries(userFiles).map(([f, b]) => [f, createHash('sha256').update(b).digest('hex')]));
+  const expected = () =>
+    Object.fromEntries(Object.entries(userFiles).map(([f, b]) => [f, createHash('sha256').update(b).digest('hex')]));
 
   test('pre-existing files, including ones named like seeded defaults, stay byte-identical', async () => {
     const nb = await startNotebook({ homeVolume: volume });
     notebooks.push(nb);
-    console.log(`# start-to-ready on a populated home ${nb.readyMs} ms${stagedDefault ? ` (user copy of staged default ${stagedDefault})` : ''}`);
+    console.log(
+      `# start-to-ready on a populated home ${nb.readyMs} ms${stagedDefault ? ` (user copy of staged default ${stagedDefault})` : ''}`,
+    );
     assert.deepEqual(await hashes(volume, Object.keys(userFiles)), expected());
     // The rest of the defaults were still seeded around them.
     const profile = await nb.exec(['test', '-f', '/home/jovyan/.bash_logout']);
@@ -88,7 +124,11 @@ describe('general: the home volume keeps user data', () => {
     const setup = `set -euo pipefail\nwheel="$(${localWheelScript('/tmp/kfcprobe', 'kfc-probe-pkg', 'kfc_probe_pkg', 42)})"\npip install --no-index --no-cache-dir "$wheel" 2>&1`;
     const r = await nb.exec(['bash', '-c', setup], { timeoutMs: 120_000 });
     assert.equal(r.exitCode, 0, `pip install failed:\n${r.stdout}\n${r.stderr}`);
-    const where = await nb.exec(['python', '-c', 'import kfc_probe_pkg; print(kfc_probe_pkg.ANSWER, kfc_probe_pkg.__file__)']);
+    const where = await nb.exec([
+      'python',
+      '-c',
+      'import kfc_probe_pkg; print(kfc_probe_pkg.ANSWER, kfc_probe_pkg.__file__)',
+    ]);
     assert.equal(where.exitCode, 0, where.stderr);
     const [answer, file] = where.stdout.trim().split(' ');
     assert.equal(answer, '42');
@@ -103,7 +143,11 @@ describe('general: the home volume keeps user data', () => {
     const r = await nb.exec(['cat', '/home/jovyan/kfc-persist.txt']);
     assert.equal(r.stdout, 'written before restart\n', r.stderr);
     assert.deepEqual(await hashes(volume, Object.keys(userFiles)), expected(), 'a new container changed user files');
-    const imp = await nb.exec(['python', '-c', 'import kfc_probe_pkg; print(kfc_probe_pkg.ANSWER, kfc_probe_pkg.__file__)']);
+    const imp = await nb.exec([
+      'python',
+      '-c',
+      'import kfc_probe_pkg; print(kfc_probe_pkg.ANSWER, kfc_probe_pkg.__file__)',
+    ]);
     assert.equal(imp.exitCode, 0, `the pip-installed package is gone in a new container:\n${imp.stderr}`);
     assert.match(imp.stdout, /^42 \/home\/jovyan\//);
     const list = await nb.exec(['pip', 'list', '--user', '--format=freeze']);

@@ -1,10 +1,11 @@
 // docker-stacks semantics when the container is started as root: the user is refitted to
 // NB_UID/NB_GID, CHOWN_HOME gives it the home, GRANT_SUDO gives passwordless sudo, the server
 // drops to that user, hooks run (start-notebook.d as the starting user, before-notebook.d as root).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { HOOK_LOG, expectedHookLog, hookFiles } from './hooks.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { expectedHookLog, HOOK_LOG, hookFiles } from './hooks.ts';
 
 describe('general: started as root with NB_UID/NB_GID/GRANT_SUDO/CHOWN_HOME', () => {
   let nb: Notebook;
@@ -30,10 +31,12 @@ describe('general: started as root with NB_UID/NB_GID/GRANT_SUDO/CHOWN_HOME', ()
     assert.equal(server.env.HOME, '/home/jovyan');
   });
 
-  test('CHOWN_HOME gives the home to NB_UID:NB_GID and the seeded files are the user\'s', async () => {
+  test("CHOWN_HOME gives the home to NB_UID:NB_GID and the seeded files are the user's", async () => {
     const r = await nb.exec(['stat', '-c', '%u:%g', '/home/jovyan'], { user: '0' });
     assert.equal(r.stdout.trim(), '1010:1020');
-    const w = await nb.exec(['bash', '-c', 'touch ~/kfc-probe && stat -c %u ~/kfc-probe && rm ~/kfc-probe'], { user: '1010:1020' });
+    const w = await nb.exec(['bash', '-c', 'touch ~/kfc-probe && stat -c %u ~/kfc-probe && rm ~/kfc-probe'], {
+      user: '1010:1020',
+    });
     assert.equal(w.exitCode, 0, w.stderr);
     const seeded = await nb.exec(['stat', '-c', '%u', '/home/jovyan/.bashrc'], { user: '0' });
     assert.equal(seeded.stdout.trim(), '1010', 'seeded ~/.bashrc is not owned by NB_UID');

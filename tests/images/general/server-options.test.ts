@@ -1,11 +1,12 @@
 // start-notebook.py and the server settings: secure by default outside Kubeflow (a token), XSRF on
 // under Kubeflow, JUPYTER_PORT + GEN_CERT + a base_url argument + NOTEBOOK_ARGS + NB_UMASK (and
 // the HEALTHCHECK still finding the server), DOCKER_STACKS_JUPYTER_CMD, start-singleuser.py.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { JupyterApi } from '../../../src/testing/kernel.ts';
-import { GiveUp, errors, runStart, until, warnings } from './start-run.ts';
+import { errors, GiveUp, runStart, until, warnings } from './start-run.ts';
 
 describe('general: outside Kubeflow (no NB_PREFIX) the server asks for a token', () => {
   let nb: Notebook;
@@ -31,7 +32,7 @@ describe('general: outside Kubeflow (no NB_PREFIX) the server asks for a token',
     assert.match(new URL(ui.url).pathname, /^\/login/, `${ui.url} (${ui.hops.join(', ')})`);
   });
 
-  test('the UI cannot be framed by other sites (frame-ancestors \'self\')', async () => {
+  test("the UI cannot be framed by other sites (frame-ancestors 'self')", async () => {
     const login = await nb.follow('/lab');
     assert.match(login.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
   });
@@ -52,7 +53,11 @@ describe('general: XSRF stays on under Kubeflow (no token there)', () => {
   });
 
   test('a state-changing request without the _xsrf cookie/header is refused, with it accepted', async () => {
-    const bare = await nb.get('/api/contents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'file', ext: '.txt' }) });
+    const bare = await nb.get('/api/contents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'file', ext: '.txt' }),
+    });
     assert.equal(bare.status, 403, `POST without XSRF answered ${bare.status}: ${bare.text}`);
     const api = new JupyterApi(nb);
     const made = await api.request('POST', '/api/contents', { type: 'file', ext: '.txt' });
@@ -62,25 +67,48 @@ describe('general: XSRF stays on under Kubeflow (no token there)', () => {
 
 describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, NB_UMASK', () => {
   let nb: Notebook;
-  const curl = (path: string) => nb.exec(['curl', '-sk', '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:9999/custom/base${path}`]);
+  const curl = (path: string) =>
+    nb.exec(['curl', '-sk', '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:9999/custom/base${path}`]);
   before(async () => {
     nb = await startNotebook({
       wait: false,
       cmd: ['start-notebook.py', '--ServerApp.base_url=/custom/base/', '--LabApp.default_url=/tree'],
-      env: { JUPYTER_PORT: '9999', GEN_CERT: 'yes', NB_UMASK: '002', NOTEBOOK_ARGS: "--ServerApp.root_dir='/home/jovyan/work root' --ServerApp.shutdown_no_activity_timeout=0", JUPYTER_TOKEN: 'kfc-test-token' },
-      files: [{ path: '/usr/local/bin/start-notebook.d/10-root-dir.sh', content: 'mkdir -p "/home/jovyan/work root"\n' }],
+      env: {
+        JUPYTER_PORT: '9999',
+        GEN_CERT: 'yes',
+        NB_UMASK: '002',
+        NOTEBOOK_ARGS: "--ServerApp.root_dir='/home/jovyan/work root' --ServerApp.shutdown_no_activity_timeout=0",
+        JUPYTER_TOKEN: 'kfc-test-token',
+      },
+      files: [
+        { path: '/usr/local/bin/start-notebook.d/10-root-dir.sh', content: 'mkdir -p "/home/jovyan/work root"\n' },
+      ],
     });
-    await until('https on 9999 under /custom/base', async () => {
-      if (!(await nb.container.inspect()).State.Running) throw new GiveUp(`the container exited:\n${await nb.logs()}`);
-      return (await curl('/api')).stdout === '200';
-    }, 90_000, 500);
+    await until(
+      'https on 9999 under /custom/base',
+      async () => {
+        if (!(await nb.container.inspect()).State.Running)
+          throw new GiveUp(`the container exited:\n${await nb.logs()}`);
+        return (await curl('/api')).stdout === '200';
+      },
+      90_000,
+      500,
+    );
   });
   after(async () => {
     await nb?.remove();
   });
 
   test('the server listens with https on JUPYTER_PORT under the base_url given as an argument', async () => {
-    const plainHttp = await nb.exec(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://127.0.0.1:9999/custom/base/api']);
+    const plainHttp = await nb.exec([
+      'curl',
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      'http://127.0.0.1:9999/custom/base/api',
+    ]);
     assert.notEqual(plainHttp.stdout, '200', 'plain http answered: GEN_CERT ignored');
     const eightyEightyEight = await nb.exec(['curl', '-s', '-o', '/dev/null', 'http://127.0.0.1:8888/']);
     assert.notEqual(eightyEightyEight.exitCode, 0, 'something still listens on 8888');
@@ -90,10 +118,15 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
     const direct = await nb.exec(['/usr/local/bin/kfc-healthcheck']);
     assert.equal(direct.exitCode, 0, direct.stdout + direct.stderr);
     assert.match(direct.stdout, /https:\/\/[^/]+:9999\/custom\/base\/api: HTTP 200/);
-    const health = await until('a health verdict', async () => {
-      const s = (await nb.container.inspect()).State.Health?.Status;
-      return s === 'healthy' || s === 'unhealthy' ? s : undefined;
-    }, 40_000, 500);
+    const health = await until(
+      'a health verdict',
+      async () => {
+        const s = (await nb.container.inspect()).State.Health?.Status;
+        return s === 'healthy' || s === 'unhealthy' ? s : undefined;
+      },
+      40_000,
+      500,
+    );
     assert.equal(health, 'healthy');
   });
 
@@ -112,12 +145,38 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   });
 
   test('NOTEBOOK_ARGS and extra arguments reach the server', async () => {
-    const r = await nb.exec(['curl', '-sk', '-o', '/dev/null', '-w', '%{redirect_url}', '-H', 'Authorization: token kfc-test-token', 'https://127.0.0.1:9999/custom/base/']);
+    const r = await nb.exec([
+      'curl',
+      '-sk',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{redirect_url}',
+      '-H',
+      'Authorization: token kfc-test-token',
+      'https://127.0.0.1:9999/custom/base/',
+    ]);
     assert.match(r.stdout, /\/custom\/base\/tree$/, `default_url from an extra argument: ${r.stdout}`);
-    const made = await nb.exec(['curl', '-sk', '-X', 'POST', '-H', 'Authorization: token kfc-test-token', '-H', 'Content-Type: application/json', '-d', '{"type":"file","ext":".txt"}', 'https://127.0.0.1:9999/custom/base/api/contents']);
+    const made = await nb.exec([
+      'curl',
+      '-sk',
+      '-X',
+      'POST',
+      '-H',
+      'Authorization: token kfc-test-token',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"type":"file","ext":".txt"}',
+      'https://127.0.0.1:9999/custom/base/api/contents',
+    ]);
     const path = (JSON.parse(made.stdout) as { path: string }).path;
     const where = await nb.exec(['stat', '-c', '%a', `/home/jovyan/work root/${path}`]);
-    assert.equal(where.exitCode, 0, `the file is not under the root_dir of NOTEBOOK_ARGS: ${made.stdout} ${where.stderr}`);
+    assert.equal(
+      where.exitCode,
+      0,
+      `the file is not under the root_dir of NOTEBOOK_ARGS: ${made.stdout} ${where.stderr}`,
+    );
     assert.equal(where.stdout.trim(), '664', 'NB_UMASK=002 did not reach the server');
   });
 
@@ -149,13 +208,17 @@ const FAKE_HUB = [
 ];
 
 describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurrency: 4 }, () => {
-  const installed = async (program: string): Promise<boolean> => (await runStart(['bash', '-c', `command -v ${program}`])).exitCode === 0;
+  const installed = async (program: string): Promise<boolean> =>
+    (await runStart(['bash', '-c', `command -v ${program}`])).exitCode === 0;
 
   test('notebook: Notebook 7 serves /tree under NB_PREFIX (or, not installed, one clear error)', async () => {
     if (!(await installed('jupyter-notebook'))) {
       const r = await runStart(['start-notebook.py'], { env: { DOCKER_STACKS_JUPYTER_CMD: 'notebook' } });
       assert.equal(r.exitCode, 2, r.logs);
-      assert.match(r.logs, /ERROR: DOCKER_STACKS_JUPYTER_CMD=notebook: jupyter-notebook is not installed in this image/);
+      assert.match(
+        r.logs,
+        /ERROR: DOCKER_STACKS_JUPYTER_CMD=notebook: jupyter-notebook is not installed in this image/,
+      );
       return;
     }
     const nb = await startNotebook({ env: { DOCKER_STACKS_JUPYTER_CMD: 'notebook' } });
@@ -168,7 +231,7 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
     }
   });
 
-  test('server: jupyter-server, its UI at the prefix\'s default URL', async () => {
+  test("server: jupyter-server, its UI at the prefix's default URL", async () => {
     const nb = await startNotebook({ env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } });
     try {
       assert.match((await nb.serverProcess()).args, /jupyter-server/);
@@ -192,7 +255,10 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
     const r = await runStart(['start-notebook.py'], { env: { DOCKER_STACKS_JUPYTER_CMD: 'nbclassic' } });
     assert.equal(r.exitCode, 2, r.logs);
     assert.deepEqual(errors(r.lines), [errors(r.lines)[0]]);
-    assert.match(r.logs, /ERROR: DOCKER_STACKS_JUPYTER_CMD=nbclassic: jupyter-nbclassic is not installed in this image \(fix: use one of: .*lab/);
+    assert.match(
+      r.logs,
+      /ERROR: DOCKER_STACKS_JUPYTER_CMD=nbclassic: jupyter-nbclassic is not installed in this image \(fix: use one of: .*lab/,
+    );
   });
 
   test('JUPYTERHUB_API_TOKEN: start-notebook.py hands over to start-singleuser.py', async () => {

@@ -1,9 +1,10 @@
 // General contract of every Jupyter image, against one container started the way Kubeflow starts
 // a notebook (random NB_PREFIX, empty fsGroup-like home volume, default user): the server under the
 // prefix, the culler's endpoints without a token, the user, PID 1, clean start logs, the seeded home.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 describe('general: Kubeflow-style start', () => {
   let nb: Notebook;
@@ -41,7 +42,10 @@ describe('general: Kubeflow-style start', () => {
     assert.ok(!xfo || !/deny|sameorigin/i.test(xfo), `X-Frame-Options: ${xfo}`);
     const csp = ui.headers.get('content-security-policy') ?? '';
     const fa = /frame-ancestors([^;]*)/.exec(csp)?.[1]?.trim();
-    assert.ok(fa === undefined || fa.split(/\s+/).includes('*'), `Content-Security-Policy frame-ancestors ${fa} refuses other origins`);
+    assert.ok(
+      fa === undefined || fa.split(/\s+/).includes('*'),
+      `Content-Security-Policy frame-ancestors ${fa} refuses other origins`,
+    );
   });
 
   test('the culler endpoints answer 200 with JSON and no token', async () => {
@@ -92,8 +96,15 @@ describe('general: Kubeflow-style start', () => {
   });
 
   test('the empty home volume is seeded with every staged default', async () => {
-    const list = await nb.exec(['bash', '-c', 'for d in /etc/skel /opt/kfc/home-defaults; do [ -d "$d" ] && (cd "$d" && find . -type f); done | sort -u']);
-    const defaults = list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^\.\//, ''));
+    const list = await nb.exec([
+      'bash',
+      '-c',
+      'for d in /etc/skel /opt/kfc/home-defaults; do [ -d "$d" ] && (cd "$d" && find . -type f); done | sort -u',
+    ]);
+    const defaults = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^\.\//, ''));
     assert.ok(defaults.length > 0, 'the image stages no defaults (/etc/skel, /opt/kfc/home-defaults)');
     const missing: string[] = [];
     for (const f of defaults) {
@@ -101,12 +112,20 @@ describe('general: Kubeflow-style start', () => {
       if (r.exitCode !== 0) missing.push(f);
     }
     assert.deepEqual(missing, [], 'defaults missing from the seeded home');
-    const owner = await nb.exec(['bash', '-c', 'find /home/jovyan -mindepth 1 \\( ! -user 1000 -o ! -group 100 \\) -printf "%p %u:%g\\n"']);
+    const owner = await nb.exec([
+      'bash',
+      '-c',
+      'find /home/jovyan -mindepth 1 \\( ! -user 1000 -o ! -group 100 \\) -printf "%p %u:%g\\n"',
+    ]);
     assert.equal(owner.stdout, '', 'seeded files not owned by jovyan:users');
   });
 
   test('the home is writable by the user', async () => {
-    const r = await nb.exec(['bash', '-c', 'echo ok > ~/kfc-write-probe && cat ~/kfc-write-probe && rm ~/kfc-write-probe']);
+    const r = await nb.exec([
+      'bash',
+      '-c',
+      'echo ok > ~/kfc-write-probe && cat ~/kfc-write-probe && rm ~/kfc-write-probe',
+    ]);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'ok');
   });

@@ -1,7 +1,8 @@
 // docker-stacks' start.sh options, each through the ENTRYPOINT with a plain command (no server:
 // quick), checked the way docker-stacks' own tests check them (output of `id`, `stat`, logs).
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { createHomeVolume, docker, testImage } from '../../../src/testing/container.ts';
 import { errors, runStart, warnings } from './start-run.ts';
 
@@ -29,10 +30,17 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     clean(r);
   });
 
-  test('NB_USER rename with CHOWN_HOME(-R): user, HOME, working dir and files are the new user\'s', async () => {
+  test("NB_USER rename with CHOWN_HOME(-R): user, HOME, working dir and files are the new user's", async () => {
     const r = await runStart(
-      ['bash', '-c', 'id -un; echo "HOME=$HOME PWD=$PWD"; stat -c "%n:%u:%g" /home/kitten/.bashrc; touch ~/probe && echo WRITABLE'],
-      { user: 'root', env: { NB_USER: 'kitten', NB_UID: '1010', NB_GID: '101', CHOWN_HOME: 'yes', CHOWN_HOME_OPTS: '-R' } },
+      [
+        'bash',
+        '-c',
+        'id -un; echo "HOME=$HOME PWD=$PWD"; stat -c "%n:%u:%g" /home/kitten/.bashrc; touch ~/probe && echo WRITABLE',
+      ],
+      {
+        user: 'root',
+        env: { NB_USER: 'kitten', NB_UID: '1010', NB_GID: '101', CHOWN_HOME: 'yes', CHOWN_HOME_OPTS: '-R' },
+      },
     );
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('kitten'), r.logs);
@@ -54,18 +62,28 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
       assert.equal(r.exitCode, 0, r.logs);
       assert.ok(r.lines.includes('/home/jovyan'), `HOME does not resolve to the volume:\n${r.logs}`);
       assert.ok(r.lines.includes('WROTE'), r.logs);
-      const check = await runStart(['cat', '/home/jovyan/on-volume'], { hostConfig: { Binds: [`${volume}:/home/jovyan`] } });
+      const check = await runStart(['cat', '/home/jovyan/on-volume'], {
+        hostConfig: { Binds: [`${volume}:/home/jovyan`] },
+      });
       assert.ok(check.lines.includes('data'), `the file is not on the volume:\n${check.logs}`);
       clean(r);
     } finally {
-      await docker.getVolume(volume).remove().catch(() => {});
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
     }
   });
 
   test('CHOWN_EXTRA with CHOWN_EXTRA_OPTS=-R', async () => {
     const r = await runStart(['stat', '-c', '%n:%u:%g', '/home/jovyan/.bashrc', '/usr/local/bin/before-notebook.d'], {
       user: 'root',
-      env: { NB_UID: '1010', NB_GID: '101', CHOWN_EXTRA: '/home/jovyan,/usr/local/bin/before-notebook.d', CHOWN_EXTRA_OPTS: '-R' },
+      env: {
+        NB_UID: '1010',
+        NB_GID: '101',
+        CHOWN_EXTRA: '/home/jovyan,/usr/local/bin/before-notebook.d',
+        CHOWN_EXTRA_OPTS: '-R',
+      },
     });
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('/home/jovyan/.bashrc:1010:101'), r.logs);
@@ -73,33 +91,54 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
   });
 
   test('GRANT_SUDO=yes: passwordless sudo, $CONDA_DIR/bin first on its PATH', async () => {
-    const r = await runStart(['bash', '-c', 'sudo -n id -u && sudo -n sh -c \'echo SUDO_PATH=$PATH\''], { user: 'root', env: { GRANT_SUDO: 'yes' } });
+    const r = await runStart(['bash', '-c', "sudo -n id -u && sudo -n sh -c 'echo SUDO_PATH=$PATH'"], {
+      user: 'root',
+      env: { GRANT_SUDO: 'yes' },
+    });
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('0'), r.logs);
-    assert.ok(r.lines.some((l) => l.startsWith('SUDO_PATH=/opt/conda/bin:')), r.logs);
+    assert.ok(
+      r.lines.some((l) => l.startsWith('SUDO_PATH=/opt/conda/bin:')),
+      r.logs,
+    );
     clean(r);
   });
 
   test('no GRANT_SUDO: no sudo, even when started as root; GRANT_SUDO as non-root only warns', async () => {
     const root = await runStart(['bash', '-c', 'sudo -n true && echo ESCALATED || echo REFUSED'], { user: 'root' });
     assert.ok(root.lines.includes('REFUSED'), root.logs);
-    const user = await runStart(['bash', '-c', 'sudo -n true && echo ESCALATED || echo REFUSED'], { env: { GRANT_SUDO: 'yes' } });
+    const user = await runStart(['bash', '-c', 'sudo -n true && echo ESCALATED || echo REFUSED'], {
+      env: { GRANT_SUDO: 'yes' },
+    });
     assert.ok(user.lines.includes('REFUSED'), user.logs);
     assert.deepEqual(warnings(user.lines), ['WARNING: container must be started as root to grant sudo permissions!']);
   });
 
   test('JUPYTER_ENV_VARS_TO_UNSET', async () => {
-    const r = await runStart(['bash', '-c', 'echo "I like ${FRUIT} and ${SECRET_FRUIT:-stuff}, and love ${SECRET_ANIMAL:-to keep secrets}!"'], {
-      user: 'root',
-      env: { JUPYTER_ENV_VARS_TO_UNSET: 'SECRET_ANIMAL,UNUSED_ENV,SECRET_FRUIT', FRUIT: 'bananas', SECRET_FRUIT: 'mango', SECRET_ANIMAL: 'cats' },
-    });
+    const r = await runStart(
+      ['bash', '-c', 'echo "I like ${FRUIT} and ${SECRET_FRUIT:-stuff}, and love ${SECRET_ANIMAL:-to keep secrets}!"'],
+      {
+        user: 'root',
+        env: {
+          JUPYTER_ENV_VARS_TO_UNSET: 'SECRET_ANIMAL,UNUSED_ENV,SECRET_FRUIT',
+          FRUIT: 'bananas',
+          SECRET_FRUIT: 'mango',
+          SECRET_ANIMAL: 'cats',
+        },
+      },
+    );
     assert.ok(r.lines.includes('I like bananas and stuff, and love to keep secrets!'), r.logs);
-    const asUser = await runStart(['bash', '-c', 'echo "secret=${SECRET_FRUIT:-gone}"'], { env: { JUPYTER_ENV_VARS_TO_UNSET: 'SECRET_FRUIT', SECRET_FRUIT: 'mango' } });
+    const asUser = await runStart(['bash', '-c', 'echo "secret=${SECRET_FRUIT:-gone}"'], {
+      env: { JUPYTER_ENV_VARS_TO_UNSET: 'SECRET_FRUIT', SECRET_FRUIT: 'mango' },
+    });
     assert.ok(asUser.lines.includes('secret=gone'), asUser.logs);
   });
 
   test('NB_USER=root NB_UID=0 NB_GID=0 runs the command as root with HOME=/home/root', async () => {
-    const r = await runStart(['bash', '-c', 'echo "$(id -u):$(id -g) HOME=$HOME"'], { user: 'root', env: { NB_USER: 'root', NB_UID: '0', NB_GID: '0' } });
+    const r = await runStart(['bash', '-c', 'echo "$(id -u):$(id -g) HOME=$HOME"'], {
+      user: 'root',
+      env: { NB_USER: 'root', NB_UID: '0', NB_GID: '0' },
+    });
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('0:0 HOME=/home/root'), r.logs);
     clean(r);
@@ -116,7 +155,9 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
   test('an arbitrary uid with NB_USER and group users: named, warned that the home keeps its name', async () => {
     const r = await runStart(['id'], { user: '1010', env: { NB_USER: 'kitten' }, hostConfig: { GroupAdd: ['users'] } });
     assert.match(r.logs, /uid=1010\(kitten\) gid=0\(root\) groups=0\(root\),100\(users\)/, r.logs);
-    assert.deepEqual(warnings(r.lines), ['WARNING: user is kitten but home is /home/jovyan. You must run as root to rename the home directory!']);
+    assert.deepEqual(warnings(r.lines), [
+      'WARNING: user is kitten but home is /home/jovyan. You must run as root to rename the home directory!',
+    ]);
   });
 
   test('an arbitrary uid:gid outside group 0: cannot fix /etc/passwd, says how', async () => {
@@ -127,16 +168,26 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     assert.match(w[0]!, /Try setting gid=0/);
   });
 
-  test('start.sh named in CMD as well: runs the command once, with docker-stacks\' warning', async () => {
-    const r = await runStart(['start.sh', 'bash', '-c', 'echo "ran as $(id -u)"'], { user: 'root', env: { NB_UID: '1010' } });
+  test("start.sh named in CMD as well: runs the command once, with docker-stacks' warning", async () => {
+    const r = await runStart(['start.sh', 'bash', '-c', 'echo "ran as $(id -u)"'], {
+      user: 'root',
+      env: { NB_UID: '1010' },
+    });
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('ran as 1010'), r.logs);
     assert.deepEqual(warnings(r.lines), ['WARNING: start.sh is the default ENTRYPOINT, do not include it in CMD']);
-    assert.equal(r.lines.filter((l) => l.startsWith('Running hooks in: /usr/local/bin/start-notebook.d')).length, 1, r.logs);
+    assert.equal(
+      r.lines.filter((l) => l.startsWith('Running hooks in: /usr/local/bin/start-notebook.d')).length,
+      1,
+      r.logs,
+    );
   });
 
-  test('JUPYTER_DOCKER_STACKS_QUIET=1 keeps only the command\'s output', async () => {
-    const r = await runStart(['echo', 'only-this'], { user: 'root', env: { JUPYTER_DOCKER_STACKS_QUIET: '1', NB_UID: '1010' } });
+  test("JUPYTER_DOCKER_STACKS_QUIET=1 keeps only the command's output", async () => {
+    const r = await runStart(['echo', 'only-this'], {
+      user: 'root',
+      env: { JUPYTER_DOCKER_STACKS_QUIET: '1', NB_UID: '1010' },
+    });
     assert.deepEqual(r.lines, ['only-this']);
   });
 });
@@ -146,13 +197,23 @@ describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 2 }, 
   const files = [
     { path: `${dir}/a.sh`, content: 'echo "Started: a.sh"\nexport SOME_VAR=123\n' },
     { path: `${dir}/b-exe`, mode: 0o755, content: '#!/bin/sh\necho "Started: b-exe"\nexit 5\n' },
-    { path: `${dir}/c.sh`, content: 'echo "Started: c.sh"\nfalse\nundefined_var_is_fine="${NOT_SET_ANYWHERE}"\nreturn 3\n' },
+    {
+      path: `${dir}/c.sh`,
+      content: 'echo "Started: c.sh"\nfalse\nundefined_var_is_fine="${NOT_SET_ANYWHERE}"\nreturn 3\n',
+    },
     { path: `${dir}/d-not-executable`, mode: 0o644, content: '#!/bin/sh\necho "d ran"\n' },
     { path: `${dir}/e.sh`, content: 'echo "Started: e.sh with SOME_VAR=${SOME_VAR}"\nexport OTHER_VAR=456\n' },
   ];
 
   test('*.sh sourced (exports kept), executables run, failures logged, non-executables ignored', async () => {
-    const r = await runStart(['bash', '-c', `set -euo pipefail; source /usr/local/bin/run-hooks.sh ${dir}; echo "after: SOME_VAR=$SOME_VAR OTHER_VAR=$OTHER_VAR"`], { files });
+    const r = await runStart(
+      [
+        'bash',
+        '-c',
+        `set -euo pipefail; source /usr/local/bin/run-hooks.sh ${dir}; echo "after: SOME_VAR=$SOME_VAR OTHER_VAR=$OTHER_VAR"`,
+      ],
+      { files },
+    );
     assert.equal(r.exitCode, 0, r.logs);
     const hookLines = r.lines.slice(r.lines.findIndex((l) => l.startsWith(`Running hooks in: ${dir}`)));
     assert.deepEqual(hookLines, [
@@ -182,7 +243,11 @@ describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 2 }, 
     assert.match(missing.logs, /ERROR: run-hooks.sh: directory \/nonexistent doesn't exist or is not a directory/);
     const file = await runStart(['bash', '-c', 'source /usr/local/bin/run-hooks.sh /etc/passwd']);
     assert.notEqual(file.exitCode, 0);
-    const empty = await runStart(['bash', '-c', 'mkdir -p /tmp/empty && source /usr/local/bin/run-hooks.sh /tmp/empty && echo OK']);
+    const empty = await runStart([
+      'bash',
+      '-c',
+      'mkdir -p /tmp/empty && source /usr/local/bin/run-hooks.sh /tmp/empty && echo OK',
+    ]);
     assert.ok(empty.lines.includes('OK'), empty.logs);
   });
 });

@@ -1,7 +1,7 @@
 // Helpers of the runtime suites: run a command THROUGH the image's ENTRYPOINT (start.sh), as
 // `docker run [--user U] [-e ...] IMAGE CMD...` does, and read its log lines.
 import type Docker from 'dockerode';
-import { demux, docker, putFiles, testImage, type ContainerFile } from '../../../src/testing/container.ts';
+import { type ContainerFile, demux, docker, putFiles, testImage } from '../../../src/testing/container.ts';
 
 export interface RunResult {
   exitCode: number;
@@ -37,7 +37,9 @@ export async function runStart(cmd: string[], opts: RunOptions = {}): Promise<Ru
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${cmd.join(' ')} did not end within ${timeoutMs} ms`)), timeoutMs);
     });
-    const { StatusCode } = (await Promise.race([c.wait(), timeout]).finally(() => clearTimeout(timer))) as { StatusCode: number };
+    const { StatusCode } = (await Promise.race([c.wait(), timeout]).finally(() => clearTimeout(timer))) as {
+      StatusCode: number;
+    };
     const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
     const { stdout, stderr } = demux(buf);
     const logs = stdout + stderr;
@@ -59,7 +61,12 @@ export function errors(lines: string[]): string[] {
 export class GiveUp extends Error {}
 
 /** Waits until fn() is truthy (polling every `everyMs`), or throws with the last reason. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const t0 = Date.now();
   let last = '';
   while (Date.now() - t0 < timeoutMs) {

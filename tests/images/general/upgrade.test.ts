@@ -4,19 +4,28 @@
 // package in the user library, registers a venv as a kernel, changes a JupyterLab setting; then v2
 // starts on the same volume: nothing lost or overwritten, everything imports / loads / is listed,
 // and what cannot carry over (a ~/.local/lib of another Python) is named in the start log.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createHomeVolume, docker, randomPrefix, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
+import {
+  createHomeVolume,
+  docker,
+  type Notebook,
+  randomPrefix,
+  runOnce,
+  startNotebook,
+  testImage,
+} from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
 import { localWheelScript } from './start-run.ts';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 const image = testImage();
 
 async function buildV2(): Promise<string> {
@@ -31,12 +40,16 @@ async function buildV2(): Promise<string> {
   ].join('\n');
   const ctx = await mkdtemp(join(tmpdir(), 'kfc-upgrade-'));
   try {
-    const child = execFile('/usr/bin/docker', ['build', '-q', '-t', tag, '-f', '-', ctx], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+    const child = execFile('/usr/bin/docker', ['build', '-q', '-t', tag, '-f', '-', ctx], {
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+    });
     child.stdin!.end(dockerfile);
     await new Promise<void>((resolve, reject) => {
       let err = '';
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker build of v2 failed (${code}): ${err}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`docker build of v2 failed (${code}): ${err}`)),
+      );
     });
   } finally {
     await rm(ctx, { recursive: true, force: true });
@@ -46,7 +59,12 @@ async function buildV2(): Promise<string> {
 
 /** path → sha256 of every file in the home volume (read by a throwaway root container). */
 async function homeHashes(volume: string): Promise<Map<string, string>> {
-  const r = await runOnce(image, ['bash', '-c', 'cd /mnt/home && find . -type f -print0 | sort -z | xargs -0 -r sha256sum'], { Binds: [`${volume}:/mnt/home`] }, '0');
+  const r = await runOnce(
+    image,
+    ['bash', '-c', 'cd /mnt/home && find . -type f -print0 | sort -z | xargs -0 -r sha256sum'],
+    { Binds: [`${volume}:/mnt/home`] },
+    '0',
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   const m = new Map<string, string>();
   for (const line of r.stdout.split('\n').filter(Boolean)) {
@@ -91,7 +109,12 @@ describe('general: the home survives an image upgrade', () => {
   let hasR = false;
   let before1 = new Map<string, string>();
   let after2 = new Map<string, string>();
-  const notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', id: 'u1', metadata: {}, source: 'my analysis' }] };
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ cell_type: 'markdown', id: 'u1', metadata: {}, source: 'my analysis' }],
+  };
   const theme = '{ "theme": "JupyterLab Dark" }';
 
   before(async () => {
@@ -103,7 +126,16 @@ describe('general: the home survives an image upgrade', () => {
     const prefix = randomPrefix();
     nb1 = await startNotebook({ homeVolume: volume, prefix });
     const api = new JupyterApi(nb1);
-    assert.equal((await api.request('PUT', '/api/contents/analysis.ipynb', { type: 'notebook', format: 'json', content: notebook })).status, 201);
+    assert.equal(
+      (
+        await api.request('PUT', '/api/contents/analysis.ipynb', {
+          type: 'notebook',
+          format: 'json',
+          content: notebook,
+        })
+      ).status,
+      201,
+    );
     const setting = await api.request('PUT', '/lab/api/settings/@jupyterlab/apputils-extension:themes', { raw: theme });
     assert.equal(setting.status, 204, setting.text);
     const setup = await nb1.exec(['bash', '-c', USER_SETUP], { timeoutMs: 240_000 });
@@ -119,8 +151,16 @@ describe('general: the home survives an image upgrade', () => {
   after(async () => {
     await nb1?.remove({ keepVolume: true });
     await nb2?.remove({ keepVolume: true });
-    if (volume) await docker.getVolume(volume).remove().catch(() => {});
-    if (v2) await docker.getImage(v2).remove({ force: true }).catch(() => {});
+    if (volume)
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
+    if (v2)
+      await docker
+        .getImage(v2)
+        .remove({ force: true })
+        .catch(() => {});
   });
 
   test('v2 is another image (its label), on the same home', async () => {
@@ -129,7 +169,9 @@ describe('general: the home survives an image upgrade', () => {
   });
 
   test('no file of the home was lost or changed by the v2 start; new defaults were added', async () => {
-    const changed = [...before1].filter(([p, h]) => after2.get(p) !== h).map(([p]) => `${p}${after2.has(p) ? ' (changed)' : ' (lost)'}`);
+    const changed = [...before1]
+      .filter(([p, h]) => after2.get(p) !== h)
+      .map(([p]) => `${p}${after2.has(p) ? ' (changed)' : ' (lost)'}`);
     assert.deepEqual(changed, []);
     const added = [...after2.keys()].filter((p) => !before1.has(p));
     console.log(`# upgrade: ${before1.size} files kept, added by v2: ${added.join(', ') || 'none'}`);
@@ -141,9 +183,15 @@ describe('general: the home survives an image upgrade', () => {
 
   test('the notebook and the JupyterLab setting are there', async () => {
     const api = new JupyterApi(nb2!);
-    const nbk = await api.json<{ content: { cells: Array<{ source: string }> } }>('GET', '/api/contents/analysis.ipynb');
+    const nbk = await api.json<{ content: { cells: Array<{ source: string }> } }>(
+      'GET',
+      '/api/contents/analysis.ipynb',
+    );
     assert.equal(nbk.content.cells[0]?.source, 'my analysis');
-    const s = await api.json<{ raw: string; settings: { theme?: string } }>('GET', '/lab/api/settings/@jupyterlab/apputils-extension:themes');
+    const s = await api.json<{ raw: string; settings: { theme?: string } }>(
+      'GET',
+      '/lab/api/settings/@jupyterlab/apputils-extension:themes',
+    );
     assert.equal(s.settings.theme, 'JupyterLab Dark', s.raw);
   });
 
@@ -153,7 +201,10 @@ describe('general: the home survives an image upgrade', () => {
   });
 
   test('the user venv is listed as a kernel and runs in the venv', async () => {
-    const specs = await new JupyterApi(nb2!).json<{ kernelspecs: Record<string, { spec: { display_name: string } }> }>('GET', '/api/kernelspecs');
+    const specs = await new JupyterApi(nb2!).json<{ kernelspecs: Record<string, { spec: { display_name: string } }> }>(
+      'GET',
+      '/api/kernelspecs',
+    );
     assert.equal(specs.kernelspecs.myenv?.spec.display_name, 'My venv', Object.keys(specs.kernelspecs).join(', '));
     const cell = await runCell(nb2!, 'myenv', 'import sys\nprint(sys.prefix)');
     assert.equal(cell.stdout.trim(), '/home/jovyan/venvs/myenv', describeCell(cell));

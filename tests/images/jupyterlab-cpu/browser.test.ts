@@ -1,11 +1,12 @@
 // jupyterlab-cpu in a real browser (Debian's headless Chromium, playwright-core): JupyterLab opens
 // under the prefix, a notebook is created from the launcher and a cell runs; VS Code's workbench
 // loads under $NB_PREFIX/vscode/. Screenshots go to reports/screenshots/ (look at them).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { launchBrowser, newSession, screenshot, type BrowserSession } from '../../../src/testing/browser.ts';
+import { type BrowserSession, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 describe('jupyterlab-cpu: in a browser', () => {
   let nb: Notebook;
@@ -39,12 +40,20 @@ describe('jupyterlab-cpu: in a browser', () => {
       await page.goto(nb.url('/lab'), { waitUntil: 'domcontentloaded' });
       await page.locator('.jp-Launcher').first().waitFor({ state: 'visible', timeout: 60_000 });
       console.log(`# launcher visible ${Date.now() - t0} ms after navigation`);
-      await page.locator('.jp-LauncherCard[data-category="Notebook"]').filter({ hasText: /Python 3/ }).first().click();
+      await page
+        .locator('.jp-LauncherCard[data-category="Notebook"]')
+        .filter({ hasText: /Python 3/ })
+        .first()
+        .click();
       const panel = page.locator('.jp-NotebookPanel').first();
       await panel.waitFor({ state: 'visible', timeout: 30_000 });
       // Like a user, wait for the kernel to be up ("Python 3 (ipykernel) | Idle" in the status bar):
       // a cell run while the session is still connecting can be dropped by JupyterLab.
-      await page.locator('#jp-main-statusbar').getByText(/\|\s*Idle/).first().waitFor({ state: 'visible', timeout: 90_000 });
+      await page
+        .locator('#jp-main-statusbar')
+        .getByText(/\|\s*Idle/)
+        .first()
+        .waitFor({ state: 'visible', timeout: 90_000 });
       console.log(`# kernel idle ${Date.now() - t0} ms after navigation`);
       const editor = panel.locator('.jp-Cell .cm-content').first();
       await editor.click();
@@ -55,7 +64,9 @@ describe('jupyterlab-cpu: in a browser', () => {
       assert.equal((await output.innerText()).trim(), '42');
       // Save it (Ctrl+S; JupyterLab 4 asks to name an Untitled notebook on its first save): the
       // notebook lands in the home volume, with its output.
-      const title = (await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().innerText()).trim();
+      const title = (
+        await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel').first().innerText()
+      ).trim();
       assert.match(title, /\.ipynb$/, `current tab: ${title}`);
       await page.keyboard.press('Control+s');
       const dialog = page.locator('.jp-Dialog');
@@ -67,16 +78,35 @@ describe('jupyterlab-cpu: in a browser', () => {
         await dialog.locator('.jp-mod-accept').first().click();
         file = name;
       }
-      await page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)').filter({ hasText: file }).first().waitFor({ timeout: 15_000 });
-      const saved = await nb.exec(['python3', '-c', `import json; nb = json.load(open("/home/jovyan/${file}")); print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`]);
+      await page
+        .locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)')
+        .filter({ hasText: file })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      const saved = await nb.exec([
+        'python3',
+        '-c',
+        `import json; nb = json.load(open("/home/jovyan/${file}")); print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`,
+      ]);
       assert.equal(saved.stdout.trim(), '42', `saved notebook: ${saved.stdout}${saved.stderr}`);
       // Let the file browser catch up with the rename before the screenshot (cosmetic).
-      await page.locator('.jp-DirListing-item').filter({ hasText: file.replace(/\.ipynb$/, '') }).first().waitFor({ timeout: 10_000 }).catch(() => {});
+      await page
+        .locator('.jp-DirListing-item')
+        .filter({ hasText: file.replace(/\.ipynb$/, '') })
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(() => {});
       await page.waitForTimeout(500);
       console.log(`# screenshot ${await screenshot(page, 'jupyterlab-notebook')}`);
       if (errors.length) {
         console.log(`# page errors (not failures): ${errors.join(' | ')}`);
-        if (process.env.KFC_TEST_DEBUG) console.log((await nb.logs()).split('\n').filter((l) => /\[[WE] /.test(l) || /Error|Traceback/.test(l)).join('\n'));
+        if (process.env.KFC_TEST_DEBUG)
+          console.log(
+            (await nb.logs())
+              .split('\n')
+              .filter((l) => /\[[WE] /.test(l) || /Error|Traceback/.test(l))
+              .join('\n'),
+          );
       }
     });
   });
@@ -89,8 +119,14 @@ describe('jupyterlab-cpu: in a browser', () => {
       console.log(`# workbench visible ${Date.now() - t0} ms after navigation`);
       assert.ok(new URL(page.url()).pathname.startsWith(`${nb.prefix}/vscode/`), `left the prefix: ${page.url()}`);
       // The explorer lists the home folder: the workbench reached the server over its websocket.
-      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible', timeout: 60_000 });
-      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page
+        .locator('.explorer-folders-view, .explorer-viewlet')
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      await page
+        .locator('.explorer-folders-view .monaco-list-row')
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
       await page.waitForTimeout(1500);
       console.log(`# screenshot ${await screenshot(page, 'vscode-workbench')}`);
     });

@@ -1,9 +1,10 @@
 // jupyterlab-cpu: the kernels users pick in the launcher, driven like JupyterLab drives them
 // (REST to start a kernel, the websocket channels and the Jupyter messaging protocol to run code).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, Kernel, describeCell } from '../../../src/testing/kernel.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, Kernel } from '../../../src/testing/kernel.ts';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -39,7 +40,10 @@ describe('jupyterlab-cpu: kernels', () => {
   });
 
   test('the kernelspecs list python3 (default) and ir', async () => {
-    const specs = await new JupyterApi(nb).json<{ default: string; kernelspecs: Record<string, { spec: { language: string; display_name: string } }> }>('GET', '/api/kernelspecs');
+    const specs = await new JupyterApi(nb).json<{
+      default: string;
+      kernelspecs: Record<string, { spec: { language: string; display_name: string } }>;
+    }>('GET', '/api/kernelspecs');
     assert.ok(specs.kernelspecs.python3, `no python3 kernelspec: ${Object.keys(specs.kernelspecs).join(', ')}`);
     assert.ok(specs.kernelspecs.ir, `no ir kernelspec: ${Object.keys(specs.kernelspecs).join(', ')}`);
     assert.equal(specs.kernelspecs.python3.spec.language, 'python');
@@ -64,11 +68,15 @@ describe('jupyterlab-cpu: kernels', () => {
 
   test('%pip install in a notebook installs into the home and imports right away', async () => {
     // What users do in a cell. A local package: no index is reachable from the tests.
-    const mk = await nb.exec(['bash', '-c', [
-      'set -euo pipefail; rm -rf /tmp/kfc-kernel-probe; mkdir -p /tmp/kfc-kernel-probe/kfc_kernel_probe; cd /tmp/kfc-kernel-probe',
-      'printf "%s\\n" "from setuptools import setup" "setup(name=\\"kfc-kernel-probe\\", version=\\"0.1\\", packages=[\\"kfc_kernel_probe\\"])" > setup.py',
-      'echo "VALUE = 6 * 7" > kfc_kernel_probe/__init__.py',
-    ].join('\n')]);
+    const mk = await nb.exec([
+      'bash',
+      '-c',
+      [
+        'set -euo pipefail; rm -rf /tmp/kfc-kernel-probe; mkdir -p /tmp/kfc-kernel-probe/kfc_kernel_probe; cd /tmp/kfc-kernel-probe',
+        'printf "%s\\n" "from setuptools import setup" "setup(name=\\"kfc-kernel-probe\\", version=\\"0.1\\", packages=[\\"kfc_kernel_probe\\"])" > setup.py',
+        'echo "VALUE = 6 * 7" > kfc_kernel_probe/__init__.py',
+      ].join('\n'),
+    ]);
     assert.equal(mk.exitCode, 0, mk.stderr);
     const info = await python!.execute('import sys, os\nprint(sys.executable, sys.prefix, os.getcwd())');
     console.log(`# python3 kernel: ${info.stdout.trim()}`);
@@ -76,8 +84,14 @@ describe('jupyterlab-cpu: kernels', () => {
     const pip = await python!.execute('%pip install --no-index --no-build-isolation /tmp/kfc-kernel-probe');
     assert.equal(pip.status, 'ok', describeCell(pip));
     assert.match(pip.stdout, /Successfully installed kfc-kernel-probe/, describeCell(pip));
-    const imp = await python!.execute('import kfc_kernel_probe\nprint(kfc_kernel_probe.VALUE, kfc_kernel_probe.__file__)');
-    assert.equal(imp.status, 'ok', `installed but not importable in the same kernel (a user site-packages folder created after the kernel started is not on sys.path):\n${describeCell(imp)}`);
+    const imp = await python!.execute(
+      'import kfc_kernel_probe\nprint(kfc_kernel_probe.VALUE, kfc_kernel_probe.__file__)',
+    );
+    assert.equal(
+      imp.status,
+      'ok',
+      `installed but not importable in the same kernel (a user site-packages folder created after the kernel started is not on sys.path):\n${describeCell(imp)}`,
+    );
     assert.match(imp.stdout, /^42 \/home\/jovyan\//, describeCell(imp));
   });
 
@@ -89,8 +103,14 @@ describe('jupyterlab-cpu: kernels', () => {
     assert.equal(a.status, 'ok', describeCell(a));
     assert.equal(a.stdout, 'sum: 42 \n');
     // IRkernel shows a visible value as display_data (text/plain, html, markdown, latex).
-    assert.deepEqual(a.displays.map((d) => d['text/plain']), ['[1] 3'], describeCell(a));
-    const df = await r.execute('d <- data.frame(g = c("a", "b", "a"), v = c(1, 5, 3))\ncat(aggregate(v ~ g, d, sum)$v, sep = ",")');
+    assert.deepEqual(
+      a.displays.map((d) => d['text/plain']),
+      ['[1] 3'],
+      describeCell(a),
+    );
+    const df = await r.execute(
+      'd <- data.frame(g = c("a", "b", "a"), v = c(1, 5, 3))\ncat(aggregate(v ~ g, d, sum)$v, sep = ",")',
+    );
     assert.equal(df.stdout, '4,5', describeCell(df));
     const err = await r.execute('stop("kfc-probe failure")');
     assert.equal(err.status, 'error');
@@ -133,18 +153,27 @@ describe('jupyterlab-cpu: kernels', () => {
     ].join('\n');
     const c = await python!.execute(code);
     assert.equal(c.status, 'ok', describeCell(c));
-    const out = JSON.parse(c.stdout) as { solve: number[]; groupby: Record<string, number>; root: number; acc: boolean; versions: Record<string, string> };
+    const out = JSON.parse(c.stdout) as {
+      solve: number[];
+      groupby: Record<string, number>;
+      root: number;
+      acc: boolean;
+      versions: Record<string, string>;
+    };
     assert.deepEqual(out.solve, [2, 3]);
     assert.deepEqual(out.groupby, { a: 4, b: 5 });
-    assert.equal(out.root, 1.414214);
+    assert.equal(out.root, Number(Math.SQRT2.toFixed(6))); // the kernel rounds to 6 places
     assert.equal(out.acc, true);
     console.log(`# versions ${JSON.stringify(out.versions)}`);
   });
 
   test('the kernels show up in /api/kernels for the idle culler', async () => {
-    const kernels = await new JupyterApi(nb).json<Array<{ id: string; name: string; last_activity: string; execution_state: string }>>('GET', '/api/kernels');
+    const kernels = await new JupyterApi(nb).json<
+      Array<{ id: string; name: string; last_activity: string; execution_state: string }>
+    >('GET', '/api/kernels');
     const ids = kernels.map((k) => k.id);
     for (const k of [python, r]) if (k) assert.ok(ids.includes(k.id), `kernel ${k.name} (${k.id}) is not listed`);
-    for (const k of kernels) assert.ok(!Number.isNaN(Date.parse(k.last_activity)), `kernel ${k.name} has no last_activity`);
+    for (const k of kernels)
+      assert.ok(!Number.isNaN(Date.parse(k.last_activity)), `kernel ${k.name} has no last_activity`);
   });
 });

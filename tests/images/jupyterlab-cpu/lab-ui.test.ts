@@ -2,14 +2,15 @@
 // KF_LANG (French menus and launcher with fr, English with en), the VS Code tile of the Launcher
 // (jupyter-server-proxy) opens VS Code under $NB_PREFIX/vscode/, the git panel is there, and every
 // installed lab/server extension is enabled and loads without errors in the browser console.
-import { after, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
-import { launchBrowser, newSession, screenshot, type BrowserSession } from '../../../src/testing/browser.ts';
+import { type BrowserSession, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 // Jupyter's extension lists colour "enabled"/"OK" even without a terminal.
-const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+const stripAnsi = (s: string): string => s.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
 
 describe('jupyterlab-cpu: the JupyterLab UI', () => {
   const notebooks: Notebook[] = [];
@@ -79,14 +80,20 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const nb = await start();
     await scenario('vscode-tile', async ({ page, context }) => {
       await openLab(page, nb);
-      const tile = page.locator('.jp-LauncherCard').filter({ hasText: /^\s*VS Code\b/ }).first();
+      const tile = page
+        .locator('.jp-LauncherCard')
+        .filter({ hasText: /^\s*VS Code\b/ })
+        .first();
       await tile.waitFor({ state: 'visible', timeout: 10_000 });
       const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 30_000 }), tile.click()]);
       await tab.waitForLoadState('domcontentloaded', { timeout: 90_000 });
       await tab.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: 90_000 });
       const path = new URL(tab.url()).pathname;
       assert.ok(path.startsWith(`${nb.prefix}/vscode/`), `VS Code opened at ${tab.url()}`);
-      await tab.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+      await tab
+        .locator('.explorer-folders-view .monaco-list-row')
+        .first()
+        .waitFor({ state: 'visible', timeout: 60_000 });
       console.log(`# screenshot ${await screenshot(tab, 'vscode-from-launcher')}`);
     });
   });
@@ -95,13 +102,19 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const nb = await start();
     await scenario('git-panel', async ({ page }) => {
       await openLab(page, nb);
-      const gitTab = page.locator('#jp-left-stack, .jp-SideBar.jp-mod-left').locator('[data-id="jp-git-sessions"]').first();
+      const gitTab = page
+        .locator('#jp-left-stack, .jp-SideBar.jp-mod-left')
+        .locator('[data-id="jp-git-sessions"]')
+        .first();
       await gitTab.waitFor({ state: 'visible', timeout: 15_000 });
       await gitTab.click();
       const panel = page.locator('#jp-git-sessions');
       await panel.waitFor({ state: 'visible', timeout: 15_000 });
       // The home is not a repository: the panel offers to initialise or clone one.
-      await panel.getByText(/Initialize a Repository|Clone a Repository/).first().waitFor({ timeout: 30_000 });
+      await panel
+        .getByText(/Initialize a Repository|Clone a Repository/)
+        .first()
+        .waitFor({ timeout: 30_000 });
       console.log(`# screenshot ${await screenshot(page, 'git-panel')}`);
     });
   });
@@ -114,8 +127,17 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const serverLines = serverOut.split('\n').filter((l) => / enabled| disabled/.test(l));
     const disabled = serverLines.filter((l) => /disabled/.test(l));
     assert.deepEqual(disabled, [], 'disabled server extensions');
-    for (const ext of ['jupyterlab', 'jupyter_server_proxy', 'jupyterlab_git', 'jupyter_lsp', 'jupyter_resource_usage']) {
-      assert.ok(serverLines.some((l) => l.includes(`${ext} enabled`)), `server extension ${ext} not enabled:\n${serverLines.join('\n')}`);
+    for (const ext of [
+      'jupyterlab',
+      'jupyter_server_proxy',
+      'jupyterlab_git',
+      'jupyter_lsp',
+      'jupyter_resource_usage',
+    ]) {
+      assert.ok(
+        serverLines.some((l) => l.includes(`${ext} enabled`)),
+        `server extension ${ext} not enabled:\n${serverLines.join('\n')}`,
+      );
     }
     const validated = serverOut.split('\n').filter((l) => /X is |failed|Error/i.test(l));
     assert.deepEqual(validated, [], 'server extensions that failed validation');
@@ -123,12 +145,25 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     const lab = await nb.exec(['jupyter', 'labextension', 'list']);
     assert.equal(lab.exitCode, 0, lab.stderr);
     const labLines = stripAnsi(`${lab.stdout}\n${lab.stderr}`)
-      .split('\n').filter((l) => /enabled|disabled/.test(l) && / v\d/.test(l));
+      .split('\n')
+      .filter((l) => /enabled|disabled/.test(l) && / v\d/.test(l));
     assert.ok(labLines.length >= 6, `few lab extensions:\n${labLines.join('\n')}`);
     const notOk = labLines.filter((l) => !/enabled\s+OK/.test(l));
     assert.deepEqual(notOk, [], 'lab extensions not "enabled OK"');
-    for (const ext of ['@jupyterlab/git', '@jupyter-lsp/jupyterlab-lsp', '@jupyter-server/resource-usage', 'jupyterlab-execute-time', '@jupyterhub/jupyter-server-proxy', '@jupyter-widgets/jupyterlab-manager', 'jupyter-matplotlib', 'jupyterlab-plotly']) {
-      assert.ok(labLines.some((l) => l.includes(ext)), `lab extension ${ext} missing:\n${labLines.join('\n')}`);
+    for (const ext of [
+      '@jupyterlab/git',
+      '@jupyter-lsp/jupyterlab-lsp',
+      '@jupyter-server/resource-usage',
+      'jupyterlab-execute-time',
+      '@jupyterhub/jupyter-server-proxy',
+      '@jupyter-widgets/jupyterlab-manager',
+      'jupyter-matplotlib',
+      'jupyterlab-plotly',
+    ]) {
+      assert.ok(
+        labLines.some((l) => l.includes(ext)),
+        `lab extension ${ext} missing:\n${labLines.join('\n')}`,
+      );
     }
 
     await scenario('extensions', async ({ page, errors }) => {

@@ -3,11 +3,19 @@
 // Jupyter kernel, both still work after `docker restart` and in a new container on the same volume
 // (an image upgrade). The platform's index (KFC_PIP_INDEX_URL) is written into the user's pip and
 // uv config without overriding an index the user chose.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createHomeVolume, docker, runOnce, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
-import { JupyterApi, describeCell, runCell } from '../../../src/testing/kernel.ts';
+import { after, before, describe, test } from 'node:test';
+import {
+  createHomeVolume,
+  docker,
+  type Notebook,
+  runOnce,
+  startNotebook,
+  testImage,
+} from '../../../src/testing/container.ts';
+import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
 
 const image = testImage();
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
@@ -49,14 +57,33 @@ describe('jupyterlab-cpu: user installs persist on the home volume', () => {
   });
   after(async () => {
     for (const nb of notebooks) await nb.remove({ keepVolume: true });
-    if (volume) await docker.getVolume(volume).remove().catch(() => {});
+    if (volume)
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
   });
 
   async function assertInstalled(nb: Notebook, when: string): Promise<void> {
-    const probe = await runCell(nb, 'python3', 'import kfc_probe, os\nprint(kfc_probe.VALUE, os.path.dirname(kfc_probe.__file__))');
-    assert.equal(probe.stdout.trim(), '42 /home/jovyan/.local/lib/python3.13/site-packages/kfc_probe', `${when}: ${describeCell(probe)}`);
-    const specs = await new JupyterApi(nb).json<{ kernelspecs: Record<string, { spec: { display_name: string } }> }>('GET', '/api/kernelspecs');
-    assert.equal(specs.kernelspecs['probe-env']?.spec.display_name, 'Probe env', `${when}: kernels ${Object.keys(specs.kernelspecs).join(', ')}`);
+    const probe = await runCell(
+      nb,
+      'python3',
+      'import kfc_probe, os\nprint(kfc_probe.VALUE, os.path.dirname(kfc_probe.__file__))',
+    );
+    assert.equal(
+      probe.stdout.trim(),
+      '42 /home/jovyan/.local/lib/python3.13/site-packages/kfc_probe',
+      `${when}: ${describeCell(probe)}`,
+    );
+    const specs = await new JupyterApi(nb).json<{ kernelspecs: Record<string, { spec: { display_name: string } }> }>(
+      'GET',
+      '/api/kernelspecs',
+    );
+    assert.equal(
+      specs.kernelspecs['probe-env']?.spec.display_name,
+      'Probe env',
+      `${when}: kernels ${Object.keys(specs.kernelspecs).join(', ')}`,
+    );
     const venv = await runCell(nb, 'probe-env', 'import sys, kfc_venv_marker\nprint(sys.prefix)');
     assert.equal(venv.stdout.trim(), '/home/jovyan/venvs/probe-env', `${when}: ${describeCell(venv)}`);
   }
@@ -65,10 +92,18 @@ describe('jupyterlab-cpu: user installs persist on the home volume', () => {
     const nb = current();
     const made = await nb.exec(['python3', '-c', MAKE_WHEEL]);
     assert.equal(made.exitCode, 0, made.stderr);
-    const cell = await runCell(nb, 'python3', '%pip install --no-index /tmp/kfc_probe-1.0-py3-none-any.whl\nimport kfc_probe\nprint("value", kfc_probe.VALUE)');
+    const cell = await runCell(
+      nb,
+      'python3',
+      '%pip install --no-index /tmp/kfc_probe-1.0-py3-none-any.whl\nimport kfc_probe\nprint("value", kfc_probe.VALUE)',
+    );
     assert.match(cell.stdout, /value 42/, describeCell(cell));
     const where = await nb.exec(['pip', 'show', '-f', 'kfc-probe']);
-    assert.match(where.stdout, /Location: \/home\/jovyan\/\.local\/lib\/python3\.13\/site-packages/, where.stdout + where.stderr);
+    assert.match(
+      where.stdout,
+      /Location: \/home\/jovyan\/\.local\/lib\/python3\.13\/site-packages/,
+      where.stdout + where.stderr,
+    );
   });
 
   test('a user venv with ipykernel from the index is registered as a kernel and runs', async () => {
@@ -120,19 +155,31 @@ describe('jupyterlab-cpu: the platform index for user installs (KFC_PIP_INDEX_UR
     const uv = await nb.exec(['cat', '/home/jovyan/.config/uv/uv.toml']);
     assert.match(uv.stdout, new RegExp(`url = "${MIRROR.replace(/[./]/g, '\\$&')}"`), uv.stderr);
     const env = (await nb.serverProcess()).env;
-    assert.equal(env.PIP_INDEX_URL, undefined, 'PIP_INDEX_URL would override the user\'s config');
+    assert.equal(env.PIP_INDEX_URL, undefined, "PIP_INDEX_URL would override the user's config");
   });
 
   test('an index the user chose is kept', async () => {
     const volume = await createHomeVolume(image);
     const mine = 'https://my-own-index.example.net/simple';
-    const seed = await runOnce(image, ['bash', '-c', `mkdir -p /mnt/home/.config/pip && printf '[global]\\nindex-url = ${mine}\\n' > /mnt/home/.config/pip/pip.conf`], { Binds: [`${volume}:/mnt/home`] }, '1000:100');
+    const seed = await runOnce(
+      image,
+      [
+        'bash',
+        '-c',
+        `mkdir -p /mnt/home/.config/pip && printf '[global]\\nindex-url = ${mine}\\n' > /mnt/home/.config/pip/pip.conf`,
+      ],
+      { Binds: [`${volume}:/mnt/home`] },
+      '1000:100',
+    );
     assert.equal(seed.exitCode, 0, seed.stderr);
     const nb = await startNotebook({ homeVolume: volume, env: { KFC_PIP_INDEX_URL: MIRROR } });
     notebooks.push(nb);
     assert.equal(await pipIndex(nb), mine);
     await nb.remove();
     notebooks.pop();
-    await docker.getVolume(volume).remove().catch(() => {});
+    await docker
+      .getVolume(volume)
+      .remove()
+      .catch(() => {});
   });
 });

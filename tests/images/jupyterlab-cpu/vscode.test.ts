@@ -1,7 +1,8 @@
 // jupyterlab-cpu: VS Code (code-server) served under the notebook's prefix on the same port.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, describe, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 describe('jupyterlab-cpu: VS Code under the prefix', () => {
   let nb: Notebook;

@@ -1,9 +1,10 @@
 // jupyterlab-pytorch: a notebook that trains a tiny classifier, run as a user runs it in JupyterLab
 // (saved to the home, opened in a notebook session, every cell run on its kernel, saved with its
 // outputs), on the CPU.
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { runNotebook } from '../../../src/testing/notebook.ts';
 
 let nb: Notebook;
@@ -57,8 +58,13 @@ test('a notebook trains a tiny classifier on two moons and is saved with its out
   assert.deepEqual(run.cells[2]!.results, ['[0, 1]']);
   // Saved in the home with outputs, as the user finds it on the next visit.
   const code = run.saved.cells.filter((c) => c.cell_type === 'code');
-  assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3]);
+  assert.deepEqual(
+    code.map((c) => c.execution_count),
+    [1, 2, 3],
+  );
   assert.match(JSON.stringify(code[1]!.outputs), /accuracy/);
-  const files = await nb.exec(['bash', '-c', 'cd /home/jovyan && stat -c "%U %n" kfc-torch-train.ipynb moons.pt'], { user: '1000:100' });
+  const files = await nb.exec(['bash', '-c', 'cd /home/jovyan && stat -c "%U %n" kfc-torch-train.ipynb moons.pt'], {
+    user: '1000:100',
+  });
   assert.equal(files.stdout, 'jovyan kfc-torch-train.ipynb\njovyan moons.pt\n', files.stderr);
 });

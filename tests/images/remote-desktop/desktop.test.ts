@@ -1,12 +1,13 @@
 // remote-desktop: nginx front under NB_PREFIX, the RFB websocket through websockify, a real
 // browser showing the XFCE desktop through noVNC (resize, clipboard), the applications, the
 // seeded launchers, KF_LANG=fr, and supervision (a killed VNC server or nginx comes back).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { createHomeVolume, docker, startNotebook, testImage, type Notebook } from '../../../src/testing/container.ts';
+import WebSocket from 'ws';
 import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { createHomeVolume, docker, type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,7 +31,12 @@ function rfbGreeting(nb: Notebook, timeoutMs = 5000): Promise<string> {
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const t0 = Date.now();
   let last: unknown;
   while (Date.now() - t0 < timeoutMs) {
@@ -109,11 +115,22 @@ describe('remote-desktop', () => {
   });
 
   test('$NB_PREFIX/proxy/<port>/ reaches a local port', async () => {
-    await nb.exec(['bash', '-c', 'mkdir -p /tmp/www && echo kfc-proxied > /tmp/www/hello.txt && cd /tmp/www && (setsid python3 -m http.server 9123 --bind 127.0.0.1 >/dev/null 2>&1 &)'], { user: '1000:100' });
-    const r = await until('the proxied server', async () => {
-      const res = await nb.get('/proxy/9123/hello.txt');
-      return res.status === 200 ? res : undefined;
-    }, 15_000);
+    await nb.exec(
+      [
+        'bash',
+        '-c',
+        'mkdir -p /tmp/www && echo kfc-proxied > /tmp/www/hello.txt && cd /tmp/www && (setsid python3 -m http.server 9123 --bind 127.0.0.1 >/dev/null 2>&1 &)',
+      ],
+      { user: '1000:100' },
+    );
+    const r = await until(
+      'the proxied server',
+      async () => {
+        const res = await nb.get('/proxy/9123/hello.txt');
+        return res.status === 200 ? res : undefined;
+      },
+      15_000,
+    );
     assert.equal(r.text.trim(), 'kfc-proxied');
     assert.equal((await nb.get('/proxy/9123')).status, 302);
   });
@@ -124,14 +141,30 @@ describe('remote-desktop', () => {
   });
 
   test('every service runs as jovyan (1000:100)', async () => {
-    const names = ['start-remote-desktop.sh', 'run-one-constantly', 'Xtigervnc', 'websockify', 'nginx', 'xfce4-session', 'xfwm4', 'xfdesktop', 'xfce4-panel'];
+    const names = [
+      'start-remote-desktop.sh',
+      'run-one-constantly',
+      'Xtigervnc',
+      'websockify',
+      'nginx',
+      'xfce4-session',
+      'xfwm4',
+      'xfdesktop',
+      'xfce4-panel',
+    ];
     // The session's parts start over a few seconds after /healthy.
-    const procs = await until('every desktop process', async () => {
-      const ps = await nb.processes();
-      return names.every((n) => ps.some((p) => p.args.includes(n))) ? ps : undefined;
-    }, 30_000, 500);
+    const procs = await until(
+      'every desktop process',
+      async () => {
+        const ps = await nb.processes();
+        return names.every((n) => ps.some((p) => p.args.includes(n))) ? ps : undefined;
+      },
+      30_000,
+      500,
+    );
     for (const name of names) {
-      for (const p of procs.filter((q) => q.args.includes(name))) assert.equal(p.uid, 1000, `${p.args} runs as uid ${p.uid}`);
+      for (const p of procs.filter((q) => q.args.includes(name)))
+        assert.equal(p.uid, 1000, `${p.args} runs as uid ${p.uid}`);
     }
   });
 
@@ -145,9 +178,17 @@ describe('remote-desktop', () => {
   });
 
   test('launchers for Firefox, QGIS, a terminal and a text editor are on the desktop', async () => {
-    const r = await nb.exec(['bash', '-c', 'cd ~/Desktop && for f in *.desktop; do [[ -x "$f" ]] && echo "$f"; done'], { user: '1000:100' });
+    const r = await nb.exec(['bash', '-c', 'cd ~/Desktop && for f in *.desktop; do [[ -x "$f" ]] && echo "$f"; done'], {
+      user: '1000:100',
+    });
     const files = r.stdout.trim().split('\n');
-    for (const f of ['firefox-esr.desktop', 'org.qgis.qgis.desktop', 'xfce4-terminal.desktop', 'org.xfce.mousepad.desktop']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+    for (const f of [
+      'firefox-esr.desktop',
+      'org.qgis.qgis.desktop',
+      'xfce4-terminal.desktop',
+      'org.xfce.mousepad.desktop',
+    ])
+      assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   });
 
   describe('in a real browser', () => {
@@ -156,18 +197,27 @@ describe('remote-desktop', () => {
       browser = await launchBrowser();
       page = (await newSession(browser, { width: 1280, height: 800 })).page;
       await page.goto(nb.url('/'), { waitUntil: 'load' });
-      await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
+        timeout: 30_000,
+      });
     });
 
     test('noVNC connects and shows the XFCE desktop (not a blank or single-colour frame)', async () => {
       // The panel and desktop icons take a few seconds to draw after the session starts.
-      const stats = await until('a drawn desktop', async () => {
-        const s = await canvasStats(page);
-        return s.colours >= 32 && s.topShare < 0.98 ? s : undefined;
-      }, 60_000, 1000);
+      const stats = await until(
+        'a drawn desktop',
+        async () => {
+          const s = await canvasStats(page);
+          return s.colours >= 32 && s.topShare < 0.98 ? s : undefined;
+        },
+        60_000,
+        1000,
+      );
       await sleep(1500);
       const file = await screenshot(page, 'desktop');
-      process.stdout.write(`screenshot: ${file} (${stats.width}x${stats.height}, ${stats.colours} colours, top colour ${(stats.topShare * 100).toFixed(1)}%)\n`);
+      process.stdout.write(
+        `screenshot: ${file} (${stats.width}x${stats.height}, ${stats.colours} colours, top colour ${(stats.topShare * 100).toFixed(1)}%)\n`,
+      );
       const panel = await x(nb, 'pgrep -u 1000 -x xfce4-panel');
       assert.equal(panel.exitCode, 0, 'the XFCE panel runs');
     });
@@ -183,30 +233,53 @@ describe('remote-desktop', () => {
     test('clipboard: desktop → browser and browser → desktop', async () => {
       const fromDesktop = `kfc-from-desktop-${Date.now()}`;
       await x(nb, `printf %s ${fromDesktop} | setsid xclip -selection clipboard -i >/dev/null 2>&1`);
-      await page.waitForFunction((want) => (document.getElementById('noVNC_clipboard_text') as HTMLTextAreaElement | null)?.value === want, fromDesktop, { timeout: 15_000 });
+      await page.waitForFunction(
+        (want) => (document.getElementById('noVNC_clipboard_text') as HTMLTextAreaElement | null)?.value === want,
+        fromDesktop,
+        { timeout: 15_000 },
+      );
       const fromBrowser = `kfc-from-browser-${Date.now()}`;
       await page.evaluate((text) => {
         const ta = document.getElementById('noVNC_clipboard_text') as HTMLTextAreaElement;
         ta.value = text;
         ta.dispatchEvent(new Event('change'));
       }, fromBrowser);
-      await until('the text in the desktop clipboard', async () => (await x(nb, 'xclip -selection clipboard -o')).stdout === fromBrowser, 15_000);
+      await until(
+        'the text in the desktop clipboard',
+        async () => (await x(nb, 'xclip -selection clipboard -o')).stdout === fromBrowser,
+        15_000,
+      );
     });
 
     test('a killed VNC server is restarted and noVNC reconnects to a fresh desktop', async () => {
       const before = (await nb.processes()).find((p) => p.args.startsWith('Xtigervnc'));
       assert.ok(before, 'Xtigervnc runs');
       await nb.exec(['kill', '-KILL', String(before.pid)], { user: '1000:100' });
-      const after = await until('a new Xtigervnc', async () => (await nb.processes()).find((p) => p.args.startsWith('Xtigervnc') && p.pid !== before.pid), 30_000);
+      const after = await until(
+        'a new Xtigervnc',
+        async () => (await nb.processes()).find((p) => p.args.startsWith('Xtigervnc') && p.pid !== before.pid),
+        30_000,
+      );
       assert.notEqual(after.pid, before.pid);
       assert.match(await until('the RFB greeting again', () => rfbGreeting(nb, 3000), 30_000), /^RFB 003\.00\d\n$/);
       assert.equal((await nb.get('/healthy')).status, 200, 'the container still answers');
-      await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, { timeout: 30_000 });
-      await until('the desktop drawn again', async () => {
-        const s = await canvasStats(page);
-        return s.colours >= 32 && s.topShare < 0.98;
-      }, 60_000, 1000);
-      await until('a new XFCE session', async () => (await nb.processes()).some((p) => p.args.includes('xfce4-session')), 30_000);
+      await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
+        timeout: 30_000,
+      });
+      await until(
+        'the desktop drawn again',
+        async () => {
+          const s = await canvasStats(page);
+          return s.colours >= 32 && s.topShare < 0.98;
+        },
+        60_000,
+        1000,
+      );
+      await until(
+        'a new XFCE session',
+        async () => (await nb.processes()).some((p) => p.args.includes('xfce4-session')),
+        30_000,
+      );
       await screenshot(page, 'desktop-after-vnc-restart');
     });
   });
@@ -216,46 +289,73 @@ describe('remote-desktop', () => {
     const before = (await nb.processes()).find((p) => isNginx(p.args));
     assert.ok(before, 'nginx runs');
     await nb.exec(['kill', '-KILL', String(before.pid)], { user: '1000:100' });
-    const again = await until('a new nginx', async () => (await nb.processes()).find((p) => isNginx(p.args) && p.pid !== before.pid), 30_000);
+    const again = await until(
+      'a new nginx',
+      async () => (await nb.processes()).find((p) => isNginx(p.args) && p.pid !== before.pid),
+      30_000,
+    );
     assert.notEqual(again.pid, before.pid);
-    await until('nginx answering again', async () => (await nb.get('/healthy').catch(() => ({ status: 0 }))).status === 200, 30_000);
+    await until(
+      'nginx answering again',
+      async () => (await nb.get('/healthy').catch(() => ({ status: 0 }))).status === 200,
+      30_000,
+    );
     assert.equal((await nb.get('/')).status, 200);
   });
 });
 
 describe('remote-desktop home and language', () => {
-  test('launchers are seeded into an empty home without overwriting the user\'s files', async () => {
+  test("launchers are seeded into an empty home without overwriting the user's files", async () => {
     const image = testImage();
     const volume = await createHomeVolume(image);
     try {
       const first = await startNotebook({ homeVolume: volume, timeoutMs: 120_000 });
       try {
-        const w = await first.exec(['bash', '-c', 'echo "# mine" > ~/Desktop/firefox-esr.desktop && rm ~/Desktop/org.xfce.mousepad.desktop'], { user: '1000:100' });
+        const w = await first.exec(
+          ['bash', '-c', 'echo "# mine" > ~/Desktop/firefox-esr.desktop && rm ~/Desktop/org.xfce.mousepad.desktop'],
+          { user: '1000:100' },
+        );
         assert.equal(w.exitCode, 0, w.stderr);
       } finally {
         await first.remove({ keepVolume: true });
       }
       const second = await startNotebook({ homeVolume: volume, timeoutMs: 120_000 });
       try {
-        const r = await second.exec(['bash', '-c', 'cat ~/Desktop/firefox-esr.desktop; ls ~/Desktop'], { user: '1000:100' });
-        assert.match(r.stdout, /^# mine\n/, 'the user\'s file is kept');
+        const r = await second.exec(['bash', '-c', 'cat ~/Desktop/firefox-esr.desktop; ls ~/Desktop'], {
+          user: '1000:100',
+        });
+        assert.match(r.stdout, /^# mine\n/, "the user's file is kept");
         assert.match(r.stdout, /org\.xfce\.mousepad\.desktop/, 'a missing launcher is seeded again');
       } finally {
         await second.remove({ keepVolume: true });
       }
     } finally {
-      await docker.getVolume(volume).remove().catch(() => {});
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
     }
   });
 
   test('KF_LANG=fr gives a French desktop session (fr_CA.UTF-8, XFCE and Firefox translations present)', async () => {
     const nb = await startNotebook({ env: { KF_LANG: 'fr' }, timeoutMs: 120_000 });
     try {
-      const session = await until('the XFCE session', async () => (await nb.processes()).find((p) => /xfce4-session/.test(p.args)), 60_000);
+      const session = await until(
+        'the XFCE session',
+        async () => (await nb.processes()).find((p) => /xfce4-session/.test(p.args)),
+        60_000,
+      );
       const env = await nb.environ(session);
       assert.equal(env.LANG, 'fr_CA.UTF-8');
       assert.match(env.LANGUAGE ?? '', /^fr/);
-      const tr = await nb.exec(['bash', '-c', 'ls /usr/share/locale/fr/LC_MESSAGES/xfce4-panel.mo /usr/share/locale/fr/LC_MESSAGES/xfdesktop.mo /usr/lib/firefox-esr/browser/extensions/langpack-fr@firefox-esr.mozilla.org.xpi'], { user: '1000:100' });
+      const tr = await nb.exec(
+        [
+          'bash',
+          '-c',
+          'ls /usr/share/locale/fr/LC_MESSAGES/xfce4-panel.mo /usr/share/locale/fr/LC_MESSAGES/xfdesktop.mo /usr/lib/firefox-esr/browser/extensions/langpack-fr@firefox-esr.mozilla.org.xpi',
+        ],
+        { user: '1000:100' },
+      );
       assert.equal(tr.exitCode, 0, tr.stderr);
       const date = await nb.exec(['bash', '-c', 'LC_ALL=fr_CA.UTF-8 date -d 2024-01-15 +%A'], { user: '1000:100' });
       assert.equal(date.stdout.trim(), 'lundi');

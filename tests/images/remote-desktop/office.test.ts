@@ -2,15 +2,21 @@
 // window appears under the desktop's X server (wmctrl); the wallpaper is the desktop's default;
 // with KF_LANG=fr the applications and the menu speak French. Screenshots: desktop with launchers
 // and wallpaper (English), the applications menu open (French).
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
 import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 500): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 500,
+): Promise<T> {
   const t0 = Date.now();
   let last: unknown;
   while (Date.now() - t0 < timeoutMs) {
@@ -42,9 +48,23 @@ const LAUNCHERS: [string, RegExp][] = [
 
 /** The desktop session's environment (display, D-Bus, language), as applications started from it get. */
 async function sessionEnv(nb: Notebook): Promise<Record<string, string>> {
-  const session = await until('the XFCE session', async () => (await nb.processes()).find((p) => /xfce4-session/.test(p.args)), 60_000);
+  const session = await until(
+    'the XFCE session',
+    async () => (await nb.processes()).find((p) => /xfce4-session/.test(p.args)),
+    60_000,
+  );
   const env = await nb.environ(session);
-  const keep = ['DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'XDG_CURRENT_DESKTOP', 'LANG', 'LANGUAGE', 'LC_ALL', 'HOME', 'PATH'];
+  const keep = [
+    'DISPLAY',
+    'DBUS_SESSION_BUS_ADDRESS',
+    'XDG_RUNTIME_DIR',
+    'XDG_CURRENT_DESKTOP',
+    'LANG',
+    'LANGUAGE',
+    'LC_ALL',
+    'HOME',
+    'PATH',
+  ];
   return Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
@@ -75,10 +95,14 @@ describe('remote-desktop office (English session)', () => {
   before(async () => {
     nb = await startNotebook({ timeoutMs: 120_000 });
     env = await sessionEnv(nb);
-    await until('the desktop and panel', async () => {
-      const ps = await nb.processes();
-      return ['xfdesktop', 'xfce4-panel', 'xfwm4'].every((n) => ps.some((p) => p.args.includes(n)));
-    }, 60_000);
+    await until(
+      'the desktop and panel',
+      async () => {
+        const ps = await nb.processes();
+        return ['xfdesktop', 'xfce4-panel', 'xfwm4'].every((n) => ps.some((p) => p.args.includes(n)));
+      },
+      60_000,
+    );
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -86,7 +110,9 @@ describe('remote-desktop office (English session)', () => {
   });
 
   test('the office launchers are on the desktop, executable', async () => {
-    const r = await nb.exec(['bash', '-c', 'cd ~/Desktop && for f in *.desktop; do [[ -x "$f" ]] && echo "$f"; done'], { user: '1000:100' });
+    const r = await nb.exec(['bash', '-c', 'cd ~/Desktop && for f in *.desktop; do [[ -x "$f" ]] && echo "$f"; done'], {
+      user: '1000:100',
+    });
     const files = r.stdout.trim().split('\n');
     for (const [f] of LAUNCHERS) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   });
@@ -97,7 +123,11 @@ describe('remote-desktop office (English session)', () => {
       const t0 = Date.now();
       const sid = await launch(nb, env, file);
       try {
-        const win = await until(`a ${cls} window`, async () => (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)), 120_000);
+        const win = await until(
+          `a ${cls} window`,
+          async () => (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)),
+          120_000,
+        );
         process.stdout.write(`${file}: window in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${win}\n`);
         if (file === 'R.desktop') {
           const r = await nb.exec(['pgrep', '-u', '1000', '-f', '/usr/lib/R/bin/exec/R'], { user: '1000:100' });
@@ -105,32 +135,48 @@ describe('remote-desktop office (English session)', () => {
         }
       } finally {
         await nb.exec(['bash', '-c', `pkill -KILL -s ${sid} || true`], { user: '1000:100' });
-        await until('the window gone', async () => !(await windows(nb, env)).some((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)), 30_000);
+        await until(
+          'the window gone',
+          async () => !(await windows(nb, env)).some((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)),
+          30_000,
+        );
       }
     });
   }
 
   test('the wallpaper is the desktop default (xfconf), and the desktop shows it with its launchers', async () => {
-    const q = await nb.exec(['xfconf-query', '-c', 'xfce4-desktop', '-p', '/backdrop/screen0/monitorVNC-0/workspace0/last-image'], { user: '1000:100', env });
+    const q = await nb.exec(
+      ['xfconf-query', '-c', 'xfce4-desktop', '-p', '/backdrop/screen0/monitorVNC-0/workspace0/last-image'],
+      { user: '1000:100', env },
+    );
     assert.equal(q.stdout.trim(), '/usr/share/backgrounds/kfc/wallpaper.svg', q.stderr);
     browser = await launchBrowser();
     const page: Page = (await newSession(browser, { width: 1280, height: 800 })).page;
     await page.goto(nb.url('/'), { waitUntil: 'load' });
-    await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
+      timeout: 30_000,
+    });
     // The wallpaper's navy gradient at the bottom right, away from the icons, panel and text.
-    const px = await until('the wallpaper drawn', async () => {
-      const p = await page.evaluate(() => {
-        const c = document.querySelector('#noVNC_container canvas') as HTMLCanvasElement | null;
-        if (!c || c.width < 100) return undefined;
-        const d = c.getContext('2d')!.getImageData(c.width - 40, Math.floor(c.height / 2), 1, 1).data;
-        return [d[0]!, d[1]!, d[2]!] as const;
-      });
-      if (!p) return undefined;
-      const [r, g, b] = p;
-      return b > r + 40 && b > g && r < 60 ? p : undefined;
-    }, 60_000, 1000);
+    const px = await until(
+      'the wallpaper drawn',
+      async () => {
+        const p = await page.evaluate(() => {
+          const c = document.querySelector('#noVNC_container canvas') as HTMLCanvasElement | null;
+          if (!c || c.width < 100) return undefined;
+          const d = c.getContext('2d')!.getImageData(c.width - 40, Math.floor(c.height / 2), 1, 1).data;
+          return [d[0]!, d[1]!, d[2]!] as const;
+        });
+        if (!p) return undefined;
+        const [r, g, b] = p;
+        return b > r + 40 && b > g && r < 60 ? p : undefined;
+      },
+      60_000,
+      1000,
+    );
     await sleep(2000);
-    process.stdout.write(`wallpaper pixel rgb(${px.join(',')}); screenshot: ${await screenshot(page, 'office-desktop')}\n`);
+    process.stdout.write(
+      `wallpaper pixel rgb(${px.join(',')}); screenshot: ${await screenshot(page, 'office-desktop')}\n`,
+    );
   });
 });
 
@@ -152,7 +198,12 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
     const before = new Set((await windows(nb, env)).map((l) => l.split(/\s+/)[0]));
     const sid = await launch(nb, env, 'libreoffice-writer.desktop');
     try {
-      const win = await until('a Writer window', async () => (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && /libreoffice-writer/i.test(l)), 120_000);
+      const win = await until(
+        'a Writer window',
+        async () =>
+          (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && /libreoffice-writer/i.test(l)),
+        120_000,
+      );
       assert.match(win, /Sans nom 1/);
     } finally {
       await nb.exec(['bash', '-c', `pkill -KILL -s ${sid} || true`], { user: '1000:100' });
@@ -161,13 +212,22 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
 
   test('the applications menu is French (screenshot with the menu open)', async () => {
     // Menu categories come from the .directory files; the office ones must have French names.
-    const dir = await nb.exec(['bash', '-c', "grep -h '^Name\\[fr\\]=' /usr/share/desktop-directories/xfce-office.directory /usr/share/desktop-directories/xfce-network.directory"], { user: '1000:100' });
+    const dir = await nb.exec(
+      [
+        'bash',
+        '-c',
+        "grep -h '^Name\\[fr\\]=' /usr/share/desktop-directories/xfce-office.directory /usr/share/desktop-directories/xfce-network.directory",
+      ],
+      { user: '1000:100' },
+    );
     assert.equal(dir.exitCode, 0, dir.stderr);
     assert.match(dir.stdout, /Bureautique/);
     browser = await launchBrowser();
     const page: Page = (await newSession(browser, { width: 1280, height: 800 })).page;
     await page.goto(nb.url('/'), { waitUntil: 'load' });
-    await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
+      timeout: 30_000,
+    });
     await until('the panel', async () => (await nb.processes()).some((p) => p.args.includes('xfce4-panel')), 60_000);
     await sleep(3000);
     const pop = await nb.exec(['xfce4-popup-applicationsmenu'], { user: '1000:100', env });

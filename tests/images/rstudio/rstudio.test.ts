@@ -1,8 +1,9 @@
 // rstudio (built only where the RStudio Server .deb is in the artifact cache): RStudio under
 // NB_PREFIX without a login, 404 outside, as jovyan, R packages to the home library.
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startNotebook, type Notebook } from '../../../src/testing/container.ts';
+import { after, before, test } from 'node:test';
+import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 let nb: Notebook;
 before(async () => {
@@ -31,7 +32,13 @@ test('rserver runs as jovyan with the hardened settings', async () => {
   assert.ok(rserver, procs.map((p) => p.args).join('\n'));
   assert.equal(rserver.uid, 1000);
   const conf = await nb.exec(['cat', '/etc/rstudio/rserver.conf', '/etc/rstudio/rsession.conf']);
-  for (const line of ['www-frame-origin=same', 'www-enable-origin-check=1', 'www-same-site=lax', 'restrict-directory-view=1']) assert.ok(conf.stdout.includes(line), line);
+  for (const line of [
+    'www-frame-origin=same',
+    'www-enable-origin-check=1',
+    'www-same-site=lax',
+    'restrict-directory-view=1',
+  ])
+    assert.ok(conf.stdout.includes(line), line);
 });
 
 test('R packages a user installs go to the home library', async () => {
