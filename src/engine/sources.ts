@@ -87,10 +87,10 @@ export async function gatherSourceState(
     } else if (typeof r === 'object' && 'license' in r) {
       const v = process.env[r.license.env];
       state.licenses!.set(r.license.name, v && existsSync(v) ? true : { given: v || undefined });
-    } else if (typeof r === 'object' && 'download' in r && !state.downloads!.has(r.download.url)) {
+    } else if (typeof r === 'object' && 'download' in r && opts.network && !state.downloads!.has(r.download.url)) {
+      // Probed only with the network; offline, an outside download is unknown, not missing.
       state.downloads!.set(r.download.url, false);
-      if (opts.network)
-        probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));
+      probes.push(reachable(r.download.url, timeoutMs).then((ok) => void state.downloads!.set(r.download.url, ok)));
     }
   }
   await Promise.all(probes);
