@@ -86,10 +86,12 @@ if (scope.includes('integration')) {
  * KFC_TEST_IMAGES narrows the list (the GitHub workflow: one image per job); naming an image that
  * is not buildable here is a failure, never a silent skip.
  */
+let catalogRows = [];
 function catalogImages() {
   const res = spawnSync(process.execPath, kfc('list', '--json'), { cwd: root, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`kfc list --json failed (exit ${res.status}): ${res.stderr}`);
   const rows = JSON.parse(res.stdout);
+  catalogRows = rows;
   const buildable = rows.filter((r) => r.publish && r.buildable.ok).map((r) => r.name);
   const wanted = (process.env.KFC_TEST_IMAGES ?? '').split(/\s+/).filter(Boolean);
   if (buildable.length === 0) {
@@ -127,7 +129,10 @@ if (scope.includes('images')) {
     await run('report gates', process.execPath, kfc('report', ...images, ...ref, '--check', '--starts', '5'));
     // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
     // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
-    await run('referees', process.execPath, kfc('referee', ...images, ...ref, '--check'));
+    const refereed = images.filter((name) => catalogRows.find((r) => r.name === name)?.test?.referees !== false);
+    const notRefereed = images.filter((name) => !refereed.includes(name));
+    if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
+    if (refereed.length) await run('referees', process.execPath, kfc('referee', ...refereed, ...ref, '--check'));
   }
 }
 

@@ -100,6 +100,11 @@ export const ImageSchema = z
         suites: z.array(relName).default([]),
         /** general suite applies (false for images that are not Jupyter servers). */
         general: z.boolean().default(true),
+        /**
+         * The field's tools (dive, Trivy) judge this image in npm test. Off only where their cost is
+         * out of proportion in CI (a 10 GB archive on scratch disk and ~8 min each); say why beside it.
+         */
+        referees: z.boolean().default(true),
       })
       .strict()
       .default({}),

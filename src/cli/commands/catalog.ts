@@ -165,5 +165,6 @@ export function nodeSummary(catalog: Catalog, n: ImageNode, state: SourceState =
     requires: n.requires.map(describeRequirement),
     ownRequires: n.spec.requires.map(describeRequirement),
     buildable: buildability(catalog, n, state),
+    test: n.spec.test,
   };
 }
