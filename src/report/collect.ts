@@ -243,9 +243,32 @@ export interface ReportEngine {
   ): Promise<StartReport>;
 }
 
+/** Several archives as one: each image once, each layer once (by diff_id), every note. */
+export function mergeArchives(archives: ImageArchive[]): ImageArchive {
+  const merged: ImageArchive = { images: [], layers: new Map(), notes: [] };
+  for (const a of archives) {
+    for (const img of a.images) if (!merged.images.some((m) => m.id === img.id)) merged.images.push(img);
+    for (const [id, layer] of a.layers) if (!merged.layers.has(id)) merged.layers.set(id, layer);
+    merged.notes.push(...a.notes);
+  }
+  return merged;
+}
+
+/**
+ * One `docker save` per image: the engine writes a whole export under its data root before it
+ * streams it, so saving the family at once needs scratch space for every distinct layer (18 GB with
+ * the GPU images); one at a time needs room for the largest image only, at the cost of re-reading
+ * shared layers.
+ */
+async function saveAndReadEach(refs: string[]): Promise<ImageArchive> {
+  const archives: ImageArchive[] = [];
+  for (const ref of refs) archives.push(await saveAndRead([ref]));
+  return mergeArchives(archives);
+}
+
 export const dockerReportEngine: ReportEngine = {
   inspect,
-  saveAndRead,
+  saveAndRead: saveAndReadEach,
   manifests: (ref, condaDir) => collectManifests(ref, condaDir),
   measureStart,
 };
