@@ -5,6 +5,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import type { ZodIssue } from 'zod';
 import { KfcError } from '../errors.ts';
 import { readPythonSources } from '../python/sources.ts';
+import { DOCKERFILE_INSTRUCTIONS } from './instructions.ts';
 import type { Bit, Catalog, ContextFile, ImageNode } from './model.ts';
 import { CatalogSchema, type CatalogSpec, IMAGE_NAME, type Requirement } from './schema.ts';
 
@@ -12,25 +13,6 @@ export const CATALOG_FILE = 'images.yaml';
 export const BITS_DIR = 'docker-bits';
 export const RESOURCES_DIR = 'resources';
 const RESERVED_CONTEXT_NAMES = new Set(['Dockerfile', '.dockerignore', 'Dockerfile.dockerignore']);
-const INSTRUCTIONS = new Set([
-  'ADD',
-  'ARG',
-  'CMD',
-  'COPY',
-  'ENTRYPOINT',
-  'ENV',
-  'EXPOSE',
-  'HEALTHCHECK',
-  'LABEL',
-  'MAINTAINER',
-  'ONBUILD',
-  'RUN',
-  'SHELL',
-  'STOPSIGNAL',
-  'USER',
-  'VOLUME',
-  'WORKDIR',
-]);
 
 /** Reads the YAML text and validates it; errors name the file, the field path and its line. */
 export function parseCatalogText(text: string, file: string): CatalogSpec {
@@ -344,7 +326,7 @@ export function validateBit(text: string, path: string): void {
         hint: 'remove the FROM line; set the base with "from:" in images.yaml',
       });
     }
-    if (!INSTRUCTIONS.has(kw)) {
+    if (!DOCKERFILE_INSTRUCTIONS.has(kw)) {
       throw new KfcError(`"${inst.getKeyword()}" is not a Dockerfile instruction`, {
         where: `${path}:${line}`,
         hint: 'bits hold Dockerfile instructions only',

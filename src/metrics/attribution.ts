@@ -10,6 +10,7 @@
  * history (ARG).
  */
 import { DockerfileParser } from 'dockerfile-ast';
+import { DOCKERFILE_INSTRUCTIONS } from '../catalog/instructions.ts';
 import type { LineOrigin } from '../generate/generate.ts';
 import type { ImageConfig } from './layers.ts';
 
@@ -39,26 +40,6 @@ export interface LayerOrigin {
   base: boolean;
 }
 
-const KEYWORDS = new Set([
-  'ADD',
-  'ARG',
-  'CMD',
-  'COPY',
-  'ENTRYPOINT',
-  'ENV',
-  'EXPOSE',
-  'HEALTHCHECK',
-  'LABEL',
-  'MAINTAINER',
-  'ONBUILD',
-  'RUN',
-  'SHELL',
-  'STOPSIGNAL',
-  'USER',
-  'VOLUME',
-  'WORKDIR',
-]);
-
 export function parseStep(createdBy: string | undefined, comment = '', emptyLayer = false): HistoryStep {
   let text = (createdBy ?? '').trim();
   let keyword = '';
@@ -68,7 +49,7 @@ export function parseStep(createdBy: string | undefined, comment = '', emptyLaye
   if (nop) text = nop[1]!.trim();
   else if (/^\S*\/(ba|da|z)?sh\s.*?-c\s/s.test(text)) text = `RUN ${text}`;
   const first = text.split(/\s+/, 1)[0]?.toUpperCase() ?? '';
-  if (KEYWORDS.has(first)) keyword = first;
+  if (DOCKERFILE_INSTRUCTIONS.has(first)) keyword = first;
   let summary = text.replace(/\s+# buildkit$/, '');
   if (keyword === 'RUN') {
     summary = summary
