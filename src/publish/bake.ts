@@ -22,12 +22,23 @@
  * `docker import`), so a remote or container builder cannot see e.g. `kfc/debian:trixie`.
  * `--base-ref trixie=REGISTRY/debian:trixie` maps the FROM reference of every target built on that
  * base to a pushed copy: `contexts: {"kfc/debian:trixie": "docker-image://REGISTRY/debian:trixie"}`.
+ * Named contexts need BuildKit's `contexts` frontend capability, which the Docker 20.10 engine's
+ * BuildKit (v0.8, buildx's `docker` driver) lacks: it fails with "unsupported frontend capability
+ * moby.buildkit.frontend.contexts". Locally no mapping is needed: the engine sees `kfc base`'s image.
+ *
+ * Cache parity with `kfc build`: the same Dockerfile, context content, build args and secret ids
+ * give the same BuildKit cache keys (labels never enter them; secret values neither). The Python
+ * index URL reaches builds as secret `pip-index-url` read from $KFC_PYTHON_INDEX_URL (unset: PyPI),
+ * so the file carries no URL or credential. `kfc bake --build` (bake-build.ts) also stages what
+ * `kfc build` stages (vendor artifacts, the wheelhouse) and gives the same labels.
  */
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { computeTags, imageRef, registryCache, type TagPlan } from '../tags/tags.ts';
 
 export const BAKE_FILE = 'docker-bake.json';
+/** The environment variable bake reads secret `pip-index-url` from (buildx `env=` secret source). */
+export const INDEX_SECRET_ENV = 'KFC_PYTHON_INDEX_URL';
 export { CACHE_TAG } from '../tags/tags.ts';
 
 export interface BakeOptions {
@@ -52,6 +63,11 @@ export interface BakeOptions {
   caBundle?: string;
   /** Limit to these images (and the ancestors they need for their cache). */
   images?: string[];
+  /**
+   * A local build (kfc bake --build): internal stages get tags and are loaded into the engine like
+   * published images, instead of `type=cacheonly`, so every level of the tree can be inspected.
+   */
+  loadInternal?: boolean;
 }
 
 export interface BakeTarget {
@@ -129,10 +145,11 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
       repo ?? '',
       node.chain.map((n) => n.name),
     );
+    const tagged = node.spec.publish || opts.loadInternal;
     const t: BakeTarget = {
       context: `output/${node.name}`,
       dockerfile: 'Dockerfile',
-      tags: node.spec.publish ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
+      tags: tagged ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
       labels: labels(node, opts),
       args: sortKeys(node.args),
       'cache-from': useCache ? cache.cacheFrom : [],
@@ -140,9 +157,14 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
     };
     const baseRef = opts.baseRefs?.[node.baseKey];
     if (baseRef) t.contexts = { [node.baseImage]: `docker-image://${baseRef}` };
-    if (opts.caBundle) t.secret = [`id=ca,src=${opts.caBundle}`];
+    const secrets = [
+      ...(opts.caBundle ? [`id=ca,src=${opts.caBundle}`] : []),
+      // As kfc build: only images that install from the Python index get the index secret.
+      ...(node.requires.includes('pypi') ? [`id=pip-index-url,env=${INDEX_SECRET_ENV}`] : []),
+    ];
+    if (secrets.length) t.secret = secrets;
     // Internal stages are built for their cache only: nothing to tag or push.
-    if (!node.spec.publish) t.output = ['type=cacheonly'];
+    if (!tagged) t.output = ['type=cacheonly'];
     target[targetName(node.name)] = t;
     const vendors = node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
     if (vendors.length) {

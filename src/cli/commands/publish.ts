@@ -5,6 +5,7 @@ import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
 import { affectedSince, canonicalJson } from '../../publish/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
+import { bakeBuild } from '../../publish/bake-build.ts';
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
@@ -29,6 +30,49 @@ function report(drift: { path: string; kind: string }[], what: string, fix: stri
     process.stderr.write(`kfc: error: ${what} is out of date (${drift.length} file(s)) (fix: ${fix})\n`);
     process.exitCode = 1;
   } else process.stdout.write(`${what} is up to date\n`);
+}
+
+/** kfc bake --build: refuses the options that only make sense for a file to publish with. */
+async function buildNow(
+  images: string[],
+  opts: {
+    repo?: string;
+    release?: boolean;
+    dev?: boolean;
+    tag: string[];
+    baseRef: string[];
+    caBundle?: string;
+    stdout?: boolean;
+    check?: boolean;
+    progress: string;
+  },
+  cmd: Command,
+): Promise<void> {
+  const refuse: [boolean, string, string][] = [
+    [
+      Boolean(opts.release || opts.dev),
+      '--release/--dev',
+      'publish with: kfc bake --release, then docker buildx bake --push',
+    ],
+    [
+      opts.baseRef.length > 0,
+      '--base-ref',
+      "the local engine sees kfc base's image; its BuildKit (v0.8) has no named contexts",
+    ],
+    [Boolean(opts.stdout || opts.check), '--stdout/--check', 'the file --build ran is kept as .kfc/logs/bake.json'],
+  ];
+  for (const [bad, what, hint] of refuse)
+    if (bad) throw new KfcError(`kfc bake --build does not take ${what}`, { hint });
+  if (!['auto', 'plain', 'quiet'].includes(opts.progress))
+    throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
+  const catalog = catalogFor(cmd);
+  const result = await bakeBuild(catalog, images, {
+    repo: opts.repo,
+    tags: opts.tag,
+    caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
+    progress: opts.progress as 'auto' | 'plain' | 'quiet',
+  });
+  if (wantsJson(cmd)) printJson(result);
 }
 
 /** Publishing verbs: affected (CI matrix), bake (docker-bake.json), kubeflow (spawner config + manifests). */
@@ -90,6 +134,13 @@ export function registerPublishCommands(program: Command): void {
     .option('--ca-bundle <file>', 'pass the CA bundle of a TLS-inspecting proxy as BuildKit secret id=ca')
     .option('--stdout', 'print the file instead of writing it')
     .option('--check', 'write nothing; exit 1 if the file differs')
+    .option(
+      '--build',
+      'build the images (and their ancestors, tagged too) now with docker buildx bake on the local engine, ' +
+        "sharing kfc build's cache; --tag sets the tag (default: the git branch)",
+    )
+    .option('--progress <mode>', 'with --build: auto | plain | quiet', 'auto')
+    .option('--json', 'machine-readable result')
     .action(
       async (
         images: string[],
@@ -105,9 +156,12 @@ export function registerPublishCommands(program: Command): void {
           caBundle?: string;
           stdout?: boolean;
           check?: boolean;
+          build?: boolean;
+          progress: string;
         },
         cmd: Command,
       ) => {
+        if (opts.build) return buildNow(images, opts, cmd);
         const catalog = catalogFor(cmd, { readFiles: false });
         const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
         const { file, notes } = renderBake(catalog, {
