@@ -123,6 +123,13 @@ if (scope.includes('images')) {
   const built =
     images.length === 0 ? 1 : await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
   if (built === 0) {
+    // docker buildx bake (kfc bake --build) of the same images at a tag of its own, right after the
+    // build: every step must come from the cache kfc build left (tests/bake/), and its images go.
+    await run('bake', process.execPath, nodeTest(['tests/bake/bake-build.test.ts']), {
+      KFC_BAKE_IMAGES: images.join(' '),
+      KFC_BAKE_WARM_TAG: process.env.KFC_TEST_TAG || 'ci',
+      ...(caBundle ? { KFC_CA_BUNDLE: caBundle } : {}),
+    });
     for (const image of images) {
       await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
     }

@@ -41,9 +41,10 @@ export class BakeProgress {
   summary(): BakeProgressSummary {
     const targets: Record<string, TargetSteps> = {};
     for (const [vertex, target] of this.vertexTarget) {
-      const t = (targets[target] ??= { steps: 0, cached: 0 });
+      const t = targets[target] ?? { steps: 0, cached: 0 };
       t.steps++;
       if (this.cachedVertices.has(vertex)) t.cached++;
+      targets[target] = t;
     }
     return { targets, lastError: this.lastError };
   }

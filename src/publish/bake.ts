@@ -169,7 +169,8 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
     const vendors = node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
     if (vendors.length) {
       notes.push(
-        `${node.name}: vendor artifacts (${vendors.map((v) => v.name).join(', ')}) are staged by kfc build only; bake builds from output/${node.name} without them`,
+        `${node.name}: vendor artifacts (${vendors.map((v) => v.name).join(', ')}) are staged by kfc build ` +
+          `and kfc bake --build only; this file builds from output/${node.name} without them`,
       );
     }
   }
