@@ -119,7 +119,11 @@ describe("buildx reads and builds kfc's bake file", {
     assert.deepEqual(Object.keys(printed.target).sort(), Object.keys(mine.target).sort());
     assert.equal(printed.target['jupyterlab-cpu']?.context, 'output/jupyterlab-cpu');
     assert.ok(!mine.group.default.targets.includes('foundation'), 'internal stages are not published');
-    assert.deepEqual(printed.target['jupyterlab-cpu']?.secret, ['id=ca,src=/etc/ssl/certs/ca-certificates.crt']);
+    // The index URL comes from the environment at build time: the file holds no URL or credential.
+    assert.deepEqual(printed.target['jupyterlab-cpu']?.secret, [
+      'id=ca,src=/etc/ssl/certs/ca-certificates.crt',
+      'id=pip-index-url,env=KFC_PYTHON_INDEX_URL',
+    ]);
   });
 
   test('bake builds fixture images with the local engine, and they are what kfc build makes', async () => {
