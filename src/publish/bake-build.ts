@@ -9,7 +9,7 @@
  * flat, FROM the root base (which this makes sure exists), and BuildKit runs a step shared by
  * several targets of one run once (measured: the same layer, one execution).
  */
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -80,6 +80,13 @@ export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBu
   });
   const nodes = catalog.order.filter((n) => file.target[targetName(n.name)]);
   const buildx = requireTool('buildx');
+  try {
+    accessSync(buildx, constants.X_OK);
+  } catch {
+    throw new KfcError(`buildx ${buildx} is not an executable file`, {
+      hint: 'fix KFC_BUILDX, or run bash scripts/provision-referees.sh',
+    });
+  }
   await requireEngine();
   await preflight(catalog, nodes, { caBundle: opts.caBundle, log });
   for (const key of new Set(nodes.map((n) => n.baseKey))) {

@@ -5,6 +5,7 @@ import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
 import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/publish/bake.ts';
 import { BakeProgress } from '../../src/publish/bake-progress.ts';
+import { REPO_ROOT, runKfc } from './helpers.ts';
 
 // Pure logic of the bake file. That buildx accepts it and builds the real family with the cache
 // kfc build left is checked by buildx itself (tests/integration/referees.test.ts, tests/bake/).
@@ -149,4 +150,25 @@ describe('bake progress (buildx --progress plain)', () => {
     assert.deepEqual(s.targets, { foundation: { steps: 1, cached: 1 }, 'jupyterlab-cpu': { steps: 2, cached: 1 } });
     assert.match(s.lastError ?? '', /did not complete successfully: exit code: 2/);
   });
+});
+
+describe('kfc bake --build: user errors before any engine work', () => {
+  const cases: [string[], RegExp][] = [
+    [[], /name the images to build/],
+    [['nope'], /unknown image "nope"/],
+    [['jupyterlab-cpu', '--base-ref', 'debian-trixie=r.example/debian:trixie'], /does not take --base-ref/],
+    [['jupyterlab-cpu', '--release'], /does not take --release/],
+    [['jupyterlab-cpu', '--check'], /does not take --stdout\/--check/],
+    [['jupyterlab-cpu', '--progress', 'loud'], /--progress loud is not auto, plain or quiet/],
+    [['jupyterlab-cpu', '--tag', 'Bad:tag'], /is not a valid image tag/],
+  ];
+  for (const [args, message] of cases) {
+    test(`kfc bake --build ${args.join(' ')}`, async () => {
+      const r = await runKfc(REPO_ROOT, ['bake', '--build', ...args]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^kfc: error: /);
+    });
+  }
 });
