@@ -9,7 +9,7 @@
  * flat, FROM the root base (which this makes sure exists), and BuildKit runs a step shared by
  * several targets of one run once (measured: the same layer, one execution).
  */
-import { accessSync, constants, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -24,9 +24,9 @@ import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { OUTPUT_DIR } from '../generate/generate.ts';
 import { configuredIndex } from '../python/index-url.ts';
-import { requireTool } from '../referees/tools.ts';
 import { defaultTag, imageRef, requireValidTag } from '../tags/tags.ts';
 import { bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from './bake.ts';
+import { findBuildx } from './bake-buildx.ts';
 import { BakeProgress } from './bake-progress.ts';
 
 export interface BakeBuildOptions {
@@ -79,14 +79,7 @@ export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBu
     loadInternal: true,
   });
   const nodes = catalog.order.filter((n) => file.target[targetName(n.name)]);
-  const buildx = requireTool('buildx');
-  try {
-    accessSync(buildx, constants.X_OK);
-  } catch {
-    throw new KfcError(`buildx ${buildx} is not an executable file`, {
-      hint: 'fix KFC_BUILDX, or run bash scripts/provision-referees.sh',
-    });
-  }
+  const buildx = await findBuildx();
   await requireEngine();
   await preflight(catalog, nodes, { caBundle: opts.caBundle, log });
   for (const key of new Set(nodes.map((n) => n.baseKey))) {
@@ -149,7 +142,7 @@ export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBu
 
 /** Runs buildx bake from the repository root; the index URL reaches it only through the environment. */
 async function runBake(
-  buildx: string,
+  buildx: string[],
   bakeFile: string,
   targets: string[],
   logFile: string,
@@ -157,8 +150,9 @@ async function runBake(
 ): Promise<number> {
   const index = configuredIndex();
   const out = createWriteStream(logFile);
-  out.write(`$ ${buildx} bake -f ${bakeFile} --progress plain ${targets.join(' ')}\n`);
-  const proc = execa(buildx, ['bake', '-f', bakeFile, '--progress', 'plain', ...targets], {
+  const args = [...buildx.slice(1), 'bake', '-f', bakeFile, '--progress', 'plain', ...targets];
+  out.write(`$ ${buildx[0]} ${args.join(' ')}\n`);
+  const proc = execa(buildx[0]!, args, {
     reject: false,
     all: true,
     buffer: false,
