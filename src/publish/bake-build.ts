@@ -34,6 +34,8 @@ export interface BakeBuildOptions {
   /** Tags of every image; the first is the version label. Default: the git branch, as kfc build. */
   tags?: string[];
   caBundle?: string;
+  /** As kfc build --build-arg: the same values give the same cache keys. */
+  buildArgs?: Record<string, string>;
   /** 'auto': one line per step; 'plain': buildx's own output; 'quiet': the summary only. */
   progress?: 'auto' | 'plain' | 'quiet';
   log?: (line: string) => void;
@@ -76,6 +78,7 @@ export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBu
     registryCache: false,
     caBundle: opts.caBundle,
     images,
+    buildArgs: opts.buildArgs,
     loadInternal: true,
   });
   const nodes = catalog.order.filter((n) => file.target[targetName(n.name)]);

@@ -63,6 +63,8 @@ export interface BakeOptions {
   caBundle?: string;
   /** Limit to these images (and the ancestors they need for their cache). */
   images?: string[];
+  /** Build args over the catalog's (as kfc build --build-arg), e.g. DEBIAN_MIRROR. */
+  buildArgs?: Record<string, string>;
   /**
    * A local build (kfc bake --build): internal stages get tags and are loaded into the engine like
    * published images, instead of `type=cacheonly`, so every level of the tree can be inspected.
@@ -151,7 +153,7 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
       dockerfile: 'Dockerfile',
       tags: tagged ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
       labels: labels(node, opts),
-      args: sortKeys(node.args),
+      args: sortKeys({ ...node.args, ...(opts.buildArgs ?? {}) }),
       'cache-from': useCache ? cache.cacheFrom : [],
       'cache-to': useCache ? cache.cacheTo : [],
     };

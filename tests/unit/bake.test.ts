@@ -114,6 +114,14 @@ describe('kfc bake', () => {
     assert.ok(!/pip-index-url/.test(text), 'no fixture image installs from the index');
   });
 
+  test('--build-arg values go over the catalog args, as kfc build (same values, same cache keys)', () => {
+    const t = renderBake(catalog, { buildArgs: { LAB_CHANNEL: 'beta', DEBIAN_MIRROR: 'http://m.example/debian' } });
+    assert.deepEqual(t.file.target['jupyterlab-pytorch']!.args, {
+      DEBIAN_MIRROR: 'http://m.example/debian',
+      LAB_CHANNEL: 'beta',
+    });
+  });
+
   test('a local build (loadInternal) tags and loads internal stages like published images', () => {
     const { file } = renderBake(catalog, { extraTags: ['t1'], loadInternal: true, registryCache: false });
     assert.deepEqual(file.target.foundation!.tags, ['ghcr.io/example/kfc/foundation:t1']);

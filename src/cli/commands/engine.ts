@@ -17,7 +17,7 @@ import { recordResults, runSuites } from '../../testing/run.ts';
 import { catalogFor, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
-function parseArgs(list: string[] = []): Record<string, string> {
+export function parseArgs(list: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list) {
     const i = kv.indexOf('=');

@@ -10,6 +10,7 @@ import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
 import { catalogFor, printJson, repeatable, wantsJson } from '../context.ts';
+import { parseArgs } from './engine.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -42,6 +43,7 @@ async function buildNow(
     tag: string[];
     baseRef: string[];
     caBundle?: string;
+    buildArg: string[];
     stdout?: boolean;
     check?: boolean;
     progress: string;
@@ -70,6 +72,7 @@ async function buildNow(
     repo: opts.repo,
     tags: opts.tag,
     caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
+    buildArgs: parseArgs(opts.buildArg),
     progress: opts.progress as 'auto' | 'plain' | 'quiet',
   });
   if (wantsJson(cmd)) printJson(result);
@@ -132,6 +135,7 @@ export function registerPublishCommands(program: Command): void {
       [],
     )
     .option('--ca-bundle <file>', 'pass the CA bundle of a TLS-inspecting proxy as BuildKit secret id=ca')
+    .option('--build-arg <k=v>', "build argument over the catalog's, as kfc build (repeatable)", repeatable, [])
     .option('--stdout', 'print the file instead of writing it')
     .option('--check', 'write nothing; exit 1 if the file differs')
     .option(
@@ -154,6 +158,7 @@ export function registerPublishCommands(program: Command): void {
           registryCache: boolean;
           baseRef: string[];
           caBundle?: string;
+          buildArg: string[];
           stdout?: boolean;
           check?: boolean;
           build?: boolean;
@@ -176,6 +181,7 @@ export function registerPublishCommands(program: Command): void {
           baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle,
           images,
+          buildArgs: parseArgs(opts.buildArg),
         });
         for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
         const text = bakeJson(file);
