@@ -62,7 +62,11 @@ export interface BakeBuildResult {
   images: BakedImage[];
 }
 
-export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBuildOptions = {}) {
+export async function bakeBuild(
+  catalog: Catalog,
+  images: string[],
+  opts: BakeBuildOptions = {},
+): Promise<BakeBuildResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   if (images.length === 0)
     throw new KfcError('kfc bake --build: name the images to build', {
@@ -140,10 +144,10 @@ export async function bakeBuild(catalog: Catalog, images: string[], opts: BakeBu
   log(
     `kfc bake: built ${baked.map((b) => b.ref).join(' ')} in ${seconds.toFixed(1)} s, ${cached}/${steps} steps cached`,
   );
-  return { bakeFile, logFile, seconds, steps, cached, images: baked } satisfies BakeBuildResult;
+  return { bakeFile, logFile, seconds, steps, cached, images: baked };
 }
 
-/** Runs buildx bake from the repository root; the index URL reaches it only through the environment. */
+/** Runs buildx bake (contexts are absolute); the index URL reaches it only through the environment. */
 async function runBake(
   buildx: string[],
   bakeFile: string,
