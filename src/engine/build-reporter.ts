@@ -54,7 +54,10 @@ export function plainReporter(write: Write): BuildReporter {
 export function linesReporter(write: Write, now: () => Date = () => new Date(), holdMs = 1000): BuildReporter {
   let p: ImageProgress | undefined;
   let held: { k: number; text: string; timer: NodeJS.Timeout } | undefined;
-  const out = (line: string) => write(`${timestamp(now())} ${line}`);
+  const out = (text: string) => {
+    const at = timestamp(now());
+    for (const line of text.split('\n')) write(`${at} ${line}`);
+  };
   const flush = (suffix = '') => {
     if (!held) return;
     clearTimeout(held.timer);

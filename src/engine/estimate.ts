@@ -44,6 +44,10 @@ export class StepEstimator {
     return this.known[k - 1];
   }
 
+  get steps(): number {
+    return this.known.length;
+  }
+
   /** True when at least one step of the image has a duration from an earlier build. */
   get hasHistory(): boolean {
     return this.known.some((s) => s !== undefined);

@@ -33,15 +33,16 @@ export function lastRun(seconds: number | undefined): string {
 
 export function leftText(rem: Remaining, estimator: StepEstimator): string {
   if (!estimator.hasHistory) return 'no estimate yet';
-  const extra = rem.unknown ? ` + ${rem.unknown} new step${rem.unknown > 1 ? 's' : ''}` : '';
+  const extra = rem.unknown ? ` + ${rem.unknown} untimed step${rem.unknown > 1 ? 's' : ''}` : '';
   return `~${roughly(rem.seconds)} left${extra}`;
 }
 
-/** What a whole image took the last time, for its title line. */
+/** What the image's steps took the last time each ran, for its title line. */
 export function imageEstimate(estimator: StepEstimator): string {
   if (!estimator.hasHistory) return '';
   const t = estimator.total();
-  return ` (steps took ${roughly(t.seconds)} when they last ran${t.unknown ? `; ${t.unknown} new` : ''})`;
+  const n = estimator.steps;
+  return ` (last run: ${roughly(t.seconds)}${t.unknown ? ` for ${n - t.unknown} of ${n} steps` : ''})`;
 }
 
 /** The terminal's status line of a running image. */
