@@ -30,11 +30,12 @@ export interface BuildReporter {
 
 export function resolveMode(
   mode: ProgressMode | undefined,
-  stream: { isTTY?: boolean },
+  stream: { isTTY?: boolean; columns?: number },
   env: NodeJS.ProcessEnv = process.env,
 ): Exclude<ProgressMode, 'auto'> {
   if (mode && mode !== 'auto') return mode;
-  return stream.isTTY && !isCi(env) ? 'tty' : 'lines';
+  // A terminal that reports no width (some CI pseudo-terminals) cannot hold a status line.
+  return stream.isTTY && (stream.columns ?? 0) > 0 && !isCi(env) ? 'tty' : 'lines';
 }
 
 type Write = (line: string) => void;
@@ -106,7 +107,9 @@ export function ttyReporter(stream: NodeJS.WriteStream, refreshMs = 500): BuildR
   };
   return {
     message(line) {
-      view.persist(line);
+      // Written past log-update (its persist() clips to the terminal's height, which can read 0).
+      view.clear();
+      stream.write(`${line}\n`);
       draw();
     },
     raw: () => {},

@@ -19,7 +19,7 @@ export function buildTable(results: BuiltImage[]): string {
   const table = new Table({
     head: ['image', 'time', 'cached steps', 'size'],
     colAligns: ['left', 'right', 'right', 'right'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const r of results) {
     const own = Math.max(0, r.steps - 1);

@@ -38,11 +38,12 @@ export class ImageProgress {
     return out;
   }
 
-  /** The step to show: the latest one still running. */
-  current(nowMs: number): { step: Step; seconds: number } | undefined {
-    const running = [...this.running(nowMs)].sort((a, b) => b[0] - a[0])[0];
-    const step = running && this.steps[running[0] - 1];
-    return step && { step, seconds: running[1] };
+  /** The step to show: the latest one still running, else the last one that started. */
+  current(): Step | undefined {
+    const started = [...this.startedAt.keys()];
+    const running = started.filter((k) => !this.finished.has(k));
+    const k = Math.max(...(running.length ? running : started));
+    return this.steps[k - 1];
   }
 
   remaining(nowMs: number): Remaining {

@@ -32,26 +32,27 @@ export function lastRun(seconds: number | undefined): string {
 }
 
 export function leftText(rem: Remaining, estimator: StepEstimator): string {
-  if (!estimator.hasHistory) return 'no estimate yet';
+  // Only instant steps timed (FROM, say) is no estimate at all.
+  if (!estimator.hasHistory || (rem.unknown && rem.seconds < 0.5)) return 'no estimate yet';
   const extra = rem.unknown ? ` + ${rem.unknown} untimed step${rem.unknown > 1 ? 's' : ''}` : '';
   return `~${roughly(rem.seconds)} left${extra}`;
 }
 
 /** What the image's steps took the last time each ran, for its title line. */
 export function imageEstimate(estimator: StepEstimator): string {
-  if (!estimator.hasHistory) return '';
   const t = estimator.total();
+  if (!estimator.hasHistory || (t.unknown && t.seconds < 0.5)) return '';
   const n = estimator.steps;
   return ` (last run: ${roughly(t.seconds)}${t.unknown ? ` for ${n - t.unknown} of ${n} steps` : ''})`;
 }
 
 /** The terminal's status line of a running image. */
 export function statusLine(p: ImageProgress, nowMs: number): string {
-  const cur = p.current(nowMs);
+  const cur = p.current();
   const elapsed = clock((nowMs - p.startedMs) / 1000);
   const head = `${p.image} [${p.position}]`;
   if (!cur) return `${head}  starting  ${elapsed}`;
-  const step = `step ${cur.step.index}/${p.steps.length} ${stepLabel(cur.step)}`;
+  const step = `step ${cur.index}/${p.steps.length} ${stepLabel(cur)}`;
   return `${head}  ${step}  ${elapsed}  ${leftText(p.remaining(nowMs), p.estimator)}`;
 }
 

@@ -123,6 +123,7 @@ describe('the terminal status line', () => {
     assert.match(statusLine(p, 1000), /^tool \[2\/3\] {2}starting {2}0:01$/);
     p.apply({ started: 1 }, 1000);
     p.apply({ done: 1, seconds: 0.1 }, 1100);
+    assert.match(statusLine(p, 1500), /step 1\/4 FROM images\.yaml:1 {2}0:01/, 'between steps: the last one');
     p.apply({ started: 2 }, 2000);
     assert.equal(
       statusLine(p, 12_000),
@@ -183,8 +184,9 @@ describe('CI lines', () => {
   });
 
   it('is what auto gives outside a terminal or on CI; a terminal elsewhere gets the live view', () => {
-    assert.equal(resolveMode('auto', { isTTY: true }, {}), 'tty');
-    assert.equal(resolveMode(undefined, { isTTY: true }, { CI: 'true' }), 'lines');
+    assert.equal(resolveMode('auto', { isTTY: true, columns: 120 }, {}), 'tty');
+    assert.equal(resolveMode('auto', { isTTY: true, columns: 0 }, {}), 'lines', 'a terminal of no size');
+    assert.equal(resolveMode(undefined, { isTTY: true, columns: 120 }, { CI: 'true' }), 'lines');
     assert.equal(resolveMode('auto', { isTTY: false }, {}), 'lines');
     assert.equal(resolveMode('plain', { isTTY: true }, {}), 'plain');
   });
