@@ -104,6 +104,6 @@ describe('kfc build progress', {
       /fixture-progress \[2\/2\] {2}step \d+\/\d+ [A-Z]+ \S+:\d+ {2}\d+:\d\d {2}~\d+s left/,
       'an estimate from the history',
     );
-    assert.match(r.stderr, /\u001b\[2K/, 'the status line is redrawn in place');
+    assert.ok(r.stderr.includes('\u001b[2K'), 'the status line is redrawn in place');
   });
 });
