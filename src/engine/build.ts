@@ -199,6 +199,15 @@ export async function buildImages(
   return results;
 }
 
+/** What one image's build shares with the family build: its place, the progress view, the step history. */
+interface ImageRun {
+  position: string;
+  reporter: BuildReporter;
+  history: { file: string; data: BuildHistory };
+  /** Inside a GitHub log group, which already carries the title. */
+  grouped: boolean;
+}
+
 async function buildOne(
   catalog: Catalog,
   node: ImageNode,
@@ -207,7 +216,7 @@ async function buildOne(
   tag: string,
   opts: BuildOptions,
   log: (s: string) => void,
-  run: { position: string; reporter: BuildReporter; history: { file: string; data: BuildHistory }; grouped: boolean },
+  run: ImageRun,
 ): Promise<BuildResult> {
   const gen = generateImage(catalog, node);
   const steps = buildSteps(gen.dockerfile, gen.origins);
@@ -258,19 +267,20 @@ async function buildOne(
   const image = new ImageProgress(node.name, run.position, steps, estimator, t0);
   run.reporter.begin(image);
   const tail: string[] = [];
-  const exitCode = await (opts.engine ?? dockerBuildEngine).build(client, args, (line) => {
-    out.write(line + '\n');
-    tail.push(line);
-    if (tail.length > 40) tail.shift();
-    run.reporter.raw(line);
-    const ev = progress.feed(line);
-    if (ev.started || ev.cached || ev.done) {
-      image.apply(ev, performance.now());
-      run.reporter.event(ev);
-    }
-  });
+  const exitCode = await (opts.engine ?? dockerBuildEngine)
+    .build(client, args, (line) => {
+      out.write(line + '\n');
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      run.reporter.raw(line);
+      const ev = progress.feed(line);
+      if (ev.started || ev.cached || ev.done) {
+        image.apply(ev, performance.now());
+        run.reporter.event(ev);
+      }
+    })
+    .finally(() => run.reporter.end());
   await new Promise<void>((r) => out.end(r));
-  run.reporter.end();
   // The steps that ran feed the next build's estimates, even when this one failed.
   const entry = recordImage(run.history.data.images[node.name], keys, image.ran, new Date());
   const unsaved = saveImageHistory(run.history.file, run.history.data, node.name, entry);
