@@ -16,8 +16,14 @@ import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { prepareArtifacts } from './artifacts.ts';
 import { ensureBase } from './base.ts';
+import { type BuildHistory, historyFile, readHistory, saveImageHistory } from './build-history.ts';
+import { type BuildReporter, createReporter, type ProgressMode } from './build-reporter.ts';
+import { buildTable } from './build-table.ts';
 import { type BuildClient, findBuildClient, type ImageInfo, inspectImage, requireEngine } from './docker.ts';
+import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
 import { type GitInfo, gitInfo } from './git.ts';
+import { ImageProgress } from './image-progress.ts';
+import { imageEstimate } from './progress-format.ts';
 import { onInterrupt, signalExitCode } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
@@ -65,8 +71,12 @@ export interface BuildOptions {
   /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
   registryCache?: 'read' | 'write';
   caBundle?: string;
-  /** 'auto': one line per step; 'plain': BuildKit's own output; 'quiet': start/end lines only. */
-  progress?: 'auto' | 'plain' | 'quiet';
+  /**
+   * 'tty': a live status line per image with its step, bit, elapsed time and estimate; 'lines': one
+   * timestamped line per step; 'plain': BuildKit's own output; 'quiet': start/end lines only;
+   * 'auto' (default): tty on a terminal outside CI, lines otherwise.
+   */
+  progress?: ProgressMode;
   extraArgs?: string[];
   log?: (line: string) => void;
 }
@@ -150,7 +160,11 @@ export async function buildImages(
   nodes: ImageNode[],
   opts: BuildOptions = {},
 ): Promise<BuildResult[]> {
-  const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const write = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  // A caller that takes the lines itself gets lines, never the terminal view.
+  const mode = opts.log && (opts.progress ?? 'auto') === 'auto' ? 'lines' : opts.progress;
+  const reporter = createReporter(mode, write);
+  const log = (s: string) => reporter.message(s);
   if (opts.registryCache && !(opts.repo ?? catalog.spec.registry.repo)) {
     throw new KfcError('--registry-cache needs a registry', {
       hint: 'pass --repo, or set registry.repo in images.yaml',
@@ -172,16 +186,26 @@ export async function buildImages(
   mkdirSync(logDir(catalog), { recursive: true });
   const results: BuildResult[] = [];
   const ci = ciLog();
+  const history = { file: historyFile(catalog.root), data: readHistory(historyFile(catalog.root)) };
   for (const [i, node] of ordered.entries()) {
-    const title = `kfc build: [${i + 1}/${ordered.length}] ${node.name}`;
+    const position = `${i + 1}/${ordered.length}`;
+    const run = { position, reporter, history, grouped: ci.github };
+    const one = () => buildOne(catalog, node, client, git, tag, opts, log, run);
     // On GitHub Actions each image is a collapsible log group; elsewhere a plain line.
-    if (ci.github) results.push(await ci.group(title, () => buildOne(catalog, node, client, git, tag, opts, log)));
-    else {
-      log(title);
-      results.push(await buildOne(catalog, node, client, git, tag, opts, log));
-    }
+    if (ci.github) results.push(await ci.group(`kfc build: [${position}] ${node.name}`, one));
+    else results.push(await one());
   }
+  if (opts.progress !== 'quiet' && results.length) log(buildTable(results));
   return results;
+}
+
+/** What one image's build shares with the family build: its place, the progress view, the step history. */
+interface ImageRun {
+  position: string;
+  reporter: BuildReporter;
+  history: { file: string; data: BuildHistory };
+  /** Inside a GitHub log group, which already carries the title. */
+  grouped: boolean;
 }
 
 async function buildOne(
@@ -192,9 +216,16 @@ async function buildOne(
   tag: string,
   opts: BuildOptions,
   log: (s: string) => void,
+  run: ImageRun,
 ): Promise<BuildResult> {
   const gen = generateImage(catalog, node);
   const steps = buildSteps(gen.dockerfile, gen.origins);
+  const keys = stepKeys(steps);
+  const estimator = new StepEstimator(keys, run.history.data.images[node.name]);
+  // A GitHub log group already carries the title line.
+  const estimate = imageEstimate(estimator);
+  if (!run.grouped) log(`kfc build: [${run.position}] ${node.name}${estimate}`);
+  else if (estimate) log(`kfc build: ${node.name}${estimate}`);
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
   // An interrupted build still removes its temporary context (it may hold licensed media).
@@ -233,20 +264,27 @@ async function buildOne(
   out.write(`$ ${client.bin} ${args.join(' ')}\n`);
   const t0 = performance.now();
   const progress = new PlainProgress();
+  const image = new ImageProgress(node.name, run.position, steps, estimator, t0);
+  run.reporter.begin(image);
   const tail: string[] = [];
-  const exitCode = await (opts.engine ?? dockerBuildEngine).build(client, args, (line) => {
-    out.write(line + '\n');
-    tail.push(line);
-    if (tail.length > 40) tail.shift();
-    if (opts.progress === 'plain') return log(line);
-    const ev = progress.feed(line);
-    if (ev.started && opts.progress !== 'quiet') {
-      const s = steps[ev.started - 1];
-      const at = s ? `${s.origin.file}${s.origin.line ? `:${s.origin.line}` : ''}` : '';
-      log(`  ${node.name}: step ${ev.started}/${progress.total} ${s?.keyword ?? ''} ${at}`);
-    }
-  });
+  const exitCode = await (opts.engine ?? dockerBuildEngine)
+    .build(client, args, (line) => {
+      out.write(line + '\n');
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      run.reporter.raw(line);
+      const ev = progress.feed(line);
+      if (ev.started || ev.cached || ev.done) {
+        image.apply(ev, performance.now());
+        run.reporter.event(ev);
+      }
+    })
+    .finally(() => run.reporter.end());
   await new Promise<void>((r) => out.end(r));
+  // The steps that ran feed the next build's estimates, even when this one failed.
+  const entry = recordImage(run.history.data.images[node.name], keys, image.ran, new Date());
+  const unsaved = saveImageHistory(run.history.file, run.history.data, node.name, entry);
+  if (unsaved) log(`kfc build: ${unsaved}`);
   release();
   await artifacts.cleanup();
   pipSecret.cleanup();

@@ -8,22 +8,43 @@ export interface Step {
   index: number;
   keyword: string;
   origin: LineOrigin;
+  /** The instruction as written, continuations joined and whitespace collapsed (a stable identity). */
+  text: string;
 }
 
 /** Step k of a build (1-based) → the bit and line it came from. Pure. */
 export function buildSteps(dockerfile: string, origins: LineOrigin[]): Step[] {
   const steps: Step[] = [];
+  const lines = dockerfile.split('\n');
   for (const inst of DockerfileParser.parse(dockerfile).getInstructions()) {
     const kw = inst.getKeyword().toUpperCase();
     if (!STEP_KEYWORDS.has(kw)) continue;
-    const line0 = inst.getRange().start.line;
+    const { start, end } = inst.getRange();
+    const text = lines
+      .slice(start.line, end.line + 1)
+      .join(' ')
+      .replace(/\\\s/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     steps.push({
       index: steps.length + 1,
       keyword: kw,
-      origin: origins[line0] ?? { file: 'Dockerfile', line: line0 + 1 },
+      origin: origins[start.line] ?? { file: 'Dockerfile', line: start.line + 1 },
+      text,
     });
   }
   return steps;
+}
+
+/** What one line of BuildKit's plain progress says about the steps. */
+export interface StepEvent {
+  /** Step k started (its header, first seen). */
+  started?: number;
+  /** Step k was served from the cache. */
+  cached?: number;
+  /** Step k finished after `seconds` of work (BuildKit's own figure). */
+  done?: number;
+  seconds?: number;
 }
 
 /** Parses BuildKit's plain progress; tracks which vertex is which step and which failed. */
@@ -35,8 +56,8 @@ export class PlainProgress {
   lastStep = 0;
   cached = 0;
 
-  /** Returns a step index when a new step starts on this line. */
-  feed(line: string): { started?: number; cached?: number } {
+  /** Returns a step index when a new step starts, is cached or is done on this line. */
+  feed(line: string): StepEvent {
     const start = /^#(\d+) \[\s*(\d+)\/(\d+)\] /.exec(line);
     if (start) {
       const [, vertex, k, n] = start;
@@ -55,6 +76,8 @@ export class PlainProgress {
       this.cached++;
       return { cached: this.vertexStep.get(cached[1]!) };
     }
+    const done = /^#(\d+) DONE (\d+(?:\.\d+)?)s$/.exec(line);
+    if (done && this.vertexStep.has(done[1]!)) return { done: this.vertexStep.get(done[1]!), seconds: Number(done[2]) };
     const err = /^#(\d+) ERROR/.exec(line);
     if (err && this.vertexStep.has(err[1]!)) this.failedStep = this.vertexStep.get(err[1]!);
     const failedRef = /^ > \[\s*(\d+)\/(\d+)\] /.exec(line);

@@ -123,4 +123,25 @@ describe('buildImages with a fake engine', () => {
     );
     assert.equal(builds.length, 0);
   });
+
+  test('the second build shows estimates from the first; a corrupt history only means no estimate', async () => {
+    const child = catalog.nodes.get('mini-child')!;
+    const n = buildSteps(generateImage(catalog, child).dockerfile, generateImage(catalog, child).origins).length;
+    const ran = () => ({ out: [`#9 [${n}/${n}] RUN make`, '#9 DONE 7.5s'], exit: 0 });
+    const history = join(dir, '.kfc', 'build-history.json');
+    writeFileSync(history, '{ torn write');
+    const run = async () => {
+      const lines: string[] = [];
+      const { engine } = fakeEngine([], ran);
+      await buildImages(catalog, [child], { engine, tag: 't', log: (l) => lines.push(l) });
+      return lines.join('\n');
+    };
+    const first = await run();
+    assert.doesNotMatch(first, /last run/);
+    assert.match(first, new RegExp(`^\\d\\d:\\d\\d:\\d\\d {3}mini-child: step ${n}/${n} RUN .* done in 7\\.5 s$`, 'm'));
+    const second = await run();
+    assert.match(second, /kfc build: \[1\/1\] mini-child \(last run: 8s for 1 of \d+ steps\)/);
+    assert.match(second, new RegExp(`step ${n}/${n} RUN \\S+ \\(last run 7\\.5 s\\) done in 7\\.5 s`));
+    assert.match(second, /^\d\d:\d\d:\d\d │ image +│ time │ cached steps │ +size │$/m, 'the final table');
+  });
 });

@@ -4,6 +4,7 @@ import { buildability } from '../../catalog/sources.ts';
 import { fetchArtifacts } from '../../engine/artifacts.ts';
 import { ensureBase } from '../../engine/base.ts';
 import { buildImages } from '../../engine/build.ts';
+import { PROGRESS_MODES, type ProgressMode } from '../../engine/build-reporter.ts';
 import { runDev } from '../../engine/dev.ts';
 import { requireEngine } from '../../engine/docker.ts';
 import { doctor } from '../../engine/doctor.ts';
@@ -78,7 +79,11 @@ export function registerEngineCommands(program: Command): void {
     .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', repeatable)
     .option('--registry-cache <mode>', 'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (buildx)')
     .option('--ca-bundle <file>', 'CA bundle for a TLS-inspecting proxy, given to RUNs as a secret (never in a layer)')
-    .option('--progress <mode>', 'auto | plain | quiet', 'auto')
+    .option(
+      '--progress <mode>',
+      'auto (a live view on a terminal, timestamped lines in CI or a pipe) | tty | lines | plain (BuildKit) | quiet',
+      'auto',
+    )
     .option('--docker-arg <arg>', "extra docker build argument (repeatable; the seed's DARGS)", repeatable)
     .option('--json', 'machine-readable result')
     .action(
@@ -104,8 +109,8 @@ export function registerEngineCommands(program: Command): void {
           throw new KfcError('name the images to build, or pass --all', {
             hint: `images: ${catalog.order.map((n) => n.name).join(', ')}`,
           });
-        if (!['auto', 'plain', 'quiet'].includes(opts.progress))
-          throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
+        if (!(PROGRESS_MODES as string[]).includes(opts.progress))
+          throw new KfcError(`--progress ${opts.progress} is not one of ${PROGRESS_MODES.join(', ')}`);
         let nodes = opts.all ? catalog.order : selectNodes(catalog, images);
         if (opts.all) {
           // --all builds what this machine can build and says precisely what it leaves out.
@@ -125,7 +130,7 @@ export function registerEngineCommands(program: Command): void {
           cacheTo: opts.cacheTo,
           registryCache: registryCacheMode(opts.registryCache),
           caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
-          progress: opts.progress as 'auto' | 'plain' | 'quiet',
+          progress: opts.progress as ProgressMode,
           extraArgs: opts.dockerArg,
         });
         if (wantsJson(cmd)) printJson(results);

@@ -1,0 +1,35 @@
+import Table from 'cli-table3';
+import { formatBytes } from '../metrics/gates.ts';
+import { roughly } from './progress-format.ts';
+
+export interface BuiltImage {
+  image: string;
+  seconds: number;
+  cachedSteps: number;
+  /** Steps including FROM (the parent), which BuildKit never reports as cached. */
+  steps: number;
+  size: number;
+}
+
+/**
+ * The table after a build: image, time, cached steps, size. "cached" counts the image's own steps
+ * (RUN, COPY, ADD, WORKDIR), not FROM: a fully cached image reads n/n. Pure; no colours.
+ */
+export function buildTable(results: BuiltImage[]): string {
+  const table = new Table({
+    head: ['image', 'time', 'cached steps', 'size'],
+    colAligns: ['left', 'right', 'right', 'right'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of results) {
+    const own = Math.max(0, r.steps - 1);
+    table.push([r.image, roughly(r.seconds), `${Math.min(r.cachedSteps, own)}/${own}`, formatBytes(r.size)]);
+  }
+  if (results.length > 1) {
+    const cached = results.reduce((a, r) => a + Math.min(r.cachedSteps, Math.max(0, r.steps - 1)), 0);
+    const own = results.reduce((a, r) => a + Math.max(0, r.steps - 1), 0);
+    const seconds = results.reduce((a, r) => a + r.seconds, 0);
+    table.push([`${results.length} images`, roughly(seconds), `${cached}/${own}`, '']);
+  }
+  return table.toString();
+}
