@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CATALOG_FILE, type LoadOptions, loadCatalog } from '../catalog/load.ts';
 import type { Catalog } from '../catalog/model.ts';
+import { KfcError } from '../errors.ts';
 
 /** The repository root: --root, else the nearest folder upward holding images.yaml, else cwd. */
 export function repoRoot(cmd: Command): string {
@@ -32,4 +33,18 @@ export function printJson(value: unknown): void {
 /** commander collector for a repeatable option (--build-arg, --docker-arg, --image-ref …). */
 export function repeatable(value: string, prev: string[] = []): string[] {
   return [...prev, value];
+}
+
+/** --build-arg KEY=VALUE options (kfc build, kfc bake) as a record; a malformed one is a user error. */
+export function parseBuildArgs(list: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0)
+      throw new KfcError(`--build-arg "${kv}" is not KEY=VALUE`, {
+        hint: 'e.g. --build-arg DEBIAN_MIRROR=http://mirror.example/debian',
+      });
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
 }

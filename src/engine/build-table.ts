@@ -21,15 +21,16 @@ export function buildTable(results: BuiltImage[]): string {
     colAligns: ['left', 'right', 'right', 'right'],
     style: { head: [], border: [], compact: true },
   });
+  const own = (r: BuiltImage) => Math.max(0, r.steps - 1);
+  const cached = (r: BuiltImage) => Math.min(r.cachedSteps, own(r));
   for (const r of results) {
-    const own = Math.max(0, r.steps - 1);
-    table.push([r.image, roughly(r.seconds), `${Math.min(r.cachedSteps, own)}/${own}`, formatBytes(r.size)]);
+    table.push([r.image, roughly(r.seconds), `${cached(r)}/${own(r)}`, formatBytes(r.size)]);
   }
   if (results.length > 1) {
-    const cached = results.reduce((a, r) => a + Math.min(r.cachedSteps, Math.max(0, r.steps - 1)), 0);
-    const own = results.reduce((a, r) => a + Math.max(0, r.steps - 1), 0);
+    const allCached = results.reduce((a, r) => a + cached(r), 0);
+    const allOwn = results.reduce((a, r) => a + own(r), 0);
     const seconds = results.reduce((a, r) => a + r.seconds, 0);
-    table.push([`${results.length} images`, roughly(seconds), `${cached}/${own}`, '']);
+    table.push([`${results.length} images`, roughly(seconds), `${allCached}/${allOwn}`, '']);
   }
   return table.toString();
 }

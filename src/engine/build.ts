@@ -186,7 +186,8 @@ export async function buildImages(
   mkdirSync(logDir(catalog), { recursive: true });
   const results: BuildResult[] = [];
   const ci = ciLog();
-  const history = { file: historyFile(catalog.root), data: readHistory(historyFile(catalog.root)) };
+  const historyPath = historyFile(catalog.root);
+  const history = { file: historyPath, data: readHistory(historyPath) };
   for (const [i, node] of ordered.entries()) {
     const position = `${i + 1}/${ordered.length}`;
     const run = { position, reporter, history, grouped: ci.github };

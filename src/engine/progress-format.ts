@@ -31,9 +31,13 @@ export function lastRun(seconds: number | undefined): string {
   return seconds === undefined ? '' : ` (last run ${seconds.toFixed(1)} s)`;
 }
 
+/** No history, or only instant steps timed (FROM, say) beside untimed ones: no estimate at all. */
+function noEstimate(rem: Remaining, estimator: StepEstimator): boolean {
+  return !estimator.hasHistory || (rem.unknown > 0 && rem.seconds < 0.5);
+}
+
 export function leftText(rem: Remaining, estimator: StepEstimator): string {
-  // Only instant steps timed (FROM, say) is no estimate at all.
-  if (!estimator.hasHistory || (rem.unknown && rem.seconds < 0.5)) return 'no estimate yet';
+  if (noEstimate(rem, estimator)) return 'no estimate yet';
   const extra = rem.unknown ? ` + ${rem.unknown} untimed step${rem.unknown > 1 ? 's' : ''}` : '';
   return `~${roughly(rem.seconds)} left${extra}`;
 }
@@ -41,7 +45,7 @@ export function leftText(rem: Remaining, estimator: StepEstimator): string {
 /** What the image's steps took the last time each ran, for its title line. */
 export function imageEstimate(estimator: StepEstimator): string {
   const t = estimator.total();
-  if (!estimator.hasHistory || (t.unknown && t.seconds < 0.5)) return '';
+  if (noEstimate(t, estimator)) return '';
   const n = estimator.steps;
   return ` (last run: ${roughly(t.seconds)}${t.unknown ? ` for ${n - t.unknown} of ${n} steps` : ''})`;
 }

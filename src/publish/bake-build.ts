@@ -29,6 +29,9 @@ import { bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from './bake.ts';
 import { findBuildx } from './bake-buildx.ts';
 import { BakeProgress } from './bake-progress.ts';
 
+export const BAKE_PROGRESS_MODES = ['auto', 'plain', 'quiet'] as const;
+export type BakeProgressMode = (typeof BAKE_PROGRESS_MODES)[number];
+
 export interface BakeBuildOptions {
   repo?: string;
   /** Tags of every image; the first is the version label. Default: the git branch, as kfc build. */
@@ -37,7 +40,7 @@ export interface BakeBuildOptions {
   /** As kfc build --build-arg: the same values give the same cache keys. */
   buildArgs?: Record<string, string>;
   /** 'auto': one line per step; 'plain': buildx's own output; 'quiet': the summary only. */
-  progress?: 'auto' | 'plain' | 'quiet';
+  progress?: BakeProgressMode;
   log?: (line: string) => void;
 }
 

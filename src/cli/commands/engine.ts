@@ -15,21 +15,8 @@ import { KfcError } from '../../errors.ts';
 import { fetchImageWheels } from '../../python/cli.ts';
 import type { TagPlan } from '../../tags/tags.ts';
 import { recordResults, runSuites } from '../../testing/run.ts';
-import { catalogFor, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
-
-export function parseArgs(list: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of list) {
-    const i = kv.indexOf('=');
-    if (i <= 0)
-      throw new KfcError(`--build-arg "${kv}" is not KEY=VALUE`, {
-        hint: 'e.g. --build-arg DEBIAN_MIRROR=http://mirror.example/debian',
-      });
-    out[kv.slice(0, i)] = kv.slice(i + 1);
-  }
-  return out;
-}
 
 function registryCacheMode(mode: string | undefined): 'read' | 'write' | undefined {
   if (mode === undefined || mode === 'read' || mode === 'write') return mode;
@@ -124,7 +111,7 @@ export function registerEngineCommands(program: Command): void {
         const results = await buildImages(catalog, nodes, {
           repo: opts.repo,
           tag: opts.tag,
-          buildArgs: parseArgs(opts.buildArg),
+          buildArgs: parseBuildArgs(opts.buildArg),
           noCache: opts.cache === false,
           cacheFrom: opts.cacheFrom,
           cacheTo: opts.cacheTo,

@@ -5,12 +5,11 @@ import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
 import { affectedSince, canonicalJson } from '../../publish/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
-import { bakeBuild } from '../../publish/bake-build.ts';
+import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../publish/bake-build.ts';
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
-import { catalogFor, printJson, repeatable, wantsJson } from '../context.ts';
-import { parseArgs } from './engine.ts';
+import { catalogFor, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -65,15 +64,15 @@ async function buildNow(
   ];
   for (const [bad, what, hint] of refuse)
     if (bad) throw new KfcError(`kfc bake --build does not take ${what}`, { hint });
-  if (!['auto', 'plain', 'quiet'].includes(opts.progress))
+  if (!(BAKE_PROGRESS_MODES as readonly string[]).includes(opts.progress))
     throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
   const catalog = catalogFor(cmd);
   const result = await bakeBuild(catalog, images, {
     repo: opts.repo,
     tags: opts.tag,
     caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
-    buildArgs: parseArgs(opts.buildArg),
-    progress: opts.progress as 'auto' | 'plain' | 'quiet',
+    buildArgs: parseBuildArgs(opts.buildArg),
+    progress: opts.progress as BakeProgressMode,
   });
   if (wantsJson(cmd)) printJson(result);
 }
@@ -181,7 +180,7 @@ export function registerPublishCommands(program: Command): void {
           baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle,
           images,
-          buildArgs: parseArgs(opts.buildArg),
+          buildArgs: parseBuildArgs(opts.buildArg),
         });
         for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
         const text = bakeJson(file);
