@@ -47,6 +47,11 @@ export interface StepEvent {
   seconds?: number;
 }
 
+// A step's header: `#12 [ 4/19] RUN …`, or `#12 [stage-0  4/19] RUN …` when BuildKit names the stage
+// (it does for our flat images too); the failure summary quotes it as ` > [stage-0  4/19] RUN …:`.
+const STEP_HEADER = /^#(\d+) \[(?:[^\]\s]+\s+)?\s*(\d+)\/(\d+)\] /;
+const FAILED_REF = /^ > \[(?:[^\]\s]+\s+)?\s*(\d+)\/(\d+)\] /;
+
 /** Parses BuildKit's plain progress; tracks which vertex is which step and which failed. */
 export class PlainProgress {
   private vertexStep = new Map<string, number>();
@@ -58,7 +63,7 @@ export class PlainProgress {
 
   /** Returns a step index when a new step starts, is cached or is done on this line. */
   feed(line: string): StepEvent {
-    const start = /^#(\d+) \[\s*(\d+)\/(\d+)\] /.exec(line);
+    const start = STEP_HEADER.exec(line);
     if (start) {
       const [, vertex, k, n] = start;
       const isNew = !this.vertexStep.has(vertex!);
@@ -80,7 +85,7 @@ export class PlainProgress {
     if (done && this.vertexStep.has(done[1]!)) return { done: this.vertexStep.get(done[1]!), seconds: Number(done[2]) };
     const err = /^#(\d+) ERROR/.exec(line);
     if (err && this.vertexStep.has(err[1]!)) this.failedStep = this.vertexStep.get(err[1]!);
-    const failedRef = /^ > \[\s*(\d+)\/(\d+)\] /.exec(line);
+    const failedRef = FAILED_REF.exec(line);
     if (failedRef && this.failedStep === undefined) this.failedStep = Number(failedRef[1]);
     return {};
   }

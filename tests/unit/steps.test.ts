@@ -148,6 +148,21 @@ describe('PlainProgress', () => {
     assert.equal(p.lastStep, 4);
   });
 
+  it('reads step headers that name the stage, as BuildKit prints them for the Jupyter images', () => {
+    const p = new PlainProgress();
+    assert.deepEqual(p.feed('#4 [stage-0  1/19] FROM docker.io/kfc/debian:trixie'), { started: 1 });
+    assert.deepEqual(p.feed('#18 [stage-0 14/19] RUN --mount=type=bind,source=artifacts,target=/mnt true'), {
+      started: 14,
+    });
+    assert.deepEqual(p.feed('#18 CACHED'), { cached: 14 });
+    assert.deepEqual(p.feed('#4 DONE 0.0s'), { done: 1, seconds: 0 });
+    assert.deepEqual(p.feed('#5 [internal] load build context'), {});
+    assert.equal(p.total, 19);
+    assert.equal(p.failedStep, undefined);
+    p.feed(' > [stage-0 14/19] RUN --mount=type=bind,source=artifacts,target=/mnt true:');
+    assert.equal(p.failedStep, 14);
+  });
+
   it('blames the step whose vertex reports ERROR, not the last step started', () => {
     const p = new PlainProgress();
     for (const l of [
