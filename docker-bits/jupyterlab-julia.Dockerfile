@@ -13,5 +13,6 @@ RUN --mount=type=bind,source=artifacts,target=/mnt \
         HOME=/tmp julia --startup-file=no -e 'println("Julia ", VERSION, " installed")' && \
         rm -rf /tmp/.julia; \
     else \
-        echo "NOTICE: Julia is NOT included: the optional vendor artifact 'julia' is not in the artifact cache. Run 'kfc fetch jupyterlab-cpu' where its URL is reachable (or copy the cache), then rebuild."; \
+        echo "NOTICE: Julia is NOT included: the optional vendor artifact 'julia' is not in the artifact cache." \
+            "Run 'kfc fetch jupyterlab-cpu' where its URL is reachable (or copy the cache), then rebuild."; \
     fi

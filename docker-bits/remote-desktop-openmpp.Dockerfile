@@ -10,7 +10,8 @@ RUN --mount=type=bind,source=artifacts,target=/tmp/artifacts \
         apt-get install -y --no-install-recommends sqlite3 && \
         apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log && \
         install -d "/opt/openmpp/${OMPP_VERSION}" && \
-        tar -xzf "/tmp/artifacts/openmpp/${OMPP_FILE}" -C "/opt/openmpp/${OMPP_VERSION}" --strip-components=1 --no-same-owner && \
+        tar -xzf "/tmp/artifacts/openmpp/${OMPP_FILE}" -C "/opt/openmpp/${OMPP_VERSION}" \
+            --strip-components=1 --no-same-owner && \
         ln -s "${OMPP_VERSION}" /opt/openmpp/current && \
         printf '%s\n' '[Desktop Entry]' 'Type=Application' 'Name=OpenM++' \
             "Exec=/usr/local/bin/kfc-openmpp-ui" 'Icon=applications-science' 'Terminal=false' 'Categories=Science;' \
@@ -24,5 +25,7 @@ RUN --mount=type=bind,source=artifacts,target=/tmp/artifacts \
         fix-permissions /opt/openmpp && \
         echo "Open M++ ${OMPP_VERSION} installed in /opt/openmpp/${OMPP_VERSION}"; \
     else \
-        echo "NOTICE: Open M++ is NOT included: the optional vendor artifact 'openmpp' (${OMPP_FILE}) is not in the artifact cache. Run 'kfc fetch remote-desktop' where its URL is reachable (or copy the cache), then rebuild."; \
+        echo "NOTICE: Open M++ is NOT included: the optional vendor artifact 'openmpp' (${OMPP_FILE})" \
+            "is not in the artifact cache. Run 'kfc fetch remote-desktop' where its URL is reachable" \
+            "(or copy the cache), then rebuild."; \
     fi

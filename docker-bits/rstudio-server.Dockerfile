@@ -8,7 +8,8 @@ USER root
 RUN --mount=type=bind,source=artifacts,target=/tmp/artifacts \
     --mount=type=bind,source=rstudio/Rprofile.site,target=/tmp/kfc-Rprofile.site \
     if [[ ! -f "/tmp/artifacts/rstudio-server/${RSTUDIO_DEB}" ]]; then \
-        echo "ERROR: the vendor artifact rstudio-server (${RSTUDIO_DEB}) is not in the build context: run kfc fetch rstudio, then kfc build rstudio" >&2; \
+        echo "ERROR: the vendor artifact rstudio-server (${RSTUDIO_DEB}) is not in the build context:" \
+            "run kfc fetch rstudio, then kfc build rstudio" >&2; \
         exit 1; \
     fi && \
     apt-get update -qq && \

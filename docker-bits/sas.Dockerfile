@@ -11,7 +11,8 @@ RUN --mount=type=bind,source=licensed/sas-media,target=/mnt/sas-media,readonly \
         exit 1; \
     fi && \
     apt-get update -qq && \
-    apt-get install -y --no-install-recommends libnuma1 libx11-6 libxext6 libxtst6 libxi6 libxrender1 libfreetype6 procps && \
+    apt-get install -y --no-install-recommends \
+        libnuma1 libx11-6 libxext6 libxtst6 libxi6 libxrender1 libfreetype6 procps && \
     apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log && \
     install -d -o "${NB_UID}" -g "${NB_GID}" /opt/sas && \
     sudo -u "${NB_USER}" /mnt/sas-media/setup.sh -quiet -responsefile /mnt/sas-media/sas.properties && \
@@ -23,9 +24,10 @@ RUN --mount=type=bind,source=licensed/sas-media,target=/mnt/sas-media,readonly \
 RUN --mount=type=secret,id=pip-index-url \
     PIP_INDEX_URL="$(cat /run/secrets/pip-index-url)" \
     "${CONDA_DIR}/bin/pip" install --no-cache-dir --no-user 'saspy==5.103.0' 'sas_kernel==2.4.13' && \
+    saspy_dir="$("${CONDA_DIR}/bin/python" -c 'import os, saspy; print(os.path.dirname(saspy.__file__))')" && \
     printf '%s\n' "SAS_config_names = ['default']" \
         "default = {'saspath': '/opt/sas/SASHome/SASFoundation/9.4/bin/sas_u8'}" \
-        > "$("${CONDA_DIR}/bin/python" -c 'import os, saspy; print(os.path.dirname(saspy.__file__))')/sascfg_personal.py" && \
+        > "${saspy_dir}/sascfg_personal.py" && \
     "${CONDA_DIR}/bin/python" -m sas_kernel.install --sys-prefix && \
     fix-permissions "${CONDA_DIR}"
 USER ${NB_UID}

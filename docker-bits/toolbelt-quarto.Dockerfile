@@ -14,5 +14,6 @@ RUN --mount=type=bind,source=artifacts,target=/mnt \
         HOME=/tmp quarto --version && \
         rm -rf /tmp/.cache /tmp/quarto*; \
     else \
-        echo "NOTICE: Quarto is NOT included: the optional vendor artifact 'quarto' is not in the artifact cache. Run 'kfc fetch jupyterlab-cpu' where its URL is reachable (or copy the cache), then rebuild."; \
+        echo "NOTICE: Quarto is NOT included: the optional vendor artifact 'quarto' is not in the artifact cache." \
+            "Run 'kfc fetch jupyterlab-cpu' where its URL is reachable (or copy the cache), then rebuild."; \
     fi

@@ -29,6 +29,10 @@ _log() {
     fi
 }
 _truthy() { [[ "${1:-}" == "1" || "${1:-}" == "yes" ]]; }
+# Root asked to stay root (NB_USER=root with root's own ids): no sudo, the home moves to /home/root.
+_stays_root() {
+    [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]
+}
 
 if [[ $# -eq 0 ]]; then
     cmd=("bash")
@@ -97,7 +101,9 @@ if [[ "$(id -u)" == 0 ]]; then
             _log "- home dir: /home/jovyan -> /home/${NB_USER}"
         fi
     elif ! id -u "${NB_USER}" &> /dev/null; then
-        _log "ERROR: Neither the jovyan user nor '${NB_USER}' exists. This could be the result of stopping and starting, the container with a different NB_USER environment variable."
+        _log "ERROR: Neither the jovyan user nor '${NB_USER}' exists." \
+            "This could be the result of stopping and starting, the container" \
+            "with a different NB_USER environment variable."
         exit 1
     fi
     # NB_USER gets NB_UID and the primary group NB_GID (named NB_GROUP), and stays in users (100).
@@ -111,7 +117,7 @@ if [[ "$(id -u)" == 0 ]]; then
             --gid "${NB_GID}" --groups 100 --non-unique "${NB_USER}"
     fi
     cp_opts=(-a)
-    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
+    if _stays_root; then
         sed -i "s|/root|/home/root|g" /etc/passwd
         cp_opts=(-a --no-preserve=ownership)
     fi
@@ -148,20 +154,23 @@ if [[ "$(id -u)" == 0 ]]; then
     fi
     # Optionally give the user its home and/or extra folders.
     if _truthy "${CHOWN_HOME:-}"; then
-        _log "Ensuring /home/${NB_USER} is owned by ${NB_UID}:${NB_GID} ${CHOWN_HOME_OPTS:+(chown options: ${CHOWN_HOME_OPTS})}"
+        _log "Ensuring /home/${NB_USER} is owned by ${NB_UID}:${NB_GID}" \
+            "${CHOWN_HOME_OPTS:+(chown options: ${CHOWN_HOME_OPTS})}"
         # shellcheck disable=SC2086
         chown ${CHOWN_HOME_OPTS:-} "${NB_UID}:${NB_GID}" "/home/${NB_USER}"
     fi
     if [[ -n "${CHOWN_EXTRA:-}" ]]; then
         for extra_dir in ${CHOWN_EXTRA//,/ }; do
-            _log "Ensuring ${extra_dir} is owned by ${NB_UID}:${NB_GID} ${CHOWN_EXTRA_OPTS:+(chown options: ${CHOWN_EXTRA_OPTS})}"
+            _log "Ensuring ${extra_dir} is owned by ${NB_UID}:${NB_GID}" \
+                "${CHOWN_EXTRA_OPTS:+(chown options: ${CHOWN_EXTRA_OPTS})}"
             # shellcheck disable=SC2086
             chown ${CHOWN_EXTRA_OPTS:-} "${NB_UID}:${NB_GID}" "${extra_dir}"
         done
     fi
     # ${CONDA_DIR}/bin first on sudo's secure_path (so `sudo pip`, `sudo jupyter` are the env's).
-    sed -nr "s#^Defaults\s+secure_path\s*=\s*\"?([^\"]+)\"?#Defaults secure_path=\"${CONDA_DIR:-/opt/conda}/bin:\1\"#p" \
-        /etc/sudoers > /etc/sudoers.d/path
+    secure_path_match='^Defaults\s+secure_path\s*=\s*"?([^"]+)"?'
+    secure_path_rule="s#${secure_path_match}#Defaults secure_path=\"${CONDA_DIR:-/opt/conda}/bin:\1\"#p"
+    sed -nr "${secure_path_rule}" /etc/sudoers > /etc/sudoers.d/path
     if _truthy "${GRANT_SUDO:-}"; then
         _log "Granting ${NB_USER} passwordless sudo rights!"
         echo "${NB_USER} ALL=(ALL) NOPASSWD:ALL" >> /etc/sudoers.d/added-by-start-script
@@ -169,8 +178,9 @@ if [[ "$(id -u)" == 0 ]]; then
 
     user_home="/home/${NB_USER}"
     export JUPYTER_RUNTIME_DIR="${JUPYTER_RUNTIME_DIR:-/tmp/jupyter-runtime-${NB_UID}}"
-    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
-        HOME="${user_home}" kfc-seed-home || _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
+    if _stays_root; then
+        HOME="${user_home}" kfc-seed-home ||
+            _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
     else
         sudo --preserve-env --set-home --user "${NB_USER}" PATH="${PATH}" kfc-seed-home ||
             _log "WARNING: kfc-seed-home failed (status $?): the home may lack some defaults"
@@ -182,7 +192,7 @@ if [[ "$(id -u)" == 0 ]]; then
     unset_explicit_env_vars
 
     _log "Running as ${NB_USER}:" "${cmd[@]}"
-    if [[ "${NB_USER}" == "root" && "${NB_UID}" == "$(id -u "${NB_USER}")" && "${NB_GID}" == "$(id -g "${NB_USER}")" ]]; then
+    if _stays_root; then
         HOME="${user_home}" exec "${cmd[@]}"
     else
         # --preserve-env keeps the container's environment (minus JUPYTER_ENV_VARS_TO_UNSET);
@@ -213,10 +223,12 @@ else
             rm -f "${passwd_tmp}"
             _log "Added new ${NB_USER} user ($(id -u):$(id -g)). Fixed UID!"
             if [[ "${NB_USER}" != "jovyan" ]]; then
-                _log "WARNING: user is ${NB_USER} but home is /home/jovyan. You must run as root to rename the home directory!"
+                _log "WARNING: user is ${NB_USER} but home is /home/jovyan." \
+                    "You must run as root to rename the home directory!"
             fi
         else
-            _log "WARNING: unable to fix missing /etc/passwd entry because we don't have write permission. Try setting gid=0 with \"--user=$(id -u):0\"."
+            _log "WARNING: unable to fix missing /etc/passwd entry because we don't have write permission." \
+                "Try setting gid=0 with \"--user=$(id -u):0\"."
         fi
     fi
     # Warn about what only root could have applied.
@@ -227,10 +239,12 @@ else
         _log "WARNING: container must be started as root to change the desired user's id with NB_UID=\"${NB_UID}\"!"
     fi
     if [[ "${NB_GID}" != "${jovyan_gid}" && "${NB_GID}" != "$(id -g)" ]]; then
-        _log "WARNING: container must be started as root to change the desired user's group id with NB_GID=\"${NB_GID}\"!"
+        _log "WARNING: container must be started as root to change the desired user's group id" \
+            "with NB_GID=\"${NB_GID}\"!"
     fi
     if [[ ! -w /home/jovyan ]]; then
-        _log "WARNING: no write access to /home/jovyan. Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
+        _log "WARNING: no write access to /home/jovyan." \
+            "Try starting the container with group 'users' (100), e.g. using \"--group-add=users\"."
     fi
 
     export JUPYTER_RUNTIME_DIR="${JUPYTER_RUNTIME_DIR:-/tmp/jupyter-runtime-$(id -u)}"
