@@ -71,6 +71,8 @@ function problem(e: ErrorObject): { segs: (string | number)[]; text: string } {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
     return { segs: [...segs, key], text: 'field not in the Notebook CRD schema' };
   }
+  // The quantity pattern is 100+ characters: name the value instead of quoting the regex.
+  if (e.keyword === 'pattern') return { segs, text: `${JSON.stringify(e.data)} does not match the schema's pattern` };
   if (e.keyword === 'enum')
     return { segs, text: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
   return { segs, text: e.message ?? e.keyword };
@@ -85,7 +87,7 @@ export function compileNotebookCrd(text: string, file: string, expectedSha?: str
     });
   // strict: false — the schema carries Kubernetes' x-kubernetes-* extensions and OpenAPI formats
   // (int32, int64, byte) that are not JSON Schema keywords; Ajv ignores them instead of refusing.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false, logger: false });
   const validate = ajv.compile(strictSchema(notebookSchema(text, file)) as Schema);
   return {
     file,

@@ -94,7 +94,7 @@ describe('spawner config vs the keys the Jupyter web app reads', () => {
     assert.deepEqual(paths(committed), []);
   });
 
-  test('a config with every key JWA reads, in its shipped shapes, passes: the contract is not narrower than JWA', () => {
+  test('every key JWA reads, in its shipped shapes, passes: the contract is not narrower than JWA', () => {
     assert.deepEqual(paths(fullJwaConfig()), []);
   });
 
@@ -160,7 +160,8 @@ describe('spawner config vs the keys the Jupyter web app reads', () => {
     const got = paths(doc);
     assert.ok(
       got.includes(
-        'spawnerFormDefaults.workspaceVolume.value.newPvc.spec.accessModes: must be array (Kubernetes PersistentVolumeClaim)',
+        'spawnerFormDefaults.workspaceVolume.value.newPvc.spec.accessModes: ' +
+          'must be array (Kubernetes PersistentVolumeClaim)',
       ),
       got.join('\n'),
     );

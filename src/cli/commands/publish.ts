@@ -87,11 +87,11 @@ async function buildNow(
  */
 function kubeflowFindings(dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
   const crd = loadNotebookCrd(crdFile);
-  if (crd) process.stderr.write(`kfc kubeflow: Notebooks checked against the CRD ${crd.file} (sha256 ${crd.sha256})\n`);
-  else
-    process.stderr.write(
-      `kfc kubeflow: note: Notebooks checked against the Kubernetes schemas only: no Notebook CRD (--notebook-crd FILE or ${CRD_ENV})\n`,
-    );
+  const what = crd
+    ? `Notebooks checked against the CRD ${crd.file} (sha256 ${crd.sha256})`
+    : 'note: Notebooks checked against the Kubernetes schemas only: ' +
+      `no Notebook CRD (--notebook-crd FILE or ${CRD_ENV})`;
+  process.stderr.write(`kfc kubeflow: ${what}\n`);
   const texts = onDisk
     ? files.flatMap((f) => {
         const p = join(dir, f.path);
