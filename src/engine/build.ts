@@ -24,7 +24,7 @@ import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
 import { imageEstimate } from './progress-format.ts';
-import { onInterrupt, signalExitCode } from './signals.ts';
+import { cleanupOnInterrupt } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 
@@ -230,9 +230,7 @@ async function buildOne(
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
   // An interrupted build still removes its temporary context (it may hold licensed media).
-  const release = onInterrupt((signal) => {
-    void artifacts.cleanup().finally(() => process.exit(signalExitCode(signal)));
-  });
+  const release = cleanupOnInterrupt(() => artifacts.cleanup());
   const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];

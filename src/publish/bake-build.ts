@@ -20,7 +20,7 @@ import { ensureBase } from '../engine/base.ts';
 import { logDir, ociLabels, preflight } from '../engine/build.ts';
 import { inspectImage, requireEngine } from '../engine/docker.ts';
 import { gitInfo } from '../engine/git.ts';
-import { onInterrupt, signalExitCode } from '../engine/signals.ts';
+import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { OUTPUT_DIR } from '../generate/generate.ts';
 import { configuredIndex } from '../python/index-url.ts';
@@ -100,7 +100,7 @@ export async function bakeBuild(
   const prepared: PreparedContext[] = [];
   const cleanup = () => Promise.all(prepared.map((p) => p.cleanup()));
   // An interrupted build still removes its temporary contexts (they may hold licensed media).
-  const release = onInterrupt((signal) => void cleanup().finally(() => process.exit(signalExitCode(signal))));
+  const release = cleanupOnInterrupt(cleanup);
   const bakeFile = join(logDir(catalog), 'bake.json');
   const logFile = join(logDir(catalog), 'bake.log');
   const progress = new BakeProgress();

@@ -6,8 +6,9 @@ import { describe, test } from 'node:test';
 import tar from 'tar-stream';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { readImageArchive } from '../../src/metrics/layers.ts';
-import { collectReport, type InspectedImage, type ReportEngine } from '../../src/report/collect.ts';
+import type { InspectedImage, ReportEngine } from '../../src/report/engine.ts';
 import { emptyManifests } from '../../src/report/manifests.ts';
+import { collectReport } from '../../src/report/run.ts';
 
 const MINI = resolve(import.meta.dirname, '../fixtures/mini');
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
