@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import tar from 'tar-stream';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import type { KfcError } from '../../src/errors.ts';
@@ -15,6 +15,7 @@ import { emptyManifests } from '../../src/report/manifests.ts';
 import type { LayerReport } from '../../src/report/model.ts';
 import { reportImages } from '../../src/report/report-images.ts';
 import { collectReport } from '../../src/report/run.ts';
+import { useFakeDocker } from './fake-docker.ts';
 
 const MINI = resolve(import.meta.dirname, '../fixtures/mini');
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -335,22 +336,11 @@ describe('layerReports and wastedReports', () => {
 const refOf = (n: { name: string }) => `kfc/${n.name}:t`;
 
 describe('reportImages: references, user errors and the merge with report.json', () => {
-  const FAKE_DOCKER = resolve(import.meta.dirname, '../fixtures/fake-docker/docker');
+  useFakeDocker(); // requireEngine asks it for the engine version
   const catalog = loadCatalog(MINI);
   const child = catalog.nodes.get('mini-child')!;
   const out = mkdtempSync(join(tmpdir(), 'kfc-report-images-'));
-  const saved = { docker: process.env.KFC_DOCKER, log: process.env.FAKE_DOCKER_LOG };
-  before(() => {
-    process.env.KFC_DOCKER = FAKE_DOCKER;
-    process.env.FAKE_DOCKER_LOG = join(out, 'docker.log');
-  });
-  after(() => {
-    if (saved.docker === undefined) delete process.env.KFC_DOCKER;
-    else process.env.KFC_DOCKER = saved.docker;
-    if (saved.log === undefined) delete process.env.FAKE_DOCKER_LOG;
-    else process.env.FAKE_DOCKER_LOG = saved.log;
-    rmSync(out, { recursive: true, force: true });
-  });
+  after(() => rmSync(out, { recursive: true, force: true }));
   const base = { repo: 'kfc', tag: 't', manifests: false, starts: 0, log: () => {}, out, merge: false };
 
   test('measures REPO/IMAGE:TAG, or the reference given for an image', async () => {

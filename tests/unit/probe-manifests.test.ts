@@ -1,34 +1,17 @@
 /** report/probe-manifests.ts against a stand-in docker CLI: one container, every probe in it, removed. */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { probes } from '../../src/report/manifests.ts';
 import { collectManifests } from '../../src/report/probe-manifests.ts';
-import { tempDir } from './helpers.ts';
+import { useFakeDocker, withFakeEnv } from './fake-docker.ts';
 
-const FAKE = resolve(import.meta.dirname, '../fixtures/fake-docker/docker');
-const dir = tempDir('kfc-probe-');
-const log = join(dir, 'docker.log');
-const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-const saved = { ...process.env };
-
-before(() => {
-  process.env.KFC_DOCKER = FAKE;
-  process.env.FAKE_DOCKER_LOG = log;
-});
-after(() => {
-  for (const k of ['KFC_DOCKER', 'FAKE_DOCKER_LOG', 'FAKE_DOCKER_RUN_FAIL', 'FAKE_DOCKER_EXEC_OUT'])
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => writeFileSync(log, ''));
+const fake = useFakeDocker();
+const { calls } = fake;
+beforeEach(fake.clear);
 
 describe('collectManifests', () => {
   test('runs every probe in one sleeping container without network, then removes it', async () => {
-    process.env.FAKE_DOCKER_EXEC_OUT = 'bash\t5.2';
-    const m = await collectManifests('img:t');
+    const m = await withFakeEnv('FAKE_DOCKER_EXEC_OUT', 'bash\t5.2', () => collectManifests('img:t'));
     const [run, ...rest] = calls();
     const name = /--name (kfc-report-manifest-[0-9a-f]{8}) /.exec(run!)?.[1];
     assert.ok(name, run);
@@ -40,13 +23,8 @@ describe('collectManifests', () => {
   });
 
   test('an image that does not start: an error in the manifests, the container still removed', async () => {
-    process.env.FAKE_DOCKER_RUN_FAIL = 'exec format error';
-    try {
-      const m = await collectManifests('img:t');
-      assert.deepEqual(m.errors, ['could not start a container: exec format error']);
-    } finally {
-      delete process.env.FAKE_DOCKER_RUN_FAIL;
-    }
+    const m = await withFakeEnv('FAKE_DOCKER_RUN_FAIL', 'exec format error', () => collectManifests('img:t'));
+    assert.deepEqual(m.errors, ['could not start a container: exec format error']);
     assert.equal(calls().length, 2);
     assert.match(calls()[1]!, /^rm -f kfc-report-manifest-/);
   });

@@ -3,25 +3,20 @@
  * this process: the samples, the failures, when it gives up, and that every container is removed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { httpStatus } from '../../src/report/http-status.ts';
 import { measureStart } from '../../src/report/start-time.ts';
-import { tempDir } from './helpers.ts';
+import { useFakeDocker, withFakeEnv } from './fake-docker.ts';
 
-const FAKE = resolve(import.meta.dirname, '../fixtures/fake-docker/docker');
-const dir = tempDir('kfc-start-');
-const log = join(dir, 'docker.log');
-const calls = () => readFileSync(log, 'utf8').trim().split('\n');
+const fake = useFakeDocker();
+const { calls } = fake;
 
 /** Answers each request with the next status of `plan` (its last one from then on); records the paths. */
 let plan: number[] = [200];
 let paths: string[] = [];
 let server: Server;
-const saved = { ...process.env };
 
 before(async () => {
   server = createServer((req, res) => {
@@ -30,19 +25,11 @@ before(async () => {
     res.end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  process.env.KFC_DOCKER = FAKE;
-  process.env.FAKE_DOCKER_LOG = log;
   process.env.FAKE_DOCKER_PORT = String((server.address() as AddressInfo).port);
 });
-after(() => {
-  server.close();
-  for (const k of ['KFC_DOCKER', 'FAKE_DOCKER_LOG', 'FAKE_DOCKER_PORT', 'FAKE_DOCKER_RUN_FAIL'])
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 beforeEach(() => {
-  writeFileSync(log, '');
+  fake.clear();
   paths = [];
 });
 
@@ -109,17 +96,14 @@ describe('measureStart', () => {
   });
 
   test('docker run failing: a failure per start, nothing to wait for', async () => {
-    process.env.FAKE_DOCKER_RUN_FAIL = 'Unable to find image';
-    try {
-      const r = await measureStart('img:t', '/api/status', 2, { timeoutMs: 5000 });
-      assert.deepEqual(r.failures, [
-        'start 1: docker run failed: Unable to find image',
-        'start 2: docker run failed: Unable to find image',
-      ]);
-      assert.equal(r.url, '');
-    } finally {
-      delete process.env.FAKE_DOCKER_RUN_FAIL;
-    }
+    const r = await withFakeEnv('FAKE_DOCKER_RUN_FAIL', 'Unable to find image', () =>
+      measureStart('img:t', '/api/status', 2, { timeoutMs: 5000 }),
+    );
+    assert.deepEqual(r.failures, [
+      'start 1: docker run failed: Unable to find image',
+      'start 2: docker run failed: Unable to find image',
+    ]);
+    assert.equal(r.url, '');
     assert.equal(calls().filter((c) => c.startsWith('rm -f')).length, 2);
   });
 });

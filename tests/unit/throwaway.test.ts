@@ -4,34 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { after, beforeEach, describe, test } from 'node:test';
+import { resolve } from 'node:path';
+import { beforeEach, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { liveThrowaways, withThrowaway } from '../../src/engine/throwaway.ts';
-import { tempDir } from './helpers.ts';
+import { FAKE_DOCKER, useFakeDocker, withFakeEnv } from './fake-docker.ts';
 
-const FAKE = resolve(import.meta.dirname, '../fixtures/fake-docker/docker');
-const dir = tempDir('kfc-throwaway-');
-const log = join(dir, 'docker.log');
-const calls = () => readFileSync(log, 'utf8').trim().split('\n');
-after(() => rmSync(dir, { recursive: true, force: true }));
+const fake = useFakeDocker();
+const { calls } = fake;
 
 describe('withThrowaway', () => {
-  const saved = { docker: process.env.KFC_DOCKER, log: process.env.FAKE_DOCKER_LOG };
-  beforeEach(() => {
-    process.env.KFC_DOCKER = FAKE;
-    process.env.FAKE_DOCKER_LOG = log;
-    writeFileSync(log, '');
-  });
-  after(() => {
-    for (const [k, v] of [
-      ['KFC_DOCKER', saved.docker],
-      ['FAKE_DOCKER_LOG', saved.log],
-    ] as const)
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  });
+  beforeEach(fake.clear);
   const spec = { purpose: 'test', label: 'org.kfc.test=1', runArgs: ['--network', 'none', 'img:t', 'sleep', '9'] };
 
   test('runs detached under a kfc-<purpose>- name with the label, hands over the name, removes it', async () => {
@@ -55,13 +38,10 @@ describe('withThrowaway', () => {
       }),
       /probe broke/,
     );
-    process.env.FAKE_DOCKER_RUN_FAIL = 'no such image';
-    try {
-      const why = await withThrowaway(spec, async (_n, run) => (run.failed ? run.stderr : 'ran'));
-      assert.equal(why, 'no such image');
-    } finally {
-      delete process.env.FAKE_DOCKER_RUN_FAIL;
-    }
+    const why = await withFakeEnv('FAKE_DOCKER_RUN_FAIL', 'no such image', () =>
+      withThrowaway(spec, async (_n, run) => (run.failed ? run.stderr : 'ran')),
+    );
+    assert.equal(why, 'no such image');
     assert.equal(calls().filter((c) => c.startsWith('rm -f kfc-test-')).length, 2);
     assert.deepEqual(liveThrowaways(), []);
   });
@@ -82,8 +62,8 @@ describe('an interrupt while a throwaway container lives', () => {
     ['SIGTERM', 143],
   ] as const) {
     test(`${signal}: the container is removed and kfc exits ${code}`, async () => {
-      writeFileSync(log, '');
-      const env: NodeJS.ProcessEnv = { ...process.env, KFC_DOCKER: FAKE, FAKE_DOCKER_LOG: log };
+      fake.clear();
+      const env: NodeJS.ProcessEnv = { ...process.env, KFC_DOCKER: FAKE_DOCKER, FAKE_DOCKER_LOG: fake.log };
       delete env.NODE_TEST_CONTEXT;
       const res = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(signal)], {
         env,
