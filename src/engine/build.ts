@@ -15,7 +15,7 @@ import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { prepareArtifacts } from './artifacts.ts';
-import { ensureBase } from './base.ts';
+import { basesOf, ensureBase } from './base.ts';
 import { type BuildHistory, historyFile, readHistory, saveImageHistory } from './build-history.ts';
 import { type BuildReporter, createReporter, type ProgressMode } from './build-reporter.ts';
 import { buildTable } from './build-table.ts';
@@ -174,12 +174,9 @@ export async function buildImages(
   const client = await engine.client();
   const ordered = catalog.order.filter((n) => nodes.includes(n));
   await preflight(catalog, ordered, { caBundle: opts.caBundle, log, engine });
-  for (const key of new Set(ordered.map((n) => n.baseKey))) {
-    const base = catalog.spec.bases[key];
-    if (base) {
-      const r = await engine.ensureBase(base, log);
-      if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
-    }
+  for (const base of basesOf(catalog, ordered)) {
+    const r = await engine.ensureBase(base, log);
+    if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
   const git = await gitInfo(catalog.root);
   const tag = defaultTag(git.branch, opts.tag);

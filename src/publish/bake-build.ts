@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Catalog } from '../catalog/model.ts';
 import { type PreparedContext, prepareArtifacts } from '../engine/artifacts.ts';
-import { ensureBase } from '../engine/base.ts';
+import { basesOf, ensureBase } from '../engine/base.ts';
 import { logDir, ociLabels, preflight } from '../engine/build.ts';
 import { inspectImage, requireEngine } from '../engine/docker.ts';
 import { gitInfo } from '../engine/git.ts';
@@ -92,9 +92,8 @@ export async function bakeBuild(
   const buildx = await findBuildx();
   await requireEngine();
   await preflight(catalog, nodes, { caBundle: opts.caBundle, log });
-  for (const key of new Set(nodes.map((n) => n.baseKey))) {
-    const base = catalog.spec.bases[key];
-    if (base && (await ensureBase(base, { log })).created) log(`kfc bake: root base ${base.image} has been created`);
+  for (const base of basesOf(catalog, nodes)) {
+    if ((await ensureBase(base, { log })).created) log(`kfc bake: root base ${base.image} has been created`);
   }
 
   const prepared: PreparedContext[] = [];
