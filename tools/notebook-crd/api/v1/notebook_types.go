@@ -2,7 +2,8 @@
 // kubebuilder markers only) so that controller-gen can regenerate Kubeflow's Notebook CRD here.
 //
 // Source: github.com/kubeflow/kubeflow, components/notebook-controller/api/v1/notebook_types.go,
-// commit b9f455d2569d5ce1a22949d4aaf6951269d40d2c (same declarations in kubeflow/notebooks).
+// commit b9f455d2569d5ce1a22949d4aaf6951269d40d2c; checked against the v1 schema of the published CRD
+// (kubeflow/notebooks, config/crd/bases/kubeflow.org_notebooks.yaml @c1350d186f828efaa0f1a478c3553a7989584301).
 // Copyright The Kubeflow Authors. Licensed under the Apache License, Version 2.0
 // (http://www.apache.org/licenses/LICENSE-2.0). Changed: comments rewritten, registration code left out
 // (controller-gen's crd generator reads types and markers only).
