@@ -10,7 +10,7 @@ import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../pub
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
 import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
-import { CRD_ENV, loadNotebookCrd } from '../../publish/kubeflow-crd.ts';
+import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../publish/kubeflow-crd.ts';
 import { findingLine } from '../../publish/kubeflow-findings.ts';
 import { validateKubeflowFiles } from '../../publish/kubeflow-validate.ts';
 import { catalogFor, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
@@ -85,12 +85,12 @@ async function buildNow(
  * Checks the Kubeflow files against Kubeflow's contracts (the files on disk under --check, else what
  * is about to be written); prints one line per finding and returns how many there were.
  */
-function kubeflowFindings(dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
-  const crd = loadNotebookCrd(crdFile);
+function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
+  const crd = loadNotebookCrd(crdFile, process.env, join(root, DEFAULT_CRD));
   const what = crd
-    ? `Notebooks checked against the CRD ${crd.file} (sha256 ${crd.sha256})`
+    ? `Notebooks checked against the CRD ${relative(process.cwd(), crd.file) || crd.file} (sha256 ${crd.sha256})`
     : 'note: Notebooks checked against the Kubernetes schemas only: ' +
-      `no Notebook CRD (--notebook-crd FILE or ${CRD_ENV})`;
+      `no Notebook CRD (--notebook-crd FILE, ${CRD_ENV} or ${DEFAULT_CRD})`;
   process.stderr.write(`kfc kubeflow: ${what}\n`);
   const texts = onDisk
     ? files.flatMap((f) => {
@@ -244,7 +244,10 @@ export function registerPublishCommands(program: Command): void {
     .option('--hide-tag', 'hide the tag in the spawner (hideTag: true)')
     .option('--no-custom-image', 'allowCustomImage: false')
     .option('--check', 'write nothing; exit 1 listing files that differ, are missing or stale')
-    .option('--notebook-crd <file>', `validate Notebooks against this Notebook CRD (default: $${CRD_ENV})`)
+    .option(
+      '--notebook-crd <file>',
+      `validate Notebooks against this Notebook CRD (default: $${CRD_ENV}, else ${DEFAULT_CRD})`,
+    )
     .option('--json', 'machine-readable output')
     .action(
       (
@@ -281,7 +284,7 @@ export function registerPublishCommands(program: Command): void {
         for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
         const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
         const shown = relative(process.cwd(), dir) || '.';
-        const bad = kubeflowFindings(dir, files, Boolean(opts.check), opts.notebookCrd);
+        const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
         if (opts.check) {
           report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
