@@ -34,7 +34,9 @@ sed "${no_prefix[@]}" -e "s|@NB_PREFIX_RE@|${prefix_re}|g" -e "s|@NB_PREFIX@|${p
 # reads it (auto-connect, websocket at $NB_PREFIX/websockify, server-side resize, reconnect).
 # noVNC >= 1.5 resolves `path` against the page URL: an absolute path is unambiguous.
 defaults="{autoconnect:'true',resize:'remote',reconnect:'true',reconnect_delay:'1000',path:'${prefix}/websockify'}"
-inject="<script>(function(){var q=new URLSearchParams(location.search),d=${defaults},c=false;for(var k in d){if(!q.has(k)){q.set(k,d[k]);c=true;}}if(c){history.replaceState(null,'',location.pathname+'?'+q.toString()+location.hash);}})();</script>"
+inject="<script>(function(){var q=new URLSearchParams(location.search),d=${defaults},c=false;"
+inject+="for(var k in d){if(!q.has(k)){q.set(k,d[k]);c=true;}}"
+inject+="if(c){history.replaceState(null,'',location.pathname+'?'+q.toString()+location.hash);}})();</script>"
 sed -e "s|<head>|<head>${inject}|" /usr/share/novnc/vnc.html > "${run_dir}/www/index.html"
 
 export KFC_DESKTOP_RUN="${run_dir}"

@@ -20,8 +20,9 @@ case "${KF_LANG:-}" in
         if kfc_lab_has_fr; then
             kfc_write_if_changed "${kfc_lab_setting}" '{ "locale": "fr_FR" }'
         fi
-        if compgen -G "${HOME}/.local/share/code-server/extensions/ms-ceintl.vscode-language-pack-fr-*" > /dev/null; then
-            kfc_write_if_changed "${HOME}/.local/share/code-server/User/argv.json" '{ "locale": "fr" }'
+        kfc_code_server="${HOME}/.local/share/code-server"
+        if compgen -G "${kfc_code_server}/extensions/ms-ceintl.vscode-language-pack-fr-*" > /dev/null; then
+            kfc_write_if_changed "${kfc_code_server}/User/argv.json" '{ "locale": "fr" }'
         fi
         ;;
     en*)
