@@ -49,6 +49,12 @@ export function attachReferees(report: FamilyReport, file: RefereeFile | undefin
   return report;
 }
 
+/** The image's vulnerability line (Trivy through kfc referee), undefined when Trivy did not judge it. */
+export function vulnLine(i: ImageReport): string | undefined {
+  const s = i.referees;
+  return s?.sbom ? vulnText(s.vulns, s.vulnGate) : undefined;
+}
+
 function line(i: ImageReport, s: RefereeSummary): string {
   const d = s.dive
     ? `dive ${s.dive.efficiency.toFixed(4)} / ${formatBytes(s.dive.wastedBytes)} (${s.dive.agree ? 'agrees' : 'DISAGREES'})`

@@ -11,6 +11,10 @@ import { effectiveGates } from '../../src/metrics/gates.ts';
 import { vulnText } from '../../src/referees/render.ts';
 import { gateVulns } from '../../src/referees/trivy.ts';
 import { expiredEntries, parseTrivyIgnore } from '../../src/referees/trivyignore.ts';
+import type { FamilyReport } from '../../src/report/model.ts';
+import { attachReferees, refereesMarkdown } from '../../src/report/referees.ts';
+import { imageMarkdown, renderHtml } from '../../src/report/render.ts';
+import { sampleCatalog, sampleReport } from './report-fixtures.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -87,4 +91,41 @@ test('.trivyignore: each entry has a reason just above and exp:YYYY-MM-DD; error
   );
   // The repository's own allowlist follows the rules.
   parseTrivyIgnore(readFileSync(`${root}/.trivyignore`, 'utf8'));
+});
+
+test('kfc report: per image, the counts per severity and the gate when scanned, "not scanned (no DB)" else', () => {
+  const img = (name: string, id: string) => ({ name, id, metrics: { efficiency: 1, wastedBytes: 0 } });
+  const report = { images: [img('a', 'sha256:a'), img('b', 'sha256:b'), img('c', 'sha256:c')] };
+  const sbom = { total: 3, byType: { deb: 3 }, file: 'x' };
+  const base = { ref: 'r', archiveBytes: 1, seconds: { save: 1, kfc: 1 }, problems: [], notes: [], measuredAt: 't' };
+  const vulns = { CRITICAL: 1, HIGH: 1, MEDIUM: 0, LOW: 1, UNKNOWN: 0 };
+  const gate = { max: { CRITICAL: 0 }, ignoreUnfixed: true, counts: { ...vulns, HIGH: 0 }, pass: false };
+  attachReferees(report as unknown as FamilyReport, {
+    version: 1,
+    tools: {},
+    images: [
+      { ...base, name: 'a', id: 'sha256:a', sbom, vulns, vulnGate: gate },
+      { ...base, name: 'b', id: 'sha256:b', sbom },
+      // Measured on another build of c: not attached.
+      { ...base, name: 'c', id: 'sha256:old', sbom, vulns, vulnGate: gate },
+    ],
+  });
+  const md = refereesMarkdown(report as unknown as FamilyReport).join('\n');
+  assert.match(md, /^\| a \|.*\| C1 H1 M0 L1 U0; gate CRITICAL 1>0 FAIL \|$/m);
+  assert.match(md, /^\| b \|.*\| not scanned \(no DB\) \|$/m);
+  assert.doesNotMatch(md, /^\| c \|/m);
+});
+
+test("kfc report's image page (Markdown and HTML) carries the vulnerability line when Trivy judged the image", () => {
+  const r = sampleReport();
+  const i = r.images[1]!;
+  assert.doesNotMatch(imageMarkdown(i), /vulnerabilities/, 'no referee result: no line');
+  const vulns = { CRITICAL: 0, HIGH: 2, MEDIUM: 5, LOW: 9, UNKNOWN: 1 };
+  const gate = { max: { CRITICAL: 0 }, ignoreUnfixed: true, counts: { ...vulns, HIGH: 1 }, pass: true };
+  i.referees = { sbom: { total: 1, byType: { deb: 1 } }, vulns, vulnGate: gate, problems: [], measuredAt: 't' };
+  assert.match(imageMarkdown(i), /^- vulnerabilities \(Trivy, kfc referee\): C0 H2 M5 L9 U1; gate CRITICAL 0≤0 pass$/m);
+  const html = renderHtml({ report: r, catalog: sampleCatalog });
+  assert.match(html, /<tr><td>vulnerabilities<\/td><td>C0 H2 M5 L9 U1; gate CRITICAL 0≤0 pass <small>/);
+  i.referees = { sbom: { total: 1, byType: { deb: 1 } }, problems: [], measuredAt: 't' };
+  assert.match(imageMarkdown(i), /^- vulnerabilities \(Trivy, kfc referee\): not scanned \(no DB\)$/m);
 });
