@@ -69,6 +69,9 @@ export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)
     '--skip-version-check',
     '--disable-telemetry',
     '--quiet',
+    // Trivy's default 5 min ran out on jupyterlab-cpu's secret scan on a busy 2-core machine.
+    '--timeout',
+    '30m',
   ];
   if (!javaDb) for (const g of JAVA_ARCHIVES) flags.push('--skip-files', g);
   return flags;
