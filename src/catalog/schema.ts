@@ -42,6 +42,21 @@ export const RequirementSchema = z.union([
   z.object({ license: LicenseSchema }).strict(),
 ]);
 
+/** Trivy's severities, most severe first. */
+export const VULN_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
+
+/** The vulnerability gate of `kfc referee` (Trivy, where a DB is available): counts per severity. */
+export const VulnGateSchema = z
+  .object({
+    /** Most findings allowed per severity after the allowlist; a severity not listed is not gated. */
+    max: z
+      .record(z.enum(VULN_SEVERITIES), z.number().int().min(0))
+      .refine((m) => Object.keys(m).length > 0, { message: 'name at least one severity, e.g. { CRITICAL: 0 }' }),
+    /** Findings without a fixed version do not count (Trivy's --ignore-unfixed). */
+    ignoreUnfixed: z.boolean().default(true),
+  })
+  .strict();
+
 export const GatesSchema = z
   .object({
     minEfficiency: z.number().min(0).max(1).optional(),
@@ -49,6 +64,7 @@ export const GatesSchema = z
     maxSize: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)$/i)]).optional(),
     maxStartMedianMs: z.number().positive().optional(),
     minParentShare: z.number().min(0).max(1).optional(),
+    vulnerabilities: VulnGateSchema.optional(),
   })
   .strict();
 
@@ -137,6 +153,7 @@ export const CatalogSchema = z
 export type Requirement = z.infer<typeof RequirementSchema>;
 export type Vendor = z.infer<typeof VendorSchema>;
 export type Gates = z.infer<typeof GatesSchema>;
+export type VulnGate = z.infer<typeof VulnGateSchema>;
 export type BaseSpec = z.infer<typeof BaseSchema>;
 export type ImageSpec = z.infer<typeof ImageSchema>;
 export type CatalogSpec = z.infer<typeof CatalogSchema>;

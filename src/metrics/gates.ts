@@ -2,7 +2,7 @@
  * Report gates: every threshold comes from images.yaml (`gates:` for all images, `images.<name>.gates`
  * per image); a threshold the catalog does not set is not checked. Pure.
  */
-import type { Gates } from '../catalog/schema.ts';
+import type { Gates, VulnGate } from '../catalog/schema.ts';
 
 export interface EffectiveGates {
   minEfficiency?: number;
@@ -11,6 +11,8 @@ export interface EffectiveGates {
   maxStartMedianMs?: number;
   /** Shared bytes with the parent / parent bytes (1: a child reuses every parent layer). */
   minParentShare?: number;
+  /** kfc referee's Trivy gate; an image's own replaces the family's whole. */
+  vulnerabilities?: VulnGate;
   /** Where each threshold came from, e.g. `images.yaml gates`, `images.yaml images.x.gates`. */
   source: Record<string, string>;
 }
@@ -51,6 +53,10 @@ export function effectiveGates(image: string, global: Gates | undefined, own: Ga
     if (gates.minParentShare !== undefined) {
       g.minParentShare = gates.minParentShare;
       g.source.minParentShare = where;
+    }
+    if (gates.vulnerabilities !== undefined) {
+      g.vulnerabilities = gates.vulnerabilities;
+      g.source.vulnerabilities = where;
     }
   };
   apply(global, 'images.yaml gates');

@@ -14,7 +14,14 @@ export interface RefereeImage {
   secrets?: SecretFinding[];
   /** Per severity, when a Trivy vulnerability database was available. */
   vulns?: Record<string, number>;
-  vulnGate?: { severity: string[]; ignoreUnfixed: boolean; ignoreFile?: string; findings: number };
+  /** The catalog's gate: counts per severity after ignore-unfixed and the allowlist, against `max`. */
+  vulnGate?: {
+    max: Partial<Record<string, number>>;
+    ignoreUnfixed: boolean;
+    ignoreFile?: string;
+    counts: Record<string, number>;
+    pass: boolean;
+  };
   problems: string[];
   /** What was left out and why (e.g. Java archives without a Java DB). */
   notes: string[];

@@ -9,11 +9,21 @@ function sbomText(i: RefereeImage): string {
     .join(', ')})`;
 }
 
-function vulnText(i: RefereeImage): string {
-  if (!i.vulns) return i.sbom ? 'not scanned (no DB)' : '-';
-  return Object.entries(i.vulns)
-    .map(([s, n]) => `${s[0]}${n}`)
+/** `C1 H1 M0 L1 U0` (every finding), then the gate's counts and verdict: `gate CRITICAL 1>0 FAIL`. */
+export function vulnText(vulns: Record<string, number> | undefined, gate: RefereeImage['vulnGate']): string {
+  if (!vulns) return 'not scanned (no DB)';
+  const counts = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([s, n]) => `${s[0]}${n}`)
+      .join(' ');
+  if (!gate) return `${counts(vulns)}; no gate`;
+  const limits = Object.entries(gate.max)
+    .map(([s, m = 0]) => {
+      const n = gate.counts[s] ?? 0;
+      return `${s} ${n}${n > m ? '>' : '≤'}${m}`;
+    })
     .join(' ');
+  return `${counts(vulns)}; gate ${limits} ${gate.pass ? 'pass' : 'FAIL'}`;
 }
 
 /** A markdown table: dive's and kfc's figures side by side, Trivy's counts, and the problems. */
@@ -27,7 +37,7 @@ export function formatReferee(file: RefereeFile): string {
     const t = i.seconds;
     const trivyS = (t.sbom ?? 0) + (t.secrets ?? 0) + (t.vulns ?? 0);
     rows.push(
-      `| ${i.name} | ${d ? pct(d.kfc.efficiency) : '-'} | ${d ? pct(d.dive.efficiency) : '-'} | ${d ? formatBytes(d.kfc.wastedBytes) : '-'} | ${d ? formatBytes(d.dive.wastedBytes) : '-'} | ${d ? formatBytes(d.kfc.directoryRemovedBytes) : '-'} | ${d ? `${d.kfcGatePass ? 'pass' : 'FAIL'}/${d.dive.pass ? 'pass' : 'FAIL'}` : '-'} | ${sbomText(i)} | ${i.secrets ? i.secrets.length : '-'} | ${vulnText(i)} | ${t.save}/${t.kfc}/${t.dive ?? '-'}/${trivyS ? trivyS.toFixed(1) : '-'} |`,
+      `| ${i.name} | ${d ? pct(d.kfc.efficiency) : '-'} | ${d ? pct(d.dive.efficiency) : '-'} | ${d ? formatBytes(d.kfc.wastedBytes) : '-'} | ${d ? formatBytes(d.dive.wastedBytes) : '-'} | ${d ? formatBytes(d.kfc.directoryRemovedBytes) : '-'} | ${d ? `${d.kfcGatePass ? 'pass' : 'FAIL'}/${d.dive.pass ? 'pass' : 'FAIL'}` : '-'} | ${sbomText(i)} | ${i.secrets ? i.secrets.length : '-'} | ${i.sbom ? vulnText(i.vulns, i.vulnGate) : '-'} | ${t.save}/${t.kfc}/${t.dive ?? '-'}/${trivyS ? trivyS.toFixed(1) : '-'} |`,
     );
   }
   const problems = file.images.flatMap((i) => i.problems.map((p) => `- ${i.name}: ${p}`));

@@ -2,6 +2,7 @@
  * Trivy's outputs, read: package counts from a CycloneDX SBOM, secrets and vulnerabilities from its
  * JSON report. Pure.
  */
+import { VULN_SEVERITIES } from '../catalog/schema.ts';
 
 export interface SbomCounts {
   /** Components with a package URL, by ecosystem (purl type: deb, pypi, npm, golang, maven, …). */
@@ -69,7 +70,14 @@ export function trivySecrets(report: unknown): SecretFinding[] {
   );
 }
 
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
+export const SEVERITIES = VULN_SEVERITIES;
+
+/** The gate's breaches, most severe first: e.g. `2 CRITICAL > 0 allowed`. */
+export function gateVulns(counts: Record<string, number>, max: Partial<Record<string, number>>): string[] {
+  return SEVERITIES.filter((s) => max[s] !== undefined && (counts[s] ?? 0) > max[s]!).map(
+    (s) => `${counts[s]} ${s} > ${max[s]} allowed`,
+  );
+}
 
 export function vulnCounts(report: unknown): Record<string, number> {
   const r = report as TrivyReport;

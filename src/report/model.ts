@@ -1,6 +1,7 @@
 import type { ImageSharing } from '../metrics/family.ts';
 import type { Breach, EffectiveGates } from '../metrics/gates.ts';
 import type { EfficiencyMetrics } from '../metrics/layers.ts';
+import type { RefereeImage } from '../referees/model.ts';
 import type { Manifests } from './manifests.ts';
 
 export const REPORT_VERSION = 1;
@@ -79,6 +80,7 @@ export interface RefereeSummary {
   sbom?: { total: number; byType: Record<string, number> };
   secrets?: number;
   vulns?: Record<string, number>;
+  vulnGate?: RefereeImage['vulnGate'];
   problems: string[];
   measuredAt: string;
 }

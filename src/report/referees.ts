@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { formatBytes } from '../metrics/gates.ts';
 import type { RefereeFile } from '../referees/model.ts';
+import { vulnText } from '../referees/render.ts';
 import type { FamilyReport, ImageReport, RefereeSummary } from './model.ts';
 
 export function readRefereeFile(file: string): RefereeFile | undefined {
@@ -40,11 +41,18 @@ export function attachReferees(report: FamilyReport, file: RefereeFile | undefin
       ...(r.sbom ? { sbom: { total: r.sbom.total, byType: r.sbom.byType } } : {}),
       ...(r.secrets ? { secrets: r.secrets.length } : {}),
       ...(r.vulns ? { vulns: r.vulns } : {}),
+      ...(r.vulnGate ? { vulnGate: r.vulnGate } : {}),
       problems: r.problems,
       measuredAt: r.measuredAt,
     };
   }
   return report;
+}
+
+/** The image's vulnerability line (Trivy through kfc referee), undefined when Trivy did not judge it. */
+export function vulnLine(i: ImageReport): string | undefined {
+  const s = i.referees;
+  return s?.sbom ? vulnText(s.vulns, s.vulnGate) : undefined;
 }
 
 function line(i: ImageReport, s: RefereeSummary): string {
@@ -56,11 +64,7 @@ function line(i: ImageReport, s: RefereeSummary): string {
         .map(([t, n]) => `${t} ${n}`)
         .join(', ')})`
     : '—';
-  const vulns = s.vulns
-    ? Object.entries(s.vulns)
-        .map(([k, n]) => `${k.toLowerCase()} ${n}`)
-        .join(', ')
-    : 'not scanned';
+  const vulns = s.sbom ? vulnText(s.vulns, s.vulnGate) : 'not scanned (no Trivy)';
   return `| ${i.name} | ${i.metrics.efficiency.toFixed(4)} / ${formatBytes(i.metrics.wastedBytes)} | ${d} | ${sbom} | ${s.secrets ?? '—'} | ${vulns} |`;
 }
 

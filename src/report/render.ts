@@ -5,7 +5,7 @@
 import { formatBytes } from '../metrics/gates.ts';
 import { diffManifests, type ManifestDiff } from './manifests.ts';
 import type { FamilyReport, ImageReport, TestResults } from './model.ts';
-import { refereesMarkdown } from './referees.ts';
+import { refereesMarkdown, vulnLine } from './referees.ts';
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const eff = (x: number) => x.toFixed(4);
@@ -96,6 +96,7 @@ export function imageMarkdown(i: ImageReport): string {
     `- sharing: ${shareLine(i)}${i.sharing.root && i.sharing.root.with !== i.parent ? `; ${formatBytes(i.sharing.root.bytes)} with root ${i.sharing.root.with}` : ''}`,
     `- tags: ${i.tags.map((t) => `\`${t}\``).join(', ') || '—'}`,
   ];
+  if (vulnLine(i)) out.push(`- vulnerabilities (Trivy, kfc referee): ${vulnLine(i)}`);
   if (i.start)
     out.push(
       `- start (docker run → ${i.start.url} 200): median ${ms(i.start.medianMs)}, IQR ${ms(i.start.iqrMs)}, min ${ms(i.start.minMs)}, max ${ms(i.start.maxMs)}, n=${i.start.starts}${i.start.failures.length ? `; ${i.start.failures.length} failure(s)` : ''}`,
@@ -408,6 +409,7 @@ export function renderHtml({ report, catalog, tests }: HtmlInput): string {
 <tr><td>tags</td><td>${i.tags.map((t) => `<code>${esc(t)}</code>`).join(' ') || '—'}</td></tr>
 <tr><td>last test</td><td>${testBadge(i.name)}</td></tr>
 <tr><td>gates</td><td>${gates}</td></tr>
+${vulnLine(i) ? `<tr><td>vulnerabilities</td><td>${esc(vulnLine(i)!)} <small>(Trivy, kfc referee)</small></td></tr>` : ''}
 </table>
 ${layerChart(i, colorOf)}
 ${layers}

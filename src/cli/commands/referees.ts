@@ -13,6 +13,7 @@ import {
   parseHadolintJson,
 } from '../../referees/hadolint.ts';
 import { requireTool } from '../../referees/tools.ts';
+import { expiredEntries, parseTrivyIgnore } from '../../referees/trivyignore.ts';
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -28,8 +29,7 @@ interface RefereeOpts {
   dive: boolean;
   trivy: boolean;
   vulns?: boolean;
-  severity: string;
-  ignoreUnfixed: boolean;
+  trivyignore?: string;
   check?: boolean;
   workDir?: string;
   diveCi?: string;
@@ -49,6 +49,23 @@ function diveConfigEfficiency(file: string): number {
       hint: "keep rules.lowestEfficiency equal to kfc's minEfficiency gate (0.99)",
     });
   return Number(m[1]);
+}
+
+/**
+ * The allowlist Trivy is given: --trivyignore FILE (must exist), else .trivyignore at the root when
+ * there is one. Every entry is checked first (reason above, exp:YYYY-MM-DD); expired ones are named.
+ */
+function allowlist(explicit: string | undefined, root: string): string | undefined {
+  const file = explicit ?? join(root, TRIVY_IGNORE);
+  if (!existsSync(file)) {
+    if (explicit) throw new KfcError('--trivyignore: no such file', { where: file, hint: 'give an existing file' });
+    return undefined;
+  }
+  const where = explicit ? file : TRIVY_IGNORE;
+  const entries = parseTrivyIgnore(readFileSync(file, 'utf8'), where);
+  for (const e of expiredEntries(entries))
+    process.stderr.write(`kfc referee: ${where}:${e.line}: ${e.id} expired on ${e.expires}: Trivy reports it again\n`);
+  return file;
 }
 
 export function registerRefereeCommands(program: Command): void {
@@ -111,9 +128,8 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--out <dir>', 'where referees.json and sbom/<image>.cdx.json go (default: reports/)')
     .option('--no-dive', 'skip dive')
     .option('--no-trivy', 'skip Trivy')
-    .option('--vulns', 'scan vulnerabilities too (default: when TRIVY_CACHE_DIR holds a Trivy DB)')
-    .option('--severity <list>', 'vulnerability gate severities', 'CRITICAL,HIGH')
-    .option('--no-ignore-unfixed', 'gate on vulnerabilities without a fixed version too')
+    .option('--vulns', 'scan vulnerabilities, an error without a DB (default: when TRIVY_CACHE_DIR holds a Trivy DB)')
+    .option('--trivyignore <file>', `Trivy's vulnerability allowlist (default: ${TRIVY_IGNORE} at the repository root)`)
     .option('--dive-ci <file>', `dive's CI rules (default: ${DIVE_CONFIG} at the repository root)`)
     .option('--work-dir <dir>', 'where the per-image archive is written (default: a temp dir; removed after)')
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
@@ -141,26 +157,16 @@ function registerRefereeRunCommand(program: Command): void {
         : undefined;
       const cacheDir = process.env.TRIVY_CACHE_DIR || join(process.env.HOME ?? '/root', '.cache', 'trivy');
       const vulns = opts.vulns ?? hasTrivyDb(cacheDir);
-      if (opts.vulns && !hasTrivyDb(cacheDir))
-        throw new KfcError(`no Trivy vulnerability DB in ${cacheDir}`, {
-          hint: 'download one (trivy image --download-db-only) where the DB registry is reachable, and set TRIVY_CACHE_DIR',
+      if (opts.trivy && opts.vulns && !hasTrivyDb(cacheDir))
+        throw new KfcError(`--vulns: no Trivy vulnerability DB in ${cacheDir} (db/trivy.db)`, {
+          hint: 'trivy image --download-db-only where its DB registry is reachable; set TRIVY_CACHE_DIR to that cache',
         });
-      const severity = opts.severity
-        .split(',')
-        .map((s) => s.trim().toUpperCase())
-        .filter(Boolean);
-      const trivy = opts.trivy
-        ? {
-            bin: requireTool('trivy'),
-            cacheDir,
-            vulns,
-            severity,
-            ignoreUnfixed: opts.ignoreUnfixed,
-            ignoreFile: join(root, TRIVY_IGNORE),
-          }
+      const ignoreFile = opts.trivy
+        ? allowlist(opts.trivyignore ? resolve(opts.trivyignore) : undefined, root)
         : undefined;
+      const trivy = opts.trivy ? { bin: requireTool('trivy'), cacheDir, vulns, ignoreFile } : undefined;
       if (trivy && !vulns)
-        log(`kfc referee: no Trivy vulnerability DB in ${cacheDir}: SBOM and secret scan only (offline)`);
+        log(`kfc referee: vulnerabilities not scanned (no DB in ${cacheDir}): SBOM and secret scan only (offline)`);
       const work = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'kfc-referee-'));
       const results = [];
       const missing: string[] = [];
@@ -183,7 +189,7 @@ function registerRefereeRunCommand(program: Command): void {
               // A catalog that gates no efficiency: any efficiency passes.
               minEfficiency: gates.minEfficiency ?? 0,
               dive,
-              trivy,
+              trivy: trivy && { ...trivy, gate: gates.vulnerabilities },
               log,
             }),
           );
