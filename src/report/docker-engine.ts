@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
-import { type ImageArchive, readImageArchive } from '../metrics/layers.ts';
+import { type ImageArchive, readImageArchive } from '../metrics/archive/image-archive.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
 import { mergeArchives } from './merge.ts';
 import { collectManifests } from './probe-manifests.ts';
