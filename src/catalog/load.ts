@@ -313,7 +313,7 @@ function mergeRequirements(inherited: Requirement[], own: Requirement[]): Requir
 }
 
 /** A bit must be a Dockerfile fragment: known instructions, no FROM (kfc writes it). */
-export function validateBit(text: string, path: string): void {
+function validateBit(text: string, path: string): void {
   if (text.trim() === '')
     throw new KfcError('bit is empty', { where: path, hint: 'add instructions or remove the bit from images.yaml' });
   const dockerfile = DockerfileParser.parse(text);

@@ -31,7 +31,7 @@ export async function publishedPort(name: string): Promise<number | undefined> {
 }
 
 /** NB_PREFIX like Kubeflow's: /notebook/<namespace>/<notebook name>. */
-export function defaultPrefix(image: string): string {
+function defaultPrefix(image: string): string {
   const user = (process.env.USER || userInfo().username || 'user').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
   return `/notebook/${user}/${image}`;
 }

@@ -44,7 +44,7 @@ export async function applyTags(source: string, target: string, plan: TagPlan): 
 
 type Failure = 'auth' | 'unknown-registry' | 'missing' | 'transient' | 'other';
 
-export function classifyRegistryError(text: string): Failure {
+function classifyRegistryError(text: string): Failure {
   if (/unauthorized|authentication required|denied|no basic auth credentials|401/i.test(text)) return 'auth';
   if (/no such host|server misbehaving|name resolution|dial tcp: lookup/i.test(text)) return 'unknown-registry';
   if (

@@ -1,7 +1,7 @@
 /** One lint rule: pure, looks at one instruction with what came before it. */
 export type Severity = 'error' | 'warning' | 'off';
 
-export interface InstructionView {
+interface InstructionView {
   keyword: string;
   /** Flags (--mount=…) then arguments, with line continuations joined. */
   args: string;

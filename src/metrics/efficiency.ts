@@ -12,7 +12,7 @@
 import { type LayerContent, type LayerEntry, layerStats } from './layer-content.ts';
 import { StackedTree } from './stacked-tree.ts';
 
-export interface WastedPath {
+interface WastedPath {
   path: string;
   /** Σ of the path's occurrences. */
   cumulativeBytes: number;
@@ -43,7 +43,7 @@ export interface EfficiencyMetrics {
   topWasted: WastedPath[];
 }
 
-export const TOP_WASTED = 20;
+const TOP_WASTED = 20;
 
 interface PathData {
   cumulative: number;

@@ -4,7 +4,7 @@
  * links and symbolic links count 0 bytes (the bytes belong to the target), directories 0.
  */
 
-export type EntryKind = 'file' | 'hardlink' | 'symlink' | 'dir' | 'other';
+type EntryKind = 'file' | 'hardlink' | 'symlink' | 'dir' | 'other';
 
 export interface LayerEntry {
   /** Normalised: no leading "./" or "/", no trailing "/". */

@@ -48,7 +48,7 @@ export interface Change {
 }
 
 /** The catalog at the reference: its spec, or why there is none. */
-export type BaseCatalog = { spec: CatalogSpec } | { missing: true } | { invalid: string };
+type BaseCatalog = { spec: CatalogSpec } | { missing: true } | { invalid: string };
 
 export interface AffectedInput {
   head: Catalog;
@@ -58,7 +58,7 @@ export interface AffectedInput {
   all?: boolean;
 }
 
-export interface MatrixEntry {
+interface MatrixEntry {
   image: string;
   /** Nearest ancestor (may be an internal stage), '' for a root. */
   parent: string;
@@ -289,7 +289,7 @@ async function git(root: string, args: string[], opts: { allowFail?: boolean } =
  * Paths are relative to `root` (the folder holding images.yaml), which may be a subfolder of the
  * git work tree.
  */
-export async function gitChanges(
+async function gitChanges(
   root: string,
   since: string,
 ): Promise<{ changes: Change[]; base: BaseCatalog; sinceSha: string }> {

@@ -1,5 +1,5 @@
 /** PyPI's simple index: what uv and pip use when no mirror is configured. */
-export const DEFAULT_INDEX = 'https://pypi.org/simple';
+const DEFAULT_INDEX = 'https://pypi.org/simple';
 
 /** The configured Python index (a site's mirror): KFC_PYTHON_INDEX_URL, else PIP_INDEX_URL. */
 export function configuredIndex(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -67,7 +67,7 @@ export function lockPlan(catalog: Catalog, names: string[]): ImageNode[] {
 }
 
 /** Resolves one image's lock with uv against its ancestors' locks, and replaces python/<name>.lock atomically. */
-export async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}): Promise<LockResult> {
+async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}): Promise<LockResult> {
   const uv = hostTool('uv');
   const name = node.spec.python!;
   const ancestors = lockChain(node).slice(0, -1);

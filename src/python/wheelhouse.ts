@@ -61,7 +61,7 @@ function fileSha256(path: string): Promise<string> {
 }
 
 /** The wheels of the cache by sha256 (hashed every time: a corrupted file never counts). */
-export async function indexCache(dir: string): Promise<Map<string, { path: string; bytes: number }>> {
+async function indexCache(dir: string): Promise<Map<string, { path: string; bytes: number }>> {
   const out = new Map<string, { path: string; bytes: number }>();
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir)

@@ -12,8 +12,8 @@ export interface DiveResult {
 }
 
 /** Tolerances of the issue: within 0.5 percentage points of efficiency and 1 MB of wasted bytes. */
-export const EFFICIENCY_TOLERANCE = 0.005;
-export const WASTED_TOLERANCE = 1_000_000;
+const EFFICIENCY_TOLERANCE = 0.005;
+const WASTED_TOLERANCE = 1_000_000;
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 

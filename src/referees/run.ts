@@ -52,13 +52,13 @@ async function run(bin: string, args: string[], what: string, okCodes = [0]) {
 }
 
 /** Java archives: Trivy identifies them through its Java DB, which it would download. */
-export const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
+const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
 
 /**
  * Trivy flags for a scan that never reaches the network (no DB download, no version check). Without
  * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
-export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
+function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
   const flags = [
     '--cache-dir',
     cacheDir,
@@ -73,7 +73,7 @@ export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)
   return flags;
 }
 
-export function hasTrivyJavaDb(cacheDir: string): boolean {
+function hasTrivyJavaDb(cacheDir: string): boolean {
   return existsSync(join(cacheDir, 'java-db', 'trivy-java.db'));
 }
 

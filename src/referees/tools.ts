@@ -6,8 +6,8 @@ import { KfcError } from '../errors.ts';
 export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx';
 
 /** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
-export const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
-export const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
+const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
+const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
 /** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
 export const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
 

@@ -33,8 +33,8 @@ export interface Manifests {
   errors: string[];
 }
 
-export const ECOSYSTEMS = ['debian', 'python', 'r', 'npm', 'labextensions'] as const;
-export type Ecosystem = (typeof ECOSYSTEMS)[number];
+const ECOSYSTEMS = ['debian', 'python', 'r', 'npm', 'labextensions'] as const;
+type Ecosystem = (typeof ECOSYSTEMS)[number];
 
 /** A probe: a shell command run in the container; exit 127 (or the marker) means "tool absent". */
 export interface Probe {
@@ -237,7 +237,7 @@ export function applyProbe(
 
 // ---- diff ----
 
-export interface PkgChange {
+interface PkgChange {
   ecosystem: Ecosystem;
   name: string;
   where?: string;

@@ -28,7 +28,7 @@ export interface LayerReport {
   inParent: boolean;
 }
 
-export interface WastedReport {
+interface WastedReport {
   path: string;
   cumulativeBytes: number;
   minBytes: number;

@@ -152,7 +152,7 @@ export function registerCatalogCommands(program: Command): void {
     });
 }
 
-export function nodeSummary(catalog: Catalog, n: ImageNode, state: SourceState = {}) {
+function nodeSummary(catalog: Catalog, n: ImageNode, state: SourceState = {}) {
   return {
     name: n.name,
     parent: n.parent?.name,

@@ -8,7 +8,7 @@ import { type Chunks, feed, newExtract, readAll } from './chunks.ts';
 import type { LayerScan } from './layer-tar.ts';
 import { sniffMember } from './member.ts';
 
-export interface ArchiveManifestEntry {
+interface ArchiveManifestEntry {
   Config: string;
   RepoTags: string[] | null;
   Layers: string[];
