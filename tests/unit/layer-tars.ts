@@ -8,20 +8,26 @@ export type E =
   | { name: string; link: string } // hard link
   | { name: string; symlink: string };
 
-/** Builds a tar in memory with tar-stream. */
-export async function makeTar(entries: E[]): Promise<Buffer> {
+/** A tar member: a file when it has a body, else what its type says. */
+export interface Member {
+  name: string;
+  type?: 'file' | 'directory' | 'link' | 'symlink';
+  linkname?: string;
+  body?: Buffer;
+}
+
+/** Builds a tar of the members, in order, in memory with tar-stream. */
+export async function packTar(members: Member[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
     for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
   })();
-  for (const e of entries) {
+  for (const { body, ...header } of members) {
     await new Promise<void>((res, rej) => {
       const cb = (err?: Error | null) => (err ? rej(err) : res());
-      if ('dir' in e) pack.entry({ name: e.name, type: 'directory' }, cb);
-      else if ('link' in e) pack.entry({ name: e.name, type: 'link', linkname: e.link }, cb);
-      else if ('symlink' in e) pack.entry({ name: e.name, type: 'symlink', linkname: e.symlink }, cb);
-      else pack.entry({ name: e.name, type: 'file' }, Buffer.alloc(e.size, 0x61), cb);
+      if (body) pack.entry(header, body, cb);
+      else pack.entry(header, cb);
     });
   }
   pack.finalize();
@@ -29,11 +35,24 @@ export async function makeTar(entries: E[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A layer tar of the entries. */
+export function makeTar(entries: E[]): Promise<Buffer> {
+  return packTar(
+    entries.map((e): Member => {
+      if ('dir' in e) return { name: e.name, type: 'directory' };
+      if ('link' in e) return { name: e.name, type: 'link', linkname: e.link };
+      if ('symlink' in e) return { name: e.name, type: 'symlink', linkname: e.symlink };
+      return { name: e.name, type: 'file', body: Buffer.alloc(e.size, 0x61) };
+    }),
+  );
+}
+
 export async function* once(buf: Buffer, chunk = 700): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += chunk) yield buf.subarray(i, i + chunk);
 }
 
-export const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export const sha = (b: Buffer) => `sha256:${hex(b)}`;
 
 // Layer 0: files, a dir, a hard link and a symlink.
 export const L0: E[] = [

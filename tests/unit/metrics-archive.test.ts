@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import type { LineOrigin } from '../../src/generate/generate.ts';
 import { readImageArchive } from '../../src/metrics/archive/image-archive.ts';
 import { scanLayerTar } from '../../src/metrics/archive/layer-tar.ts';
 import { attributeLayers } from '../../src/metrics/attribution.ts';
 import { analyzeLayers } from '../../src/metrics/efficiency.ts';
-import { L0, L1, makeTar, once, sha } from './layer-tars.ts';
+import { hex, L0, L1, makeTar, once, packTar, sha } from './layer-tars.ts';
 
 test('layer tar: size counts regular files only; links count 0; whiteouts separated', async () => {
   const buf = await makeTar(L0);
@@ -53,27 +51,22 @@ test('docker 20.10 save archive: manifest.json, <id>/layer.tar, a symlinked repe
       Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar', 'ddd/layer.tar'],
     },
   ];
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
-  })();
-  const add = (h: { name: string; type?: 'directory' | 'symlink'; linkname?: string }, b?: Buffer) =>
-    new Promise<void>((res, rej) =>
-      b ? pack.entry(h, b, (e) => (e ? rej(e) : res())) : pack.entry(h, (e) => (e ? rej(e) : res())),
-    );
-  await add({ name: 'aaa/', type: 'directory' });
-  await add({ name: 'aaa/layer.tar' }, l0);
-  await add({ name: 'bbb/', type: 'directory' });
-  await add({ name: 'bbb/layer.tar' }, empty);
-  await add({ name: 'ccc/layer.tar' }, l1);
-  await add({ name: 'ddd/layer.tar', type: 'symlink', linkname: '../bbb/layer.tar' });
-  await add({ name: cfgName }, cfgBuf);
-  await add({ name: 'manifest.json' }, Buffer.from(JSON.stringify(manifest)));
-  await add({ name: 'repositories' }, Buffer.from('{}'));
-  pack.finalize();
-  await done;
-  const archive = await readImageArchive(once(Buffer.concat(chunks), 4096));
+  const archive = await readImageArchive(
+    once(
+      await packTar([
+        { name: 'aaa/', type: 'directory' },
+        { name: 'aaa/layer.tar', body: l0 },
+        { name: 'bbb/', type: 'directory' },
+        { name: 'bbb/layer.tar', body: empty },
+        { name: 'ccc/layer.tar', body: l1 },
+        { name: 'ddd/layer.tar', type: 'symlink', linkname: '../bbb/layer.tar' },
+        { name: cfgName, body: cfgBuf },
+        { name: 'manifest.json', body: Buffer.from(JSON.stringify(manifest)) },
+        { name: 'repositories', body: Buffer.from('{}') },
+      ]),
+      4096,
+    ),
+  );
   assert.deepEqual(archive.notes, []);
   assert.equal(archive.images.length, 1);
   const img = archive.images[0]!;
@@ -140,7 +133,6 @@ test('docker 20.10 save archive: manifest.json, <id>/layer.tar, a symlinked repe
 test('OCI layout archive (newer engines): index.json → manifest → config + gzip layer blobs', async () => {
   const l0 = await makeTar(L0);
   const gz = gzipSync(l0);
-  const blobHex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const config = Buffer.from(
     JSON.stringify({
       rootfs: { type: 'layers', diff_ids: [sha(l0)] },
@@ -150,33 +142,30 @@ test('OCI layout archive (newer engines): index.json → manifest → config + g
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
-      config: { digest: `sha256:${blobHex(config)}` },
-      layers: [{ digest: `sha256:${blobHex(gz)}` }],
+      config: { digest: `sha256:${hex(config)}` },
+      layers: [{ digest: `sha256:${hex(gz)}` }],
     }),
   );
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       manifests: [
-        { digest: `sha256:${blobHex(manifest)}`, annotations: { 'io.containerd.image.name': 'docker.io/kfc/x:1' } },
+        { digest: `sha256:${hex(manifest)}`, annotations: { 'io.containerd.image.name': 'docker.io/kfc/x:1' } },
       ],
     }),
   );
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
-  })();
-  const add = (name: string, b: Buffer) =>
-    new Promise<void>((res, rej) => pack.entry({ name }, b, (e) => (e ? rej(e) : res())));
-  await add('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
-  await add(`blobs/sha256/${blobHex(gz)}`, gz);
-  await add(`blobs/sha256/${blobHex(config)}`, config);
-  await add(`blobs/sha256/${blobHex(manifest)}`, manifest);
-  await add('index.json', index);
-  pack.finalize();
-  await done;
-  const archive = await readImageArchive(once(Buffer.concat(chunks), 1000));
+  const archive = await readImageArchive(
+    once(
+      await packTar([
+        { name: 'oci-layout', body: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+        { name: `blobs/sha256/${hex(gz)}`, body: gz },
+        { name: `blobs/sha256/${hex(config)}`, body: config },
+        { name: `blobs/sha256/${hex(manifest)}`, body: manifest },
+        { name: 'index.json', body: index },
+      ]),
+      1000,
+    ),
+  );
   assert.deepEqual(archive.notes, []);
   assert.equal(archive.images.length, 1);
   assert.deepEqual(archive.images[0]!.repoTags, ['docker.io/kfc/x:1']);
@@ -187,7 +176,6 @@ test('OCI layout archive (newer engines): index.json → manifest → config + g
 test('docker 25+ save archive: manifest.json naming OCI blobs (uncompressed layers)', async () => {
   const l0 = await makeTar(L0);
   const l1 = await makeTar(L1);
-  const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
   const config = Buffer.from(
     JSON.stringify({
       rootfs: { type: 'layers', diff_ids: [sha(l0), sha(l1)] },
@@ -201,21 +189,18 @@ test('docker 25+ save archive: manifest.json naming OCI blobs (uncompressed laye
       Layers: [`blobs/sha256/${hex(l0)}`, `blobs/sha256/${hex(l1)}`],
     },
   ];
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack) chunks.push(Buffer.from(c as Uint8Array));
-  })();
-  const add = (name: string, b: Buffer) =>
-    new Promise<void>((res, rej) => pack.entry({ name }, b, (e) => (e ? rej(e) : res())));
-  await add(`blobs/sha256/${hex(l1)}`, l1);
-  await add(`blobs/sha256/${hex(config)}`, config);
-  await add(`blobs/sha256/${hex(l0)}`, l0);
-  await add('index.json', Buffer.from('{"schemaVersion":2,"manifests":[]}'));
-  await add('manifest.json', Buffer.from(JSON.stringify(manifest)));
-  pack.finalize();
-  await done;
-  const archive = await readImageArchive(once(Buffer.concat(chunks), 10_000));
+  const archive = await readImageArchive(
+    once(
+      await packTar([
+        { name: `blobs/sha256/${hex(l1)}`, body: l1 },
+        { name: `blobs/sha256/${hex(config)}`, body: config },
+        { name: `blobs/sha256/${hex(l0)}`, body: l0 },
+        { name: 'index.json', body: Buffer.from('{"schemaVersion":2,"manifests":[]}') },
+        { name: 'manifest.json', body: Buffer.from(JSON.stringify(manifest)) },
+      ]),
+      10_000,
+    ),
+  );
   assert.deepEqual(archive.notes, []);
   const img = archive.images[0]!;
   assert.equal(img.id, `sha256:${hex(config)}`);
