@@ -115,7 +115,10 @@ function catalogLine(text: string, name: string, field?: string): number {
   return lineOf(doc.contents, field ? ['images', name, field] : ['images', name], lc);
 }
 
-/** Line in the catalog file under `root` of a field path (e.g. ['lint', 'severity', 'x']), for errors found by later stages. */
+/**
+ * Line in the catalog file under `root` of a field path (e.g. ['lint', 'severity', 'x']), for errors
+ * found by later stages.
+ */
 export function catalogFieldLine(root: string, path: (string | number)[]): number {
   const lc = new LineCounter();
   const doc = parseDocument(readFileSync(join(root, CATALOG_FILE), 'utf8'), { lineCounter: lc });

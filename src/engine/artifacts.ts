@@ -124,9 +124,12 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new KfcError(
-        `cannot download vendor artifact "${v.name}" from ${v.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        `cannot download vendor artifact "${v.name}" from ${v.url}: ` +
+          `${cause?.code ?? cause?.message ?? (err as Error).message}`,
         {
-          hint: 'this machine cannot reach the URL; fetch it where it can and copy the artifact cache (KFC_ARTIFACT_CACHE) here',
+          hint:
+            'this machine cannot reach the URL; fetch it where it can ' +
+            'and copy the artifact cache (KFC_ARTIFACT_CACHE) here',
         },
       );
     }

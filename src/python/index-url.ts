@@ -45,7 +45,8 @@ export async function probeIndex(url: string, timeoutMs: number): Promise<boolea
     const u = new URL(url);
     const headers: Record<string, string> = {};
     if (u.username || u.password) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
       u.username = '';
       u.password = '';
     }

@@ -168,9 +168,12 @@ export async function lockImages(catalog: Catalog, names: string[], opts: LockOp
   const stale = catalog.order.filter(
     (n) => n.spec.python && !locked.has(n) && n.chain.some((a) => results.some((r) => r.changed && r.image === a.name)),
   );
-  if (stale.length)
+  if (stale.length) {
+    const locks = stale.map((n) => lockPath(n.spec.python!)).join(', ');
     log(
-      `kfc lock: now stale (compiled against a lock that changed): ${stale.map((n) => lockPath(n.spec.python!)).join(', ')} (fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`,
+      `kfc lock: now stale (compiled against a lock that changed): ${locks} ` +
+        `(fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`,
     );
+  }
   return results;
 }
