@@ -212,7 +212,10 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
       assert.equal(bad.exitCode, 2, bad.all);
       assert.match(
         bad.stderr,
-        /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: .*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/,
+        new RegExp(
+          /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: /.source +
+            /.*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/.source,
+        ),
       );
       assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
       writeFileSync(inFile, original);
@@ -277,7 +280,10 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     assert.notEqual(noWheels.exitCode, 0);
     assert.match(
       noWheels.all,
-      /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host and its wheelhouse in the artifact cache has 0 of 3 wheels/,
+      new RegExp(
+        /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host /
+          .source + /and its wheelhouse in the artifact cache has 0 of 3 wheels/.source,
+      ),
     );
 
     const b = await buildChild('b', { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead });
