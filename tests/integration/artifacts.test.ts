@@ -116,8 +116,8 @@ describe('vendor artifacts: kfc fetch + kfc build', {
         r.all,
         new RegExp(
           /vendor artifact "hello" in the cache has the wrong sha256, expected [0-9a-f]{64} /.source +
-            /\(delete it and run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/
-              .source,
+            /\(delete it and run kfc fetch vendored where /.source +
+            /http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/.source,
         ),
       );
     } finally {

@@ -117,8 +117,9 @@ describe('gated images', () => {
         {},
         new RegExp(
           /vendor artifact "rstudio-server" is not in the artifact cache /.source +
-            /\(run kfc fetch rstudio where https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb is reachable/
-              .source,
+            /\(run kfc fetch rstudio where /.source +
+            /https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\//.source +
+            /rstudio-server-2024\.04\.2-764-amd64\.deb is reachable/.source,
         ),
       );
     });
@@ -142,8 +143,8 @@ describe('gated images', () => {
         sas.buildable.missing.join('\n'),
         new RegExp(
           /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist /.source +
-            /\(set SAS_MEDIA_DIR to the folder holding the media; kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/
-              .source,
+            /\(set SAS_MEDIA_DIR to the folder holding the media; /.source +
+            /kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/.source,
         ),
       );
     });
