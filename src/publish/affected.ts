@@ -13,7 +13,7 @@
  * | docker-bits/<bit>.Dockerfile (A/M/D/R)    | images listing <bit> in their own `bits`           |
  * | resources/<set>/** (A/M/D/R)              | images listing <set> in their own `context`        |
  * | output/<image>/**                         | <image> (a generated file; `generate --check` keeps it in sync) |
- * | images.yaml: images.<name> differs        | <name> (parsed entries compared: comments and formatting do not count) |
+ * | images.yaml: images.<name> differs        | <name> (parsed entries compared: comments, formatting do not count) |
  * | images.yaml: bases.<key> differs          | root images built from <key>                       |
  * | images.yaml: registry or gates differ     | every image (new push target / new report verdict) |
  * | images.yaml: lint differs                 | nothing (lint runs over every image before the matrix) |
