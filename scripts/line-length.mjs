@@ -11,13 +11,14 @@ const root = new URL('..', import.meta.url).pathname;
 // Excluded because they are not written by hand, so wrapping them here would be undone:
 // - output/ and tests/fixtures/*/output/: rendered by `kfc generate` from docker-bits + resources
 //   (their sources are checked, so a long line is caught where it is written);
-// - lockfiles: written by npm and `kfc lock` / pip-compile (hashes, resolver comments);
+// - lockfiles: written by npm, `kfc lock` / pip-compile, go mod (hashes, resolver comments);
 // - deploy/kubeflow/: rendered by `kfc kubeflow` from images.yaml.
 const GENERATED = [
   /^output\//,
   /^tests\/fixtures\/[^/]+\/output\//,
   /(^|\/)package-lock\.json$/,
   /\.lock$/,
+  /(^|\/)go\.sum$/,
   /^tools\/(referees-)?requirements\.txt$/,
   /^deploy\/kubeflow\//,
 ];

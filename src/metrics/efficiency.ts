@@ -12,7 +12,7 @@
 import { type LayerContent, type LayerEntry, layerStats } from './layer-content.ts';
 import { StackedTree } from './stacked-tree.ts';
 
-interface WastedPath {
+export interface WastedPath {
   path: string;
   /** Σ of the path's occurrences. */
   cumulativeBytes: number;

@@ -15,7 +15,7 @@ export async function inspect(ref: string): Promise<InspectedImage | undefined> 
 }
 
 /** `docker save` of several images in one stream (shared layers are written once), analysed as it streams. */
-export async function saveAndRead(refs: string[]): Promise<ImageArchive> {
+async function saveAndRead(refs: string[]): Promise<ImageArchive> {
   const proc = execa(dockerBin(), ['save', ...refs], {
     buffer: { stdout: false, stderr: true },
     reject: false,

@@ -28,7 +28,7 @@ export interface LayerReport {
   inParent: boolean;
 }
 
-interface WastedReport {
+export interface WastedReport {
   path: string;
   cumulativeBytes: number;
   minBytes: number;

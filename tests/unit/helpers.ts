@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KFC_BIN = join(REPO_ROOT, 'bin', 'kfc.js');
-const MINI_FIXTURE = join(REPO_ROOT, 'tests', 'fixtures', 'mini');
+export const MINI_FIXTURE = join(REPO_ROOT, 'tests', 'fixtures', 'mini');
 
 /** A fresh temporary folder; remove it with `rmSync(dir, { recursive: true, force: true })`. */
 export function tempDir(prefix = 'kfc-test-'): string {
