@@ -28,7 +28,8 @@ lint:
 build/%:
 	$(KFC) build $* $(repo_flag) $(tag_flag) $(dargs)
 post-build/%:
-	$(KFC) tag $* $(repo_flag) $(tag_flag) $(if $(SOURCE_FULL_IMAGE_NAME),--source $(SOURCE_FULL_IMAGE_NAME)) $(if $(filter true,$(IS_LATEST)),--release)
+	$(KFC) tag $* $(repo_flag) $(tag_flag) \
+	  $(if $(SOURCE_FULL_IMAGE_NAME),--source $(SOURCE_FULL_IMAGE_NAME)) $(if $(filter true,$(IS_LATEST)),--release)
 push/%:
 	$(KFC) push $* $(repo_flag)
 pull/%:

@@ -77,7 +77,10 @@ for tool in hadolint dive; do ln -sfn "../venv/bin/$tool" "$TOOLS_DIR/bin/$tool"
 # --- Trivy (Go module, pinned) --------------------------------------------------------------------
 trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy"
 if [[ ! -x "$trivy" ]]; then
-  command -v go >/dev/null || { log "Go is needed to build Trivy $TRIVY_VERSION (apt-get install golang or a Go toolchain >= 1.25)"; exit 1; }
+  if ! command -v go >/dev/null; then
+    log "Go is needed to build Trivy $TRIVY_VERSION (apt-get install golang or a Go toolchain >= 1.25)"
+    exit 1
+  fi
   log "building Trivy $TRIVY_VERSION from the Go module proxy (a few minutes the first time)"
   tmp=$(mktemp -d)
   # Trivy uses encoding/json/v2, behind GOEXPERIMENT=jsonv2 in the Go releases that have it.

@@ -50,7 +50,10 @@ else
     /usr/bin/docker version >/dev/null 2>&1 && break
     sleep 1
   done
-  /usr/bin/docker version >/dev/null 2>&1 || { log "dockerd did not answer within 60 s; see /var/log/kfc-dockerd.log"; exit 1; }
+  if ! /usr/bin/docker version >/dev/null 2>&1; then
+    log "dockerd did not answer within 60 s; see /var/log/kfc-dockerd.log"
+    exit 1
+  fi
   log "docker engine is up"
 fi
 

@@ -115,7 +115,10 @@ function catalogLine(text: string, name: string, field?: string): number {
   return lineOf(doc.contents, field ? ['images', name, field] : ['images', name], lc);
 }
 
-/** Line in the catalog file under `root` of a field path (e.g. ['lint', 'severity', 'x']), for errors found by later stages. */
+/**
+ * Line in the catalog file under `root` of a field path (e.g. ['lint', 'severity', 'x']), for errors
+ * found by later stages.
+ */
 export function catalogFieldLine(root: string, path: (string | number)[]): number {
   const lc = new LineCounter();
   const doc = parseDocument(readFileSync(join(root, CATALOG_FILE), 'utf8'), { lineCounter: lc });
@@ -313,7 +316,7 @@ function mergeRequirements(inherited: Requirement[], own: Requirement[]): Requir
 }
 
 /** A bit must be a Dockerfile fragment: known instructions, no FROM (kfc writes it). */
-export function validateBit(text: string, path: string): void {
+function validateBit(text: string, path: string): void {
   if (text.trim() === '')
     throw new KfcError('bit is empty', { where: path, hint: 'add instructions or remove the bit from images.yaml' });
   const dockerfile = DockerfileParser.parse(text);

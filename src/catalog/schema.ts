@@ -13,7 +13,7 @@ const relName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, { message: 'must be a relative name (letters, digits, . _ - /)' })
   .refine((s) => !s.split('/').includes('..'), { message: 'must not contain ".."' });
 
-export const VendorSchema = z
+const VendorSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'artifact name: lowercase, digits, . _ -' }),
     url: httpUrl,
@@ -24,9 +24,9 @@ export const VendorSchema = z
   })
   .strict();
 
-export const DownloadSchema = z.object({ name: z.string().min(1), url: httpUrl, reason: z.string().min(1) }).strict();
+const DownloadSchema = z.object({ name: z.string().min(1), url: httpUrl, reason: z.string().min(1) }).strict();
 
-export const LicenseSchema = z
+const LicenseSchema = z
   .object({
     name: z.string().min(1),
     /** Environment variable or `--secret`/`--license` path that provides the licensed media. */
@@ -35,7 +35,7 @@ export const LicenseSchema = z
   })
   .strict();
 
-export const RequirementSchema = z.union([
+const RequirementSchema = z.union([
   z.enum(['debian', 'npm', 'pypi']),
   z.object({ vendor: VendorSchema }).strict(),
   z.object({ download: DownloadSchema }).strict(),
@@ -68,7 +68,7 @@ export const GatesSchema = z
   })
   .strict();
 
-export const BaseSchema = z
+const BaseSchema = z
   .object({
     image: z
       .string()
@@ -85,7 +85,7 @@ export const BaseSchema = z
   })
   .strict();
 
-export const ImageSchema = z
+const ImageSchema = z
   .object({
     description: z.string().min(1, { message: 'description must not be empty' }),
     from: z.string().min(1).optional(),

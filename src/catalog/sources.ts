@@ -45,7 +45,8 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
     if (r === 'debian') {
       if (state.debian === false)
         missing.push(
-          `the Debian mirror ${node.base?.mirror ?? ''} does not answer (set the mirror in images.yaml bases or the DEBIAN_MIRROR build arg)`,
+          `the Debian mirror ${node.base?.mirror ?? ''} does not answer ` +
+            `(set the mirror in images.yaml bases or the DEBIAN_MIRROR build arg)`,
         );
     } else if (r === 'npm') {
       if (state.npm === false)
@@ -59,24 +60,31 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
       if (wh?.complete) continue;
       if (p && !p.url)
         missing.push(
-          'needs a Python package index: none is configured (set KFC_PYTHON_INDEX_URL or PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)',
+          'needs a Python package index: none is configured ' +
+            '(set KFC_PYTHON_INDEX_URL or PIP_INDEX_URL to a reachable index, e.g. your Artifactory/devpi mirror)',
         );
       else if (p && p.reachable === false) {
         const have = wh
           ? `its wheelhouse in the artifact cache has ${wh.have} of ${wh.need} wheels`
           : 'it has no wheelhouse';
         missing.push(
-          `the Python index ${p.url} does not answer from this host and ${have} (set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch ${node.name} where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)`,
+          `the Python index ${p.url} does not answer from this host and ${have} ` +
+            `(set KFC_PYTHON_INDEX_URL to a reachable index, ` +
+            `or run kfc fetch ${node.name} where one is reachable ` +
+            `and copy the artifact cache here: KFC_ARTIFACT_CACHE)`,
         );
       }
     } else if ('vendor' in r) {
       const st = state.artifacts?.get(r.vendor.name);
       if (st && st !== 'ok') {
-        const fetch = `run kfc fetch ${node.name} where ${r.vendor.url} is reachable, or copy a fetched artifact cache here (KFC_ARTIFACT_CACHE)`;
+        const fetch =
+          `run kfc fetch ${node.name} where ${r.vendor.url} is reachable, ` +
+          `or copy a fetched artifact cache here (KFC_ARTIFACT_CACHE)`;
         const why =
           st === 'missing'
             ? `vendor artifact "${r.vendor.name}" is not in the artifact cache (${fetch})`
-            : `vendor artifact "${r.vendor.name}" in the cache has the wrong sha256, expected ${r.vendor.sha256} (delete it and ${fetch})`;
+            : `vendor artifact "${r.vendor.name}" in the cache has the wrong sha256, ` +
+              `expected ${r.vendor.sha256} (delete it and ${fetch})`;
         (r.vendor.optional ? skipped : missing).push(why);
       }
     } else if ('download' in r) {
@@ -87,11 +95,13 @@ export function buildability(_catalog: Catalog, node: ImageNode, state: SourceSt
       const use = `kfc build binds it for one RUN as licensed/${r.license.name}/, never a layer`;
       if (st === false || (typeof st === 'object' && !st.given))
         missing.push(
-          `licensed media "${r.license.name}" not given: ${r.license.env} is not set (set ${r.license.env} to the folder holding the media; ${use})`,
+          `licensed media "${r.license.name}" not given: ${r.license.env} is not set ` +
+            `(set ${r.license.env} to the folder holding the media; ${use})`,
         );
       else if (typeof st === 'object')
         missing.push(
-          `licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist (set ${r.license.env} to the folder holding the media; ${use})`,
+          `licensed media "${r.license.name}" not found: ${r.license.env}=${st.given} does not exist ` +
+            `(set ${r.license.env} to the folder holding the media; ${use})`,
         );
     }
   }

@@ -21,7 +21,7 @@ import { EMPTY_ARTIFACTS_MANIFEST } from '../generate/generate.ts';
 import { cachedWheelhouse, stageWheelhouse } from '../python/wheelhouse.ts';
 import { artifactCacheDir, artifactPath, artifactState } from './sources.ts';
 
-export function vendorsOf(node: ImageNode): Vendor[] {
+function vendorsOf(node: ImageNode): Vendor[] {
   return node.requires.flatMap((r) => (typeof r === 'object' && 'vendor' in r ? [r.vendor] : []));
 }
 
@@ -37,7 +37,7 @@ export interface PreparedContext {
   cleanup: () => Promise<void>;
 }
 
-export function licensesOf(node: ImageNode): { name: string; env: string }[] {
+function licensesOf(node: ImageNode): { name: string; env: string }[] {
   return node.requires.flatMap((r) => (typeof r === 'object' && 'license' in r ? [r.license] : []));
 }
 
@@ -124,9 +124,12 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new KfcError(
-        `cannot download vendor artifact "${v.name}" from ${v.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        `cannot download vendor artifact "${v.name}" from ${v.url}: ` +
+          `${cause?.code ?? cause?.message ?? (err as Error).message}`,
         {
-          hint: 'this machine cannot reach the URL; fetch it where it can and copy the artifact cache (KFC_ARTIFACT_CACHE) here',
+          hint:
+            'this machine cannot reach the URL; fetch it where it can ' +
+            'and copy the artifact cache (KFC_ARTIFACT_CACHE) here',
         },
       );
     }
@@ -174,8 +177,6 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
     rmSync(part, { force: true });
   }
 }
-
-export { artifactCacheDir };
 
 /**
  * `kfc fetch`: every vendor artifact the images declare, each once, into the artifact cache.

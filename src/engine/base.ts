@@ -15,12 +15,12 @@ export interface BaseResult {
 }
 
 /** The mirror mmdebstrap uses: a snapshot.debian.org URL when a snapshot timestamp is pinned. */
-export function mirrorFor(base: BaseSpec): string {
+function mirrorFor(base: BaseSpec): string {
   return base.snapshot ? `http://snapshot.debian.org/archive/debian/${base.snapshot}` : base.mirror;
 }
 
 /** `docker import` changes recording how the root filesystem was made. */
-export function baseLabels(base: BaseSpec, date: string): string[] {
+function baseLabels(base: BaseSpec, date: string): string[] {
   return [
     `org.opencontainers.image.title=${base.image}`,
     `org.opencontainers.image.description=Debian ${base.suite} ${base.variant} made by mmdebstrap`,

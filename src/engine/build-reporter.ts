@@ -40,11 +40,11 @@ export function resolveMode(
 
 type Write = (line: string) => void;
 
-export function quietReporter(write: Write): BuildReporter {
+function quietReporter(write: Write): BuildReporter {
   return { message: write, raw: () => {}, begin: () => {}, event: () => {}, end: () => {} };
 }
 
-export function plainReporter(write: Write): BuildReporter {
+function plainReporter(write: Write): BuildReporter {
   return { ...quietReporter(write), raw: write };
 }
 
@@ -96,7 +96,7 @@ export function linesReporter(write: Write, now: () => Date = () => new Date(), 
 }
 
 /** The live terminal view (log-update redraws the status line in place; messages scroll above it). */
-export function ttyReporter(stream: NodeJS.WriteStream, refreshMs = 500): BuildReporter {
+function ttyReporter(stream: NodeJS.WriteStream, refreshMs = 500): BuildReporter {
   const view = createLogUpdate(stream, { showCursor: true });
   let p: ImageProgress | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -40,7 +40,7 @@ export interface BuildEngine {
   inspect(ref: string): Promise<ImageInfo | undefined>;
 }
 
-export const dockerBuildEngine: BuildEngine = {
+const dockerBuildEngine: BuildEngine = {
   async client() {
     await requireEngine();
     return findBuildClient();

@@ -11,7 +11,7 @@ import { poll } from './poll.ts';
 import { resolveRefs } from './refs.ts';
 import { onInterrupt } from './signals.ts';
 
-export interface DevOptions {
+interface DevOptions {
   ref: string;
   image: string;
   port?: number;
@@ -31,7 +31,7 @@ export async function publishedPort(name: string): Promise<number | undefined> {
 }
 
 /** NB_PREFIX like Kubeflow's: /notebook/<namespace>/<notebook name>. */
-export function defaultPrefix(image: string): string {
+function defaultPrefix(image: string): string {
   const user = (process.env.USER || userInfo().username || 'user').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
   return `/notebook/${user}/${image}`;
 }
@@ -40,7 +40,7 @@ export function defaultPrefix(image: string): string {
  * Runs the image on 127.0.0.1 with a token, prints the URL, streams logs, and removes the
  * container when interrupted or when the server exits.
  */
-export async function runDev(opts: DevOptions): Promise<number> {
+async function runDev(opts: DevOptions): Promise<number> {
   const out = opts.out ?? ((s: string) => process.stdout.write(s + '\n'));
   await requireEngine();
   if (!(await imageExists(opts.ref)))

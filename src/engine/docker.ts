@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
 
 /** How kfc talks to BuildKit: the docker CLI, either with built-in BuildKit or through buildx. */
@@ -110,5 +110,3 @@ export async function inspectImage(ref: string): Promise<ImageInfo | undefined> 
     env: raw.Config?.Env ?? [],
   };
 }
-
-export type Running = ResultPromise;

@@ -36,7 +36,7 @@ function noEstimate(rem: Remaining, estimator: StepEstimator): boolean {
   return !estimator.hasHistory || (rem.unknown > 0 && rem.seconds < 0.5);
 }
 
-export function leftText(rem: Remaining, estimator: StepEstimator): string {
+function leftText(rem: Remaining, estimator: StepEstimator): string {
   if (noEstimate(rem, estimator)) return 'no estimate yet';
   const extra = rem.unknown ? ` + ${rem.unknown} untimed step${rem.unknown > 1 ? 's' : ''}` : '';
   return `~${roughly(rem.seconds)} left${extra}`;

@@ -9,8 +9,11 @@ export async function contentFacts(ref: string): Promise<ContentFacts> {
     'command -v python3 >/dev/null && python3 -c "import platform; print(\'python=\' + platform.python_version())"',
     'command -v jupyter-lab >/dev/null && echo "lab=$(jupyter-lab --version 2>/dev/null)"',
     'command -v R >/dev/null && echo "r=$(R --version | head -1 | sed -E \'s/^R version ([0-9.]+).*/\\1/\')"',
-    "command -v python3 >/dev/null && python3 -c \"import torch; print('torch=' + torch.__version__.split('+')[0]); print('cuda=' + (torch.version.cuda or ''))\" 2>/dev/null",
-    "command -v python3 >/dev/null && TF_CPP_MIN_LOG_LEVEL=3 python3 -c \"import tensorflow as tf; print('tensorflow=' + tf.__version__); print('cuda=' + tf.sysconfig.get_build_info().get('cuda_version', ''))\" 2>/dev/null",
+    "command -v python3 >/dev/null && python3 -c \"import torch; print('torch=' + torch.__version__.split('+')[0]); " +
+      "print('cuda=' + (torch.version.cuda or ''))\" 2>/dev/null",
+    'command -v python3 >/dev/null && TF_CPP_MIN_LOG_LEVEL=3 python3 -c "import tensorflow as tf; ' +
+      "print('tensorflow=' + tf.__version__); " +
+      "print('cuda=' + tf.sysconfig.get_build_info().get('cuda_version', ''))\" 2>/dev/null",
     'true',
   ].join('; ');
   const res = await docker(['run', '--rm', '--entrypoint', '/bin/sh', ref, '-c', script], { timeoutMs: 120_000 });
@@ -44,13 +47,12 @@ export async function applyTags(source: string, target: string, plan: TagPlan): 
 
 type Failure = 'auth' | 'unknown-registry' | 'missing' | 'transient' | 'other';
 
-export function classifyRegistryError(text: string): Failure {
+function classifyRegistryError(text: string): Failure {
   if (/unauthorized|authentication required|denied|no basic auth credentials|401/i.test(text)) return 'auth';
   if (/no such host|server misbehaving|name resolution|dial tcp: lookup/i.test(text)) return 'unknown-registry';
   if (
-    /does not exist locally|not found: manifest unknown|manifest unknown|No such image|repository .* not found|An image does not exist/i.test(
-      text,
-    )
+    /does not exist locally|not found: manifest unknown|manifest unknown|No such image/i.test(text) ||
+    /repository .* not found|An image does not exist/i.test(text)
   )
     return 'missing';
   if (/connection reset|timeout|timed out|TLS handshake|EOF|502|503|504|connection refused|i\/o timeout/i.test(text))

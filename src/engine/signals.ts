@@ -12,7 +12,7 @@ export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => vo
 }
 
 /** The shell's exit code for a process ended by `signal` (128 + its number). */
-export function signalExitCode(signal: NodeJS.Signals): number {
+function signalExitCode(signal: NodeJS.Signals): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
 

@@ -1,7 +1,7 @@
 /** One lint rule: pure, looks at one instruction with what came before it. */
 export type Severity = 'error' | 'warning' | 'off';
 
-export interface InstructionView {
+interface InstructionView {
   keyword: string;
   /** Flags (--mount=…) then arguments, with line continuations joined. */
   args: string;
@@ -21,6 +21,14 @@ export interface Rule {
 const USER_PIP = /\b(pip3?|python3?\s+-m\s+pip|conda|mamba|micromamba)\s+install\b/;
 const CONDA_PLACE = /\$\{?CONDA_DIR\}?|\/opt\/conda\b/;
 const HOME_PLACE = /\/home\/(\$\{?NB_USER\}?|jovyan)\b|\$\{?HOME\}?\//;
+// Commands that write files, then (within the same command) a path in $CONDA_DIR or in the home.
+const WRITE_VERBS = String.raw`>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b`;
+const WRITES_CONDA = new RegExp(
+  String.raw`(${WRITE_VERBS}|\bvenv\b|-m\s+venv|--prefix)[^;&|]*(\$\{?CONDA_DIR\}?|\/opt\/conda)`,
+);
+const WRITES_HOME = new RegExp(
+  String.raw`(${WRITE_VERBS}|\btouch\b|\binstall\b)[^;&|]*(\/home\/(\$\{?NB_USER\}?|jovyan))`,
+);
 const R_INSTALL = /\binstall\.packages\s*\(|\bremotes::install_|\binstall2\.r\b/;
 
 function fixes(args: string, place: 'conda' | 'home' | 'any'): boolean {
@@ -69,21 +77,17 @@ export const RULES: Rule[] = [
     check(inst) {
       if (inst.keyword !== 'RUN') return;
       const cmd = runCommand(inst.args);
-      const needsConda =
-        USER_PIP.test(cmd) ||
-        /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\bvenv\b|-m\s+venv|--prefix)[^;&|]*(\$\{?CONDA_DIR\}?|\/opt\/conda)/.test(
-          cmd,
-        );
-      const needsHome =
-        /(>|\btee\b|\bcp\b|\bmv\b|\bmkdir\b|\bln\b|\btouch\b|\binstall\b)[^;&|]*(\/home\/(\$\{?NB_USER\}?|jovyan))/.test(
-          cmd,
-        );
+      const needsConda = USER_PIP.test(cmd) || WRITES_CONDA.test(cmd);
+      const needsHome = WRITES_HOME.test(cmd);
       const missing: string[] = [];
       if (needsConda && !fixes(cmd, 'conda')) missing.push('fix-permissions "$CONDA_DIR"');
       if (needsHome && !fixes(cmd, 'home')) missing.push('fix-permissions "/home/$NB_USER"');
       if (R_INSTALL.test(cmd) && !fixes(cmd, 'any')) missing.push('fix-permissions of the R library it writes');
       if (missing.length)
-        return `this RUN writes user-editable files; end it with ${missing.join(' && ')} (a later chmod copies every byte)`;
+        return (
+          `this RUN writes user-editable files; end it with ${missing.join(' && ')} ` +
+          `(a later chmod copies every byte)`
+        );
     },
   },
   {
@@ -108,9 +112,8 @@ export const RULES: Rule[] = [
       if (inst.keyword !== 'RUN') return;
       if (
         /\bapt(-get)?\s+(-\S+\s+)*(update|install)\b/.test(inst.args) &&
-        !/rm\s+-[a-zA-Z]*r[a-zA-Z]*f?\s+[^;&|]*\/var\/lib\/apt\/lists|--mount=type=cache[^ ]*target=\/var\/lib\/apt/.test(
-          inst.args,
-        )
+        !/rm\s+-[a-zA-Z]*r[a-zA-Z]*f?\s+[^;&|]*\/var\/lib\/apt\/lists/.test(inst.args) &&
+        !/--mount=type=cache[^ ]*target=\/var\/lib\/apt/.test(inst.args)
       ) {
         return 'apt package lists stay in the layer; end the RUN with rm -rf /var/lib/apt/lists/*';
       }
@@ -126,7 +129,10 @@ export const RULES: Rule[] = [
       if (!/(^|[^|])\|([^|]|$)/.test(cmd)) return;
       if (inst.shell && /pipefail/.test(inst.shell)) return;
       if (/set\s+-[a-z]*o\s+pipefail|set\s+-o\s+pipefail|set\s+-euo\s+pipefail/.test(cmd)) return;
-      return 'a failing command before a pipe would go unnoticed; use SHELL ["/bin/bash", "-o", "pipefail", "-c"] or set -o pipefail';
+      return (
+        'a failing command before a pipe would go unnoticed; ' +
+        'use SHELL ["/bin/bash", "-o", "pipefail", "-c"] or set -o pipefail'
+      );
     },
   },
   {
@@ -144,7 +150,10 @@ export const RULES: Rule[] = [
       if (downloads === 0) return;
       const checks = (inst.args.match(/\bsha256sum\b/g) ?? []).length;
       if (checks === 0)
-        return `${downloads} download(s) not verified; check each with sha256sum -c (better: declare a vendor artifact and let kfc fetch it)`;
+        return (
+          `${downloads} download(s) not verified; check each with sha256sum -c ` +
+          `(better: declare a vendor artifact and let kfc fetch it)`
+        );
     },
   },
 ];

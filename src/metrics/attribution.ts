@@ -12,7 +12,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import { DOCKERFILE_INSTRUCTIONS } from '../catalog/instructions.ts';
 import type { LineOrigin } from '../generate/generate.ts';
-import type { ImageConfig } from './layers.ts';
+import type { ImageConfig } from './archive/image-archive.ts';
 
 export interface HistoryStep {
   createdBy: string;

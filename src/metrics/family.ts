@@ -2,7 +2,7 @@
  * Layer sharing across the image family, by layer content digest (diff_id). Pure.
  */
 
-export interface FamilyLayer {
+interface FamilyLayer {
   diffId: string;
   /** Σ regular file sizes of the layer. */
   size: number;
@@ -18,7 +18,7 @@ export interface FamilyImage {
   layers: FamilyLayer[];
 }
 
-export interface Share {
+interface Share {
   with: string;
   /** Layers of `with` found (by digest) in this image. */
   layers: number;
@@ -58,7 +58,7 @@ export interface FamilySharing {
 
 const sum = (ls: FamilyLayer[]) => ls.reduce((a, l) => a + l.size, 0);
 
-export function shareOf(image: FamilyImage, other: FamilyImage): Share {
+function shareOf(image: FamilyImage, other: FamilyImage): Share {
   const mine = new Set(image.layers.map((l) => l.diffId));
   const shared = other.layers.filter((l) => mine.has(l.diffId));
   const bytes = sum(shared);

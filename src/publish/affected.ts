@@ -13,16 +13,18 @@
  * | docker-bits/<bit>.Dockerfile (A/M/D/R)    | images listing <bit> in their own `bits`           |
  * | resources/<set>/** (A/M/D/R)              | images listing <set> in their own `context`        |
  * | output/<image>/**                         | <image> (a generated file; `generate --check` keeps it in sync) |
- * | images.yaml: images.<name> differs        | <name> (parsed entries compared, so comments and formatting do not count) |
+ * | images.yaml: images.<name> differs        | <name> (parsed entries compared: comments, formatting do not count) |
  * | images.yaml: bases.<key> differs          | root images built from <key>                       |
  * | images.yaml: registry or gates differ     | every image (new push target / new report verdict) |
  * | images.yaml: lint differs                 | nothing (lint runs over every image before the matrix) |
- * | tests/images/<dir>/**                     | images whose suites include <dir> (catalog/suites.ts: general unless `test.general: false`, each ancestor's folder, `test.suites`); no propagation |
+ * | tests/images/<dir>/**                     | images whose suites include <dir>; no propagation (1)  |
  * | kfc modules the build, tag, test and report paths import (image-sources.ts, read from the imports) | every image |
  * | other src/** (lint, bake, Kubeflow config, CLI option parsing, this module) | nothing |
  * | bin/**, package.json, package-lock.json, tsconfig.json | every image |
- * | .github/workflows/**, .trivyignore        | every image (the pipeline or the scan allowlist changed: re-run it all) |
+ * | .github/workflows/**, .trivyignore        | every image (the pipeline or the scan allowlist changed) |
  * | anything else (docs, README, deploy/, Makefile, tests/unit …) | nothing        |
+ *
+ * (1) catalog/suites.ts: general unless `test.general: false`, each ancestor's folder, `test.suites`.
  *
  * A rename counts for both its old and its new path; a deleted bit or resource marks the images
  * that used it at the reference through the catalog entry change that must accompany it (HEAD's
@@ -48,7 +50,7 @@ export interface Change {
 }
 
 /** The catalog at the reference: its spec, or why there is none. */
-export type BaseCatalog = { spec: CatalogSpec } | { missing: true } | { invalid: string };
+type BaseCatalog = { spec: CatalogSpec } | { missing: true } | { invalid: string };
 
 export interface AffectedInput {
   head: Catalog;
@@ -58,7 +60,7 @@ export interface AffectedInput {
   all?: boolean;
 }
 
-export interface MatrixEntry {
+interface MatrixEntry {
   image: string;
   /** Nearest ancestor (may be an internal stage), '' for a root. */
   parent: string;
@@ -289,7 +291,7 @@ async function git(root: string, args: string[], opts: { allowFail?: boolean } =
  * Paths are relative to `root` (the folder holding images.yaml), which may be a subfolder of the
  * git work tree.
  */
-export async function gitChanges(
+async function gitChanges(
   root: string,
   since: string,
 ): Promise<{ changes: Change[]; base: BaseCatalog; sinceSha: string }> {

@@ -44,7 +44,7 @@ export interface BakeBuildOptions {
   log?: (line: string) => void;
 }
 
-export interface BakedImage {
+interface BakedImage {
   image: string;
   ref: string;
   id: string;

@@ -4,7 +4,7 @@
  * (target, optional stage, step k/n) then `#12 CACHED` or `#12 DONE 3.1s`. The FROM step is not
  * counted (it is resolved, never cached or run), nor `[target internal]` housekeeping vertices.
  */
-export interface TargetSteps {
+interface TargetSteps {
   steps: number;
   cached: number;
 }

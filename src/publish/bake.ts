@@ -39,7 +39,6 @@ import { computeTags, imageRef, registryCache, type TagPlan } from '../tags/tags
 export const BAKE_FILE = 'docker-bake.json';
 /** The environment variable bake reads secret `pip-index-url` from (buildx `env=` secret source). */
 export const INDEX_SECRET_ENV = 'KFC_PYTHON_INDEX_URL';
-export { CACHE_TAG } from '../tags/tags.ts';
 
 export interface BakeOptions {
   /** Registry repository prefix; default catalog registry.repo (registry.devRepo with dev). */
@@ -72,7 +71,7 @@ export interface BakeOptions {
   loadInternal?: boolean;
 }
 
-export interface BakeTarget {
+interface BakeTarget {
   context: string;
   dockerfile: string;
   tags: string[];

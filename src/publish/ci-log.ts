@@ -19,7 +19,7 @@ import { appendFileSync } from 'node:fs';
  * redraws in a log file), `auto` on a terminal, unless the user chose one.
  */
 
-export interface LogSink {
+interface LogSink {
   write(text: string): unknown;
 }
 
@@ -48,13 +48,13 @@ export interface CiLog {
   mask(value: string): void;
 }
 
-export interface AnnotationWhere {
+interface AnnotationWhere {
   file?: string;
   line?: number;
   title?: string;
 }
 
-export function isGithubActions(env: NodeJS.ProcessEnv = process.env): boolean {
+function isGithubActions(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.GITHUB_ACTIONS === 'true';
 }
 

@@ -13,7 +13,7 @@ const KFC_ROOT = resolve(import.meta.dirname, '../..');
  * push, test or judge images; the image suites are added to them. The CLI files are not: they
  * parse options and call these.
  */
-export const IMAGE_ENTRIES = [
+const IMAGE_ENTRIES = [
   'src/catalog/load.ts',
   'src/engine/build.ts',
   'src/engine/refs.ts',

@@ -34,7 +34,7 @@ function isObject(v: unknown): v is Schema {
 }
 
 /** A copy of the schema where every declared object refuses undeclared fields (strict field validation). */
-export function strictSchema(node: unknown): unknown {
+function strictSchema(node: unknown): unknown {
   if (!isObject(node)) return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node)) {
@@ -50,7 +50,7 @@ export function strictSchema(node: unknown): unknown {
 }
 
 /** The openAPIV3Schema of the served version `version` of the Notebook CRD in `text`. */
-export function notebookSchema(text: string, where: string, version = 'v1'): Schema {
+function notebookSchema(text: string, where: string, version = 'v1'): Schema {
   const hint = 'give the Notebook CRD, kubeflow.org_notebooks.yaml from Kubeflow';
   const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
   const crd = docs.find(

@@ -112,7 +112,7 @@ const AffinityConfig = z
   .object({ configKey: z.string().min(1), displayName: z.string(), affinity: k8s((v) => new Affinity(v), 'Affinity') })
   .strict();
 
-export const SpawnerFormDefaults = z
+const SpawnerFormDefaults = z
   .object({
     image: ImageGroup,
     imageGroupOne: ImageGroup,
@@ -137,7 +137,7 @@ export const SpawnerFormDefaults = z
   .strict();
 
 /** Our file holds only spawnerFormDefaults: the admin merges it into the cluster's config. */
-export const SpawnerConfig = z.object({ spawnerFormDefaults: SpawnerFormDefaults }).strict();
+const SpawnerConfig = z.object({ spawnerFormDefaults: SpawnerFormDefaults }).strict();
 
 const FIX: Record<string, string> = {
   unrecognized_keys: 'remove it: the Jupyter web app does not read it',

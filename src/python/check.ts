@@ -86,7 +86,9 @@ export function checkLocks(catalog: Catalog): LockProblem[] {
         if (v !== undefined && v !== p.version) {
           problems.push({
             file: `${file}:${p.line}`,
-            message: `pins ${p.name}==${p.version} but ancestor ${lockPath(a)} pins ${p.name}==${v} (a child must not change a parent's package)`,
+            message:
+              `pins ${p.name}==${p.version} but ancestor ${lockPath(a)} pins ${p.name}==${v} ` +
+              `(a child must not change a parent's package)`,
             fix: `${relock} (it compiles against the ancestors' locks), or change ${inPath(name)}`,
           });
         }

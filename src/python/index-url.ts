@@ -1,5 +1,5 @@
 /** PyPI's simple index: what uv and pip use when no mirror is configured. */
-export const DEFAULT_INDEX = 'https://pypi.org/simple';
+const DEFAULT_INDEX = 'https://pypi.org/simple';
 
 /** The configured Python index (a site's mirror): KFC_PYTHON_INDEX_URL, else PIP_INDEX_URL. */
 export function configuredIndex(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -45,7 +45,8 @@ export async function probeIndex(url: string, timeoutMs: number): Promise<boolea
     const u = new URL(url);
     const headers: Record<string, string> = {};
     if (u.username || u.password) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
       u.username = '';
       u.password = '';
     }

@@ -67,7 +67,7 @@ export function lockPlan(catalog: Catalog, names: string[]): ImageNode[] {
 }
 
 /** Resolves one image's lock with uv against its ancestors' locks, and replaces python/<name>.lock atomically. */
-export async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}): Promise<LockResult> {
+async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}): Promise<LockResult> {
   const uv = hostTool('uv');
   const name = node.spec.python!;
   const ancestors = lockChain(node).slice(0, -1);
@@ -168,9 +168,12 @@ export async function lockImages(catalog: Catalog, names: string[], opts: LockOp
   const stale = catalog.order.filter(
     (n) => n.spec.python && !locked.has(n) && n.chain.some((a) => results.some((r) => r.changed && r.image === a.name)),
   );
-  if (stale.length)
+  if (stale.length) {
+    const locks = stale.map((n) => lockPath(n.spec.python!)).join(', ');
     log(
-      `kfc lock: now stale (compiled against a lock that changed): ${stale.map((n) => lockPath(n.spec.python!)).join(', ')} (fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`,
+      `kfc lock: now stale (compiled against a lock that changed): ${locks} ` +
+        `(fix: run kfc lock ${stale.map((n) => n.name).join(' ')})`,
     );
+  }
   return results;
 }

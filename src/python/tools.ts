@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { KfcError } from '../errors.ts';
 
 /** The host tools venv that scripts/provision-tools.sh installs from tools/requirements.txt. */
-export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.KFC_TOOLS_DIR || '/opt/kfc-tools';
 }
 

@@ -61,7 +61,7 @@ function fileSha256(path: string): Promise<string> {
 }
 
 /** The wheels of the cache by sha256 (hashed every time: a corrupted file never counts). */
-export async function indexCache(dir: string): Promise<Map<string, { path: string; bytes: number }>> {
+async function indexCache(dir: string): Promise<Map<string, { path: string; bytes: number }>> {
   const out = new Map<string, { path: string; bytes: number }>();
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir)
@@ -153,7 +153,8 @@ export async function fetchWheels(
       ];
       if (opts.caBundle) args.push('--cert', opts.caBundle);
       opts.log?.(
-        `kfc fetch: ${node.name}: downloading ${state.missing.length} wheel(s) from ${redactUrl(index)} with pip download`,
+        `kfc fetch: ${node.name}: downloading ${state.missing.length} wheel(s) from ${redactUrl(index)} ` +
+          `with pip download`,
       );
       const res = await execa(pip, args, { reject: false, all: true, env: { PIP_NO_INPUT: '1' } });
       if (res.exitCode !== 0) {
@@ -165,7 +166,9 @@ export async function fetchWheels(
           `pip download of ${node.name}'s locked wheels failed: ${lines.slice(-2).join(' ') || `exit ${res.exitCode}`}`,
           {
             where: lockChain(node).map(lockPath).join(', '),
-            hint: 'check the index (KFC_PYTHON_INDEX_URL) is reachable from this host, or fetch where it is and copy the cache (KFC_ARTIFACT_CACHE)',
+            hint:
+              'check the index (KFC_PYTHON_INDEX_URL) is reachable from this host, ' +
+              'or fetch where it is and copy the cache (KFC_ARTIFACT_CACHE)',
           },
         );
       }
@@ -188,10 +191,11 @@ export async function fetchWheels(
     state = wheelhouseState(pins, await indexCache(dir));
     if (!state.complete) {
       throw new KfcError(
-        `after pip download, ${state.missing.length} of ${pins.length} pins of ${node.name} still have no verified wheel: ${state.missing
-          .slice(0, 5)
-          .map((p) => `${p.name}==${p.version}`)
-          .join(', ')}`,
+        `after pip download, ${state.missing.length} of ${pins.length} pins of ${node.name} ` +
+          `still have no verified wheel: ${state.missing
+            .slice(0, 5)
+            .map((p) => `${p.name}==${p.version}`)
+            .join(', ')}`,
         { hint: 'the index has no wheel for python 3.13 x86_64 manylinux for them; lock other versions' },
       );
     }

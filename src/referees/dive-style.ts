@@ -5,7 +5,7 @@
  * while dive counts the directory as one occurrence and shows no waste for it. For a deleted
  * single file both agree. Pure.
  */
-import type { LayerContent } from '../metrics/layers.ts';
+import type { LayerContent } from '../metrics/layer-content.ts';
 
 /**
  * Bytes of files that were written once and later removed with their directory: what kfc counts as

@@ -12,8 +12,8 @@ export interface DiveResult {
 }
 
 /** Tolerances of the issue: within 0.5 percentage points of efficiency and 1 MB of wasted bytes. */
-export const EFFICIENCY_TOLERANCE = 0.005;
-export const WASTED_TOLERANCE = 1_000_000;
+const EFFICIENCY_TOLERANCE = 0.005;
+const WASTED_TOLERANCE = 1_000_000;
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
@@ -86,12 +86,14 @@ export function crossCheck(image: string, kfc: KfcFigures, dive: DiveResult): Cr
   const problems: string[] = [];
   if (Math.abs(efficiencyDelta) > EFFICIENCY_TOLERANCE) {
     problems.push(
-      `efficiency kfc ${pct(kfcDiveStyle.efficiency)} vs dive ${pct(dive.efficiency)} (differ by ${(Math.abs(efficiencyDelta) * 100).toFixed(2)} points > 0.5${why})`,
+      `efficiency kfc ${pct(kfcDiveStyle.efficiency)} vs dive ${pct(dive.efficiency)} ` +
+        `(differ by ${(Math.abs(efficiencyDelta) * 100).toFixed(2)} points > 0.5${why})`,
     );
   }
   if (Math.abs(wastedDelta) > WASTED_TOLERANCE) {
     problems.push(
-      `wasted bytes kfc ${kfcDiveStyle.wastedBytes} vs dive ${dive.wastedBytes} (differ by ${Math.abs(wastedDelta)} > ${WASTED_TOLERANCE}${why})`,
+      `wasted bytes kfc ${kfcDiveStyle.wastedBytes} vs dive ${dive.wastedBytes} ` +
+        `(differ by ${Math.abs(wastedDelta)} > ${WASTED_TOLERANCE}${why})`,
     );
   }
   const kfcGatePass = kfc.efficiency >= kfc.minEfficiency;
@@ -100,7 +102,8 @@ export function crossCheck(image: string, kfc: KfcFigures, dive: DiveResult): Cr
   if (diveStyleGatePass !== dive.pass) {
     const failed = dive.rules.filter((r) => r.status === 'FAIL').map((r) => `${r.rule} ${r.detail}`.trim());
     problems.push(
-      `gate verdicts differ: kfc ${diveStyleGatePass ? 'PASS' : 'FAIL'}${why}, dive ${dive.pass ? 'PASS' : `FAIL (${failed.join('; ')})`}`,
+      `gate verdicts differ: kfc ${diveStyleGatePass ? 'PASS' : 'FAIL'}${why}, ` +
+        `dive ${dive.pass ? 'PASS' : `FAIL (${failed.join('; ')})`}`,
     );
   }
   return {

@@ -10,7 +10,8 @@ import { execa } from 'execa';
 import type { VulnGate } from '../catalog/schema.ts';
 import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
-import { analyzeLayers, readImageArchive } from '../metrics/layers.ts';
+import { readImageArchive } from '../metrics/archive/image-archive.ts';
+import { analyzeLayers } from '../metrics/efficiency.ts';
 import { crossCheck, parseDiveCi } from './dive.ts';
 import { directoryRemovedBytes } from './dive-style.ts';
 import type { RefereeImage } from './model.ts';
@@ -53,13 +54,13 @@ async function run(bin: string, args: string[], what: string, okCodes = [0]) {
 }
 
 /** Java archives: Trivy identifies them through its Java DB, which it would download. */
-export const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
+const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
 
 /**
  * Trivy flags for a scan that never reaches the network (no DB download, no version check). Without
  * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
-export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
+function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
   const flags = [
     '--cache-dir',
     cacheDir,
@@ -77,7 +78,7 @@ export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)
   return flags;
 }
 
-export function hasTrivyJavaDb(cacheDir: string): boolean {
+function hasTrivyJavaDb(cacheDir: string): boolean {
   return existsSync(join(cacheDir, 'java-db', 'trivy-java.db'));
 }
 

@@ -6,8 +6,8 @@ import { KfcError } from '../errors.ts';
 export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx';
 
 /** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
-export const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
-export const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
+const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
+const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
 /** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
 export const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
 
@@ -41,8 +41,10 @@ export function findTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env
 export function requireTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env): string {
   const found = findTool(tool, env);
   if (!found) {
+    const dir = `${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin`;
+    const buildx = tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : '';
     throw new KfcError(`${tool} is not installed`, {
-      hint: `run bash scripts/provision-referees.sh (installs it in ${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin${tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : ''}) or set KFC_${tool.toUpperCase()}`,
+      hint: `run bash scripts/provision-referees.sh (installs it in ${dir}${buildx}) or set KFC_${tool.toUpperCase()}`,
     });
   }
   return found;

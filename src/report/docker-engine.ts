@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
-import { type ImageArchive, readImageArchive } from '../metrics/layers.ts';
+import { type ImageArchive, readImageArchive } from '../metrics/archive/image-archive.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
 import { mergeArchives } from './merge.ts';
 import { collectManifests } from './probe-manifests.ts';
@@ -15,7 +15,7 @@ export async function inspect(ref: string): Promise<InspectedImage | undefined> 
 }
 
 /** `docker save` of several images in one stream (shared layers are written once), analysed as it streams. */
-export async function saveAndRead(refs: string[]): Promise<ImageArchive> {
+async function saveAndRead(refs: string[]): Promise<ImageArchive> {
   const proc = execa(dockerBin(), ['save', ...refs], {
     buffer: { stdout: false, stderr: true },
     reject: false,

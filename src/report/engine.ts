@@ -1,6 +1,6 @@
 /** What `kfc report` asks of an engine: Docker in use (docker-engine.ts), a fake in the unit tests. */
 
-import type { ImageArchive } from '../metrics/layers.ts';
+import type { ImageArchive } from '../metrics/archive/image-archive.ts';
 import type { Manifests } from './manifests.ts';
 import type { StartReport } from './model.ts';
 

@@ -2,8 +2,9 @@
 
 import type { ImageNode } from '../catalog/model.ts';
 import { renderDockerfile } from '../generate/generate.ts';
+import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
 import { attributeLayers } from '../metrics/attribution.ts';
-import type { ArchiveImage, WastedPath } from '../metrics/layers.ts';
+import type { WastedPath } from '../metrics/efficiency.ts';
 import type { LayerReport, WastedReport } from './model.ts';
 
 /**

@@ -33,8 +33,8 @@ export interface Manifests {
   errors: string[];
 }
 
-export const ECOSYSTEMS = ['debian', 'python', 'r', 'npm', 'labextensions'] as const;
-export type Ecosystem = (typeof ECOSYSTEMS)[number];
+const ECOSYSTEMS = ['debian', 'python', 'r', 'npm', 'labextensions'] as const;
+type Ecosystem = (typeof ECOSYSTEMS)[number];
 
 /** A probe: a shell command run in the container; exit 127 (or the marker) means "tool absent". */
 export interface Probe {
@@ -67,7 +67,8 @@ const KERNELS = [
 ].join('\n');
 
 const R_LIST =
-  'ip <- installed.packages()[, c("Package", "Version", "LibPath"), drop = FALSE]; write.table(ip, sep = "\\t", quote = FALSE, row.names = FALSE, col.names = FALSE)';
+  'ip <- installed.packages()[, c("Package", "Version", "LibPath"), drop = FALSE]; ' +
+  'write.table(ip, sep = "\\t", quote = FALSE, row.names = FALSE, col.names = FALSE)';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const need = (tool: string) => `command -v ${tool} >/dev/null 2>&1 || { echo ${ABSENT}; exit 0; }; `;
@@ -83,7 +84,9 @@ export function probes(): Probe[] {
       section: 'python',
       tool: 'python3',
       // $CONDA_DIR's interpreter (a venv that also sees Debian's packages) then the system one.
-      script: `found=; for py in "\${CONDA_DIR:-/opt/conda}/bin/python" /usr/bin/python3; do [ -x "$py" ] || continue; found=1; "$py" -c ${sq(PY_LIST)} || true; done; [ -n "$found" ] || echo ${ABSENT}`,
+      script:
+        `found=; for py in "\${CONDA_DIR:-/opt/conda}/bin/python" /usr/bin/python3; do [ -x "$py" ] || continue; ` +
+        `found=1; "$py" -c ${sq(PY_LIST)} || true; done; [ -n "$found" ] || echo ${ABSENT}`,
     },
     { section: 'r', tool: 'Rscript', script: `${need('Rscript')}Rscript -e ${sq(R_LIST)}` },
     { section: 'npm', tool: 'npm', script: `${need('npm')}npm ls -g --depth=0 --json 2>/dev/null || true` },
@@ -91,12 +94,17 @@ export function probes(): Probe[] {
       section: 'kernels',
       tool: 'jupyter_client',
       // jupyter_client's API (Debian does not always ship the jupyter-kernelspec script).
-      script: `for py in "\${CONDA_DIR:-/opt/conda}/bin/python" /usr/bin/python3; do [ -x "$py" ] && "$py" -c 'import jupyter_client' 2>/dev/null && exec "$py" -c ${sq(KERNELS)}; done; echo ${ABSENT}`,
+      script:
+        `for py in "\${CONDA_DIR:-/opt/conda}/bin/python" /usr/bin/python3; do [ -x "$py" ] && ` +
+        `"$py" -c 'import jupyter_client' 2>/dev/null && exec "$py" -c ${sq(KERNELS)}; done; echo ${ABSENT}`,
     },
     {
       section: 'labextensions',
       tool: 'jupyter labextension',
-      script: `if command -v jupyter-labextension >/dev/null 2>&1; then jupyter-labextension list 2>&1; elif command -v jupyter >/dev/null 2>&1; then jupyter labextension list 2>&1; else echo ${ABSENT}; fi`,
+      script:
+        `if command -v jupyter-labextension >/dev/null 2>&1; then jupyter-labextension list 2>&1; ` +
+        `elif command -v jupyter >/dev/null 2>&1; then jupyter labextension list 2>&1; ` +
+        `else echo ${ABSENT}; fi`,
     },
   ];
 }
@@ -237,7 +245,7 @@ export function applyProbe(
 
 // ---- diff ----
 
-export interface PkgChange {
+interface PkgChange {
   ecosystem: Ecosystem;
   name: string;
   where?: string;

@@ -1,9 +1,10 @@
 /** One image's report: its layers and waste, sharing, manifests and start time, judged by its gates. */
 
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
+import { analyzeLayers } from '../metrics/efficiency.ts';
 import type { ImageSharing } from '../metrics/family.ts';
 import { type Breach, checkGates, type EffectiveGates, effectiveGates } from '../metrics/gates.ts';
-import { type ArchiveImage, analyzeLayers } from '../metrics/layers.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
 import { layerReports, wastedReports } from './layer-report.ts';
 import type { Manifests } from './manifests.ts';

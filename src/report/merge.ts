@@ -1,6 +1,6 @@
 /** Putting measurements together: archives read one image at a time, a report with an earlier one. */
 
-import type { ImageArchive } from '../metrics/layers.ts';
+import type { ImageArchive } from '../metrics/archive/image-archive.ts';
 import { type FamilyReport, type ImageReport, REPORT_VERSION } from './model.ts';
 
 /** Several archives as one: each image once, each layer once (by diff_id), every note. */

@@ -1,6 +1,6 @@
+import type { EfficiencyMetrics } from '../metrics/efficiency.ts';
 import type { ImageSharing } from '../metrics/family.ts';
 import type { Breach, EffectiveGates } from '../metrics/gates.ts';
-import type { EfficiencyMetrics } from '../metrics/layers.ts';
 import type { RefereeImage } from '../referees/model.ts';
 import type { Manifests } from './manifests.ts';
 

@@ -14,7 +14,7 @@ const ms = (x: number | null | undefined) =>
   x === undefined || x === null || Number.isNaN(x) ? '—' : `${Math.round(x)} ms`;
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function shareLine(i: ImageReport): string {
+function shareLine(i: ImageReport): string {
   const p = i.sharing.parent;
   if (!p) return i.parent ? `parent ${i.parent} not measured` : 'root image';
   return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${p.layers}/${p.ofLayers} layers) shared with ${p.with}`;
@@ -255,7 +255,7 @@ export function diffText(diffs: ImageDiff[]): string {
 
 // ---- HTML ----
 
-export function esc(s: string): string {
+function esc(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -278,7 +278,7 @@ const PALETTE = [
 ];
 
 /** Inline SVG: one bar per image, a segment per layer sized by bytes, coloured by owner. */
-export function layerChart(i: ImageReport, ownerColor: (owner: string) => string): string {
+function layerChart(i: ImageReport, ownerColor: (owner: string) => string): string {
   const total = Math.max(
     1,
     i.layers.reduce((a, l) => a + l.size, 0),

@@ -5,8 +5,8 @@
 
 import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { ArchiveImage, ImageArchive } from '../metrics/archive/image-archive.ts';
 import { familySharing } from '../metrics/family.ts';
-import type { ArchiveImage, ImageArchive } from '../metrics/layers.ts';
 import { dockerReportEngine } from './docker-engine.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
 import { type MeasureOptions, measureImage } from './measure.ts';

@@ -105,9 +105,9 @@ export function imageRef(repo: string | undefined, image: string, tag: string): 
 }
 
 /** The tag of an image's registry build cache (never a runnable image). */
-export const CACHE_TAG = 'buildcache';
+const CACHE_TAG = 'buildcache';
 
-export function cacheRef(repo: string | undefined, image: string): string {
+function cacheRef(repo: string | undefined, image: string): string {
   return imageRef(repo, image, CACHE_TAG);
 }
 

@@ -83,7 +83,12 @@ describe('vendor artifacts: kfc fetch + kfc build', {
     assert.notEqual(r.exitCode, 0, r.all);
     assert.match(
       r.all,
-      /cannot build vendored: vendor artifact "hello" is not in the artifact cache \(run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable, or copy a fetched artifact cache here \(KFC_ARTIFACT_CACHE\)\)/,
+      new RegExp(
+        /cannot build vendored: vendor artifact "hello" is not in the artifact cache /.source +
+          /\(run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable, /
+            .source +
+          /or copy a fetched artifact cache here \(KFC_ARTIFACT_CACHE\)\)/.source,
+      ),
     );
     assert.ok(r.all.includes(url), r.all);
     assert.equal((await execa(DOCKER, ['image', 'inspect', ref], { reject: false })).exitCode, 1, 'nothing was built');
@@ -109,7 +114,11 @@ describe('vendor artifacts: kfc fetch + kfc build', {
       assert.notEqual(r.exitCode, 0, r.all);
       assert.match(
         r.all,
-        /vendor artifact "hello" in the cache has the wrong sha256, expected [0-9a-f]{64} \(delete it and run kfc fetch vendored where http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/,
+        new RegExp(
+          /vendor artifact "hello" in the cache has the wrong sha256, expected [0-9a-f]{64} /.source +
+            /\(delete it and run kfc fetch vendored where /.source +
+            /http:\/\/127\.0\.0\.1:\d+\/releases\/v1\.0\/hello-1\.0\.txt is reachable/.source,
+        ),
       );
     } finally {
       writeFileSync(side, good);

@@ -88,7 +88,10 @@ describe('gated images', () => {
     assert.equal(by.get('rstudio')?.ok, false);
     assert.match(
       by.get('rstudio')!.missing.join('\n'),
-      /vendor artifact "rstudio-server" is not in the artifact cache .*https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb/,
+      new RegExp(
+        /vendor artifact "rstudio-server" is not in the artifact cache /.source +
+          /.*https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb/.source,
+      ),
     );
     assert.equal(by.get('sas')?.ok, false);
     assert.match(by.get('sas')!.missing.join('\n'), /licensed media "sas-media" not given: SAS_MEDIA_DIR is not set/);
@@ -101,7 +104,9 @@ describe('gated images', () => {
         'jupyterlab-tensorflow',
         { KFC_PYTHON_INDEX_URL: url },
         new RegExp(
-          `the Python index ${url.replace(/[./]/g, '\\$&')} does not answer from this host and .*\\(set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch jupyterlab-tensorflow where one is reachable`,
+          `the Python index ${url.replace(/[./]/g, '\\$&')} does not answer from this host and ` +
+            `.*\\(set KFC_PYTHON_INDEX_URL to a reachable index, ` +
+            `or run kfc fetch jupyterlab-tensorflow where one is reachable`,
         ),
       );
     });
@@ -110,7 +115,12 @@ describe('gated images', () => {
       await refused(
         'rstudio',
         {},
-        /vendor artifact "rstudio-server" is not in the artifact cache \(run kfc fetch rstudio where https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\/rstudio-server-2024\.04\.2-764-amd64\.deb is reachable/,
+        new RegExp(
+          /vendor artifact "rstudio-server" is not in the artifact cache /.source +
+            /\(run kfc fetch rstudio where /.source +
+            /https:\/\/download2\.rstudio\.org\/server\/jammy\/amd64\//.source +
+            /rstudio-server-2024\.04\.2-764-amd64\.deb is reachable/.source,
+        ),
       );
     });
 
@@ -131,7 +141,11 @@ describe('gated images', () => {
       )!;
       assert.match(
         sas.buildable.missing.join('\n'),
-        /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist \(set SAS_MEDIA_DIR to the folder holding the media; kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/,
+        new RegExp(
+          /licensed media "sas-media" not found: SAS_MEDIA_DIR=\/nonexistent\/sas-depot does not exist /.source +
+            /\(set SAS_MEDIA_DIR to the folder holding the media; /.source +
+            /kfc build binds it for one RUN as licensed\/sas-media\/, never a layer\)/.source,
+        ),
       );
     });
   });

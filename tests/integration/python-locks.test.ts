@@ -58,6 +58,13 @@ function kfc(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** kfc build of py-child as `<label>-<run>` with the CA bundle secret, its log plain. */
+function buildChild(label: string, env: Record<string, string>) {
+  const tag = `${label}-${run}`;
+  const args = ['--repo', repo, '--tag', tag, '--ca-bundle', caFile, '--build-arg', `KFC_IT_RUN=${tag}`];
+  return kfc(['build', 'py-child', ...args, '--progress', 'plain'], env);
+}
+
 /** Every layer of a saved image: its file names, and the whole archive's bytes for marker searches. */
 async function savedImage(ref: string): Promise<{ bytes: Buffer; layers: string[][] }> {
   const file = join(work, `save-${randomBytes(3).toString('hex')}.tar`);
@@ -205,7 +212,10 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
       assert.equal(bad.exitCode, 2, bad.all);
       assert.match(
         bad.stderr,
-        /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: .*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/,
+        new RegExp(
+          /^kfc: error: python\/py-child\.in: uv could not lock python\/py-child\.in: /.source +
+            /.*kfc-no-such-package-on-any-index.* \(fix: fix the requirement/.source,
+        ),
       );
       assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
       writeFileSync(inFile, original);
@@ -231,23 +241,7 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     const ref = `${repo}/py-child:a-${run}`;
     refs.push(ref, `${repo}/py-root:a-${run}`);
     const index = `https://${indexUser}:${indexPass}@pypi.org/simple`;
-    const b = await kfc(
-      [
-        'build',
-        'py-child',
-        '--repo',
-        repo,
-        '--tag',
-        `a-${run}`,
-        '--ca-bundle',
-        caFile,
-        '--build-arg',
-        `KFC_IT_RUN=a-${run}`,
-        '--progress',
-        'plain',
-      ],
-      { KFC_ARTIFACT_CACHE: emptyCache, KFC_PYTHON_INDEX_URL: index },
-    );
+    const b = await buildChild('a', { KFC_ARTIFACT_CACHE: emptyCache, KFC_PYTHON_INDEX_URL: index });
     assert.equal(b.exitCode, 0, b.all);
     assert.match(b.all, /kfc-python-install: installing kfc\.lock from the Python index/);
     assert.doesNotMatch(b.all, /from the wheelhouse/);
@@ -286,26 +280,13 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     assert.notEqual(noWheels.exitCode, 0);
     assert.match(
       noWheels.all,
-      /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host and its wheelhouse in the artifact cache has 0 of 3 wheels/,
+      new RegExp(
+        /cannot build py-child: the Python index http:\/\/127\.0\.0\.1:9\/simple does not answer from this host /
+          .source + /and its wheelhouse in the artifact cache has 0 of 3 wheels/.source,
+      ),
     );
 
-    const b = await kfc(
-      [
-        'build',
-        'py-child',
-        '--repo',
-        repo,
-        '--tag',
-        `b-${run}`,
-        '--ca-bundle',
-        caFile,
-        '--build-arg',
-        `KFC_IT_RUN=b-${run}`,
-        '--progress',
-        'plain',
-      ],
-      { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead },
-    );
+    const b = await buildChild('b', { KFC_ARTIFACT_CACHE: cache, KFC_PYTHON_INDEX_URL: dead });
     assert.equal(b.exitCode, 0, b.all);
     assert.match(b.all, /py-child: Python wheelhouse: 3 wheels from the cache/);
     assert.equal(

@@ -182,7 +182,8 @@ const CASES: Case[] = [
   (() => {
     const yaml =
       GOOD +
-      `    requires:\n      - debian\n      - vendor:\n          name: tool\n          url: https://example.com/tool.tgz\n          sha256: ${SHA}\n          sha512: nope\n`;
+      `    requires:\n      - debian\n      - vendor:\n          name: tool\n` +
+      `          url: https://example.com/tool.tgz\n          sha256: ${SHA}\n          sha512: nope\n`;
     return {
       name: 'unknown requirement-level key',
       yaml,
@@ -231,7 +232,9 @@ const CASES: Case[] = [
   (() => {
     const yaml =
       GOOD +
-      '  aa:\n    description: d\n    extends: bb\n  bb:\n    description: d\n    extends: cc\n  cc:\n    description: d\n    extends: aa\n';
+      '  aa:\n    description: d\n    extends: bb\n' +
+      '  bb:\n    description: d\n    extends: cc\n' +
+      '  cc:\n    description: d\n    extends: aa\n';
     return {
       name: 'cycle of three',
       yaml,

@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import tar from 'tar-stream';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import type { KfcError } from '../../src/errors.ts';
-import { readImageArchive } from '../../src/metrics/layers.ts';
+import { readImageArchive } from '../../src/metrics/archive/image-archive.ts';
 import type { InspectedImage, ReportEngine } from '../../src/report/engine.ts';
 import { layerReports, wastedReports } from '../../src/report/layer-report.ts';
 import { emptyManifests } from '../../src/report/manifests.ts';

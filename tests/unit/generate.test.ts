@@ -327,7 +327,9 @@ describe('generate --check', () => {
     const cli = await runKfc(REPO_ROOT, ['check', '--json']);
     const cliMs = performance.now() - t1;
     console.log(
-      `# generate --check on the real catalog (${cat.order.length} images, ${drift.length} drifted): load+check ${inProcessMs.toFixed(0)} ms in-process, ${cliMs.toFixed(0)} ms for the CLI process (incl. Node+tsx start-up)`,
+      `# generate --check on the real catalog (${cat.order.length} images, ${drift.length} drifted): ` +
+        `load+check ${inProcessMs.toFixed(0)} ms in-process, ` +
+        `${cliMs.toFixed(0)} ms for the CLI process (incl. Node+tsx start-up)`,
     );
     assert.ok([0, 1].includes(cli.code), cli.stderr);
     assert.ok(inProcessMs < 5000, `load+check took ${inProcessMs} ms`);

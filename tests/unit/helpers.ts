@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const KFC_BIN = join(REPO_ROOT, 'bin', 'kfc.js');
+const KFC_BIN = join(REPO_ROOT, 'bin', 'kfc.js');
 export const MINI_FIXTURE = join(REPO_ROOT, 'tests', 'fixtures', 'mini');
 
 /** A fresh temporary folder; remove it with `rmSync(dir, { recursive: true, force: true })`. */

@@ -44,7 +44,10 @@ function makeRepo(body: string, opts: RepoOpts = {}): string {
   const child =
     opts.child !== undefined ? '  t-child:\n    description: child\n    extends: t\n    bits: [child]\n' : '';
   writeFiles(root, {
-    'images.yaml': `bases:\n  trixie:\n    image: debian:trixie-20250520-slim\n    suite: trixie\n    mirror: http://deb.debian.org/debian\n${sev}images:\n  t:\n    description: t\n    from: trixie\n    bits: [head, body, tail]\n${child}`,
+    'images.yaml':
+      `bases:\n  trixie:\n    image: debian:trixie-20250520-slim\n` +
+      `    suite: trixie\n    mirror: http://deb.debian.org/debian\n` +
+      `${sev}images:\n  t:\n    description: t\n    from: trixie\n    bits: [head, body, tail]\n${child}`,
     'docker-bits/head.Dockerfile': HEAD,
     'docker-bits/body.Dockerfile': body,
     'docker-bits/tail.Dockerfile': opts.tail ?? TAIL,
@@ -104,7 +107,8 @@ const FIXTURES: RuleFixture[] = [
     rule: 'apt-lists-cleanup',
     failing: ['RUN apt-get update && apt-get install -y --no-install-recommends git\n', 'RUN apt-get update\n'],
     passing: [
-      'RUN apt-get update && apt-get install -y --no-install-recommends git && \\\n    apt-get clean && rm -rf /var/lib/apt/lists/*\n',
+      'RUN apt-get update && apt-get install -y --no-install-recommends git && \\\n' +
+        '    apt-get clean && rm -rf /var/lib/apt/lists/*\n',
       'RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends git\n',
     ],
   },
@@ -125,7 +129,8 @@ const FIXTURES: RuleFixture[] = [
       'ADD https://example.com/x.tgz /tmp/x.tgz\n',
     ],
     passing: [
-      `RUN curl -fsSL -o /tmp/x.tgz https://example.com/x.tgz && \\\n    echo "${SHA}  /tmp/x.tgz" > /tmp/x.sha && sha256sum -c /tmp/x.sha && tar -xzf /tmp/x.tgz -C /opt\n`,
+      `RUN curl -fsSL -o /tmp/x.tgz https://example.com/x.tgz && \\\n` +
+        `    echo "${SHA}  /tmp/x.tgz" > /tmp/x.sha && sha256sum -c /tmp/x.sha && tar -xzf /tmp/x.tgz -C /opt\n`,
       `ADD --checksum=sha256:${SHA} https://example.com/x.tgz /tmp/x.tgz\n`,
       // curl and wget as package names are not downloads.
       'RUN apt-get update && apt-get install -y --no-install-recommends curl wget && rm -rf /var/lib/apt/lists/*\n',
@@ -203,7 +208,8 @@ describe('lint rules: a failing and a passing fixture each', () => {
 describe('lint: findings map back to bit lines', () => {
   it('names docker-bits/<bit>.Dockerfile:<line> inside a bit that is not the first', () => {
     const body =
-      '# A comment\n\nENV A=1\nRUN echo one | tee /tmp/one\nENV B=2\nRUN apt-get update && \\\n    apt-get install -y git\n';
+      '# A comment\n\nENV A=1\nRUN echo one | tee /tmp/one\n' +
+      'ENV B=2\nRUN apt-get update && \\\n    apt-get install -y git\n';
     const root = makeRepo(body);
     const fs = lintRepo(root);
     assert.deepEqual(

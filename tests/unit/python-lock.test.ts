@@ -134,7 +134,8 @@ describe('python locks: staleness and agreement (kfc check)', () => {
     writeFileSync(join(root, 'python/mini-root.in'), 'six\nidna\n');
     const p = checkLocks(loadCatalog(root));
     assert.deepEqual(p.map(formatProblem), [
-      'kfc: error: python/mini-root.lock: stale: python/mini-root.in changed since it was locked (fix: run kfc lock mini-root)',
+      'kfc: error: python/mini-root.lock: stale: ' +
+        'python/mini-root.in changed since it was locked (fix: run kfc lock mini-root)',
     ]);
   });
 
@@ -157,8 +158,10 @@ describe('python locks: staleness and agreement (kfc check)', () => {
     writeFileSync(join(root, 'python/mini-root.lock'), 'six==1.17.0 \\\n    --hash=sha256:' + H('1') + '\n');
     const lines = checkLocks(loadCatalog(root)).map(formatProblem);
     assert.deepEqual(lines, [
-      'kfc: error: python/mini-root.lock: has no kfc lock header (it was not made by kfc lock, or was edited) (fix: run kfc lock mini-root)',
-      'kfc: error: python/mini-child.lock: missing: mini-child installs it (images.yaml python: mini-child) (fix: run kfc lock mini-child)',
+      'kfc: error: python/mini-root.lock: has no kfc lock header ' +
+        '(it was not made by kfc lock, or was edited) (fix: run kfc lock mini-root)',
+      'kfc: error: python/mini-child.lock: missing: ' +
+        'mini-child installs it (images.yaml python: mini-child) (fix: run kfc lock mini-child)',
     ]);
   });
 
@@ -168,7 +171,11 @@ describe('python locks: staleness and agreement (kfc check)', () => {
     assert.equal(p.length, 1, p.join('\n'));
     assert.match(
       p[0]!,
-      /^kfc: error: python\/mini-child\.lock:\d+: pins numpy==2\.2\.6 but ancestor python\/mini-root\.lock pins numpy==2\.3\.0 \(a child must not change a parent's package\)/,
+      new RegExp(
+        /^kfc: error: python\/mini-child\.lock:\d+: pins numpy==2\.2\.6 /.source +
+          /but ancestor python\/mini-root\.lock pins numpy==2\.3\.0 \(a child must not change a parent's package\)/
+            .source,
+      ),
     );
   });
 
@@ -179,7 +186,8 @@ describe('python locks: staleness and agreement (kfc check)', () => {
     writeFileSync(y, readFileSync(y, 'utf8').replace('    python: mini-root\n', ''));
     const p = checkLocks(loadCatalog(root)).map(formatProblem);
     assert.deepEqual(p, [
-      "kfc: error: python/mini-child.lock: stale: compiled against python/mini-root.lock, its ancestors' locks are now none (fix: run kfc lock mini-child)",
+      'kfc: error: python/mini-child.lock: stale: ' +
+        "compiled against python/mini-root.lock, its ancestors' locks are now none (fix: run kfc lock mini-child)",
     ]);
   });
 
@@ -203,7 +211,8 @@ describe('python locks: staleness and agreement (kfc check)', () => {
       assert.equal(r.code, 1, r.stderr);
       assert.equal(
         r.stderr.trim(),
-        'kfc: error: python/mini-child.lock: stale: python/mini-child.in changed since it was locked (fix: run kfc lock mini-child)',
+        'kfc: error: python/mini-child.lock: stale: ' +
+          'python/mini-child.in changed since it was locked (fix: run kfc lock mini-child)',
       );
     }
     const ok = await runKfc(repo(), ['generate']);
@@ -241,7 +250,10 @@ describe('python locks: catalog field and generated context', () => {
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^kfc: error: images\.yaml:\d+ images\.mini-root\.python: python lock name: lowercase letters, digits, \. _ - \(usually the image name\) \(fix: correct the value\)\n$/,
+      new RegExp(
+        /^kfc: error: images\.yaml:\d+ images\.mini-root\.python: python lock name: /.source +
+          /lowercase letters, digits, \. _ - \(usually the image name\) \(fix: correct the value\)\n$/.source,
+      ),
     );
   });
 
@@ -256,7 +268,8 @@ describe('python locks: catalog field and generated context', () => {
         .findIndex((l) => l.includes('python: mini-child')) + 1;
     assert.equal(
       r.stderr,
-      `kfc: error: images.yaml:${line} images.mini-child.python: python/mini-child.in does not exist (fix: create python/mini-child.in (one requirement a line) or remove the python field)\n`,
+      `kfc: error: images.yaml:${line} images.mini-child.python: python/mini-child.in does not exist ` +
+        `(fix: create python/mini-child.in (one requirement a line) or remove the python field)\n`,
     );
   });
 

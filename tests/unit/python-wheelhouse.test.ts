@@ -26,7 +26,8 @@ describe('python wheelhouse', () => {
 
   it('covers a pin only with a wheel whose sha256 the lock lists for that package', () => {
     const pins = parsePins(
-      `six==1.17.0 \\\n    --hash=sha256:${H('1')} \\\n    --hash=sha256:${H('2')}\nidna==3.10 \\\n    --hash=sha256:${H('3')}\n`,
+      `six==1.17.0 \\\n    --hash=sha256:${H('1')} \\\n    --hash=sha256:${H('2')}\n` +
+        `idna==3.10 \\\n    --hash=sha256:${H('3')}\n`,
     );
     const cache = new Map([
       [H('2'), { path: '/c/six-1.17.0-py2.py3-none-any.whl', bytes: 10 }],
@@ -95,7 +96,9 @@ describe('python wheelhouse', () => {
     assert.equal(b.ok, false);
     assert.equal(
       b.missing[0],
-      'the Python index https://***@mirror.example/simple does not answer from this host and its wheelhouse in the artifact cache has 1 of 3 wheels (set KFC_PYTHON_INDEX_URL to a reachable index, or run kfc fetch jl where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)',
+      'the Python index https://***@mirror.example/simple does not answer from this host ' +
+        'and its wheelhouse in the artifact cache has 1 of 3 wheels (set KFC_PYTHON_INDEX_URL to a reachable index, ' +
+        'or run kfc fetch jl where one is reachable and copy the artifact cache here: KFC_ARTIFACT_CACHE)',
     );
   });
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { analyzeLayers, type LayerContent } from '../../src/metrics/layers.ts';
+import { analyzeLayers } from '../../src/metrics/efficiency.ts';
+import type { LayerContent } from '../../src/metrics/layer-content.ts';
 import { crossCheck, parseDiveCi } from '../../src/referees/dive.ts';
 import { directoryRemovedBytes } from '../../src/referees/dive-style.ts';
 import { mapHadolint, mergeFindings, parseHadolintJson } from '../../src/referees/hadolint.ts';
@@ -244,10 +245,14 @@ test('blobFetches reads blob downloads (200) from the registry access log', asyn
   const { blobFetches } = await import('../../src/publish/pull-bytes.ts');
   const d = 'sha256:' + 'a'.repeat(64);
   const lines = [
-    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" 200 3001242 "" "docker/20.10.24"`,
-    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "HEAD /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" 200 0 "" "docker/20.10.24"`,
-    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" 401 87 "" "docker/20.10.24"`,
-    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/a/b/manifests/it HTTP/1.1" 200 947 "" "docker/20.10.24"`,
+    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" ` +
+      `200 3001242 "" "docker/20.10.24"`,
+    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "HEAD /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" ` +
+      `200 0 "" "docker/20.10.24"`,
+    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" ` +
+      `401 87 "" "docker/20.10.24"`,
+    `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/a/b/manifests/it HTTP/1.1" ` +
+      `200 947 "" "docker/20.10.24"`,
   ];
   assert.deepEqual(blobFetches(lines), [{ repository: 'kfc-node/ref-clean', digest: d, bytes: 3001242 }]);
 });

@@ -147,7 +147,10 @@ describe('.github/workflows/build.yml', () => {
     assert.match(wf.env.RELEASE!, /github\.event_name == 'schedule'/);
     assert.match(
       wf.env.AUTO_DEPLOY!,
-      /github\.event_name == 'pull_request' && contains\(github\.event\.pull_request\.labels\.\*\.name, 'auto-deploy'\)/,
+      new RegExp(
+        /github\.event_name == 'pull_request' && /.source +
+          /contains\(github\.event\.pull_request\.labels\.\*\.name, 'auto-deploy'\)/.source,
+      ),
     );
     const img = wf.jobs.image!;
     const pushes = img.steps.filter((s) => /kfc push/.test(s.run ?? ''));

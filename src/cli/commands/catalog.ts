@@ -35,7 +35,8 @@ function runCheck(cmd: Command): void {
     for (const p of locks) process.stderr.write(formatProblem(p) + '\n');
     if (drift.length === 0 && locks.length === 0)
       process.stdout.write(
-        `output/ is in sync with images.yaml, docker-bits/ and resources/, python/ locks are current (${catalog.order.length} images, ${ms} ms)\n`,
+        `output/ is in sync with images.yaml, docker-bits/ and resources/, python/ locks are current ` +
+          `(${catalog.order.length} images, ${ms} ms)\n`,
       );
     if (drift.length) {
       for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
@@ -152,7 +153,7 @@ export function registerCatalogCommands(program: Command): void {
     });
 }
 
-export function nodeSummary(catalog: Catalog, n: ImageNode, state: SourceState = {}) {
+function nodeSummary(catalog: Catalog, n: ImageNode, state: SourceState = {}) {
   return {
     name: n.name,
     parent: n.parent?.name,

@@ -226,7 +226,8 @@ export function registerPublishCommands(program: Command): void {
           printJson({ file: out, written: res.written.length > 0, targets: Object.keys(file.target) });
         else
           process.stdout.write(
-            `${res.written.length ? 'wrote' : 'unchanged'} ${shown} (${Object.keys(file.target).length} targets; build with: docker buildx bake -f ${shown})\n`,
+            `${res.written.length ? 'wrote' : 'unchanged'} ${shown} (${Object.keys(file.target).length} targets; ` +
+              `build with: docker buildx bake -f ${shown})\n`,
           );
       },
     );
@@ -301,7 +302,8 @@ export function registerPublishCommands(program: Command): void {
         if (wantsJson(cmd)) printJson({ dir, ...res });
         else {
           process.stdout.write(
-            `${shown}: ${res.written.length} written, ${res.unchanged.length} unchanged${res.removed.length ? `, removed stale ${res.removed.join(', ')}` : ''}\n`,
+            `${shown}: ${res.written.length} written, ${res.unchanged.length} unchanged` +
+              `${res.removed.length ? `, removed stale ${res.removed.join(', ')}` : ''}\n`,
           );
         }
       },

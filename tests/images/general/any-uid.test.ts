@@ -11,7 +11,9 @@ import { errors, localWheelScript } from './start-run.ts';
 const readOnly = { ReadonlyRootfs: true, Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=256m' } };
 
 /** A local package pip can install without an index (and without network or a build backend). */
-const PIP_LOCAL = `set -euo pipefail\nwheel="$(${localWheelScript('/tmp/kfcuid', 'kfc-uid-pkg', 'kfc_uid_pkg', 7)})"\npip install --no-index --no-cache-dir "$wheel" 2>&1`;
+const PIP_LOCAL =
+  `set -euo pipefail\nwheel="$(${localWheelScript('/tmp/kfcuid', 'kfc-uid-pkg', 'kfc_uid_pkg', 7)})"\n` +
+  `pip install --no-index --no-cache-dir "$wheel" 2>&1`;
 
 for (const [label, user, groupAdd] of [
   ['uid 123456 in group 0 (+ fsGroup 100)', '123456:0', ['100']],
@@ -41,7 +43,8 @@ for (const [label, user, groupAdd] of [
       const cell = await runCell(
         nb,
         'python3',
-        'import os, pathlib\np = pathlib.Path.home() / "uid-probe.txt"\np.write_text("ok")\nprint(os.getuid(), p.read_text())',
+        'import os, pathlib\np = pathlib.Path.home() / "uid-probe.txt"\np.write_text("ok")\n' +
+          'print(os.getuid(), p.read_text())',
       );
       assert.equal(cell.stdout.trim(), `${uid} ok`, describeCell(cell));
     });

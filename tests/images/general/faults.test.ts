@@ -192,7 +192,8 @@ describe('general: load', () => {
       const sorted = [...times].sort((a, b) => a - b);
       const p = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
       console.log(
-        `# 8 busy kernels (started in ${Math.round(started.ms)} ms, loadavg ${load.stdout.trim()}): /api/status n=${times.length} median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`,
+        `# 8 busy kernels (started in ${Math.round(started.ms)} ms, loadavg ${load.stdout.trim()}): ` +
+          `/api/status n=${times.length} median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`,
       );
       assert.ok(p(1) < 1000, `/api/status took up to ${p(1)} ms`);
       const api = new JupyterApi(nb);

@@ -53,7 +53,8 @@ describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
     assert.equal(
       locale,
       fr,
-      `translation setting: user ${JSON.stringify(plugin.settings)}, default ${plugin.schema?.properties?.locale?.default}`,
+      `translation setting: user ${JSON.stringify(plugin.settings)}, ` +
+        `default ${plugin.schema?.properties?.locale?.default}`,
     );
     const strings = await api.json<{ data: Record<string, unknown> }>('GET', `/lab/api/translations/${fr}`);
     assert.ok(Object.keys(strings.data ?? {}).length > 0, `the ${fr} pack has no strings`);

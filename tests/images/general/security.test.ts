@@ -142,7 +142,8 @@ describe('general: security figures', () => {
       [
         'bash',
         '-c',
-        'echo "kfcevil::0:0::/root:/bin/bash" >> /etc/passwd && su kfcevil -c "id -u" < /dev/null 2>&1; echo "su status $?"',
+        'echo "kfcevil::0:0::/root:/bin/bash" >> /etc/passwd && su kfcevil -c "id -u" < /dev/null 2>&1; ' +
+          'echo "su status $?"',
       ],
       { user: '123456:0' },
     );

@@ -257,7 +257,10 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
     assert.deepEqual(errors(r.lines), [errors(r.lines)[0]]);
     assert.match(
       r.logs,
-      /ERROR: DOCKER_STACKS_JUPYTER_CMD=nbclassic: jupyter-nbclassic is not installed in this image \(fix: use one of: .*lab/,
+      new RegExp(
+        /ERROR: DOCKER_STACKS_JUPYTER_CMD=nbclassic: jupyter-nbclassic is not installed in this image /.source +
+          /\(fix: use one of: .*lab/.source,
+      ),
     );
   });
 

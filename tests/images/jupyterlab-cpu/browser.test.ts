@@ -86,7 +86,8 @@ describe('jupyterlab-cpu: in a browser', () => {
       const saved = await nb.exec([
         'python3',
         '-c',
-        `import json; nb = json.load(open("/home/jovyan/${file}")); print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`,
+        `import json; nb = json.load(open("/home/jovyan/${file}")); ` +
+          `print("".join(nb["cells"][0]["outputs"][0]["text"]).strip())`,
       ]);
       assert.equal(saved.stdout.trim(), '42', `saved notebook: ${saved.stdout}${saved.stderr}`);
       // Let the file browser catch up with the rename before the screenshot (cosmetic).

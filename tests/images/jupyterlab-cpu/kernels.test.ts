@@ -72,8 +72,10 @@ describe('jupyterlab-cpu: kernels', () => {
       'bash',
       '-c',
       [
-        'set -euo pipefail; rm -rf /tmp/kfc-kernel-probe; mkdir -p /tmp/kfc-kernel-probe/kfc_kernel_probe; cd /tmp/kfc-kernel-probe',
-        'printf "%s\\n" "from setuptools import setup" "setup(name=\\"kfc-kernel-probe\\", version=\\"0.1\\", packages=[\\"kfc_kernel_probe\\"])" > setup.py',
+        'set -euo pipefail; rm -rf /tmp/kfc-kernel-probe; ' +
+          'mkdir -p /tmp/kfc-kernel-probe/kfc_kernel_probe; cd /tmp/kfc-kernel-probe',
+        'printf "%s\\n" "from setuptools import setup" ' +
+          '"setup(name=\\"kfc-kernel-probe\\", version=\\"0.1\\", packages=[\\"kfc_kernel_probe\\"])" > setup.py',
         'echo "VALUE = 6 * 7" > kfc_kernel_probe/__init__.py',
       ].join('\n'),
     ]);
@@ -90,7 +92,8 @@ describe('jupyterlab-cpu: kernels', () => {
     assert.equal(
       imp.status,
       'ok',
-      `installed but not importable in the same kernel (a user site-packages folder created after the kernel started is not on sys.path):\n${describeCell(imp)}`,
+      `installed but not importable in the same kernel ` +
+        `(a user site-packages folder created after the kernel started is not on sys.path):\n${describeCell(imp)}`,
     );
     assert.match(imp.stdout, /^42 \/home\/jovyan\//, describeCell(imp));
   });
@@ -148,7 +151,8 @@ describe('jupyterlab-cpu: kernels', () => {
       'root = optimize.brentq(lambda x: x**2 - 2, 0, 2)',
       'X, y = load_iris(return_X_y=True)',
       'acc = LogisticRegression(max_iter=500).fit(X, y).score(X, y)',
-      'print(json.dumps({"solve": sol.round(6).tolist(), "groupby": df.groupby("g").v.sum().to_dict(), "root": round(root, 6), "acc": acc > 0.9,',
+      'print(json.dumps({"solve": sol.round(6).tolist(), "groupby": df.groupby("g").v.sum().to_dict(), ' +
+        '"root": round(root, 6), "acc": acc > 0.9,',
       '  "versions": {m.__name__: m.__version__ for m in (np, pd, scipy, sklearn, matplotlib)}}))',
     ].join('\n');
     const c = await python!.execute(code);

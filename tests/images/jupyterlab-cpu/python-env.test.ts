@@ -49,7 +49,8 @@ describe('jupyterlab-cpu: the $CONDA_DIR Python environment', () => {
     const versions = await nb.exec([
       'python3',
       '-c',
-      'import jupyterlab, notebook, numpy, pandas; print(jupyterlab.__version__, notebook.__version__, numpy.__version__, pandas.__version__)',
+      'import jupyterlab, notebook, numpy, pandas; ' +
+        'print(jupyterlab.__version__, notebook.__version__, numpy.__version__, pandas.__version__)',
     ]);
     assert.equal(versions.exitCode, 0, versions.stderr);
     const [lab, notebook] = versions.stdout.trim().split(' ');

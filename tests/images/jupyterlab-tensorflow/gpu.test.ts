@@ -34,7 +34,8 @@ test('on a GPU: TensorFlow finds it, cuBLAS, cuDNN and Keras training run on it'
         '    conv = tf.nn.conv2d(tf.random.normal((4, 32, 32, 3)), tf.random.normal((3, 3, 3, 8)), 1, "VALID")',
         'keras.utils.set_random_seed(0)',
         'X = np.random.randn(512, 8).astype("float32"); y = X.sum(1, keepdims=True)',
-        'model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])',
+        'model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32, activation="relu"), ' +
+          'keras.layers.Dense(1)])',
         'model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")',
         'h = model.fit(X, y, epochs=30, batch_size=64, verbose=0)',
         'print(json.dumps({"gpus": [g.name for g in gpus], "mm_device": mm.device, "conv": conv.shape.as_list(),',

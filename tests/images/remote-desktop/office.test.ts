@@ -216,7 +216,8 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
       [
         'bash',
         '-c',
-        "grep -h '^Name\\[fr\\]=' /usr/share/desktop-directories/xfce-office.directory /usr/share/desktop-directories/xfce-network.directory",
+        "grep -h '^Name\\[fr\\]=' /usr/share/desktop-directories/xfce-office.directory " +
+          '/usr/share/desktop-directories/xfce-network.directory',
       ],
       { user: '1000:100' },
     );

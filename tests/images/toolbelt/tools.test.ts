@@ -37,7 +37,8 @@ describe('toolbelt: the platform command-line tools', () => {
     assert.match(dep.stdout, /replicas: 2/);
     assert.match(dep.stdout, /image: registry\.example\/web:1/);
     const cm = await sh(
-      'kubectl create configmap settings --from-literal=lang=fr --dry-run=client -o json | jq -r \'.kind + " " + .data.lang\'',
+      'kubectl create configmap settings --from-literal=lang=fr --dry-run=client -o json | ' +
+        'jq -r \'.kind + " " + .data.lang\'',
     );
     assert.equal(cm.stdout.trim(), 'ConfigMap fr');
   });
@@ -47,7 +48,9 @@ describe('toolbelt: the platform command-line tools', () => {
     assert.match(v.stdout, /minio/i);
     assert.equal((await sh('readlink -f "$(command -v mc)"')).stdout.trim(), '/usr/bin/minio-client');
     await sh(
-      'mkdir -p /tmp/mc/src/sub && echo bonjour > /tmp/mc/src/sub/a.txt && mc cp --recursive /tmp/mc/src/ /tmp/mc/dst/ && mc mirror /tmp/mc/src /tmp/mc/mirror',
+      'mkdir -p /tmp/mc/src/sub && echo bonjour > /tmp/mc/src/sub/a.txt && ' +
+        'mc cp --recursive /tmp/mc/src/ /tmp/mc/dst/ && ' +
+        'mc mirror /tmp/mc/src /tmp/mc/mirror',
     );
     assert.equal((await sh('cat /tmp/mc/dst/sub/a.txt /tmp/mc/mirror/sub/a.txt')).stdout, 'bonjour\nbonjour\n');
     // No S3 server runs here: the alias is written by `mc alias import` (no server call) and read back.
@@ -82,7 +85,8 @@ mc alias import kfcminio /tmp/mc/alias.json`);
     );
     assert.equal(y.stdout, 'spec:\n  image: web:1\n  replicas: 3\n');
     const s = await sh(
-      `rm -f /tmp/t.db && sqlite3 /tmp/t.db "create table t(x int); insert into t values (1),(2),(39);" && sqlite3 /tmp/t.db 'select sum(x) from t'`,
+      `rm -f /tmp/t.db && sqlite3 /tmp/t.db "create table t(x int); insert into t values (1),(2),(39);" && ` +
+        `sqlite3 /tmp/t.db 'select sum(x) from t'`,
     );
     assert.equal(s.stdout.trim(), '42');
   });
