@@ -409,7 +409,7 @@ export function renderHtml({ report, catalog, tests }: HtmlInput): string {
 <tr><td>tags</td><td>${i.tags.map((t) => `<code>${esc(t)}</code>`).join(' ') || '—'}</td></tr>
 <tr><td>last test</td><td>${testBadge(i.name)}</td></tr>
 <tr><td>gates</td><td>${gates}</td></tr>
-${vulnLine(i) ? `<tr><td>vulnerabilities</td><td>${esc(vulnLine(i)!)} <small>(Trivy, kfc referee)</small></td></tr>` : ''}
+${vulnRow(i)}
 </table>
 ${layerChart(i, colorOf)}
 ${layers}
@@ -431,4 +431,10 @@ ${legend}
 ${sections.join('\n')}
 </main><script>${JS}</script></body></html>
 `;
+}
+
+/** The HTML table row of an image's vulnerability counts, or nothing when it was not scanned. */
+function vulnRow(i: ImageReport): string {
+  const line = vulnLine(i);
+  return line ? `<tr><td>vulnerabilities</td><td>${esc(line)} <small>(Trivy, kfc referee)</small></td></tr>` : '';
 }
