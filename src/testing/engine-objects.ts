@@ -13,6 +13,7 @@ export interface ContainerInspect {
     Status: string;
     Running: boolean;
     ExitCode: number;
+    StartedAt: string;
     OOMKilled?: boolean;
     Health?: { Status: string };
   };
