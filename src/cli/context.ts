@@ -35,16 +35,21 @@ export function repeatable(value: string, prev: string[] = []): string[] {
   return [...prev, value];
 }
 
-/** --build-arg KEY=VALUE options (kfc build, kfc bake) as a record; a malformed one is a user error. */
-export function parseBuildArgs(list: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * A repeatable NAME=VALUE option (`--build-arg KEY=VALUE`, `--image-ref NAME=REF`) as a map; a
+ * malformed one is a user error showing `example`.
+ */
+export function parsePairs(option: string, list: string[] = [], shape: string, example: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const kv of list) {
     const i = kv.indexOf('=');
-    if (i <= 0)
-      throw new KfcError(`--build-arg "${kv}" is not KEY=VALUE`, {
-        hint: 'e.g. --build-arg DEBIAN_MIRROR=http://mirror.example/debian',
-      });
-    out[kv.slice(0, i)] = kv.slice(i + 1);
+    if (i <= 0) throw new KfcError(`${option} "${kv}" is not ${shape}`, { hint: `e.g. ${option} ${example}` });
+    out.set(kv.slice(0, i), kv.slice(i + 1));
   }
   return out;
+}
+
+/** --build-arg KEY=VALUE options (kfc build, kfc bake) as a record. */
+export function parseBuildArgs(list: string[] = []): Record<string, string> {
+  return Object.fromEntries(parsePairs('--build-arg', list, 'KEY=VALUE', 'DEBIAN_MIRROR=http://mirror.example/debian'));
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { BaseSpec } from '../catalog/schema.ts';
 import { KfcError } from '../errors.ts';
 import { docker, imageExists, requireEngine } from './docker.ts';
@@ -74,4 +75,17 @@ export async function ensureBase(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The root bases `nodes` are built FROM (each once, in catalog order). */
+export function basesOf(catalog: Catalog, nodes: ImageNode[]): BaseSpec[] {
+  const keys = new Set(nodes.map((n) => n.baseKey));
+  return [...keys].flatMap((k) => catalog.spec.bases[k] ?? []);
+}
+
+/** `kfc base`: every root base of the catalog, created unless present (or `force`). */
+export async function ensureBases(catalog: Catalog, opts: { force?: boolean } = {}): Promise<BaseResult[]> {
+  const results: BaseResult[] = [];
+  for (const base of basesOf(catalog, catalog.order)) results.push(await ensureBase(base, opts));
+  return results;
 }

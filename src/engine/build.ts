@@ -15,7 +15,7 @@ import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
 import { prepareArtifacts } from './artifacts.ts';
-import { ensureBase } from './base.ts';
+import { basesOf, ensureBase } from './base.ts';
 import { type BuildHistory, historyFile, readHistory, saveImageHistory } from './build-history.ts';
 import { type BuildReporter, createReporter, type ProgressMode } from './build-reporter.ts';
 import { buildTable } from './build-table.ts';
@@ -24,7 +24,7 @@ import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
 import { imageEstimate } from './progress-format.ts';
-import { onInterrupt, signalExitCode } from './signals.ts';
+import { cleanupOnInterrupt } from './signals.ts';
 import { gatherSourceState } from './sources.ts';
 import { buildSteps, PlainProgress } from './steps.ts';
 
@@ -174,12 +174,9 @@ export async function buildImages(
   const client = await engine.client();
   const ordered = catalog.order.filter((n) => nodes.includes(n));
   await preflight(catalog, ordered, { caBundle: opts.caBundle, log, engine });
-  for (const key of new Set(ordered.map((n) => n.baseKey))) {
-    const base = catalog.spec.bases[key];
-    if (base) {
-      const r = await engine.ensureBase(base, log);
-      if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
-    }
+  for (const base of basesOf(catalog, ordered)) {
+    const r = await engine.ensureBase(base, log);
+    if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
   const git = await gitInfo(catalog.root);
   const tag = defaultTag(git.branch, opts.tag);
@@ -230,9 +227,7 @@ async function buildOne(
   const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
   const artifacts = await prepareArtifacts(catalog, node, contextDir);
   // An interrupted build still removes its temporary context (it may hold licensed media).
-  const release = onInterrupt((signal) => {
-    void artifacts.cleanup().finally(() => process.exit(signalExitCode(signal)));
-  });
+  const release = cleanupOnInterrupt(() => artifacts.cleanup());
   const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];

@@ -3,9 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { execa } from 'execa';
+import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
+import { buildImages } from './build.ts';
 import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
 import { poll } from './poll.ts';
+import { resolveRefs } from './refs.ts';
 import { onInterrupt } from './signals.ts';
 
 export interface DevOptions {
@@ -107,4 +110,21 @@ export async function runDev(opts: DevOptions): Promise<number> {
   release();
   await docker(['rm', '-f', name]);
   return stopping ? 0 : (res.exitCode ?? 1);
+}
+
+export interface DevImageOptions extends Omit<DevOptions, 'ref' | 'image' | 'ready'> {
+  repo?: string;
+  tag?: string;
+  /** Run this reference instead of REPO/IMAGE:TAG. */
+  imageRef?: string;
+  /** Build the image (and its root base) first. */
+  build?: boolean;
+  caBundle?: string;
+}
+
+/** `kfc dev`: runDev on a catalog image (built first when asked); returns the exit code. */
+export async function devImage(catalog: Catalog, node: ImageNode, opts: DevImageOptions): Promise<number> {
+  const ref = (await resolveRefs(catalog, opts)).refOf(node);
+  if (opts.build) await buildImages(catalog, [node], { repo: opts.repo, tag: opts.tag, caBundle: opts.caBundle });
+  return runDev({ ...opts, ref: opts.imageRef ?? ref, image: node.name, ready: node.spec.test.ready });
 }

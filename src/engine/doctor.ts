@@ -65,3 +65,8 @@ export async function doctor(root: string, repo: string): Promise<DoctorCheck[]>
   add('docker client', true, dockerBin());
   return checks;
 }
+
+/** One line of `kfc doctor`'s table. */
+export function formatCheck(c: DoctorCheck): string {
+  return `${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(15)} ${c.detail}${c.fix ? `  → fix: ${c.fix}` : ''}`;
+}

@@ -15,3 +15,16 @@ export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => vo
 export function signalExitCode(signal: NodeJS.Signals): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
+
+/**
+ * On SIGINT or SIGTERM runs `cleanup` (awaited when it returns a promise), then ends the process
+ * with the signal's exit code, as the shell would: for work that leaves something behind when cut
+ * short (temporary contexts, containers). The returned function unregisters it.
+ */
+export function cleanupOnInterrupt(cleanup: () => unknown): () => void {
+  return onInterrupt((signal) => {
+    void Promise.resolve()
+      .then(cleanup)
+      .finally(() => process.exit(signalExitCode(signal)));
+  });
+}

@@ -16,11 +16,11 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Catalog } from '../catalog/model.ts';
 import { type PreparedContext, prepareArtifacts } from '../engine/artifacts.ts';
-import { ensureBase } from '../engine/base.ts';
+import { basesOf, ensureBase } from '../engine/base.ts';
 import { logDir, ociLabels, preflight } from '../engine/build.ts';
 import { inspectImage, requireEngine } from '../engine/docker.ts';
 import { gitInfo } from '../engine/git.ts';
-import { onInterrupt, signalExitCode } from '../engine/signals.ts';
+import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { OUTPUT_DIR } from '../generate/generate.ts';
 import { configuredIndex } from '../python/index-url.ts';
@@ -92,15 +92,14 @@ export async function bakeBuild(
   const buildx = await findBuildx();
   await requireEngine();
   await preflight(catalog, nodes, { caBundle: opts.caBundle, log });
-  for (const key of new Set(nodes.map((n) => n.baseKey))) {
-    const base = catalog.spec.bases[key];
-    if (base && (await ensureBase(base, { log })).created) log(`kfc bake: root base ${base.image} has been created`);
+  for (const base of basesOf(catalog, nodes)) {
+    if ((await ensureBase(base, { log })).created) log(`kfc bake: root base ${base.image} has been created`);
   }
 
   const prepared: PreparedContext[] = [];
   const cleanup = () => Promise.all(prepared.map((p) => p.cleanup()));
   // An interrupted build still removes its temporary contexts (they may hold licensed media).
-  const release = onInterrupt((signal) => void cleanup().finally(() => process.exit(signalExitCode(signal))));
+  const release = cleanupOnInterrupt(cleanup);
   const bakeFile = join(logDir(catalog), 'bake.json');
   const logFile = join(logDir(catalog), 'bake.log');
   const progress = new BakeProgress();

@@ -19,7 +19,7 @@ export const IMAGE_ENTRIES = [
   'src/engine/refs.ts',
   'src/engine/registry.ts',
   'src/testing/run.ts',
-  'src/report/collect.ts',
+  'src/report/run.ts',
 ];
 
 const IMPORT =

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { catalogFor, printJson, wantsJson } from '../cli/context.ts';
 import { lockImages } from './lock.ts';
-import { fetchWheels, imagePins, type WheelFetchResult, wheelCacheDir } from './wheelhouse.ts';
 
-/** `kfc lock`: the Python verbs of the CLI (kfc fetch's wheelhouse part hooks into fetch). */
+/** `kfc lock`: the Python verbs of the CLI (kfc fetch's wheelhouse part is in engine/fetch.ts). */
 export function registerPythonCommands(program: Command): void {
   program
     .command('lock')
@@ -24,27 +22,4 @@ export function registerPythonCommands(program: Command): void {
       if (wantsJson(cmd)) printJson(results);
       else if (results.length === 0) process.stdout.write('no image has a python lock\n');
     });
-}
-
-/** kfc fetch's Python part: each image's locked wheels into <cache>/wheels/, one line per image. */
-export async function fetchImageWheels(
-  catalog: Catalog,
-  nodes: ImageNode[],
-  cache: string,
-  opts: { json: boolean },
-): Promise<WheelFetchResult[]> {
-  const out: WheelFetchResult[] = [];
-  const log = (s: string) => process.stderr.write(s + '\n');
-  for (const node of nodes.filter((n) => imagePins(catalog, n).length > 0)) {
-    const t0 = Date.now();
-    const r = await fetchWheels(catalog, node, cache, { caBundle: process.env.KFC_CA_BUNDLE, log });
-    out.push(r);
-    if (!opts.json) {
-      const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-      process.stdout.write(
-        `wheels     ${node.name}: ${r.wheels} wheels, ${mb(r.bytes)} (${r.downloaded} downloaded, ${mb(r.downloadedBytes)}; ${r.present} present) in ${wheelCacheDir(cache)} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
-      );
-    }
-  }
-  return out;
 }

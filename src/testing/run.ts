@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import { imageExists } from '../engine/docker.ts';
+import { imageExists, requireEngine } from '../engine/docker.ts';
+import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
 import { suiteFiles } from './suites.ts';
 
@@ -81,4 +82,27 @@ export function recordResults(root: string, results: Record<string, SuiteResult>
   const prev = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as object) : {};
   writeFileAtomic.sync(file, `${JSON.stringify({ ...prev, ...results }, null, 2)}\n`);
   return file;
+}
+
+/**
+ * `kfc test`: each image's suites against REPO/IMAGE:TAG (or `imageRef`); with `record`, the
+ * results go to reports/tests.json. Fails (exit 1) naming how many images failed.
+ */
+export async function testImages(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  opts: Omit<RunSuitesOptions, 'refOf'> & { repo?: string; tag?: string; imageRef?: string; record: boolean },
+): Promise<Record<string, SuiteResult>> {
+  await requireEngine();
+  const refs = await resolveRefs(catalog, opts);
+  const refOf = (n: ImageNode) => opts.imageRef ?? refs.refOf(n);
+  const results = await runSuites(catalog, nodes, { ...opts, refOf });
+  if (opts.record) recordResults(catalog.root, results);
+  const failed = Object.values(results).filter((r) => !r.ok).length;
+  if (failed)
+    throw new KfcError(`${failed} of ${nodes.length} image(s) failed their tests`, {
+      exitCode: 1,
+      hint: 'see the test output above',
+    });
+  return results;
 }

@@ -1,13 +1,21 @@
 /** collectReport (kfc report's orchestration) against a fake engine: what it reads, measures and gates. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
 import tar from 'tar-stream';
 import { loadCatalog } from '../../src/catalog/load.ts';
+import type { KfcError } from '../../src/errors.ts';
 import { readImageArchive } from '../../src/metrics/layers.ts';
-import { collectReport, type InspectedImage, type ReportEngine } from '../../src/report/collect.ts';
+import type { InspectedImage, ReportEngine } from '../../src/report/engine.ts';
+import { layerReports, wastedReports } from '../../src/report/layer-report.ts';
 import { emptyManifests } from '../../src/report/manifests.ts';
+import type { LayerReport } from '../../src/report/model.ts';
+import { reportImages } from '../../src/report/report-images.ts';
+import { collectReport } from '../../src/report/run.ts';
+import { useFakeDocker } from './fake-docker.ts';
 
 const MINI = resolve(import.meta.dirname, '../fixtures/mini');
 const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -175,6 +183,214 @@ describe('collectReport with a fake engine', () => {
     assert.deepEqual(
       child.breaches.map((b) => b.metric),
       ['efficiency', 'startMedianMs'],
+    );
+  });
+});
+
+describe('collectReport: what it says when parts are missing', () => {
+  const catalog = loadCatalog(MINI);
+  catalog.spec.gates = { minEfficiency: 0.5, maxStartMedianMs: 2000 };
+  const refOf = (n: { name: string }) => `kfc/${n.name}:t`;
+  const opts = { refOf, manifests: false, starts: 0, log: () => {} };
+  const child = catalog.nodes.get('mini-child')!;
+
+  test('nothing built: every named image missing, an empty family, no save', async () => {
+    const calls: string[] = [];
+    const r = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(calls), refOf: () => 'none:t' });
+    assert.deepEqual(r.missing, ['mini-child']);
+    assert.deepEqual(r.images, []);
+    assert.deepEqual(r.family, { images: 0, sumBytes: 0, uniqueBytes: 0, uniqueLayers: 0, sumLayers: 0, ratio: 1 });
+    assert.ok(!calls.some((c) => c.startsWith('save')));
+  });
+
+  test('a parent not built here: a note, no layer counted as the parent’s, no parent share gate', async () => {
+    const engine = fakeEngine([]);
+    const withoutRoot: ReportEngine = {
+      ...engine,
+      inspect: async (ref) => (ref === 'kfc/mini-root:t' ? undefined : engine.inspect(ref)),
+    };
+    const r = await collectReport(catalog, [child], { ...opts, engine: withoutRoot });
+    const img = r.images[0]!;
+    assert.ok(
+      img.notes.includes('parent mini-root is not built here (kfc/mini-root:t): no sharing figure'),
+      img.notes.join('\n'),
+    );
+    assert.ok(img.layers.every((l) => !l.inParent));
+    assert.equal(img.sharing.parent, undefined);
+    assert.deepEqual(r.missing, [], 'an absent ancestor that was not named is not missing');
+  });
+
+  test('an image the archive lacks is a family note, not a report', async () => {
+    const engine = fakeEngine([]);
+    const renamed: ReportEngine = {
+      ...engine,
+      inspect: async (ref) => {
+        const i = await engine.inspect(ref);
+        return i && ref === 'kfc/mini-child:t' ? { ...i, id: 'sha256:other' } : i;
+      },
+    };
+    const r = await collectReport(catalog, [child], { ...opts, engine: renamed });
+    assert.deepEqual(r.images, []);
+    assert.ok(
+      r.notes.includes('mini-child: kfc/mini-child:t (sha256:other) not found in the saved archive'),
+      r.notes.join('\n'),
+    );
+  });
+
+  test('an internal stage gets no start measure, only a note', async () => {
+    const calls: string[] = [];
+    const root = catalog.nodes.get('mini-root')!;
+    const r = await collectReport(catalog, [root], { ...opts, engine: fakeEngine(calls), starts: 3 });
+    assert.ok(!calls.some((c) => c.startsWith('start')));
+    assert.equal(r.images[0]!.start, undefined);
+    assert.ok(r.images[0]!.notes.includes('internal stage (publish: false): start time not measured'));
+  });
+
+  test('a start that never answers breaches the start gate; manifests use the image’s CONDA_DIR', async () => {
+    const engine = fakeEngine([]);
+    const condaDirs: string[] = [];
+    const never: ReportEngine = {
+      ...engine,
+      inspect: async (ref) => {
+        const i = await engine.inspect(ref);
+        return i && { ...i, env: ['PATH=/bin', 'CONDA_DIR=/srv/conda'] };
+      },
+      manifests: async (_ref, condaDir) => {
+        condaDirs.push(condaDir);
+        return emptyManifests();
+      },
+      measureStart: async () => ({
+        starts: 0,
+        samplesMs: [],
+        medianMs: NaN,
+        minMs: NaN,
+        maxMs: NaN,
+        iqrMs: NaN,
+        url: 'http://127.0.0.1:<port>/p/api/status',
+        failures: ['start 1: no 200'],
+      }),
+    };
+    const r = await collectReport(catalog, [child], { ...opts, engine: never, manifests: true, starts: 2 });
+    assert.deepEqual(condaDirs, ['/srv/conda']);
+    const b = r.breaches.find((x) => x.metric === 'startMedianMs');
+    assert.ok(b, JSON.stringify(r.breaches));
+    assert.equal(b.value, Infinity);
+    assert.equal(b.threshold, 2000);
+    assert.equal(b.message, 'mini-child: never answered 200 at http://127.0.0.1:<port>/p/api/status (start 1: no 200)');
+  });
+});
+
+describe('layerReports and wastedReports', () => {
+  const catalog = loadCatalog(MINI);
+  const child = catalog.nodes.get('mini-child')!;
+  const archiveOf = async (ref: string) => (await fakeEngine([]).saveAndRead([ref])).images[0]!;
+
+  test('base and parent layers by digest; layers without an instruction are named in a note', async () => {
+    const img = await archiveOf('kfc/mini-child:t');
+    const ids = img.layers.map((l) => l.diffId);
+    const { layers, notes } = layerReports(child, img, new Set(ids.slice(0, 1)), new Set(ids.slice(0, 2)));
+    assert.deepEqual(
+      layers.map((l) => [l.index, l.base, l.inParent, l.size, l.whiteouts]),
+      [
+        [0, true, true, 100, 0],
+        [1, false, true, 50, 0],
+        [2, false, false, 500, 0],
+        [3, false, false, 0, 1],
+      ],
+    );
+    assert.deepEqual(notes, [
+      '3 of 3 layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)',
+    ]);
+  });
+
+  test('without the base image the history decides (it names none of our instructions here: all base)', async () => {
+    const img = await archiveOf('kfc/mini-child:t');
+    const { layers, notes } = layerReports(child, img, new Set(), new Set());
+    assert.deepEqual(
+      layers.map((l) => l.base),
+      [true, true, true, true],
+    );
+    assert.deepEqual(notes, []);
+  });
+
+  test('wasted paths name the instruction and bit of each layer that wrote them', () => {
+    const layer = (index: number, instruction: string, bit?: string) =>
+      ({ index, instruction, ...(bit ? { bit } : {}) }) as LayerReport;
+    const layers = [layer(0, 'Imported'), layer(1, 'RUN a', 'mini-tool'), layer(2, 'RUN rm')];
+    const top = [{ path: 'opt/big', cumulativeBytes: 300, minBytes: 0, layers: [1, 2], removed: true }];
+    assert.deepEqual(wastedReports(top, layers), [
+      {
+        path: '/opt/big',
+        cumulativeBytes: 300,
+        minBytes: 0,
+        removed: true,
+        layers: [
+          { index: 1, instruction: 'RUN a', bit: 'mini-tool' },
+          { index: 2, instruction: 'RUN rm' },
+        ],
+      },
+    ]);
+  });
+});
+
+const refOf = (n: { name: string }) => `kfc/${n.name}:t`;
+
+describe('reportImages: references, user errors and the merge with report.json', () => {
+  useFakeDocker(); // requireEngine asks it for the engine version
+  const catalog = loadCatalog(MINI);
+  const child = catalog.nodes.get('mini-child')!;
+  const out = mkdtempSync(join(tmpdir(), 'kfc-report-images-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+  const base = { repo: 'kfc', tag: 't', manifests: false, starts: 0, log: () => {}, out, merge: false };
+
+  test('measures REPO/IMAGE:TAG, or the reference given for an image', async () => {
+    const calls: string[] = [];
+    const { fresh, report } = await reportImages(catalog, [child], {
+      ...base,
+      tag: 'other',
+      imageRefs: new Map([['mini-child', 'kfc/mini-child:t']]),
+      engine: fakeEngine(calls),
+      named: true,
+    });
+    assert.equal(report, fresh);
+    assert.deepEqual(
+      fresh.images.map((i) => i.ref),
+      ['kfc/mini-child:t'],
+    );
+    assert.ok(calls.includes('inspect kfc/mini-root:other'), calls.join('\n'));
+    assert.ok(calls.includes('save kfc/mini-child:t'), calls.join('\n'));
+  });
+
+  test('a named image not built here, or none at all: one line naming the reference', async () => {
+    const grand = catalog.nodes.get('mini-grand')!;
+    await assert.rejects(
+      reportImages(catalog, [child, grand], { ...base, engine: fakeEngine([]), named: true }),
+      (e: KfcError) => e.message === 'not built here: mini-grand (kfc/mini-grand:t)' && e.exitCode === 2,
+    );
+    await assert.rejects(
+      reportImages(catalog, [grand], { ...base, engine: fakeEngine([]), named: false }),
+      /^KfcError: no catalog image is built here with tag "t" in kfc\/$/,
+    );
+  });
+
+  test('with merge, the images of the earlier report.json stay; without, they go', async () => {
+    const engine = fakeEngine([]);
+    const earlier = await collectReport(catalog, [child], { engine, refOf, manifests: false, starts: 0, log() {} });
+    earlier.images[0]!.name = 'mini-grand';
+    writeFileSync(join(out, 'report.json'), JSON.stringify(earlier));
+    const merged = await reportImages(catalog, [child], { ...base, engine, named: true, merge: true });
+    assert.deepEqual(
+      merged.report.images.map((i) => i.name),
+      ['mini-child', 'mini-grand'],
+    );
+    assert.deepEqual(
+      merged.fresh.images.map((i) => i.name),
+      ['mini-child'],
+    );
+    const alone = await reportImages(catalog, [child], { ...base, engine, named: true });
+    assert.deepEqual(
+      alone.report.images.map((i) => i.name),
+      ['mini-child'],
     );
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { familyFigures, mergeArchives, mergeReports, summarize } from '../../src/report/collect.ts';
+import { summarize } from '../../src/metrics/stats.ts';
 import {
   ABSENT,
   applyProbe,
@@ -14,6 +14,7 @@ import {
   parseR,
   probes,
 } from '../../src/report/manifests.ts';
+import { familyFigures, mergeArchives, mergeReports } from '../../src/report/merge.ts';
 import {
   diffReports,
   diffText,

@@ -1,20 +1,17 @@
 import type { Command } from 'commander';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
-import { buildability } from '../../catalog/sources.ts';
-import { fetchArtifacts } from '../../engine/artifacts.ts';
-import { ensureBase } from '../../engine/base.ts';
+import { ensureBases } from '../../engine/base.ts';
 import { buildImages } from '../../engine/build.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../../engine/build-reporter.ts';
-import { runDev } from '../../engine/dev.ts';
-import { requireEngine } from '../../engine/docker.ts';
-import { doctor } from '../../engine/doctor.ts';
+import { buildableHere } from '../../engine/buildable.ts';
+import { devImage } from '../../engine/dev.ts';
+import { doctor, formatCheck } from '../../engine/doctor.ts';
+import { fetchAll } from '../../engine/fetch.ts';
+import { pullImage, pushImage } from '../../engine/push-pull.ts';
 import { resolveRefs } from '../../engine/refs.ts';
-import { applyTags, contentFacts, pull, pushAllTags } from '../../engine/registry.ts';
-import { gatherSourceState } from '../../engine/sources.ts';
+import { tagImage } from '../../engine/tag.ts';
 import { KfcError } from '../../errors.ts';
-import { fetchImageWheels } from '../../python/cli.ts';
-import type { TagPlan } from '../../tags/tags.ts';
-import { recordResults, runSuites } from '../../testing/run.ts';
+import { testImages } from '../../testing/run.ts';
 import { catalogFor, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -29,10 +26,10 @@ function oneImage(catalog: Catalog, name: string): ImageNode {
   return selectNodes(catalog, [name])[0]!;
 }
 
-/** repo/image:tag of an image as kfc builds it (REPO + IMAGE:TAG, TAG = branch by default). */
-async function refOf(catalog: Catalog, node: ImageNode, opts: { repo?: string; tag?: string }) {
-  const r = await resolveRefs(catalog, opts);
-  return { git: r.git, target: r.repositoryOf(node), ref: r.refOf(node) };
+function retries(n: string): number {
+  const v = Number(n);
+  if (!Number.isInteger(v) || v < 0) throw new KfcError(`--retries ${n} is not a whole number ≥ 0`);
+  return v;
 }
 
 export function registerEngineCommands(program: Command): void {
@@ -42,15 +39,11 @@ export function registerEngineCommands(program: Command): void {
     .option('--force', 'rebuild even when present')
     .option('--json', 'machine-readable output')
     .action(async (opts: { force?: boolean }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const keys = [...new Set(catalog.order.map((n) => n.baseKey))].filter((k) => catalog.spec.bases[k]);
-      const results = [];
-      for (const k of keys) {
-        const r = await ensureBase(catalog.spec.bases[k]!, { force: opts.force });
-        if (!r.created && !wantsJson(cmd)) process.stdout.write(`${r.image} is present (use --force to rebuild)\n`);
-        results.push(r);
-      }
+      const results = await ensureBases(catalogFor(cmd, { readFiles: false }), { force: opts.force });
       if (wantsJson(cmd)) printJson(results);
+      else
+        for (const r of results.filter((x) => !x.created))
+          process.stdout.write(`${r.image} is present (use --force to rebuild)\n`);
     });
 
   program
@@ -98,16 +91,8 @@ export function registerEngineCommands(program: Command): void {
           });
         if (!(PROGRESS_MODES as string[]).includes(opts.progress))
           throw new KfcError(`--progress ${opts.progress} is not one of ${PROGRESS_MODES.join(', ')}`);
-        let nodes = opts.all ? catalog.order : selectNodes(catalog, images);
-        if (opts.all) {
-          // --all builds what this machine can build and says precisely what it leaves out.
-          const state = await gatherSourceState(catalog, nodes, { network: true });
-          nodes = nodes.filter((n) => {
-            const b = buildability(catalog, n, state);
-            if (!b.ok) process.stderr.write(`kfc build: skipping ${n.name}: ${b.missing.join('; ')}\n`);
-            return b.ok;
-          });
-        }
+        const log = (s: string) => process.stderr.write(`${s}\n`);
+        const nodes = opts.all ? await buildableHere(catalog, log) : selectNodes(catalog, images);
         const results = await buildImages(catalog, nodes, {
           repo: opts.repo,
           tag: opts.tag,
@@ -132,8 +117,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--tag <tag>', 'tag (default: the git branch)')
     .action(async (image: string, opts: { repo?: string; tag?: string }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
-      const { ref } = await refOf(catalog, oneImage(catalog, image), opts);
-      process.stdout.write(`${ref}\n`);
+      const node = oneImage(catalog, image);
+      process.stdout.write(`${(await resolveRefs(catalog, opts)).refOf(node)}\n`);
     });
 
   program
@@ -154,23 +139,7 @@ export function registerEngineCommands(program: Command): void {
         cmd: Command,
       ) => {
         const catalog = catalogFor(cmd, { readFiles: false });
-        const node = oneImage(catalog, image);
-        await requireEngine();
-        const { git, target, ref } = await refOf(catalog, node, opts);
-        const source = opts.source || ref;
-        const onMain = ['main', 'master'].includes(git.branch ?? '') && process.env.CI === 'true';
-        const plan: TagPlan = {
-          sha: git.sha,
-          branch: git.branch,
-          release: opts.release ?? onMain,
-          dev: opts.dev,
-          extra: opts.tag ? [opts.tag] : [],
-        };
-        if (opts.content) {
-          plan.content = await contentFacts(source);
-          plan.date = new Date();
-        }
-        const refs = await applyTags(source, target, plan);
+        const { source, target, refs } = await tagImage(catalog, oneImage(catalog, image), opts);
         if (wantsJson(cmd)) printJson({ source, tags: refs.map((r) => r.slice(target.length + 1)), refs });
         else process.stdout.write(refs.join('\n') + '\n');
       },
@@ -186,11 +155,7 @@ export function registerEngineCommands(program: Command): void {
     .action(async (image: string, opts: { repo?: string; retries: string }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const node = oneImage(catalog, image);
-      await requireEngine();
-      const { target } = await refOf(catalog, node, opts);
-      const t0 = Date.now();
-      const tags = await pushAllTags(target, Number(opts.retries));
-      const seconds = (Date.now() - t0) / 1000;
+      const { target, tags, seconds } = await pushImage(catalog, node, { ...opts, retries: retries(opts.retries) });
       if (wantsJson(cmd)) printJson({ pushed: tags, seconds });
       else process.stdout.write(`pushed ${tags.length} tag(s) of ${target} in ${seconds.toFixed(1)} s\n`);
     });
@@ -206,11 +171,7 @@ export function registerEngineCommands(program: Command): void {
     .action(async (image: string, opts: { repo?: string; tag?: string; retries: string }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const node = oneImage(catalog, image);
-      await requireEngine();
-      const { ref } = await refOf(catalog, node, opts);
-      const t0 = Date.now();
-      const id = await pull(ref, Number(opts.retries));
-      const seconds = (Date.now() - t0) / 1000;
+      const { ref, id, seconds } = await pullImage(catalog, node, { ...opts, retries: retries(opts.retries) });
       if (wantsJson(cmd)) printJson({ ref, id, seconds });
       else process.stdout.write(`pulled ${ref} (${id.slice(7, 19)}) in ${seconds.toFixed(1)} s\n`);
     });
@@ -248,23 +209,13 @@ export function registerEngineCommands(program: Command): void {
       ) => {
         const catalog = catalogFor(cmd, { readFiles: Boolean(opts.build) });
         const node = oneImage(catalog, image);
-        const { ref } = await refOf(catalog, node, opts);
-        if (opts.build)
-          await buildImages(catalog, [node], {
-            repo: opts.repo,
-            tag: opts.tag,
-            caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
-          });
         if (opts.port !== undefined && !/^\d+$/.test(opts.port))
           throw new KfcError(`--port ${opts.port} is not a number`);
-        process.exitCode = await runDev({
-          ref: opts.imageRef ?? ref,
-          image: node.name,
+        process.exitCode = await devImage(catalog, node, {
+          ...opts,
+          caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
           port: opts.port ? Number(opts.port) : undefined,
           prefix: opts.prefix ?? process.env.NB_PREFIX,
-          token: opts.token,
-          home: opts.home,
-          ready: node.spec.test.ready,
           extraArgs: opts.dockerArg,
         });
       },
@@ -287,18 +238,7 @@ export function registerEngineCommands(program: Command): void {
         cmd: Command,
       ) => {
         const catalog = catalogFor(cmd, { readFiles: false });
-        const nodes = selectNodes(catalog, images);
-        await requireEngine();
-        const refs = await resolveRefs(catalog, opts);
-        const refOf = (n: ImageNode) => opts.imageRef ?? refs.refOf(n);
-        const results = await runSuites(catalog, nodes, { refOf, prefix: opts.prefix, only: opts.only });
-        if (wantsJson(cmd)) recordResults(catalog.root, results);
-        const failed = Object.values(results).filter((r) => !r.ok).length;
-        if (failed)
-          throw new KfcError(`${failed} of ${nodes.length} image(s) failed their tests`, {
-            exitCode: 1,
-            hint: 'see the test output above',
-          });
+        await testImages(catalog, selectNodes(catalog, images), { ...opts, record: wantsJson(cmd) });
       },
     );
 
@@ -312,15 +252,10 @@ export function registerEngineCommands(program: Command): void {
     .action(async (images: string[], _opts, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const json = wantsJson(cmd);
-      const nodes = selectNodes(catalog, images);
-      const r = await fetchArtifacts(catalog, nodes, {
-        onFetched: (f) =>
-          json || process.stdout.write(`${f.status.padEnd(10)} ${f.name} ${f.path} (${f.bytes} bytes)\n`),
-      });
-      // The Python wheelhouse: every locked wheel of the images (their ancestors' locks included).
-      const wheels = await fetchImageWheels(catalog, nodes, r.cache, { json });
-      if (json) printJson({ cache: r.cache, results: r.results, errors: r.errors, wheels });
-      else if (r.results.length + r.errors.length + wheels.length === 0) {
+      const line = json ? undefined : (s: string) => process.stdout.write(`${s}\n`);
+      const r = await fetchAll(catalog, selectNodes(catalog, images), { line });
+      if (json) printJson({ cache: r.cache, results: r.results, errors: r.errors, wheels: r.wheels });
+      else if (r.results.length + r.errors.length + r.wheels.length === 0) {
         process.stdout.write('no vendor artifacts or python locks declared\n');
       }
       if (r.requiredFailed) process.exitCode = 1;
@@ -339,11 +274,7 @@ export function registerEngineCommands(program: Command): void {
       }
       const checks = await doctor(repoRoot(cmd), repo);
       if (wantsJson(cmd)) printJson(checks);
-      else
-        for (const c of checks)
-          process.stdout.write(
-            `${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(15)} ${c.detail}${c.fix ? `  → fix: ${c.fix}` : ''}\n`,
-          );
+      else for (const c of checks) process.stdout.write(`${formatCheck(c)}\n`);
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
     });
 }

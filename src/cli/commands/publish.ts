@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { gitInfo } from '../../engine/git.ts';
@@ -8,7 +9,10 @@ import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
 import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../publish/bake-build.ts';
 import { setStepOutput } from '../../publish/ci-log.ts';
 import { checkFolder, writeFolder } from '../../publish/files.ts';
-import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
+import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
+import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../publish/kubeflow-crd.ts';
+import { findingLine } from '../../publish/kubeflow-findings.ts';
+import { validateKubeflowFiles } from '../../publish/kubeflow-validate.ts';
 import { catalogFor, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {
@@ -75,6 +79,28 @@ async function buildNow(
     progress: opts.progress as BakeProgressMode,
   });
   if (wantsJson(cmd)) printJson(result);
+}
+
+/**
+ * Checks the Kubeflow files against Kubeflow's contracts (the files on disk under --check, else what
+ * is about to be written); prints one line per finding and returns how many there were.
+ */
+function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
+  const crd = loadNotebookCrd(crdFile, process.env, join(root, DEFAULT_CRD));
+  const what = crd
+    ? `Notebooks checked against the CRD ${relative(process.cwd(), crd.file) || crd.file} (sha256 ${crd.sha256})`
+    : 'note: Notebooks checked against the Kubernetes schemas only: ' +
+      `no Notebook CRD (--notebook-crd FILE, ${CRD_ENV} or ${DEFAULT_CRD})`;
+  process.stderr.write(`kfc kubeflow: ${what}\n`);
+  const texts = onDisk
+    ? files.flatMap((f) => {
+        const p = join(dir, f.path);
+        return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
+      })
+    : files;
+  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd);
+  for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
+  return findings.length;
 }
 
 /** Publishing verbs: affected (CI matrix), bake (docker-bake.json), kubeflow (spawner config + manifests). */
@@ -218,11 +244,16 @@ export function registerPublishCommands(program: Command): void {
     .option('--hide-tag', 'hide the tag in the spawner (hideTag: true)')
     .option('--no-custom-image', 'allowCustomImage: false')
     .option('--check', 'write nothing; exit 1 listing files that differ, are missing or stale')
+    .option(
+      '--notebook-crd <file>',
+      `validate Notebooks against this Notebook CRD (default: $${CRD_ENV}, else ${DEFAULT_CRD})`,
+    )
     .option('--json', 'machine-readable output')
     .action(
       (
         opts: {
           out: string;
+          notebookCrd?: string;
           repo?: string;
           tag: string;
           namespace: string;
@@ -253,8 +284,19 @@ export function registerPublishCommands(program: Command): void {
         for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
         const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
         const shown = relative(process.cwd(), dir) || '.';
-        if (opts.check)
-          return report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
+        const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
+        if (opts.check) {
+          report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
+          if (bad) process.exitCode = 2;
+          return;
+        }
+        if (bad) {
+          process.stderr.write(
+            `kfc: error: ${bad} finding(s) in the Kubeflow files: nothing written (fix: the lines above)\n`,
+          );
+          process.exitCode = 2;
+          return;
+        }
         const res = writeFolder(dir, files, [NOTEBOOK_DIR]);
         if (wantsJson(cmd)) printJson({ dir, ...res });
         else {

@@ -123,7 +123,7 @@ function registerRefereeRunCommand(program: Command): void {
       const { gitInfo } = await import('../../engine/git.ts');
       const { defaultTag } = await import('../../tags/tags.ts');
       const { normaliseRepo } = await import('../../tags/tags.ts');
-      const { inspect } = await import('../../report/collect.ts');
+      const { inspect } = await import('../../report/docker-engine.ts');
       const { effectiveGates } = await import('../../metrics/gates.ts');
       const { refereeImage, hasTrivyDb } = await import('../../referees/run.ts');
       const { formatReferee } = await import('../../referees/render.ts');
@@ -212,7 +212,7 @@ function registerRefereeRunCommand(program: Command): void {
       // kfc report's files show the referees' figures too: re-render them when a report is there.
       const reportFile = join(out, 'report.json');
       if (existsSync(reportFile)) {
-        const { writeReportFiles } = await import('./report.ts');
+        const { writeReportFiles } = await import('../../report/files.ts');
         try {
           writeReportFiles(catalog, JSON.parse(readFileSync(reportFile, 'utf8')), out);
         } catch (e) {
@@ -260,7 +260,7 @@ export function registerNodePullCommand(program: Command): void {
       const { gitInfo } = await import('../../engine/git.ts');
       const { defaultTag } = await import('../../tags/tags.ts');
       const { normaliseRepo } = await import('../../tags/tags.ts');
-      const { inspect } = await import('../../report/collect.ts');
+      const { inspect } = await import('../../report/docker-engine.ts');
       const { removeTree, startNodeEngine, startRegistry } = await import('../../publish/node-engine.ts');
       const { blobFetches, formatPullTable } = await import('../../publish/pull-bytes.ts');
       const log = (s: string) => process.stderr.write(s + '\n');

@@ -1,0 +1,109 @@
+/** One image's report: its layers and waste, sharing, manifests and start time, judged by its gates. */
+
+import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { ImageSharing } from '../metrics/family.ts';
+import { type Breach, checkGates, type EffectiveGates, effectiveGates } from '../metrics/gates.ts';
+import { type ArchiveImage, analyzeLayers } from '../metrics/layers.ts';
+import type { InspectedImage, ReportEngine } from './engine.ts';
+import { layerReports, wastedReports } from './layer-report.ts';
+import type { Manifests } from './manifests.ts';
+import type { ImageReport, StartReport } from './model.ts';
+
+/** What is measured, besides the archive: each has its cost (containers, minutes). */
+export interface MeasureOptions {
+  engine: ReportEngine;
+  refOf: (node: ImageNode) => string;
+  manifests: boolean;
+  starts: number;
+  startTimeoutMs?: number;
+  log: (s: string) => void;
+}
+
+/** What collectReport found of one image: the engine's view and its layers as read from the archive. */
+export interface ImageFacts {
+  node: ImageNode;
+  ref: string;
+  info: InspectedImage;
+  image: ArchiveImage;
+  /** The parent's layers, when the parent is built here. */
+  parent?: ArchiveImage;
+  /** The root base's layer digests (empty when the base is not here). */
+  baseIds: Set<string>;
+  sharing: ImageSharing;
+}
+
+const envOf = (env: string[], key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
+
+async function measureStarts(f: ImageFacts, opts: MeasureOptions): Promise<StartReport> {
+  const { node } = f;
+  opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
+  return opts.engine.measureStart(f.ref, node.spec.test.ready, opts.starts, {
+    timeoutMs: opts.startTimeoutMs,
+    log: opts.log,
+  });
+}
+
+/** A start that never answered breaches the start gate whatever its threshold. */
+function neverStarted(image: string, start: StartReport, gates: EffectiveGates): Breach {
+  return {
+    image,
+    metric: 'startMedianMs',
+    value: Infinity,
+    threshold: gates.maxStartMedianMs ?? 0,
+    kind: 'max',
+    source: gates.source.maxStartMedianMs ?? '',
+    message: `${image}: never answered 200 at ${start.url} (${start.failures[0] ?? ''})`,
+  };
+}
+
+export async function measureImage(catalog: Catalog, f: ImageFacts, opts: MeasureOptions): Promise<ImageReport> {
+  const { node, info } = f;
+  const parentIds = new Set(f.parent?.layers.map((l) => l.diffId) ?? []);
+  const { layers, notes } = layerReports(node, f.image, f.baseIds, parentIds);
+  const m = analyzeLayers(f.image.layers);
+  if (node.parent && !f.parent)
+    notes.push(`parent ${node.parent.name} is not built here (${opts.refOf(node.parent)}): no sharing figure`);
+
+  let manifests: Manifests | undefined;
+  if (opts.manifests) {
+    opts.log(`kfc report: ${node.name}: package manifests`);
+    manifests = await opts.engine.manifests(f.ref, envOf(info.env, 'CONDA_DIR') ?? '/opt/conda');
+  }
+  let start: StartReport | undefined;
+  if (opts.starts > 0 && !node.spec.publish) notes.push('internal stage (publish: false): start time not measured');
+  if (opts.starts > 0 && node.spec.publish) start = await measureStarts(f, opts);
+
+  const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
+  const breaches = checkGates(
+    {
+      image: node.name,
+      size: info.size,
+      efficiency: m.efficiency,
+      startMedianMs: start && start.starts > 0 ? start.medianMs : undefined,
+      parentShare: f.sharing.parent?.ratio,
+      parent: node.parent?.name,
+    },
+    gates,
+  );
+  if (start && start.starts === 0) breaches.push(neverStarted(node.name, start, gates));
+  return {
+    name: node.name,
+    ...(node.parent ? { parent: node.parent.name } : {}),
+    root: node.chain[0]!.name,
+    publish: node.spec.publish,
+    ref: f.ref,
+    id: info.id,
+    created: info.created,
+    tags: info.tags,
+    size: info.size,
+    layers,
+    metrics: { ...m, topWasted: wastedReports(m.topWasted, layers) },
+    sharing: f.sharing,
+    ...(manifests ? { manifests } : {}),
+    ...(start ? { start } : {}),
+    gates,
+    breaches,
+    measuredAt: new Date().toISOString(),
+    notes,
+  };
+}
