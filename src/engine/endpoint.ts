@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import type Docker from 'dockerode';
 import { dockerBin } from './docker.ts';
 
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
 /**
- * The engine the docker CLI talks to, for clients that do not run the CLI (dockerode): DOCKER_HOST,
+ * The engine the docker CLI talks to, for clients that do not run the CLI (testcontainers): DOCKER_HOST,
  * else the endpoint of the current context (DOCKER_CONTEXT or `docker context use`), else the
  * default socket.
  */
@@ -19,13 +18,10 @@ export function engineHost(env: NodeJS.ProcessEnv = process.env): string {
   return (r.status === 0 && r.stdout.trim()) || DEFAULT_HOST;
 }
 
-/** dockerode options for an engine host URL (unix:// or tcp://; TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH). */
-export function dockerodeOptions(host: string, env: NodeJS.ProcessEnv = process.env): Docker.DockerOptions {
+/** The address a published port is reached at: the loopback for a local engine, else the engine's host name. */
+export function publishedHost(host: string): string {
   const url = new URL(host);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`unsupported Docker host ${host} (use unix:// or tcp://)`);
-  }
-  const tls = url.protocol === 'https:' || Boolean(env.DOCKER_TLS_VERIFY);
-  return { host: url.hostname, port: Number(url.port) || (tls ? 2376 : 2375), protocol: tls ? 'https' : 'http' };
+  if (url.protocol === 'unix:' || url.protocol === 'npipe:') return '127.0.0.1';
+  if (url.protocol === 'tcp:' || url.protocol === 'http:' || url.protocol === 'https:') return url.hostname;
+  throw new Error(`unsupported Docker host ${host} (use unix:// or tcp://)`);
 }

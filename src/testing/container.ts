@@ -1,20 +1,19 @@
 /**
  * The fixture every image test uses: a container started the way Kubeflow starts a notebook
- * (NB_PREFIX under /notebook/<ns>/<name>, port 8888 on a free host port, an empty volume with
- * fsGroup-like permissions on the home), with helpers to reach it. Always removed afterwards.
+ * (NB_PREFIX under /notebook/<ns>/<name>, port 8888 on a host port the engine picks, an empty volume
+ * with fsGroup-like permissions on the home), with helpers to reach it. Always removed afterwards
+ * (and by src/testing/cleanup.ts when a test process dies).
  */
 
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
-import tar from 'tar-stream';
-import { dockerodeOptions, engineHost } from '../engine/endpoint.ts';
-import { poll } from '../engine/poll.ts';
+import type { StartedTestContainer } from 'testcontainers';
+import { ContainerHandle, createVolume, removeVolume } from './engine-objects.ts';
+import { type ContainerFile, type HostConfig, KfcContainer } from './kfc-container.ts';
+import { exited, httpReady, NOTEBOOK_PORT, readyPath, running } from './waits.ts';
 
-/** The engine the docker CLI uses (DOCKER_HOST, else the current context): one engine for kfc and its tests. */
-const host = engineHost();
-// With DOCKER_HOST set, docker-modem reads it and the TLS variables itself.
-export const docker = process.env.DOCKER_HOST ? new Docker() : new Docker(dockerodeOptions(host));
+export type { ContainerInspect, ImageInspect } from './engine-objects.ts';
+export { imageInspect, removeImage, removeVolume } from './engine-objects.ts';
+export type { ContainerFile, HostConfig } from './kfc-container.ts';
 
 export interface StartOptions {
   image?: string;
@@ -31,20 +30,10 @@ export interface StartOptions {
   wait?: boolean;
   timeoutMs?: number;
   cmd?: string[];
-  /** Extra docker HostConfig. */
-  hostConfig?: Docker.HostConfig;
+  /** Extra engine HostConfig. */
+  hostConfig?: HostConfig;
   /** Files copied into the created container before it starts (like `docker cp`), e.g. start hooks. */
   files?: ContainerFile[];
-}
-
-export interface ContainerFile {
-  /** Absolute path in the container; its parent folder must exist in the image. */
-  path: string;
-  content: string | Buffer;
-  /** Permission bits, 0o644 by default. */
-  mode?: number;
-  uid?: number;
-  gid?: number;
 }
 
 /** A process in the container, read from /proc. */
@@ -81,8 +70,7 @@ export function randomPrefix(): string {
 
 /** An empty named volume whose root is group 100, setgid and group-writable (Kubeflow's fsGroup). */
 export async function createHomeVolume(image: string): Promise<string> {
-  const name = `kfc-test-home-${randomBytes(5).toString('hex')}`;
-  await docker.createVolume({ Name: name, Labels: { 'org.kfc.test': '1' } });
+  const name = await createVolume(`kfc-test-home-${randomBytes(5).toString('hex')}`);
   await runOnce(
     image,
     ['sh', '-c', 'chgrp 100 /mnt/home && chmod 2775 /mnt/home'],
@@ -92,88 +80,81 @@ export async function createHomeVolume(image: string): Promise<string> {
   return name;
 }
 
-/** Runs a throwaway container to completion and returns its output. */
+export interface RunOptions {
+  user?: string;
+  env?: Record<string, string>;
+  hostConfig?: HostConfig;
+  files?: ContainerFile[];
+  /** Keep the image's entrypoint (default: none, the command runs as is). */
+  entrypoint?: boolean;
+  timeoutMs?: number;
+}
+
+/** Runs a container to its end and returns its exit code and output; the container is always removed. */
+export async function runToEnd(image: string, cmd: string[], opts: RunOptions = {}): Promise<ExecResult> {
+  const c = new KfcContainer(image)
+    .withCommand(cmd)
+    .withEnvironment(opts.env ?? {})
+    .withHostConfig(opts.hostConfig ?? {})
+    .withFiles(opts.files ?? [])
+    .withWaitStrategy(exited())
+    .withStartupTimeout(opts.timeoutMs ?? 300_000);
+  if (opts.entrypoint !== true) c.withEntrypoint([]);
+  if (opts.user) c.withUser(opts.user);
+  try {
+    await holdingLoop(() => c.start(), (opts.timeoutMs ?? 300_000) + 60_000);
+    const handle = new ContainerHandle(c.id!);
+    const { State } = await handle.inspect();
+    return { exitCode: State.ExitCode, ...(await handle.logs()) };
+  } catch (e) {
+    if (c.id && /did not end within/.test((e as Error).message)) {
+      throw new Error(`${cmd.join(' ')} did not end within ${opts.timeoutMs ?? 300_000} ms`);
+    }
+    throw e;
+  } finally {
+    if (c.id) await new ContainerHandle(c.id).remove();
+  }
+}
+
+/** Runs a throwaway container (without the image's entrypoint) to completion and returns its output. */
 export async function runOnce(
   image: string,
   cmd: string[],
-  hostConfig: Docker.HostConfig = {},
+  hostConfig: HostConfig = {},
   user?: string,
   env: Record<string, string> = {},
 ): Promise<ExecResult> {
-  const c = await docker.createContainer({
-    Image: image,
-    Entrypoint: [],
-    Cmd: cmd,
-    User: user,
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    HostConfig: { ...hostConfig },
-    Labels: { 'org.kfc.test': '1' },
-  });
-  try {
-    await c.start();
-    const { StatusCode } = (await c.wait()) as { StatusCode: number };
-    const logs = await containerLogs(c);
-    return { exitCode: StatusCode, ...logs };
-  } finally {
-    await c.remove({ force: true }).catch(() => {});
-  }
-}
-
-async function containerLogs(c: Docker.Container): Promise<{ stdout: string; stderr: string }> {
-  const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  return demux(buf);
-}
-
-/** Splits Docker's multiplexed stream format (8-byte frame headers) into stdout and stderr. */
-export function demux(buf: Buffer): { stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i]!;
-    const len = buf.readUInt32BE(i + 4);
-    const chunk = buf.subarray(i + 8, i + 8 + len).toString('utf8');
-    if (type === 2) stderr += chunk;
-    else stdout += chunk;
-    i += 8 + len;
-  }
-  return { stdout, stderr };
-}
-
-/** Copies files into a container (created or running) through the engine's archive API. */
-export async function putFiles(container: Docker.Container, files: ContainerFile[]): Promise<void> {
-  if (files.length === 0) return;
-  const pack = tar.pack();
-  for (const f of files) {
-    if (!f.path.startsWith('/')) throw new Error(`putFiles: ${f.path} is not absolute`);
-    const content = typeof f.content === 'string' ? Buffer.from(f.content) : f.content;
-    pack.entry(
-      { name: f.path.slice(1), mode: f.mode ?? 0o644, uid: f.uid ?? 0, gid: f.gid ?? 0, mtime: new Date() },
-      content,
-    );
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  await container.putArchive(Buffer.concat(chunks), { path: '/' });
+  return runToEnd(image, cmd, { hostConfig, user, env });
 }
 
 export class Notebook {
-  readonly container: Docker.Container;
+  readonly started: StartedTestContainer;
+  /** The container through the docker CLI: inspect, stop. */
+  readonly container: ContainerHandle;
   readonly prefix: string;
   readonly homeVolume: string;
   readonly image: string;
   private readonly ownsVolume: boolean;
-  hostPort = 0;
-  /** ms from `container.start()` to the readiness path answering 200 (last start or restart). */
+  /** ms from the engine starting the container to the readiness path answering 200 (last start or restart). */
   readyMs = 0;
 
-  constructor(container: Docker.Container, image: string, prefix: string, homeVolume: string, ownsVolume: boolean) {
-    this.container = container;
+  constructor(started: StartedTestContainer, image: string, prefix: string, homeVolume: string, ownsVolume: boolean) {
+    this.started = started;
+    this.container = new ContainerHandle(started.getId());
     this.image = image;
     this.prefix = prefix;
     this.homeVolume = homeVolume;
     this.ownsVolume = ownsVolume;
+  }
+
+  /** The host port the engine picked for 8888 (it may change on restart). */
+  get hostPort(): number {
+    return this.started.getMappedPort(NOTEBOOK_PORT);
+  }
+
+  /** Where published ports are reached (the loopback for a local engine). */
+  get host(): string {
+    return this.started.getHost();
   }
 
   /** URL of a path under NB_PREFIX (a path not starting with the prefix is used as is). */
@@ -182,12 +163,12 @@ export class Notebook {
       path.startsWith(this.prefix) || path.startsWith('/__outside__')
         ? path.replace('/__outside__', '')
         : `${this.prefix}${path}`;
-    return `http://127.0.0.1:${this.hostPort}${p}`;
+    return `http://${this.host}:${this.hostPort}${p}`;
   }
 
   /** GET an absolute path (not under the prefix), e.g. to check 404 outside it. */
   rawUrl(path: string): string {
-    return `http://127.0.0.1:${this.hostPort}${path}`;
+    return `http://${this.host}:${this.hostPort}${path}`;
   }
 
   async get(path = '/', init: RequestInit = {}): Promise<HttpResult> {
@@ -222,86 +203,31 @@ export class Notebook {
     opts: { user?: string; timeoutMs?: number; env?: Record<string, string>; workdir?: string } = {},
   ): Promise<ExecResult> {
     const Cmd = typeof cmd === 'string' ? ['bash', '-lc', cmd] : cmd;
-    const exec = await this.container.exec({
-      Cmd,
-      AttachStdout: true,
-      AttachStderr: true,
-      User: opts.user,
-      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      WorkingDir: opts.workdir,
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stdout = '';
-    let stderr = '';
-    out.on('data', (d: Buffer) => (stdout += d.toString()));
-    err.on('data', (d: Buffer) => (stderr += d.toString()));
-    docker.modem.demuxStream(stream, out, err);
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => {
-        stream.destroy();
-        reject(new Error(`exec timed out after ${timeoutMs} ms: ${Cmd.join(' ')}`));
-      }, timeoutMs);
-      stream.on('end', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      stream.on('error', (e) => {
-        clearTimeout(t);
-        reject(e);
-      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`exec timed out after ${timeoutMs} ms: ${Cmd.join(' ')}`)), timeoutMs);
     });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, stdout, stderr };
+    const run = this.started.exec(Cmd, {
+      ...(opts.user !== undefined ? { user: opts.user } : {}),
+      ...(opts.env !== undefined ? { env: opts.env } : {}),
+      ...(opts.workdir !== undefined ? { workingDir: opts.workdir } : {}),
+    });
+    const r = await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   }
 
   async logs(): Promise<string> {
-    const { stdout, stderr } = await containerLogs(this.container);
+    const { stdout, stderr } = await this.container.logs();
     return stdout + stderr;
   }
 
-  async refreshPort(): Promise<void> {
-    const info = await this.container.inspect();
-    const binding = info.NetworkSettings.Ports['8888/tcp']?.[0];
-    if (!binding) throw new Error('port 8888 is not published');
-    this.hostPort = Number(binding.HostPort);
-  }
-
-  /** Polls the readiness path until it answers 200; returns the elapsed ms. */
-  async waitReady(path = process.env.KFC_TEST_READY ?? '/api/status', timeoutMs = 90_000): Promise<number> {
-    const t0 = Date.now();
-    let last = '';
-    const answered = await poll(
-      async () => {
-        const state = await this.container.inspect();
-        if (!state.State.Running) {
-          throw new Error(
-            `container exited (${state.State.ExitCode}) before it was ready:\n${(await this.logs()).slice(-3000)}`,
-          );
-        }
-        try {
-          const r = await this.get(path, { signal: AbortSignal.timeout(1500) });
-          if (r.status === 200) return true;
-          last = `HTTP ${r.status}`;
-        } catch (e) {
-          last = (e as Error).message;
-        }
-        return undefined;
-      },
-      { timeoutMs, intervalMs: 100 },
-    );
-    if (answered) return Date.now() - t0;
-    throw new Error(`not ready after ${timeoutMs} ms (${last}); logs:\n${(await this.logs()).slice(-3000)}`);
-  }
-
+  /** `docker restart -t 5`, then the start's wait again (the host port may change). */
   async restart(): Promise<void> {
-    await this.container.restart({ t: 5 });
-    const t0 = Date.now();
-    await this.refreshPort();
-    await this.waitReady();
-    this.readyMs = Date.now() - t0;
+    await holdingLoop(() => this.started.restart({ timeout: 5_000 }), 180_000);
+    // From the engine's start, not from the restart call (which includes the stop).
+    const { State } = await this.container.inspect();
+    this.readyMs = Date.now() - Date.parse(State.StartedAt);
   }
 
   /** Every process in the container (read as root from /proc), without environments. */
@@ -361,12 +287,8 @@ export class Notebook {
   }
 
   async remove(opts: { keepVolume?: boolean } = {}): Promise<void> {
-    await this.container.remove({ force: true, v: true }).catch(() => {});
-    if (this.ownsVolume && !opts.keepVolume)
-      await docker
-        .getVolume(this.homeVolume)
-        .remove()
-        .catch(() => {});
+    await this.container.remove();
+    if (this.ownsVolume && !opts.keepVolume) await removeVolume(this.homeVolume);
   }
 }
 
@@ -398,40 +320,28 @@ export async function startNotebook(opts: StartOptions = {}): Promise<Notebook> 
   const prefix = opts.prefix ?? process.env.KFC_TEST_PREFIX ?? randomPrefix();
   const ownsVolume = !opts.homeVolume;
   const homeVolume = opts.homeVolume ?? (await createHomeVolume(image));
-  const env = { NB_PREFIX: prefix, ...(opts.env ?? {}) };
-  const container: Docker.Container = await docker.createContainer({
-    Image: image,
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    User: opts.user,
-    Cmd: opts.cmd,
-    ExposedPorts: { '8888/tcp': {} },
-    Labels: { 'org.kfc.test': '1' },
-    HostConfig: {
-      PortBindings: { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Mounts: [
-        {
-          Type: 'volume',
-          Source: homeVolume,
-          Target: '/home/jovyan',
-          VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'],
-        },
-      ],
-      ...(opts.hostConfig ?? {}),
-    },
-  });
-  const nb = new Notebook(container, image, prefix, homeVolume, ownsVolume);
+  const timeoutMs = opts.timeoutMs ?? 90_000;
+  const c = new KfcContainer(image)
+    .withNotebook(prefix)
+    .withHomeVolume(homeVolume)
+    .withEnvironment(opts.env ?? {})
+    .withHostConfig(opts.hostConfig ?? {})
+    .withFiles(opts.files ?? [])
+    .withWaitStrategy(opts.wait === false ? running() : httpReady(`${prefix}${opts.ready ?? readyPath()}`))
+    .withStartupTimeout(timeoutMs);
+  if (opts.user) c.withUser(opts.user);
+  if (opts.cmd) c.withCommand(opts.cmd);
   try {
-    await putFiles(container, opts.files ?? []);
-    const t0 = Date.now();
-    await container.start();
-    await nb.refreshPort();
-    if (opts.wait !== false) {
-      await nb.waitReady(opts.ready, opts.timeoutMs);
-      nb.readyMs = Date.now() - t0;
-    }
+    const started = await holdingLoop(() => c.start(), timeoutMs + 60_000);
+    const nb = new Notebook(started, image, prefix, homeVolume, ownsVolume);
+    if (opts.wait !== false) nb.readyMs = Date.now() - c.startedAt;
     return nb;
   } catch (e) {
-    await nb.remove();
+    // testcontainers removes a container that never got ready; its logs say why.
+    const logs = c.id ? await new ContainerHandle(c.id).logs().catch(() => undefined) : undefined;
+    if (c.id) await new ContainerHandle(c.id).remove();
+    if (ownsVolume) await removeVolume(homeVolume);
+    if (logs) throw new Error(`${(e as Error).message}; logs:\n${(logs.stdout + logs.stderr).slice(-3000)}`);
     throw e;
   }
 }

@@ -6,13 +6,12 @@
  * KFC_TEST_GPU=required on a machine without one (for GPU runners in CI).
  */
 import { existsSync } from 'node:fs';
-import type Docker from 'dockerode';
-import { runOnce } from './container.ts';
+import { type HostConfig, runOnce } from './container.ts';
 
 export const NO_GPU = 'not run, no GPU';
 
 /** `--gpus all` as the engine API spells it. */
-export const GPU_HOST_CONFIG: Docker.HostConfig = {
+export const GPU_HOST_CONFIG: HostConfig = {
   DeviceRequests: [{ Driver: '', Count: -1, DeviceIDs: [], Capabilities: [['gpu']], Options: {} }],
 };
 

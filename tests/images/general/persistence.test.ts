@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   createHomeVolume,
-  docker,
   type Notebook,
+  removeVolume,
   runOnce,
   startNotebook,
   testImage,
@@ -78,11 +78,7 @@ describe('general: the home volume keeps user data', () => {
 
   after(async () => {
     for (const nb of notebooks) await nb.remove({ keepVolume: true });
-    if (volume)
-      await docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => {});
+    if (volume) await removeVolume(volume);
   });
 
   /** The notebook of the previous step (steps build on each other). */

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createHomeVolume, docker, testImage } from '../../../src/testing/container.ts';
+import { createHomeVolume, imageInspect, removeVolume, testImage } from '../../../src/testing/container.ts';
 import { errors, runStart, warnings } from './start-run.ts';
 
 const clean = (r: { lines: string[]; logs: string }) => {
@@ -19,7 +19,7 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
   });
 
   test('the ENTRYPOINT is tini -g -- start.sh', async () => {
-    const info = await docker.getImage(testImage()).inspect();
+    const info = await imageInspect(testImage());
     assert.deepEqual(info.Config.Entrypoint, ['tini', '-g', '--', 'start.sh']);
   });
 
@@ -68,10 +68,7 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
       assert.ok(check.lines.includes('data'), `the file is not on the volume:\n${check.logs}`);
       clean(r);
     } finally {
-      await docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => {});
+      await removeVolume(volume);
     }
   });
 

@@ -1,11 +1,10 @@
 // Helpers of the runtime suites: run a command THROUGH the image's ENTRYPOINT (start.sh), as
 // `docker run [--user U] [-e ...] IMAGE CMD...` does, and read its log lines.
-import type Docker from 'dockerode';
-import { type ContainerFile, demux, docker, putFiles, testImage } from '../../../src/testing/container.ts';
+import { type ContainerFile, type HostConfig, runToEnd, testImage } from '../../../src/testing/container.ts';
 
 export interface RunResult {
   exitCode: number;
-  /** stdout and stderr, interleaved as far as Docker keeps them. */
+  /** stdout, then stderr. */
   logs: string;
   lines: string[];
 }
@@ -14,39 +13,20 @@ export interface RunOptions {
   image?: string;
   user?: string;
   env?: Record<string, string>;
-  hostConfig?: Docker.HostConfig;
+  hostConfig?: HostConfig;
   files?: ContainerFile[];
   timeoutMs?: number;
 }
 
 /** `docker run --rm` with the image's entrypoint kept; the container is always removed. */
 export async function runStart(cmd: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const c = await docker.createContainer({
-    Image: opts.image ?? testImage(),
-    Cmd: cmd,
-    User: opts.user,
-    Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    HostConfig: { ...(opts.hostConfig ?? {}) },
-    Labels: { 'org.kfc.test': '1' },
+  const { exitCode, stdout, stderr } = await runToEnd(opts.image ?? testImage(), cmd, {
+    ...opts,
+    entrypoint: true,
+    timeoutMs: opts.timeoutMs ?? 60_000,
   });
-  try {
-    await putFiles(c, opts.files ?? []);
-    await c.start();
-    const timeoutMs = opts.timeoutMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${cmd.join(' ')} did not end within ${timeoutMs} ms`)), timeoutMs);
-    });
-    const { StatusCode } = (await Promise.race([c.wait(), timeout]).finally(() => clearTimeout(timer))) as {
-      StatusCode: number;
-    };
-    const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    const { stdout, stderr } = demux(buf);
-    const logs = stdout + stderr;
-    return { exitCode: StatusCode, logs, lines: logs.split('\n').filter(Boolean) };
-  } finally {
-    await c.remove({ force: true, v: true }).catch(() => {});
-  }
+  const logs = stdout + stderr;
+  return { exitCode, logs, lines: logs.split('\n').filter(Boolean) };
 }
 
 /** docker-stacks' log rule: lines starting with WARNING / ERROR. */

@@ -15,9 +15,11 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
   createHomeVolume,
-  docker,
+  imageInspect,
   type Notebook,
   randomPrefix,
+  removeImage,
+  removeVolume,
   runOnce,
   startNotebook,
   testImage,
@@ -151,20 +153,12 @@ describe('general: the home survives an image upgrade', () => {
   after(async () => {
     await nb1?.remove({ keepVolume: true });
     await nb2?.remove({ keepVolume: true });
-    if (volume)
-      await docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => {});
-    if (v2)
-      await docker
-        .getImage(v2)
-        .remove({ force: true })
-        .catch(() => {});
+    if (volume) await removeVolume(volume);
+    if (v2) await removeImage(v2);
   });
 
   test('v2 is another image (its label), on the same home', async () => {
-    const info = await docker.getImage(v2).inspect();
+    const info = await imageInspect(v2);
     assert.equal(info.Config.Labels?.['org.kfc.test.upgrade'], 'v2');
   });
 

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   createHomeVolume,
-  docker,
   type Notebook,
+  removeVolume,
   runOnce,
   startNotebook,
   testImage,
@@ -57,11 +57,7 @@ describe('jupyterlab-cpu: user installs persist on the home volume', () => {
   });
   after(async () => {
     for (const nb of notebooks) await nb.remove({ keepVolume: true });
-    if (volume)
-      await docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => {});
+    if (volume) await removeVolume(volume);
   });
 
   async function assertInstalled(nb: Notebook, when: string): Promise<void> {
@@ -177,9 +173,6 @@ describe('jupyterlab-cpu: the platform index for user installs (KFC_PIP_INDEX_UR
     assert.equal(await pipIndex(nb), mine);
     await nb.remove();
     notebooks.pop();
-    await docker
-      .getVolume(volume)
-      .remove()
-      .catch(() => {});
+    await removeVolume(volume);
   });
 });

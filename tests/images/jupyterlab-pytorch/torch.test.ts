@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { docker, type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { imageInspect, type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { describeCell, Kernel } from '../../../src/testing/kernel.ts';
 
 describe('jupyterlab-pytorch: torch on a CPU node', () => {
@@ -22,7 +22,7 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
   });
 
   test('the image asks the NVIDIA container toolkit for every GPU, compute and utility', async () => {
-    const info = await docker.getImage(nb.image).inspect();
+    const info = await imageInspect(nb.image);
     const env = info.Config.Env ?? [];
     assert.ok(env.includes('NVIDIA_VISIBLE_DEVICES=all'), env.join('\n'));
     assert.ok(env.includes('NVIDIA_DRIVER_CAPABILITIES=compute,utility'), env.join('\n'));

@@ -7,7 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
-import { createHomeVolume, docker, type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
+import {
+  createHomeVolume,
+  type Notebook,
+  removeVolume,
+  startNotebook,
+  testImage,
+} from '../../../src/testing/container.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -330,10 +336,7 @@ describe('remote-desktop home and language', () => {
         await second.remove({ keepVolume: true });
       }
     } finally {
-      await docker
-        .getVolume(volume)
-        .remove()
-        .catch(() => {});
+      await removeVolume(volume);
     }
   });
 

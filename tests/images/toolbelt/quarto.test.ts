@@ -4,13 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { docker, type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
+import { imageInspect, type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
 
 describe('toolbelt: Quarto (optional vendor part)', () => {
   let nb: Notebook;
   let included = false;
   before(async () => {
-    const labels = (await docker.getImage(testImage()).inspect()).Config.Labels ?? {};
+    const labels = (await imageInspect(testImage())).Config.Labels ?? {};
     included = (labels['org.kfc.optional-parts'] ?? 'none')
       .split(',')
       .map((s) => s.trim())
