@@ -22,7 +22,8 @@ let failed = 0;
 let skipped = 0;
 const problems = [];
 
-function run(label, cmd, args, env = {}) {
+/** summaries: 'last' (one node:test run) or 'sum' (a command that runs several, e.g. suites per image). */
+function run(label, cmd, args, env = {}, summaries = 'last') {
   return new Promise((resolve) => {
     process.stdout.write(`\n==== ${label}: ${cmd} ${args.join(' ')}\n`);
     const t0 = Date.now();
@@ -38,7 +39,11 @@ function run(label, cmd, args, env = {}) {
     });
     child.on('close', (code) => {
       // node:test's spec reporter ends with "ℹ pass N" / "ℹ fail N" / "ℹ skipped N".
-      const count = (name) => Number((out.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
+      const count = (name) => {
+        const all = [...out.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+        if (!all.length) return NaN;
+        return summaries === 'sum' ? all.reduce((a, b) => a + b, 0) : all[0];
+      };
       const p = count('pass');
       const f = count('fail');
       const s = count('skipped');
@@ -140,6 +145,20 @@ if (scope.includes('images')) {
     const notRefereed = images.filter((name) => !refereed.includes(name));
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     if (refereed.length) await run('referees', process.execPath, kfc('referee', ...refereed, ...ref, '--check'));
+    // A node's pull: the same images (and their ancestors) pushed to a throwaway htpasswd registry and
+    // pulled, parents first, into an empty second engine; bytes per child checked three ways, then each
+    // image's suites run against the node's pulled images.
+    const nodePulled = images.filter((name) => catalogRows.find((r) => r.name === name)?.test?.nodePull !== false);
+    const notPulled = images.filter((name) => !nodePulled.includes(name));
+    if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
+    if (nodePulled.length && process.getuid?.() !== 0) {
+      process.stdout.write('==== node-pull: not run (a second dockerd needs root)\n');
+      if (process.env.CI === 'true') {
+        problems.push('node-pull (not run: a second dockerd needs root)');
+        failed += 1;
+      } else skipped += 1;
+    } else if (nodePulled.length)
+      await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--test'), {}, 'sum');
   }
 }
 
