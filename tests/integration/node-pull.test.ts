@@ -122,6 +122,9 @@ describe('a node pulls the family', { skip }, () => {
       reject: false,
     });
     assert.equal(run.exitCode, 0, `containers still start on the build engine: ${run.stderr}`);
+    // The node's own forwarding and masquerade rules go with its bridge.
+    for (const table of ['filter', 'nat'])
+      assert.doesNotMatch((await execa('iptables', ['-t', table, '-S'])).stdout, /kfcnode/, `iptables ${table}`);
     const procs = await execa('pgrep', ['-f', 'kfc-node-'], { reject: false });
     assert.equal(procs.stdout.trim(), '', 'the node engine and registry are stopped');
   });
