@@ -1,8 +1,9 @@
 /**
  * A node's pull (`kfc node-pull`): images go, parents first, to a throwaway htpasswd registry and
  * into "a node" (a second, empty dockerd: the build engine's images and cache stay), one at a time:
- * push, pull, check the three accounts of what moved, drop the registry blobs no later image needs.
- * Optionally each image's suites then run against the node's pulled images (DOCKER_HOST = the node).
+ * push, pull, check the three accounts of what moved, drop the registry blobs no later image needs,
+ * optionally run the image's suites against the node's pulled image (DOCKER_HOST = the node), and
+ * remove from the node the images no later image descends from.
  */
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -94,8 +95,11 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
     // The uncompressed layers of every image, to keep the registry blobs a later image still needs.
     const diffIds = new Map<string, string[]>();
     for (const n of opts.nodes) diffIds.set(n.name, (await inspect(opts.refOf(n)))?.diffIds ?? []);
-    const onNode = new Set<string>();
     const manifests = new Map<string, ManifestV2>();
+    // Images on the node now: one no later image descends from goes once pulled (and tested), as a
+    // node's image GC would, so the node holds one branch of the tree at a time.
+    const onNodeImages = new Set<string>();
+    const testSet = new Set((opts.test ?? []).map((n) => n.name));
     for (const [i, n] of opts.nodes.entries()) {
       const target = `${registry.host}/kfc-node/${n.name}:${opts.tag}`;
       await execa(docker, ['tag', opts.refOf(n), target]);
@@ -112,6 +116,7 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
       if (pull.exitCode !== 0) throw new KfcError(`the node could not pull ${n.name}: ${lastLine(pull.stderr)}`);
       const seconds = Math.round((Date.now() - t0) / 100) / 10;
       const fetched = blobFetches(registry.logLines().slice(before - 1));
+      const onNode = new Set([...onNodeImages].flatMap((x) => manifests.get(x)!.layers.map((l) => l.digest)));
       const acc = pullAccounts(m, onNode, fetched, pull.stdout);
       const pulledImage = await execa(docker, ['image', 'inspect', '--format', '{{len .RootFS.Layers}}', target], {
         env: node.env,
@@ -123,8 +128,8 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
       const parentLayers = new Set(parent ? manifests.get(parent)!.layers.map((l) => l.digest) : []);
       const sum = (ls: { size: number }[]) => ls.reduce((a, l) => a + l.size, 0);
       await measure();
-      const later = new Set(opts.nodes.slice(i + 1).flatMap((x) => diffIds.get(x.name) ?? []));
-      const freedBytes = await registry.dropBlobs(blobsToDelete(m, diffIds.get(n.name) ?? [], later));
+      const laterLayers = new Set(opts.nodes.slice(i + 1).flatMap((x) => diffIds.get(x.name) ?? []));
+      const freedBytes = await registry.dropBlobs(blobsToDelete(m, diffIds.get(n.name) ?? [], laterLayers));
       const row: NodePullRow = {
         image: n.name,
         parent,
@@ -139,7 +144,7 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
         freedBytes,
       };
       rows.push(row);
-      for (const l of m.layers) onNode.add(l.digest);
+      onNodeImages.add(n.name);
       for (const p of acc.problems) problems.push(`${n.name}: ${p}`);
       log(
         `kfc node-pull: ${n.name}: pulled ${row.pulledBytes} of ${row.imageBytes} bytes in ${seconds} s` +
@@ -147,17 +152,19 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
           ` ${parent ?? 'no parent'}); accounts ${acc.registry.length}/${acc.manifest.length}/${acc.node.length}` +
           ` layers${acc.problems.length ? `: DISAGREE: ${acc.problems.join('; ')}` : ' agree'}`,
       );
-    }
-    if (opts.test?.length) {
-      log(`kfc node-pull: suites against the node's images (DOCKER_HOST=${node.host})`);
-      const host = registry.host;
-      tests = await runSuites(catalog, opts.test, {
-        refOf: (n) => `${host}/kfc-node/${n.name}:${opts.tag}`,
-        env: node.env,
-        log,
-      });
-      await measure();
-      for (const [name, r] of Object.entries(tests)) if (!r.ok) problems.push(`${name}: its suites failed on the node`);
+      if (testSet.has(n.name)) {
+        log(`kfc node-pull: ${n.name}: its suites against the node's image (DOCKER_HOST=${node.host})`);
+        const r = await runSuites(catalog, [n], { refOf: () => target, env: node.env, log });
+        tests = { ...tests, ...r };
+        await measure();
+        if (!r[n.name]?.ok) problems.push(`${n.name}: its suites failed on the node`);
+      }
+      const later = opts.nodes.slice(i + 1);
+      for (const x of [...onNodeImages])
+        if (!later.some((l) => l.chain.some((c) => c.name === x))) {
+          await execa(docker, ['rmi', `${registry.host}/kfc-node/${x}:${opts.tag}`], { env: node.env, reject: false });
+          onNodeImages.delete(x);
+        }
     }
   } finally {
     await node?.stop();
