@@ -12,6 +12,8 @@ import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
+// One image with a suite (busybox httpd under NB_PREFIX), for --test on the node.
+const engineFixture = join(repoRoot, 'tests/fixtures/engine');
 const DOCKER = '/usr/bin/docker';
 const engineUp =
   (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
@@ -34,8 +36,8 @@ const skip = needs(
 const repo = `kfc-nodepull-it-${randomBytes(3).toString('hex')}`;
 const tag = 'it';
 const images = ['ref-clean', 'ref-dirgone', 'ref-planted'];
-const kfc = (args: string[]) =>
-  execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, ...args], {
+const kfc = (args: string[], root = fixtureRoot) =>
+  execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
     reject: false,
     env: { DOCKER_BUILDKIT: '1' },
   });
@@ -127,5 +129,22 @@ describe('a node pulls the family', { skip }, () => {
       assert.doesNotMatch((await execa('iptables', ['-t', table, '-S'])).stdout, /kfcnode/, `iptables ${table}`);
     const procs = await execa('pgrep', ['-f', 'kfc-node-'], { reject: false });
     assert.equal(procs.stdout.trim(), '', 'the node engine and registry are stopped');
+  });
+
+  test("--test runs the image's suites against the node's pulled image", async () => {
+    const b = await kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--progress', 'quiet'], engineFixture);
+    assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
+    try {
+      const r = await kfc(['node-pull', 'fixture', '--repo', repo, '--tag', tag, '--test'], engineFixture);
+      assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+      // The suite's own summary (node:test), run with DOCKER_HOST at the node: the pulled reference
+      // (127.0.0.1:<port>/kfc-node/fixture) exists only there, the build engine dropped its tag.
+      assert.match(r.stdout, /^ℹ pass [1-9]\d*$/m);
+      assert.match(r.stdout, /^ℹ fail 0$/m);
+      assert.match(r.stdout, /suites of fixture on the node: passed/);
+      assert.match(r.stderr, /kfc node-pull: fixture: its suites against the node's image \(DOCKER_HOST=unix:/);
+    } finally {
+      await execa(DOCKER, ['rmi', '-f', `${repo}/fixture:${tag}`], { reject: false });
+    }
   });
 });
