@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { dockerBin } from '../engine/docker.ts';
+import { onInterrupt, signalExitCode } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { inspect } from '../report/collect.ts';
 import { runSuites, type SuiteResult } from '../testing/run.ts';
@@ -83,6 +84,19 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
     peak = Math.max(peak, await diskBytes(work));
   };
   let tests: Record<string, SuiteResult> | undefined;
+  let cleaned: Promise<void> | undefined;
+  // Once, from finally or from Ctrl-C/SIGTERM: a node, a registry and iptables rules must not outlive kfc.
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await node?.stop();
+      await registry?.stop();
+      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
+      await removeTree(work);
+    })());
+  const offInterrupt = onInterrupt((signal) => {
+    log(`kfc node-pull: ${signal}: stopping the node and the registry`);
+    void cleanup().finally(() => process.exit(signalExitCode(signal)));
+  });
   try {
     registry = await startRegistry(join(work, 'registry'));
     const login = await execa(docker, ['login', '-u', registry.user, '--password-stdin', registry.host], {
@@ -167,10 +181,8 @@ export async function nodePull(catalog: Catalog, opts: NodePullOptions): Promise
         }
     }
   } finally {
-    await node?.stop();
-    await registry?.stop();
-    for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
-    await removeTree(work);
+    offInterrupt();
+    await cleanup();
   }
   return { images: rows, peakDiskBytes: peak, tests, problems };
 }
