@@ -22,7 +22,8 @@ let failed = 0;
 let skipped = 0;
 const problems = [];
 
-function run(label, cmd, args, env = {}) {
+/** summaries: 'last' (one node:test run) or 'sum' (a command that runs several, e.g. suites per image). */
+function run(label, cmd, args, env = {}, summaries = 'last') {
   return new Promise((resolve) => {
     process.stdout.write(`\n==== ${label}: ${cmd} ${args.join(' ')}\n`);
     const t0 = Date.now();
@@ -38,7 +39,11 @@ function run(label, cmd, args, env = {}) {
     });
     child.on('close', (code) => {
       // node:test's spec reporter ends with "ℹ pass N" / "ℹ fail N" / "ℹ skipped N".
-      const count = (name) => Number((out.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm')) ?? [])[1] ?? NaN);
+      const count = (name) => {
+        const all = [...out.matchAll(new RegExp(`^ℹ ${name} (\\d+)$`, 'gm'))].map((m) => Number(m[1]));
+        if (!all.length) return NaN;
+        return summaries === 'sum' ? all.reduce((a, b) => a + b, 0) : all[0];
+      };
       const p = count('pass');
       const f = count('fail');
       const s = count('skipped');
@@ -130,19 +135,49 @@ if (scope.includes('images')) {
       KFC_BAKE_WARM_TAG: process.env.KFC_TEST_TAG || 'ci',
       ...(caBundle ? { KFC_CA_BUNDLE: caBundle } : {}),
     });
-    for (const image of images) {
+    // A node's pull: the images whose test.nodePull is on (images.yaml) are pushed, with their
+    // ancestors, to a throwaway htpasswd registry and pulled, parents first, into an empty second
+    // engine (the node); the bytes of each pull are checked three ways and each image's suites run
+    // against the node's pulled image. Their suites run there instead of here: once, on what a node
+    // runs. The other images' suites run on this engine.
+    const row = (name) => catalogRows.find((r) => r.name === name);
+    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
+    const asRoot = process.getuid?.() === 0;
+    const onNode = asRoot ? nodePulled : [];
+    for (const image of images.filter((name) => !onNode.includes(name))) {
       await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
     }
     await run('report gates', process.execPath, kfc('report', ...images, ...ref, '--check', '--starts', '5'));
     // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
     // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
-    const refereed = images.filter((name) => catalogRows.find((r) => r.name === name)?.test?.referees !== false);
+    const refereed = images.filter((name) => row(name)?.test?.referees !== false);
     const notRefereed = images.filter((name) => !refereed.includes(name));
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
     const vulns = process.env.KFC_TEST_VULNS === '1' ? ['--vulns'] : [];
     if (refereed.length)
       await run('referees', process.execPath, kfc('referee', ...refereed, ...ref, ...vulns, '--check'));
+    const notPulled = images.filter((name) => !nodePulled.includes(name));
+    if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
+    if (nodePulled.length && !asRoot) {
+      process.stdout.write('==== node-pull: not run (a second dockerd needs root)\n');
+      if (process.env.CI === 'true') {
+        problems.push('node-pull (not run: a second dockerd needs root)');
+        failed += 1;
+      } else skipped += 1;
+    } else if (nodePulled.length) {
+      // The internal ancestors (foundation, toolbelt) as images of their own, from the build's cache:
+      // the node pulls them first, so each child's pull is measured over its parent.
+      const ancestors = [];
+      for (const name of nodePulled)
+        for (let p = row(name)?.parent; p && !images.includes(p) && !ancestors.includes(p); p = row(p)?.parent)
+          ancestors.push(p);
+      const ancestorsBuilt = ancestors.length
+        ? await run('build ancestors', process.execPath, kfc('build', ...ancestors, ...ref, ...ca, ...extra))
+        : 0;
+      if (ancestorsBuilt === 0)
+        await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--test'), {}, 'sum');
+    }
   }
 }
 

@@ -121,6 +121,11 @@ const ImageSchema = z
          * out of proportion in CI (a 10 GB archive on scratch disk and ~8 min each); say why beside it.
          */
         referees: z.boolean().default(true),
+        /**
+         * npm test pushes this image to a registry and pulls it into an empty node engine (kfc node-pull),
+         * measuring the bytes a node that has its parent pulls. Off only where disk forbids; say why beside it.
+         */
+        nodePull: z.boolean().default(true),
       })
       .strict()
       .default({}),

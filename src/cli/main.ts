@@ -34,13 +34,15 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   registerCatalogCommands(program);
   registerRefereeCommands(program);
   if (!CATALOG_VERBS.has(verbOf(argv) ?? '')) {
-    const [engine, publish, report] = await Promise.all([
+    const [engine, publish, report, nodePull] = await Promise.all([
       import('./commands/engine.ts'),
       import('./commands/publish.ts'),
       import('./commands/report.ts'),
+      import('./commands/node-pull.ts'),
     ]);
     engine.registerEngineCommands(program);
     publish.registerPublishCommands(program);
+    nodePull.registerNodePullCommand(program);
     report.registerReportCommands(program);
     (await import('../python/cli.ts')).registerPythonCommands(program);
   }

@@ -73,8 +73,8 @@ export function findBuildClient(): Promise<BuildClient> {
   return cachedClient;
 }
 
-export async function imageExists(ref: string): Promise<boolean> {
-  const res = await docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
+export async function imageExists(ref: string, env?: Record<string, string>): Promise<boolean> {
+  const res = await docker(['image', 'inspect', '--format', '{{.Id}}', ref], { env });
   return !res.failed;
 }
 

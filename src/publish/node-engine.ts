@@ -6,7 +6,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -61,11 +61,35 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
   // is the build engine's bridge (every `docker run` there fails until it is re-created).
   const bridge = `kfcnode${randomBytes(2).toString('hex')}`;
   await ip(['link', 'add', 'name', bridge, 'type', 'bridge']);
-  const dropBridge = () => execa('ip', ['link', 'delete', bridge], { reject: false });
-  await ip(['addr', 'add', `10.254.${1 + (randomBytes(1)[0]! % 250)}.1/24`, 'dev', bridge]).catch(async (e) => {
+  const subnet = `10.254.${1 + (randomBytes(1)[0]! % 250)}`;
+  // Containers on a node reach the network (a user's pip install, the tests' package index): with
+  // --iptables=false (two dockerds must not both own the DOCKER chains) kfc adds the bridge's
+  // forwarding and masquerade rules itself, first in FORWARD, and removes exactly those on stop.
+  const rules = [
+    ['filter', 'FORWARD', '-i', bridge, '!', '-o', bridge, '-j', 'ACCEPT'],
+    ['filter', 'FORWARD', '-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
+    ['nat', 'POSTROUTING', '-s', `${subnet}.0/24`, '!', '-o', bridge, '-j', 'MASQUERADE'],
+  ];
+  const added: string[][] = [];
+  const dropBridge = async () => {
+    for (const [table, chain, ...spec] of added.reverse())
+      await execa('iptables', ['-t', table!, '-D', chain!, ...spec], { reject: false });
+    await execa('ip', ['link', 'delete', bridge], { reject: false });
+  };
+  try {
+    await ip(['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
+    for (const [table, chain, ...spec] of rules) {
+      const r = await execa('iptables', ['-t', table!, '-I', chain!, ...spec], { reject: false });
+      if (r.exitCode !== 0)
+        throw new KfcError(`iptables -t ${table} -I ${chain} failed: ${r.stderr.trim()}`, {
+          hint: "the node engine needs root and iptables for its containers' network",
+        });
+      added.push([table!, chain!, ...spec]);
+    }
+  } catch (e) {
     await dropBridge();
     throw e;
-  });
+  }
   const proc: ChildProcess = spawn(
     'dockerd',
     [
@@ -118,7 +142,26 @@ export interface Registry {
   password: string;
   logFile: string;
   logLines(): string[];
+  /** Removes blobs from the registry's storage (every repository's link too); returns the bytes freed. */
+  dropBlobs(digests: string[]): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** <repos>/<name…>/_layers/sha256/<hex> of every repository (names may hold slashes). */
+function repoLayerLinks(repos: string, hex: string): string[] {
+  if (!existsSync(repos)) return [];
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      if (e.name === '_layers') {
+        const link = join(dir, e.name, 'sha256', hex);
+        if (existsSync(link)) out.push(link);
+      } else if (!e.name.startsWith('_')) walk(join(dir, e.name));
+    }
+  };
+  walk(repos);
+  return out;
 }
 
 /** Debian's docker-registry on 127.0.0.1:<free port> with htpasswd auth, data and log under dir. */
@@ -159,6 +202,21 @@ export async function startRegistry(dir: string): Promise<Registry> {
     password,
     logFile,
     logLines: () => readFileSync(logFile, 'utf8').split('\n'),
+    async dropBlobs(digests) {
+      // Straight from the filesystem layout (registry/storage/paths.go, stable since v2.0): the API's
+      // blob DELETE only unlinks, and garbage-collect needs a stopped registry. Nothing is pushed meanwhile.
+      const v2 = join(dir, 'data', 'docker', 'registry', 'v2');
+      let freed = 0;
+      for (const d of digests) {
+        const hex = d.replace(/^sha256:/, '');
+        const data = join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex);
+        freed += existsSync(join(data, 'data')) ? statSync(join(data, 'data')).size : 0;
+        rmSync(data, { recursive: true, force: true });
+        const repos = join(v2, 'repositories');
+        for (const link of repoLayerLinks(repos, hex)) rmSync(link, { recursive: true, force: true });
+      }
+      return freed;
+    },
     async stop() {
       proc.kill('SIGTERM');
       await removeTree(dir);

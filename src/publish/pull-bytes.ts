@@ -31,16 +31,21 @@ export interface PullFigure {
   blobs: number;
   /** Σ compressed sizes of the layers the image shares with its parent (already on the node). */
   sharedWithParentBytes: number;
+  /** Σ compressed sizes of the image's layers the node held before this pull (parent's or others'). */
+  presentBytes?: number;
 }
 
 export function formatPullTable(rows: PullFigure[]): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   return [
-    '| image | parent (already on the node) | image (compressed) | pulled | pulled / image | shared with parent |',
-    '|---|---|---:|---:|---:|---:|',
+    '| image | parent (already on the node) | image (compressed) | pulled | pulled / image | shared with parent |' +
+      ' already on the node |',
+    '|---|---|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.image} | ${r.parent ?? '—'} | ${mb(r.imageBytes)} | ${mb(r.pulledBytes)} | ${r.imageBytes ? ((100 * r.pulledBytes) / r.imageBytes).toFixed(1) : '0'} % | ${mb(r.sharedWithParentBytes)} |`,
+        `| ${r.image} | ${r.parent ?? '—'} | ${mb(r.imageBytes)} | ${mb(r.pulledBytes)} | ` +
+        `${r.imageBytes ? ((100 * r.pulledBytes) / r.imageBytes).toFixed(1) : '0'} % | ` +
+        `${mb(r.sharedWithParentBytes)} | ${r.presentBytes === undefined ? '—' : mb(r.presentBytes)} |`,
     ),
   ].join('\n');
 }

@@ -27,6 +27,8 @@ export interface RunSuitesOptions {
   /** Only tests whose name matches. */
   only?: string;
   log?: (line: string) => void;
+  /** Extra environment for the suites and the image check, e.g. DOCKER_HOST of another engine. */
+  env?: Record<string, string>;
 }
 
 function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -49,7 +51,7 @@ export async function runSuites(
     if (files.length === 0) {
       throw new KfcError(`no test suites for ${node.name}`, { hint: `add tests under tests/images/${node.name}/` });
     }
-    if (!(await imageExists(image))) {
+    if (!(await imageExists(image, opts.env))) {
       throw new KfcError(`image ${image} is not in the local store`, { hint: `kfc build ${node.name} (or kfc pull)` });
     }
     log(`kfc test: ${node.name} (${image}): ${files.length} file(s)`);
@@ -63,6 +65,7 @@ export async function runSuites(
       extendEnv: false,
       env: {
         ...withoutTestContext(process.env),
+        ...opts.env,
         KFC_TEST_IMAGE: image,
         KFC_TEST_NAME: node.name,
         KFC_TEST_READY: node.spec.test.ready,
