@@ -46,7 +46,7 @@ const RequirementSchema = z.union([
 export const VULN_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
 
 /** The vulnerability gate of `kfc referee` (Trivy, where a DB is available): counts per severity. */
-export const VulnGateSchema = z
+const VulnGateSchema = z
   .object({
     /** Most findings allowed per severity after the allowlist; a severity not listed is not gated. */
     max: z

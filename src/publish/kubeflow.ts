@@ -27,7 +27,7 @@ export const DEFAULT_OUT = 'deploy/kubeflow';
 export const SPAWNER_FILE = 'spawner_ui_config.yaml';
 export const NOTEBOOK_DIR = 'notebooks';
 
-export type SpawnerField = 'image' | 'imageGroupOne' | 'imageGroupTwo';
+type SpawnerField = 'image' | 'imageGroupOne' | 'imageGroupTwo';
 
 export interface KubeflowOptions {
   /** Registry repository prefix; default the catalog's registry.repo. */
@@ -62,7 +62,7 @@ const SERVER_TYPE: Record<SpawnerField, string> = {
   imageGroupTwo: 'group-two',
 };
 
-export function spawnerField(node: ImageNode): SpawnerField {
+function spawnerField(node: ImageNode): SpawnerField {
   switch (node.spec.spawner?.group) {
     case 'vscode':
       return 'imageGroupOne';
@@ -91,7 +91,7 @@ function refs(catalog: Catalog, opts: KubeflowOptions): { repo: string; tag: str
   return { repo, tag };
 }
 
-export function renderSpawnerConfig(catalog: Catalog, opts: KubeflowOptions = {}) {
+function renderSpawnerConfig(catalog: Catalog, opts: KubeflowOptions = {}) {
   const { repo, tag } = refs(catalog, opts);
   const published = catalog.order.filter((n) => n.spec.publish);
   const field = (f: SpawnerField) => {
@@ -117,7 +117,7 @@ export function renderSpawnerConfig(catalog: Catalog, opts: KubeflowOptions = {}
 }
 
 /** Requests and limits by kind of image: sized for a data scientist's session, not a batch job. */
-export function resourcesFor(node: ImageNode) {
+function resourcesFor(node: ImageNode) {
   if (node.spec.gpu) {
     return { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 1 } };
   }
@@ -127,7 +127,7 @@ export function resourcesFor(node: ImageNode) {
   return { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } };
 }
 
-export function renderNotebook(catalog: Catalog, node: ImageNode, opts: KubeflowOptions = {}) {
+function renderNotebook(catalog: Catalog, node: ImageNode, opts: KubeflowOptions = {}) {
   const { repo, tag } = refs(catalog, opts);
   const namespace = opts.namespace ?? 'kubeflow-user-example-com';
   const name = k8sName(node.name);

@@ -19,7 +19,7 @@ export async function removeTree(dir: string): Promise<void> {
   await execa('rm', ['-rf', '--one-file-system', dir], { reject: false });
 }
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {

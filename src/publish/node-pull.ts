@@ -20,7 +20,7 @@ import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegis
 import { blobsToDelete, type ManifestV2, pullAccounts } from './pull-accounts.ts';
 import { blobFetches, type PullFigure } from './pull-bytes.ts';
 
-export interface NodePullRow extends PullFigure {
+interface NodePullRow extends PullFigure {
   seconds: number;
   /** Layer counts of the three accounts (registry log, manifest minus the node's, docker pull). */
   accounts: { registry: number; manifest: number; node: number };

@@ -6,7 +6,7 @@
 
 import type { BlobFetch } from './pull-bytes.ts';
 
-export interface Descriptor {
+interface Descriptor {
   digest: string;
   size: number;
 }

@@ -70,7 +70,7 @@ export function trivySecrets(report: unknown): SecretFinding[] {
   );
 }
 
-export const SEVERITIES = VULN_SEVERITIES;
+const SEVERITIES = VULN_SEVERITIES;
 
 /** The gate's breaches, most severe first: e.g. `2 CRITICAL > 0 allowed`. */
 export function gateVulns(counts: Record<string, number>, max: Partial<Record<string, number>>): string[] {

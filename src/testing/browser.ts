@@ -6,9 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
-export const SCREENSHOT_DIR = join(repoRoot, 'reports', 'screenshots');
+const SCREENSHOT_DIR = join(repoRoot, 'reports', 'screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({

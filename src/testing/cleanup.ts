@@ -32,7 +32,7 @@ export function ofDeadRuns(items: Labelled[], host: string, alive: (pid: number)
   return items.filter((i) => i.host === host && Number.isInteger(i.pid) && i.pid > 0 && !alive(i.pid));
 }
 
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -79,7 +79,7 @@ export async function sweepDeadRuns(
 }
 
 /** Removes what a run made (this process's by default). */
-export async function removeRun(run = RUN_ID): Promise<void> {
+async function removeRun(run = RUN_ID): Promise<void> {
   const filter = `${RUN_LABEL}=${run}`;
   const containers = (await listLabelled('container', filter)).map((c) => c.id);
   const volumes = (await listLabelled('volume', filter)).map((v) => v.id);

@@ -11,7 +11,6 @@ import { ContainerHandle, createVolume, removeVolume } from './engine-objects.ts
 import { type ContainerFile, type HostConfig, KfcContainer } from './kfc-container.ts';
 import { exited, httpReady, NOTEBOOK_PORT, readyPath, running } from './waits.ts';
 
-export type { ContainerInspect, ImageInspect } from './engine-objects.ts';
 export { imageInspect, removeImage, removeVolume } from './engine-objects.ts';
 export type { ContainerFile, HostConfig } from './kfc-container.ts';
 
@@ -307,7 +306,7 @@ export async function holdingLoop<T>(fn: () => Promise<T>, ms = 120_000): Promis
   }
 }
 
-export async function httpGet(url: string, init: RequestInit = {}): Promise<HttpResult> {
+async function httpGet(url: string, init: RequestInit = {}): Promise<HttpResult> {
   return holdingLoop(async () => {
     const res = await fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(15_000) });
     return { status: res.status, text: await res.text(), headers: res.headers };

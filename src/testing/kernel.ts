@@ -279,7 +279,7 @@ export class Kernel {
 }
 
 /** Strips ANSI colour codes (IPython tracebacks) for readable assertion messages. */
-export function plain(text: string): string {
+function plain(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }

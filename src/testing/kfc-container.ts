@@ -43,7 +43,7 @@ export interface ContainerFile {
 }
 
 /** A tar of files at their absolute paths (like `docker cp`, with owners and modes). */
-export async function tarOf(files: ContainerFile[]): Promise<Buffer> {
+async function tarOf(files: ContainerFile[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const f of files) {
     if (!f.path.startsWith('/')) throw new Error(`files: ${f.path} is not absolute`);

@@ -23,7 +23,7 @@ export interface NotebookRun {
 }
 
 /** A minimal nbformat 4 notebook: strings starting with "# %% [markdown]\n" become markdown cells. */
-export function notebookJson(cells: string[], kernelName = 'python3'): object {
+function notebookJson(cells: string[], kernelName = 'python3'): object {
   return {
     nbformat: 4,
     nbformat_minor: 5,

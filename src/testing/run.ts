@@ -78,7 +78,7 @@ export async function runSuites(
 }
 
 /** Merges results into reports/tests.json (written whole or not at all). */
-export function recordResults(root: string, results: Record<string, SuiteResult>): string {
+function recordResults(root: string, results: Record<string, SuiteResult>): string {
   const dir = join(root, 'reports');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'tests.json');

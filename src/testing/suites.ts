@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import type { ImageNode } from '../catalog/model.ts';
 import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
 
-export { IMAGE_TESTS_DIR, suiteDirs };
-
 /** The suite files of an image, in suiteDirs order, sorted within a folder. */
 export function suiteFiles(root: string, node: ImageNode): string[] {
   const files: string[] = [];

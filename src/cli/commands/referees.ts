@@ -17,10 +17,10 @@ import { expiredEntries, parseTrivyIgnore } from '../../referees/trivyignore.ts'
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
-export const HADOLINT_CONFIG = '.hadolint.yaml';
-export const DIVE_CONFIG = '.dive-ci';
-export const TRIVY_IGNORE = '.trivyignore';
-export const REFEREES_FILE = 'referees.json';
+const HADOLINT_CONFIG = '.hadolint.yaml';
+const DIVE_CONFIG = '.dive-ci';
+const TRIVY_IGNORE = '.trivyignore';
+const REFEREES_FILE = 'referees.json';
 
 interface RefereeOpts {
   repo?: string;
