@@ -32,7 +32,8 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
     const c = await k!.execute(
       [
         'import json, torch, torchvision',
-        'print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "cuda": torch.version.cuda,',
+        'print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,',
+        '  "cuda": torch.version.cuda,',
         '  "cudnn": torch.backends.cudnn.version(), "cudnn_available": torch.backends.cudnn.is_available(),',
         '  "cuda_built": torch.backends.cuda.is_built(), "nccl": torch.cuda.nccl.version(),',
         '  "arch": torch._C._cuda_getArchFlags().split(), "file": torch.__file__}))',
@@ -69,7 +70,8 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
       [
         'import ctypes, json, re, torch',
         'torch.backends.cudnn.version()',
-        'libs = sorted({m.group(1) for m in re.finditer(r"(/\\S+/(lib\\w+\\.so[.\\d]*))$", open("/proc/self/maps").read(), re.M)})',
+        'maps = open("/proc/self/maps").read()',
+        'libs = sorted({m.group(1) for m in re.finditer(r"(/\\S+/(lib\\w+\\.so[.\\d]*))$", maps, re.M)})',
         'print(json.dumps([l for l in libs if "/nvidia/" in l]))',
       ].join('\n'),
     );

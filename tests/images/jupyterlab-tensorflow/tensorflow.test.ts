@@ -49,7 +49,8 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
       [
         'import json, tensorflow as tf, keras',
         'b = tf.sysconfig.get_build_info()',
-        'print(json.dumps({"tf": tf.__version__, "keras": keras.__version__, "cuda_build": tf.test.is_built_with_cuda(),',
+        'print(json.dumps({"tf": tf.__version__, "keras": keras.__version__,',
+        '  "cuda_build": tf.test.is_built_with_cuda(),',
         '  "cuda": b.get("cuda_version"), "cudnn": b.get("cudnn_version"), "file": tf.__file__}))',
       ].join('\n'),
     );
@@ -86,7 +87,9 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
         'maps = open("/proc/self/maps").read()',
         'paths = {n: (re.search(r"(/\\S+/" + re.escape(n) + r")$", maps, re.M) or [None])[0] for n in loaded}',
         'cudnn = loaded["libcudnn.so.9"].cudnnGetVersion() if "libcudnn.so.9" in loaded else None',
-        'rt = ctypes.c_int(); loaded["libcudart.so.12"].cudaRuntimeGetVersion(ctypes.byref(rt)) if "libcudart.so.12" in loaded else None',
+        'rt = ctypes.c_int()',
+        'if "libcudart.so.12" in loaded:',
+        '    loaded["libcudart.so.12"].cudaRuntimeGetVersion(ctypes.byref(rt))',
         'print(json.dumps({"failed": failed, "paths": paths, "cudnn": cudnn, "cudart": rt.value}))',
       ].join('\n'),
     );
@@ -135,7 +138,9 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
         'keras.utils.set_random_seed(0)',
         'X = np.random.randn(512, 4).astype("float32")',
         'y = X @ np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")',
-        'model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])',
+        'model = keras.Sequential(',
+        '    [keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)]',
+        ')',
         'model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")',
         'h = model.fit(X, y, epochs=20, batch_size=64, verbose=0)',
         'print(json.dumps(h.history["loss"]))',
@@ -151,7 +156,8 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
 
   test('without a GPU, TensorFlow lists no GPU devices and nothing crashes', async () => {
     const c = await k!.execute(
-      'import tensorflow as tf\nprint(tf.config.list_physical_devices("GPU"), [d.device_type for d in tf.config.list_physical_devices()])',
+      'import tensorflow as tf\n' +
+        'print(tf.config.list_physical_devices("GPU"), [d.device_type for d in tf.config.list_physical_devices()])',
     );
     assert.equal(c.status, 'ok', describeCell(c));
     assert.equal(c.stdout, "[] ['CPU']\n");
