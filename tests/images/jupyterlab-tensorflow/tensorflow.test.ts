@@ -3,9 +3,9 @@
 // TensorFlow loads them on a GPU node, and Keras trains on the CPU; no GPU, no crash.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { imageInspect, type Notebook, startNotebook } from '../../../src/testing/container.ts';
-import { describeCell, Kernel } from '../../../src/testing/kernel.ts';
+import { describe, test } from 'node:test';
+import { describeCell } from '../../../src/testing/kernel.ts';
+import { assertStillAlive, onCpuNode } from '../general/cuda-images.ts';
 
 // What TensorFlow's GPU support dlopens (by soname, through the dynamic linker's search path).
 const CUDA_LIBS = [
@@ -23,29 +23,12 @@ const CUDA_LIBS = [
 ];
 
 describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
-  let nb: Notebook;
-  let k: Kernel | undefined;
-  before(async () => {
-    // A CPU node: even an engine whose default runtime is NVIDIA's gives this container no GPU.
-    nb = await startNotebook({ env: { NVIDIA_VISIBLE_DEVICES: 'void' } });
-    console.log(`# start-to-ready ${nb.readyMs} ms`);
-    k = await Kernel.start(nb, 'python3');
-  });
-  after(async () => {
-    await k?.shutdown().catch(() => {});
-    await nb?.remove();
-  });
-
-  test('the image asks the NVIDIA container toolkit for every GPU, compute and utility', async () => {
-    const info = await imageInspect(nb.image);
-    const env = info.Config.Env ?? [];
-    assert.ok(env.includes('NVIDIA_VISIBLE_DEVICES=all'), env.join('\n'));
-    assert.ok(env.includes('NVIDIA_DRIVER_CAPABILITIES=compute,utility'), env.join('\n'));
-  });
+  // A CPU node, a python3 kernel, and the test that the image asks for every GPU (shared with the other CUDA image).
+  const node = onCpuNode();
 
   test('TensorFlow 2.21 is a CUDA 12 + cuDNN 9 build, with Keras 3, from $CONDA_DIR', async () => {
     const t0 = Date.now();
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, tensorflow as tf, keras',
         'b = tf.sysconfig.get_build_info()',
@@ -74,7 +57,7 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test("NVIDIA's CUDA libraries load by soname from the wheels, and match the build's versions", async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import ctypes, json, re',
         `names = ${JSON.stringify(CUDA_LIBS)}`,
@@ -113,7 +96,7 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('a terminal finds them too (the dynamic linker cache, not a kernel environment variable)', async () => {
-    const r = await nb.exec(
+    const r = await node.nb.exec(
       [
         'bash',
         '-c',
@@ -131,7 +114,7 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('a computation and a Keras training step on the CPU decrease the loss', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, numpy as np, tensorflow as tf, keras',
         'print(int(tf.reduce_sum(tf.constant([[1, 2], [3, 4]]))))',
@@ -155,19 +138,17 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('without a GPU, TensorFlow lists no GPU devices and nothing crashes', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       'import tensorflow as tf\n' +
         'print(tf.config.list_physical_devices("GPU"), [d.device_type for d in tf.config.list_physical_devices()])',
     );
     assert.equal(c.status, 'ok', describeCell(c));
     assert.equal(c.stdout, "[] ['CPU']\n");
-    const again = await k!.execute('print("alive")');
-    assert.equal(again.stdout, 'alive\n');
-    assert.doesNotMatch(await nb.logs(), /Segmentation fault|core dumped|KernelRestarter: restarting kernel/);
+    await assertStillAlive(node);
   });
 
   test('TensorFlow is group-writable in $CONDA_DIR (fix-permissions)', async () => {
-    const r = await nb.exec(
+    const r = await node.nb.exec(
       [
         'bash',
         '-c',
