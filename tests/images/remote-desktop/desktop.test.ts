@@ -14,8 +14,7 @@ import {
   startNotebook,
   testImage,
 } from '../../../src/testing/container.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from './until.ts';
 
 /** Opens the websocket at $NB_PREFIX/websockify and resolves with the first bytes the VNC server sends. */
 function rfbGreeting(nb: Notebook, timeoutMs = 5000): Promise<string> {
@@ -35,26 +34,6 @@ function rfbGreeting(nb: Notebook, timeoutMs = 5000): Promise<string> {
       reject(e);
     });
   });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 250,
-): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 async function x(nb: Notebook, cmd: string) {
