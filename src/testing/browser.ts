@@ -45,6 +45,23 @@ export async function newSession(browser: Browser, viewport = { width: 1400, hei
   return { context, page, errors };
 }
 
+/** Runs a browser scenario in a fresh context; on failure keeps a screenshot and the page errors. */
+export async function runScenario(
+  browser: Browser,
+  name: string,
+  fn: (s: BrowserSession) => Promise<void>,
+): Promise<void> {
+  const s = await newSession(browser);
+  try {
+    await fn(s);
+  } catch (e) {
+    const shot = await screenshot(s.page, `${name}-FAILED`).catch(() => '(no screenshot)');
+    throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
+  } finally {
+    await s.context.close();
+  }
+}
+
 /** Saves a full-page PNG as reports/screenshots/<image>-<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
