@@ -90,6 +90,10 @@ describe('.github/workflows/build.yml', () => {
       j.steps.some((s) => s.env?.KFC_TEST_SCOPE === 'integration'),
     );
     assert.ok(integration, 'a job runs the integration tests through npm test');
+    // As root, as .ci/run: kfc node-pull (integration and image tests) starts a second dockerd.
+    const asRoot = 'sudo -E env "PATH=$PATH" npm test';
+    assert.equal(step(integration, /npm test/).run, asRoot);
+    assert.equal(step(wf.jobs.image!, /npm test/).run, asRoot);
   });
 
   test('every npm script the workflow and .ci/run call exists, and none hands node a glob', () => {
