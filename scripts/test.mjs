@@ -108,7 +108,8 @@ function catalogImages() {
   for (const name of wanted.filter((n) => !buildable.includes(n))) {
     const row = rows.find((r) => r.name === name);
     problems.push(
-      `KFC_TEST_IMAGES: ${name} ${row ? `is not buildable here: ${row.buildable.missing.join('; ')}` : 'is not in images.yaml'}`,
+      `KFC_TEST_IMAGES: ${name} ` +
+        (row ? `is not buildable here: ${row.buildable.missing.join('; ')}` : 'is not in images.yaml'),
     );
   }
   return wanted.filter((n) => buildable.includes(n));

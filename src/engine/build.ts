@@ -134,7 +134,8 @@ export async function preflight(
   const drift = checkOutput(catalog).filter((d) => nodes.some((n) => d.path.startsWith(`${OUTPUT_DIR}/${n.name}/`)));
   if (drift.length) {
     throw new KfcError(
-      `output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} (${drift[0]!.path} ${drift[0]!.kind})`,
+      `output/ is out of sync for ${[...new Set(drift.map((d) => d.path.split('/')[1]))].join(', ')} ` +
+        `(${drift[0]!.path} ${drift[0]!.kind})`,
       { hint: 'run kfc generate' },
     );
   }
@@ -312,7 +313,8 @@ async function buildOne(
     logFile,
   };
   log(
-    `kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ${result.cachedSteps}/${result.steps} steps cached`,
+    `kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ` +
+      `${result.cachedSteps}/${result.steps} steps cached`,
   );
   return result;
 }

@@ -64,7 +64,8 @@ export function findBuildClient(): Promise<BuildClient> {
       if (major >= 18 && major < 23) return { bin, mode: 'builtin', clientVersion: version };
     }
     throw new KfcError(
-      `no BuildKit-capable docker client (${seen.join(', ') || 'none found'}): kfc needs buildx or a client before 23.0 with DOCKER_BUILDKIT=1`,
+      `no BuildKit-capable docker client (${seen.join(', ') || 'none found'}): ` +
+        'kfc needs buildx or a client before 23.0 with DOCKER_BUILDKIT=1',
       {
         hint: "install Debian's docker.io (scripts/provision.sh) or the buildx plugin, or set KFC_DOCKER",
       },

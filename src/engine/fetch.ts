@@ -33,7 +33,9 @@ async function fetchImageWheels(
     out.push(r);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     line?.(
-      `wheels     ${node.name}: ${r.wheels} wheels, ${mb(r.bytes)} (${r.downloaded} downloaded, ${mb(r.downloadedBytes)}; ${r.present} present) in ${wheelCacheDir(cache)} (${seconds} s)`,
+      `wheels     ${node.name}: ${r.wheels} wheels, ${mb(r.bytes)} ` +
+        `(${r.downloaded} downloaded, ${mb(r.downloadedBytes)}; ${r.present} present) ` +
+        `in ${wheelCacheDir(cache)} (${seconds} s)`,
     );
   }
   return out;

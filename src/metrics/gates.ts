@@ -138,7 +138,8 @@ export function checkGates(input: GateInput, gates: EffectiveGates): Breach[] {
       input.parentShare,
       gates.minParentShare,
       'min',
-      `reuses ${(input.parentShare * 100).toFixed(1)}% of ${input.parent ?? 'its parent'}'s layer bytes < ${gates.minParentShare * 100}%`,
+      `reuses ${(input.parentShare * 100).toFixed(1)}% of ${input.parent ?? 'its parent'}'s layer bytes ` +
+        `< ${gates.minParentShare * 100}%`,
     );
   }
   return out;

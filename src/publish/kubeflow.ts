@@ -226,11 +226,15 @@ export function renderKubeflow(catalog: Catalog, opts: KubeflowOptions = {}): Ku
     names.set(notebook.metadata.name, node.name);
     files.push({
       path: `${NOTEBOOK_DIR}/${node.name}.yaml`,
-      content: `${HEADER}# Example: kubectl apply -f ${NOTEBOOK_DIR}/${node.name}.yaml (edit the namespace to your profile's)\n${yamlDoc(pvc)}---\n${yamlDoc(notebook)}`,
+      content:
+        `${HEADER}# Example: kubectl apply -f ${NOTEBOOK_DIR}/${node.name}.yaml ` +
+        "(edit the namespace to your profile's)\n" +
+        `${yamlDoc(pvc)}---\n${yamlDoc(notebook)}`,
     });
     if (spawnerField(node) !== 'image') {
       notes.push(
-        `${node.name}: in spawner ${spawnerField(node)} Kubeflow rewrites the URI to / (http-rewrite-uri), so the image must answer at /, not under NB_PREFIX`,
+        `${node.name}: in spawner ${spawnerField(node)} Kubeflow rewrites the URI to / (http-rewrite-uri), ` +
+          'so the image must answer at /, not under NB_PREFIX',
       );
     }
   }

@@ -23,7 +23,8 @@ export function layerReports(
   const own = image.layers.filter((l) => !baseIds.has(l.diffId)).length;
   if (baseIds.size && attributed < own)
     notes.push(
-      `${own - attributed} of ${own} layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)`,
+      `${own - attributed} of ${own} layer(s) above the base could not be matched to an instruction ` +
+        'of the generated Dockerfile (built from another Dockerfile?)',
     );
   const layers: LayerReport[] = image.layers.map((l, i) => {
     const o = origins[i];

@@ -57,7 +57,8 @@ export function vulnLine(i: ImageReport): string | undefined {
 
 function line(i: ImageReport, s: RefereeSummary): string {
   const d = s.dive
-    ? `dive ${s.dive.efficiency.toFixed(4)} / ${formatBytes(s.dive.wastedBytes)} (${s.dive.agree ? 'agrees' : 'DISAGREES'})`
+    ? `dive ${s.dive.efficiency.toFixed(4)} / ${formatBytes(s.dive.wastedBytes)} ` +
+      `(${s.dive.agree ? 'agrees' : 'DISAGREES'})`
     : 'dive —';
   const sbom = s.sbom
     ? `${s.sbom.total} (${Object.entries(s.sbom.byType)
@@ -65,7 +66,8 @@ function line(i: ImageReport, s: RefereeSummary): string {
         .join(', ')})`
     : '—';
   const vulns = s.sbom ? vulnText(s.vulns, s.vulnGate) : 'not scanned (no Trivy)';
-  return `| ${i.name} | ${i.metrics.efficiency.toFixed(4)} / ${formatBytes(i.metrics.wastedBytes)} | ${d} | ${sbom} | ${s.secrets ?? '—'} | ${vulns} |`;
+  const kfc = `${i.metrics.efficiency.toFixed(4)} / ${formatBytes(i.metrics.wastedBytes)}`;
+  return `| ${i.name} | ${kfc} | ${d} | ${sbom} | ${s.secrets ?? '—'} | ${vulns} |`;
 }
 
 /** A Markdown section for the family report, empty when no image has referee results. */

@@ -17,7 +17,8 @@ const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function shareLine(i: ImageReport): string {
   const p = i.sharing.parent;
   if (!p) return i.parent ? `parent ${i.parent} not measured` : 'root image';
-  return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${p.layers}/${p.ofLayers} layers) shared with ${p.with}`;
+  const layers = `${p.layers}/${p.ofLayers} layers`;
+  return `${formatBytes(p.bytes)} of ${formatBytes(p.ofBytes)} (${pct(p.ratio)}, ${layers}) shared with ${p.with}`;
 }
 
 // ---- terminal ----
@@ -54,7 +55,9 @@ export function textSummary(r: FamilyReport): string {
   const f = r.family;
   lines.push(
     '',
-    `family: ${f.images} image(s), Σ sizes ${formatBytes(f.sumBytes)}, unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)} of the sum; ${f.uniqueLayers} of ${f.sumLayers} layers)`,
+    `family: ${f.images} image(s), Σ sizes ${formatBytes(f.sumBytes)}, ` +
+      `unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)} of the sum; ` +
+      `${f.uniqueLayers} of ${f.sumLayers} layers)`,
   );
   if (r.missing.length) lines.push(`not built here: ${r.missing.join(', ')}`);
   return lines.join('\n');
@@ -84,6 +87,17 @@ function pkgTable(
   return out;
 }
 
+/** `; N with root R` when the root is not the parent itself, else nothing. */
+function rootShare(i: ImageReport): string {
+  const root = i.sharing.root;
+  return root && root.with !== i.parent ? `; ${formatBytes(root.bytes)} with root ${root.with}` : '';
+}
+
+/** The layers a wasted path is written in: `index (bit)`, comma-separated. */
+function wastedLayers(w: ImageReport['metrics']['topWasted'][number]): string {
+  return w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', ');
+}
+
 export function imageMarkdown(i: ImageReport): string {
   const m = i.metrics;
   const out = [
@@ -92,14 +106,18 @@ export function imageMarkdown(i: ImageReport): string {
     `- reference: \`${i.ref}\` (${i.id.slice(0, 19)}), created ${i.created}`,
     `- parent: ${i.parent ?? '— (root)'}`,
     `- size: ${formatBytes(i.size)} (${i.size} B), ${i.layers.length} layers`,
-    `- efficiency: ${eff(m.efficiency)}; wasted ${formatBytes(m.wastedBytes)} in ${m.wastedPaths} path(s); user wasted ${pct(m.userWastedRatio, 2)}`,
-    `- sharing: ${shareLine(i)}${i.sharing.root && i.sharing.root.with !== i.parent ? `; ${formatBytes(i.sharing.root.bytes)} with root ${i.sharing.root.with}` : ''}`,
+    `- efficiency: ${eff(m.efficiency)}; wasted ${formatBytes(m.wastedBytes)} in ${m.wastedPaths} path(s); ` +
+      `user wasted ${pct(m.userWastedRatio, 2)}`,
+    `- sharing: ${shareLine(i)}${rootShare(i)}`,
     `- tags: ${i.tags.map((t) => `\`${t}\``).join(', ') || '—'}`,
   ];
   if (vulnLine(i)) out.push(`- vulnerabilities (Trivy, kfc referee): ${vulnLine(i)}`);
-  if (i.start)
+  const st = i.start;
+  if (st)
     out.push(
-      `- start (docker run → ${i.start.url} 200): median ${ms(i.start.medianMs)}, IQR ${ms(i.start.iqrMs)}, min ${ms(i.start.minMs)}, max ${ms(i.start.maxMs)}, n=${i.start.starts}${i.start.failures.length ? `; ${i.start.failures.length} failure(s)` : ''}`,
+      `- start (docker run → ${st.url} 200): median ${ms(st.medianMs)}, IQR ${ms(st.iqrMs)}, ` +
+        `min ${ms(st.minMs)}, max ${ms(st.maxMs)}, n=${st.starts}` +
+        (st.failures.length ? `; ${st.failures.length} failure(s)` : ''),
     );
   out.push('', '## Gates', '');
   if (i.breaches.length === 0) out.push('All gates pass.');
@@ -117,9 +135,8 @@ export function imageMarkdown(i: ImageReport): string {
   out.push('## Layers', '', '| # | size | files | from | instruction | in parent |', '|---:|---:|---:|---|---|:-:|');
   for (const l of i.layers) {
     const from = l.base ? 'base image' : l.bit ? `${l.bit}${l.bitLine ? `:${l.bitLine}` : ''}` : '(unmatched)';
-    out.push(
-      `| ${l.index} | ${formatBytes(l.size)} | ${l.files} | ${mdCell(from)} | ${mdCell(l.instruction)} | ${l.inParent ? 'yes' : ''} |`,
-    );
+    const cells = [l.index, formatBytes(l.size), l.files, mdCell(from), mdCell(l.instruction), l.inParent ? 'yes' : ''];
+    out.push(`| ${cells.join(' | ')} |`);
   }
   out.push('', '## Largest wasted paths', '');
   if (m.topWasted.length === 0) out.push('None: no path is written by more than one layer.');
@@ -127,7 +144,8 @@ export function imageMarkdown(i: ImageReport): string {
     out.push('| path | cumulative | kept | layers (bit) |', '|---|---:|---:|---|');
     for (const w of m.topWasted)
       out.push(
-        `| \`${mdCell(w.path)}\` | ${formatBytes(w.cumulativeBytes)} | ${formatBytes(w.minBytes)} | ${w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', ')}${w.removed ? ' — removed later' : ''} |`,
+        `| \`${mdCell(w.path)}\` | ${formatBytes(w.cumulativeBytes)} | ${formatBytes(w.minBytes)} | ` +
+          `${wastedLayers(w)}${w.removed ? ' — removed later' : ''} |`,
       );
   }
   out.push('');
@@ -172,14 +190,24 @@ export function familyMarkdown(r: FamilyReport): string {
     '|---|---|---:|---:|---:|---|---:|---|',
   ];
   for (const i of r.images) {
-    out.push(
-      `| [${i.name}](${i.name}.md) | ${i.parent ?? '—'} | ${formatBytes(i.size)} | ${eff(i.metrics.efficiency)} | ${formatBytes(i.metrics.wastedBytes)} | ${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'} | ${i.start ? (i.start.starts ? ms(i.start.medianMs) : 'no 200') : '—'} | ${i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass'} |`,
-    );
+    const cells = [
+      `[${i.name}](${i.name}.md)`,
+      i.parent ?? '—',
+      formatBytes(i.size),
+      eff(i.metrics.efficiency),
+      formatBytes(i.metrics.wastedBytes),
+      i.sharing.parent ? pct(i.sharing.parent.ratio) : '—',
+      i.start ? (i.start.starts ? ms(i.start.medianMs) : 'no 200') : '—',
+      i.breaches.length ? `FAIL (${i.breaches.map((b) => b.metric).join(', ')})` : 'pass',
+    ];
+    out.push(`| ${cells.join(' | ')} |`);
   }
   const f = r.family;
   out.push(
     '',
-    `Family: Σ image sizes ${formatBytes(f.sumBytes)}; a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ${f.uniqueLayers} distinct layers of ${f.sumLayers}.`,
+    `Family: Σ image sizes ${formatBytes(f.sumBytes)}; ` +
+      `a node pulling every image stores ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}), ` +
+      `${f.uniqueLayers} distinct layers of ${f.sumLayers}.`,
   );
   out.push(...refereesMarkdown(r));
   if (r.missing.length) out.push('', `Not built here: ${r.missing.join(', ')}.`);
@@ -234,7 +262,8 @@ export function diffText(diffs: ImageDiff[]): string {
   for (const d of diffs) {
     const size =
       d.sizeChange !== undefined
-        ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} (${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})`
+        ? `size ${formatBytes(d.sizeFrom!)} → ${formatBytes(d.sizeTo!)} ` +
+          `(${d.sizeChange >= 0 ? '+' : ''}${formatBytes(d.sizeChange)})`
         : d.status === 'added'
           ? `new, ${formatBytes(d.sizeTo!)}`
           : `removed (was ${formatBytes(d.sizeFrom!)})`;
@@ -289,28 +318,43 @@ function layerChart(i: ImageReport, ownerColor: (owner: string) => string): stri
   for (const l of i.layers) {
     const w = (l.size / total) * W;
     const owner = l.base ? 'base image' : (l.owner ?? '?');
-    const title = `#${l.index} ${formatBytes(l.size)} — ${l.base ? 'base image' : `${l.bit ?? '?'} (${owner})`}: ${l.instruction}${l.inParent ? ' [shared with parent]' : ''}`;
+    const what = l.base ? 'base image' : `${l.bit ?? '?'} (${owner})`;
+    const shared = l.inParent ? ' [shared with parent]' : '';
+    const title = `#${l.index} ${formatBytes(l.size)} — ${what}: ${l.instruction}${shared}`;
     if (w > 0)
       rects.push(
-        `<rect x="${x.toFixed(2)}" y="0" width="${Math.max(w, 0.5).toFixed(2)}" height="24" fill="${ownerColor(owner)}" stroke="#fff" stroke-width="0.5"${l.inParent ? '' : ' class="own"'}><title>${esc(title)}</title></rect>`,
+        `<rect x="${x.toFixed(2)}" y="0" width="${Math.max(w, 0.5).toFixed(2)}" height="24" ` +
+          `fill="${ownerColor(owner)}" stroke="#fff" stroke-width="0.5"${l.inParent ? '' : ' class="own"'}>` +
+          `<title>${esc(title)}</title></rect>`,
       );
     x += w;
   }
-  return `<svg class="layers" viewBox="0 0 ${W} 24" preserveAspectRatio="none" role="img" aria-label="layers of ${esc(i.name)}">${rects.join('')}</svg>`;
+  return (
+    `<svg class="layers" viewBox="0 0 ${W} 24" preserveAspectRatio="none" role="img" ` +
+    `aria-label="layers of ${esc(i.name)}">${rects.join('')}</svg>`
+  );
 }
 
 const CSS = `
-*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
-header{background:#1d2b45;color:#fff;padding:16px 24px}header h1{margin:0 0 4px;font-size:20px}header p{margin:2px 0;opacity:.85}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
+header{background:#1d2b45;color:#fff;padding:16px 24px}
+header h1{margin:0 0 4px;font-size:20px}header p{margin:2px 0;opacity:.85}
 main{padding:16px 24px;max-width:1200px;margin:auto}
-.search{position:sticky;top:0;background:#f5f6f8;padding:10px 0;z-index:2}.search input{width:100%;padding:8px 10px;font-size:15px;border:1px solid #99a;border-radius:6px}
-table{border-collapse:collapse}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e3e5ea;vertical-align:top}th{background:#eef0f4}
+.search{position:sticky;top:0;background:#f5f6f8;padding:10px 0;z-index:2}
+.search input{width:100%;padding:8px 10px;font-size:15px;border:1px solid #99a;border-radius:6px}
+table{border-collapse:collapse}th,td{text-align:left;padding:3px 8px;border-bottom:1px solid #e3e5ea;vertical-align:top}
+th{background:#eef0f4}
 .summary{width:100%;background:#fff;margin-bottom:16px}.num{text-align:right;font-variant-numeric:tabular-nums}
 section.image{background:#fff;border:1px solid #d9dce3;border-radius:8px;padding:12px 16px;margin:14px 0}
 section.image h2{margin:0 0 6px;font-size:18px}.meta td:first-child{color:#556;width:190px}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}.pass{background:#d8f0dc;color:#1b5e20}.fail{background:#fbdada;color:#8e1b1b}.none{background:#e8e8ec;color:#555}
-svg.layers{width:100%;height:26px;display:block;margin:6px 0;border:1px solid #ccd;border-radius:3px;background:#fafafa}svg.layers rect.own{opacity:.95}
-.legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.pass{background:#d8f0dc;color:#1b5e20}.fail{background:#fbdada;color:#8e1b1b}.none{background:#e8e8ec;color:#555}
+svg.layers{width:100%;height:26px;display:block;margin:6px 0;border:1px solid #ccd;border-radius:3px;
+  background:#fafafa}
+svg.layers rect.own{opacity:.95}
+.legend span{display:inline-block;margin-right:12px;font-size:12px}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 .pk td{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}.pk{max-height:none}
 .hidden{display:none}.hits{color:#556;font-size:12px;margin-left:6px}.missing{color:#777}
@@ -324,7 +368,9 @@ const JS = `
     var s=q.value.trim().toLowerCase();
     document.querySelectorAll('section.image').forEach(function(sec){
       var rows=sec.querySelectorAll('tr.pkg'),n=0;
-      rows.forEach(function(r){var hit=!s||r.getAttribute('data-k').indexOf(s)>=0;r.classList.toggle('hidden',!hit);if(hit)n++;});
+      rows.forEach(function(r){
+        var hit=!s||r.getAttribute('data-k').indexOf(s)>=0;r.classList.toggle('hidden',!hit);if(hit)n++;
+      });
       var d=sec.querySelector('details.packages');var h=sec.querySelector('.hits');
       if(h)h.textContent=s?(n+' match'+(n===1?'':'es')):'';
       if(d&&s)d.open=n>0;
@@ -333,7 +379,9 @@ const JS = `
     });
   }
   q.addEventListener('input',run);
-  if(location.hash&&location.hash.indexOf('#q=')===0){q.value=decodeURIComponent(location.hash.slice(3));run();}
+  if(location.hash&&location.hash.indexOf('#q=')===0){
+    q.value=decodeURIComponent(location.hash.slice(3));run();
+  }
 })();
 `;
 
@@ -352,85 +400,179 @@ export function renderHtml({ report, catalog, tests }: HtmlInput): string {
     owner === 'base image'
       ? '#9aa3b5'
       : PALETTE[owners.filter((o) => o !== 'base image').indexOf(owner) % PALETTE.length]!;
-  const legend = `<div class="legend">${owners.map((o) => `<span><i style="background:${colorOf(o)}"></i>${esc(o)}</span>`).join('')}</div>`;
+  const swatches = owners.map((o) => `<span><i style="background:${colorOf(o)}"></i>${esc(o)}</span>`);
+  const legend = `<div class="legend">${swatches.join('')}</div>`;
   const f = report.family;
   const testBadge = (name: string) => {
     const t = tests?.[name];
     if (!t) return '<span class="badge none">no test result</span>';
-    return `<span class="badge ${t.ok ? 'pass' : 'fail'}">tests ${t.ok ? 'passed' : 'failed'}</span>${t.at ? ` <small>${esc(t.at)}</small>` : ''}`;
+    const badge = `<span class="badge ${t.ok ? 'pass' : 'fail'}">tests ${t.ok ? 'passed' : 'failed'}</span>`;
+    return `${badge}${t.at ? ` <small>${esc(t.at)}</small>` : ''}`;
   };
-  const rows = catalog.map((c) => {
-    const i = report.images.find((x) => x.name === c.name);
-    if (!i)
-      return `<tr class="missing"><td><a href="#img-${esc(c.name)}">${esc(c.name)}</a></td><td>${esc(c.parent ?? '—')}</td><td colspan="5">not built here</td><td>${testBadge(c.name)}</td></tr>`;
-    return `<tr><td><a href="#img-${esc(i.name)}">${esc(i.name)}</a></td><td>${esc(i.parent ?? '—')}</td><td class="num">${formatBytes(i.size)}</td><td class="num">${eff(i.metrics.efficiency)}</td><td class="num">${i.sharing.parent ? pct(i.sharing.parent.ratio) : '—'}</td><td class="num">${i.start?.starts ? ms(i.start.medianMs) : '—'}</td><td>${i.breaches.length ? `<span class="badge fail">${i.breaches.length} gate(s) fail</span>` : '<span class="badge pass">gates pass</span>'}</td><td>${testBadge(i.name)}</td></tr>`;
-  });
+  const rows = catalog.map((c) =>
+    summaryRow(
+      c,
+      report.images.find((x) => x.name === c.name),
+      testBadge,
+    ),
+  );
   const sections = catalog.map((c) => {
     const i = report.images.find((x) => x.name === c.name);
     const head = `<h2>${esc(c.name)} ${c.publish ? '' : '<small>(internal)</small>'}</h2><p>${esc(c.description)}</p>`;
     if (!i)
-      return `<section class="image" id="img-${esc(c.name)}" data-name="${esc(c.name)}">${head}<p class="missing">Not built here: no measurements. Parent: ${esc(c.parent ?? '—')}.</p>${testBadge(c.name)}</section>`;
-    const m = i.metrics;
-    const pkgs: string[] = [];
-    const addRows = (eco: string, list: { name: string; version: string; where?: string }[]) => {
-      for (const p of list)
-        pkgs.push(
-          `<tr class="pkg" data-k="${esc(`${eco} ${p.name} ${p.version} ${p.where ?? ''}`.toLowerCase())}"><td>${esc(eco)}</td><td>${esc(p.name)}</td><td>${esc(p.version)}</td><td>${esc(p.where ?? '')}</td></tr>`,
-        );
-    };
-    if (i.manifests) {
-      addRows('debian', i.manifests.debian);
-      addRows('python', i.manifests.python);
-      addRows('r', i.manifests.r);
-      addRows('npm', i.manifests.npm);
-      addRows(
-        'labextension',
-        i.manifests.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })),
+      return (
+        `<section class="image" id="img-${esc(c.name)}" data-name="${esc(c.name)}">${head}` +
+        `<p class="missing">Not built here: no measurements. Parent: ${esc(c.parent ?? '—')}.</p>` +
+        `${testBadge(c.name)}</section>`
       );
-      addRows(
-        'kernel',
-        i.manifests.kernels.map((k) => ({ name: k.name, version: k.language, where: k.displayName })),
-      );
+    return imageSection(i, head, testBadge(i.name), colorOf);
+  });
+  const measured =
+    `${report.images.length} of ${catalog.length} image(s) measured · Σ sizes ${formatBytes(f.sumBytes)} · ` +
+    `unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}) · generated ${esc(report.generatedAt)}`;
+  const gateBadge = report.breaches.length
+    ? `<span class="badge fail">${report.breaches.length} gate failure(s)</span>`
+    : '<span class="badge pass">all gates pass</span>';
+  const th = (cells: string[]) =>
+    cells.map((c) => (c.startsWith('#') ? `<th class="num">${c.slice(1)}</th>` : `<th>${c}</th>`)).join('');
+  const summaryHead = th([
+    'image',
+    'parent',
+    '#size',
+    '#efficiency',
+    '#shared w/ parent',
+    '#start median',
+    'gates',
+    'tests',
+  ]);
+  const placeholder = 'Search packages in every image (e.g. numpy, jupyterlab, r-base)…';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kubeflow-containers — image catalog</title><style>${CSS}</style></head>
+<body><header><h1>kubeflow-containers — image catalog</h1>
+<p>${measured}</p>
+<p>${gateBadge}</p></header>
+<main>
+<table class="summary"><tr>${summaryHead}</tr>
+${rows.join('\n')}</table>
+${legend}
+<div class="search"><input id="q" type="search" placeholder="${placeholder}" aria-label="search packages"></div>
+${sections.join('\n')}
+</main><script>${JS}</script></body></html>
+`;
+}
+
+type Catalogued = HtmlInput['catalog'][number];
+
+/** A row of the summary table: the image's figures, or `not built here`. */
+function summaryRow(c: Catalogued, i: ImageReport | undefined, testBadge: (name: string) => string): string {
+  const link = (name: string) => `<td><a href="#img-${esc(name)}">${esc(name)}</a></td>`;
+  if (!i)
+    return (
+      `<tr class="missing">${link(c.name)}<td>${esc(c.parent ?? '—')}</td>` +
+      `<td colspan="5">not built here</td><td>${testBadge(c.name)}</td></tr>`
+    );
+  const num = (v: string) => `<td class="num">${v}</td>`;
+  const gates = i.breaches.length
+    ? `<span class="badge fail">${i.breaches.length} gate(s) fail</span>`
+    : '<span class="badge pass">gates pass</span>';
+  return (
+    `<tr>${link(i.name)}<td>${esc(i.parent ?? '—')}</td>` +
+    num(formatBytes(i.size)) +
+    num(eff(i.metrics.efficiency)) +
+    num(i.sharing.parent ? pct(i.sharing.parent.ratio) : '—') +
+    num(i.start?.starts ? ms(i.start.medianMs) : '—') +
+    `<td>${gates}</td><td>${testBadge(i.name)}</td></tr>`
+  );
+}
+
+/** An HTML table: a header row, then one row per item (cells already escaped HTML). */
+function htmlTable(head: string, rows: string[], cls?: string): string {
+  return `<table${cls ? ` class="${cls}"` : ''}><tr>${head}</tr>${rows.join('')}</table>`;
+}
+
+/** The package rows of an image, each with the search key the page's script matches. */
+function packageRows(i: ImageReport): string[] {
+  const pkgs: string[] = [];
+  const addRows = (eco: string, list: { name: string; version: string; where?: string }[]) => {
+    for (const p of list) {
+      const key = esc(`${eco} ${p.name} ${p.version} ${p.where ?? ''}`.toLowerCase());
+      const cells = [eco, p.name, p.version, p.where ?? ''].map((v) => `<td>${esc(v)}</td>`).join('');
+      pkgs.push(`<tr class="pkg" data-k="${key}">${cells}</tr>`);
     }
-    const wasted = m.topWasted.length
-      ? `<details><summary>Largest wasted paths (${m.wastedPaths})</summary><table><tr><th>path</th><th class="num">cumulative</th><th>layers (bit)</th></tr>${m.topWasted.map((w) => `<tr><td><code>${esc(w.path)}</code></td><td class="num">${formatBytes(w.cumulativeBytes)}</td><td>${esc(w.layers.map((l) => `${l.index}${l.bit ? ` (${l.bit})` : ''}`).join(', '))}${w.removed ? ' — removed later' : ''}</td></tr>`).join('')}</table></details>`
-      : '';
-    const layers = `<details><summary>Layers (${i.layers.length})</summary><table><tr><th>#</th><th class="num">size</th><th class="num">files</th><th>bit</th><th>instruction</th><th>in parent</th></tr>${i.layers.map((l) => `<tr><td>${l.index}</td><td class="num">${formatBytes(l.size)}</td><td class="num">${l.files}</td><td>${esc(l.base ? 'base image' : (l.bit ?? ''))}</td><td><code>${esc(l.instruction)}</code></td><td>${l.inParent ? 'yes' : ''}</td></tr>`).join('')}</table></details>`;
-    const gates = i.breaches.length
-      ? `<ul>${i.breaches.map((b) => `<li class="fail">${esc(b.message)}</li>`).join('')}</ul>`
-      : '<span class="badge pass">all gates pass</span>';
-    return `<section class="image" id="img-${esc(i.name)}" data-name="${esc(i.name)}">${head}
+  };
+  if (i.manifests) {
+    addRows('debian', i.manifests.debian);
+    addRows('python', i.manifests.python);
+    addRows('r', i.manifests.r);
+    addRows('npm', i.manifests.npm);
+    addRows(
+      'labextension',
+      i.manifests.labextensions.map((e) => ({ ...e, where: e.enabled ? 'enabled' : 'disabled' })),
+    );
+    addRows(
+      'kernel',
+      i.manifests.kernels.map((k) => ({ name: k.name, version: k.language, where: k.displayName })),
+    );
+  }
+  return pkgs;
+}
+
+/** The section of one measured image: facts, layer chart, layers, wasted paths, packages. */
+function imageSection(i: ImageReport, head: string, testBadge: string, colorOf: (owner: string) => string): string {
+  const m = i.metrics;
+  const pkgs = packageRows(i);
+  const wastedRows = m.topWasted.map(
+    (w) =>
+      `<tr><td><code>${esc(w.path)}</code></td><td class="num">${formatBytes(w.cumulativeBytes)}</td>` +
+      `<td>${esc(wastedLayers(w))}${w.removed ? ' — removed later' : ''}</td></tr>`,
+  );
+  const wasted = m.topWasted.length
+    ? `<details><summary>Largest wasted paths (${m.wastedPaths})</summary>` +
+      htmlTable('<th>path</th><th class="num">cumulative</th><th>layers (bit)</th>', wastedRows) +
+      '</details>'
+    : '';
+  const layerRows = i.layers.map(
+    (l) =>
+      `<tr><td>${l.index}</td><td class="num">${formatBytes(l.size)}</td><td class="num">${l.files}</td>` +
+      `<td>${esc(l.base ? 'base image' : (l.bit ?? ''))}</td><td><code>${esc(l.instruction)}</code></td>` +
+      `<td>${l.inParent ? 'yes' : ''}</td></tr>`,
+  );
+  const layersHead =
+    '<th>#</th><th class="num">size</th><th class="num">files</th><th>bit</th><th>instruction</th><th>in parent</th>';
+  const layers =
+    `<details><summary>Layers (${i.layers.length})</summary>` + htmlTable(layersHead, layerRows) + '</details>';
+  const gates = i.breaches.length
+    ? `<ul>${i.breaches.map((b) => `<li class="fail">${esc(b.message)}</li>`).join('')}</ul>`
+    : '<span class="badge pass">all gates pass</span>';
+  const start = i.start
+    ? i.start.starts
+      ? `median ${ms(i.start.medianMs)} (IQR ${ms(i.start.iqrMs)}, n=${i.start.starts})`
+      : `never answered (${esc(i.start.failures[0] ?? '')})`
+    : 'not measured';
+  const efficiency =
+    `${eff(m.efficiency)} <small>wasted ${formatBytes(m.wastedBytes)}, ` +
+    `user wasted ${pct(m.userWastedRatio, 2)}</small>`;
+  const packages = pkgs.length
+    ? htmlTable('<th>kind</th><th>name</th><th>version</th><th>where</th>', pkgs, 'pk')
+    : '<p>No manifest collected.</p>';
+  return `<section class="image" id="img-${esc(i.name)}" data-name="${esc(i.name)}">${head}
 <table class="meta">
 <tr><td>parent</td><td>${i.parent ? `<a href="#img-${esc(i.parent)}">${esc(i.parent)}</a>` : '— (root)'}</td></tr>
 <tr><td>size</td><td>${formatBytes(i.size)} <small>(${i.size} B, ${i.layers.length} layers)</small></td></tr>
-<tr><td>efficiency</td><td>${eff(m.efficiency)} <small>wasted ${formatBytes(m.wastedBytes)}, user wasted ${pct(m.userWastedRatio, 2)}</small></td></tr>
+<tr><td>efficiency</td><td>${efficiency}</td></tr>
 <tr><td>shared bytes</td><td>${esc(shareLine(i))}</td></tr>
-<tr><td>start</td><td>${i.start ? (i.start.starts ? `median ${ms(i.start.medianMs)} (IQR ${ms(i.start.iqrMs)}, n=${i.start.starts})` : `never answered (${esc(i.start.failures[0] ?? '')})`) : 'not measured'}</td></tr>
+<tr><td>start</td><td>${start}</td></tr>
 <tr><td>tags</td><td>${i.tags.map((t) => `<code>${esc(t)}</code>`).join(' ') || '—'}</td></tr>
-<tr><td>last test</td><td>${testBadge(i.name)}</td></tr>
+<tr><td>last test</td><td>${testBadge}</td></tr>
 <tr><td>gates</td><td>${gates}</td></tr>
 ${vulnRow(i)}
 </table>
 ${layerChart(i, colorOf)}
 ${layers}
 ${wasted}
-<details class="packages"><summary>Packages (${pkgs.length})</summary><span class="hits"></span>${pkgs.length ? `<table class="pk"><tr><th>kind</th><th>name</th><th>version</th><th>where</th></tr>${pkgs.join('')}</table>` : '<p>No manifest collected.</p>'}</details>
+<details class="packages"><summary>Packages (${pkgs.length})</summary><span class="hits"></span>${packages}</details>
 </section>`;
-  });
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kubeflow-containers — image catalog</title><style>${CSS}</style></head>
-<body><header><h1>kubeflow-containers — image catalog</h1>
-<p>${report.images.length} of ${catalog.length} image(s) measured · Σ sizes ${formatBytes(f.sumBytes)} · unique layer bytes ${formatBytes(f.uniqueBytes)} (${pct(f.ratio)}) · generated ${esc(report.generatedAt)}</p>
-<p>${report.breaches.length ? `<span class="badge fail">${report.breaches.length} gate failure(s)</span>` : '<span class="badge pass">all gates pass</span>'}</p></header>
-<main>
-<table class="summary"><tr><th>image</th><th>parent</th><th class="num">size</th><th class="num">efficiency</th><th class="num">shared w/ parent</th><th class="num">start median</th><th>gates</th><th>tests</th></tr>
-${rows.join('\n')}</table>
-${legend}
-<div class="search"><input id="q" type="search" placeholder="Search packages in every image (e.g. numpy, jupyterlab, r-base)…" aria-label="search packages"></div>
-${sections.join('\n')}
-</main><script>${JS}</script></body></html>
-`;
 }
 
 /** The HTML table row of an image's vulnerability counts, or nothing when it was not scanned. */

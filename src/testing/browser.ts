@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const SCREENSHOT_DIR = join(repoRoot, 'reports', 'screenshots');
 
@@ -43,6 +43,23 @@ export async function newSession(browser: Browser, viewport = { width: 1400, hei
     if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
   });
   return { context, page, errors };
+}
+
+/** Runs a browser scenario in a fresh context; on failure keeps a screenshot and the page errors. */
+export async function runScenario(
+  browser: Browser,
+  name: string,
+  fn: (s: BrowserSession) => Promise<void>,
+): Promise<void> {
+  const s = await newSession(browser);
+  try {
+    await fn(s);
+  } catch (e) {
+    const shot = await screenshot(s.page, `${name}-FAILED`).catch(() => '(no screenshot)');
+    throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
+  } finally {
+    await s.context.close();
+  }
 }
 
 /** Saves a full-page PNG as reports/screenshots/<image>-<name>.png and returns its path. */

@@ -39,7 +39,9 @@ export function gpuPlan(f: GpuFacts): GpuPlan {
   if (f.hostHasGpu) {
     return {
       run: false,
-      fail: `this machine has an NVIDIA GPU but the engine cannot give it to a container (${f.engine.detail}); install and configure the NVIDIA container toolkit (nvidia-ctk runtime configure --runtime=docker)`,
+      fail:
+        `this machine has an NVIDIA GPU but the engine cannot give it to a container (${f.engine.detail}); ` +
+        'install and configure the NVIDIA container toolkit (nvidia-ctk runtime configure --runtime=docker)',
     };
   }
   if (f.required)

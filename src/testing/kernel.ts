@@ -211,7 +211,8 @@ export class Kernel {
           () =>
             reject(
               new Error(
-                `execution did not finish within ${timeoutMs} ms: ${code.slice(0, 200)}\npartial: ${JSON.stringify(result).slice(0, 1000)}`,
+                `execution did not finish within ${timeoutMs} ms: ${code.slice(0, 200)}\n` +
+                  `partial: ${JSON.stringify(result).slice(0, 1000)}`,
               ),
             ),
           timeoutMs,

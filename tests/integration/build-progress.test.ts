@@ -86,7 +86,8 @@ describe('kfc build progress', {
     const r = await build('--json');
     figures.second = Math.round(performance.now() - t0) / 1000;
     assert.equal(r.exitCode, 0, r.stderr);
-    const estimate = `step \\d+/\\d+ RUN docker-bits/progress\\.Dockerfile:1 \\(last run ${firstRun.toFixed(1)} s\\) cached`;
+    const estimate =
+      `step \\d+/\\d+ RUN docker-bits/progress\\.Dockerfile:1 ` + `\\(last run ${firstRun.toFixed(1)} s\\) cached`;
     assert.match(r.stderr, new RegExp(`${TIME.source}  fixture-progress: ${estimate}$`, 'm'));
     assert.match(r.stderr, /kfc build: \[2\/2\] fixture-progress \(last run: \d+s(?: for \d+ of 6 steps)?\)$/m);
     const results = JSON.parse(r.stdout) as { image: string; steps: number }[];

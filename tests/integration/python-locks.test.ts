@@ -201,7 +201,9 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     assert.deepEqual(readdirSync(join(root, 'python')).sort(), before.map(([f]) => f).sort(), 'no temporary file left');
   });
 
-  test('kfc lock refuses a requirement no index has, and an index that does not answer, in one line, writing nothing', async () => {
+  const refusesTitle =
+    'kfc lock refuses a requirement no index has, and an index that does not answer, in one line, writing nothing';
+  test(refusesTitle, async () => {
     const inFile = join(root, 'python/py-child.in');
     const lockFile = join(root, 'python/py-child.lock');
     const original = readFileSync(inFile);
@@ -237,7 +239,9 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     }
   });
 
-  test('(a) without a wheelhouse, the build installs from the index inside the build container (CA + index secrets)', async () => {
+  const fromIndexTitle =
+    '(a) without a wheelhouse, the build installs from the index inside the build container (CA + index secrets)';
+  test(fromIndexTitle, async () => {
     const ref = `${repo}/py-child:a-${run}`;
     refs.push(ref, `${repo}/py-root:a-${run}`);
     const index = `https://${indexUser}:${indexPass}@pypi.org/simple`;

@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/render.ts';
+import { CHROMIUM, launchBrowser } from '../../src/testing/browser.ts';
 import { needs } from '../../src/testing/parts.ts';
 import { sampleCatalog, sampleReport } from '../unit/report-fixtures.ts';
 
-const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const shots = join(repoRoot, 'reports', 'screenshots');
 const work = mkdtempSync(join(tmpdir(), 'kfc-html-'));
@@ -32,17 +32,7 @@ describe('HTML catalog page in headless Chromium', {
       },
     });
     writeFileSync(join(work, 'index.html'), html);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];
     page.on('request', (r) => {

@@ -121,11 +121,17 @@ describe('kfc fetch: fetchArtifact', () => {
     assert.deepEqual(filesUnder(cache), []);
   });
 
-  it('a truncated download (connection closed before Content-Length) is a clear error, and leaves no file', async () => {
+  const truncated =
+    'a truncated download (connection closed before Content-Length) is a clear error, and leaves no file';
+  it(truncated, async () => {
     const cache = join(work, 'truncated');
     await rejectsKfc(
       fetchArtifact(cache, vendor('tool', '/truncated/tool-1.0.tar.gz')),
-      /download of "tool" (from http:\/\/127\.0\.0\.1:\d+\/truncated\/tool-1\.0\.tar\.gz broke off after \d+ bytes|is truncated: \d+ of 73728 bytes)/,
+      new RegExp(
+        /download of "tool" /.source +
+          `(${/from http:\/\/127\.0\.0\.1:\d+\/truncated\/tool-1\.0\.tar\.gz broke off after \d+ bytes/.source}` +
+          `|${/is truncated: \d+ of 73728 bytes/.source})`,
+      ),
     );
     assert.deepEqual(filesUnder(cache), []);
   });

@@ -299,7 +299,8 @@ describe('layerReports and wastedReports', () => {
       ],
     );
     assert.deepEqual(notes, [
-      '3 of 3 layer(s) above the base could not be matched to an instruction of the generated Dockerfile (built from another Dockerfile?)',
+      '3 of 3 layer(s) above the base could not be matched to an instruction ' +
+        'of the generated Dockerfile (built from another Dockerfile?)',
     ]);
   });
 

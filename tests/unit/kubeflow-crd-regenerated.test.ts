@@ -129,7 +129,10 @@ describe('the regenerated Notebook CRD (deploy/kubeflow/crd)', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(
       res.stderr,
-      /Notebooks checked against the CRD \S*deploy\/kubeflow\/crd\/kubeflow\.org_notebooks\.yaml \(sha256 [0-9a-f]{64}\)/,
+      new RegExp(
+        /Notebooks checked against the CRD \S*deploy\/kubeflow\/crd\//.source +
+          /kubeflow\.org_notebooks\.yaml \(sha256 [0-9a-f]{64}\)/.source,
+      ),
     );
     assert.equal(loadNotebookCrd(undefined, {}, CRD_FILE)?.file, CRD_FILE);
     const synthetic = resolve(import.meta.dirname, '../fixtures/kubeflow/notebook-crd.SYNTHETIC.yaml');

@@ -17,6 +17,7 @@ const root = new URL('../..', import.meta.url).pathname;
 const ESC = String.fromCharCode(27);
 
 // dive 0.13.1 `--ci` output for the wasteful fixture, colours and all.
+const TOO_LOW = 'image efficiency is too low (efficiency=0.8887629982661266 < threshold=0.99)';
 const DIVE_FAIL = `  Using CI config: .dive-ci
 ${ESC}[1mImage Source: ${ESC}[0mdocker-archive://wasteful.tar
 ${ESC}[1mAnalyzing image...${ESC}[0m
@@ -29,7 +30,7 @@ Count  Wasted Space  File Path
 ${ESC}[1mResults:${ESC}[0m
   ${ESC}[34mSKIP${ESC}[0m: highestUserWastedPercent: rule disabled
   ${ESC}[34mSKIP${ESC}[0m: highestWastedBytes: rule disabled
-  ${ESC}[1;7;31mFAIL${ESC}[0m: lowestEfficiency: image efficiency is too low (efficiency=0.8887629982661266 < threshold=0.99)
+  ${ESC}[1;7;31mFAIL${ESC}[0m: lowestEfficiency: ${TOO_LOW}
 ${ESC}[31mResult:FAIL [Total:3] [Passed:0] [Failed:1] [Warn:0] [Skipped:2]${ESC}[0m
 `;
 

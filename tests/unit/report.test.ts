@@ -67,7 +67,8 @@ test('manifest parsers: dpkg, python (conda vs system), R, npm, kernels, lab ext
   );
   assert.deepEqual(
     parseKernels(
-      '{"kernelspecs":{"python3":{"resource_dir":"/x","spec":{"display_name":"Python 3 (ipykernel)","language":"python"}}}}',
+      '{"kernelspecs":{"python3":{"resource_dir":"/x",' +
+        '"spec":{"display_name":"Python 3 (ipykernel)","language":"python"}}}}',
     ),
     [{ name: 'python3', displayName: 'Python 3 (ipykernel)', language: 'python' }],
   );

@@ -65,6 +65,12 @@ describe('buildSteps', () => {
 });
 
 // What `docker build --progress plain` prints for mini-grand when its last RUN fails.
+// Long log lines of the sample, built from pieces (same bytes).
+const APT_RUN =
+  'apt-get update -qq &&     apt-get install -y --no-install-recommends ca-certificates &&     ' +
+  'rm -rf /var/lib/apt/lists/*';
+const HELPER_FAILED =
+  'process "/bin/bash -o pipefail -c /opt/tool/lib/helper.sh --install" did not complete successfully: exit code: 2';
 const LOG = `#0 building with "default" instance using docker driver
 
 #1 [internal] load build definition from Dockerfile
@@ -89,7 +95,7 @@ const LOG = `#0 building with "default" instance using docker driver
 #6 [2/7] COPY --chmod=0755 common/run.sh /usr/local/bin/run.sh
 #6 CACHED
 
-#7 [3/7] RUN apt-get update -qq &&     apt-get install -y --no-install-recommends ca-certificates &&     rm -rf /var/lib/apt/lists/*
+#7 [3/7] RUN ${APT_RUN}
 #7 CACHED
 
 #8 [4/7] COPY common/motd.txt /etc/motd
@@ -104,7 +110,7 @@ const LOG = `#0 building with "default" instance using docker driver
 #11 [7/7] RUN /opt/tool/lib/helper.sh --install
 #11 0.211 helper --install
 #11 0.212 /opt/tool/lib/helper.sh: 2: cannot open /opt/tool/conf: No such file
-#11 ERROR: process "/bin/bash -o pipefail -c /opt/tool/lib/helper.sh --install" did not complete successfully: exit code: 2
+#11 ERROR: ${HELPER_FAILED}
 ------
  > [7/7] RUN /opt/tool/lib/helper.sh --install:
 0.211 helper --install
@@ -118,7 +124,7 @@ Dockerfile:20
   21 |     USER \${NB_UID}
   22 |
 --------------------
-ERROR: failed to solve: process "/bin/bash -o pipefail -c /opt/tool/lib/helper.sh --install" did not complete successfully: exit code: 2`;
+ERROR: failed to solve: ${HELPER_FAILED}`;
 
 describe('PlainProgress', () => {
   it('follows the steps of a real-looking log, counts CACHED and finds the failing step', () => {

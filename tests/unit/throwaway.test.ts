@@ -49,8 +49,9 @@ describe('withThrowaway', () => {
 
 describe('an interrupt while a throwaway container lives', () => {
   const run = promisify(execFile);
+  const throwawayModule = resolve(import.meta.dirname, '../../src/engine/throwaway.ts');
   const script = (signal: string) => `
-    const { withThrowaway } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../src/engine/throwaway.ts'))});
+    const { withThrowaway } = await import(${JSON.stringify(throwawayModule)});
     await withThrowaway({ purpose: 'sig', label: 'l=1', runArgs: ['img'] }, async () => {
       process.kill(process.pid, '${signal}');
       await new Promise((r) => setTimeout(r, 20000));

@@ -119,7 +119,8 @@ function registerRefereeRunCommand(program: Command): void {
   program
     .command('referee')
     .description(
-      "judge built images with the field's tools from one saved archive each: dive vs kfc report figures and gates, Trivy SBOM, secret and (with a DB) vulnerability scans",
+      "judge built images with the field's tools from one saved archive each: " +
+        'dive vs kfc report figures and gates, Trivy SBOM, secret and (with a DB) vulnerability scans',
     )
     .argument('[images...]', 'images (default: every catalog image built here)')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')

@@ -49,7 +49,8 @@ export function registerReportCommands(program: Command): void {
   program
     .command('report')
     .description(
-      'measure built images: size, layers, dive-style efficiency, sharing, package manifests, start time; gates; HTML catalog',
+      'measure built images: size, layers, dive-style efficiency, sharing, package manifests, start time; ' +
+        'gates; HTML catalog',
     )
     .argument(
       '[images...]',

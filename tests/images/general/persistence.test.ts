@@ -95,7 +95,8 @@ describe('general: the home volume keeps user data', () => {
     const nb = await startNotebook({ homeVolume: volume });
     notebooks.push(nb);
     console.log(
-      `# start-to-ready on a populated home ${nb.readyMs} ms${stagedDefault ? ` (user copy of staged default ${stagedDefault})` : ''}`,
+      `# start-to-ready on a populated home ${nb.readyMs} ms` +
+        (stagedDefault ? ` (user copy of staged default ${stagedDefault})` : ''),
     );
     assert.deepEqual(await hashes(volume, Object.keys(userFiles)), expected());
     // The rest of the defaults were still seeded around them.
@@ -117,7 +118,8 @@ describe('general: the home volume keeps user data', () => {
   test('pip install of a local package as jovyan succeeds and installs into the home', async () => {
     const nb = current();
     // A hand-made wheel: no index and no build backend needed (the images need not ship setuptools).
-    const setup = `set -euo pipefail\nwheel="$(${localWheelScript('/tmp/kfcprobe', 'kfc-probe-pkg', 'kfc_probe_pkg', 42)})"\npip install --no-index --no-cache-dir "$wheel" 2>&1`;
+    const wheel = localWheelScript('/tmp/kfcprobe', 'kfc-probe-pkg', 'kfc_probe_pkg', 42);
+    const setup = `set -euo pipefail\nwheel="$(${wheel})"\npip install --no-index --no-cache-dir "$wheel" 2>&1`;
     const r = await nb.exec(['bash', '-c', setup], { timeoutMs: 120_000 });
     assert.equal(r.exitCode, 0, `pip install failed:\n${r.stdout}\n${r.stderr}`);
     const where = await nb.exec([

@@ -105,7 +105,8 @@ describe('general: security figures', () => {
       .map((l) => l.slice(2))
       .sort((a, b) => a.split(' ')[2]!.localeCompare(b.split(' ')[2]!));
     console.log(
-      `# setuid/setgid (${found.length}):\n${found.map((l) => `#   ${l}  — ${SPECIAL_FILES[l.split(' ')[2]!] ?? 'UNJUSTIFIED'}`).join('\n')}`,
+      `# setuid/setgid (${found.length}):\n` +
+        found.map((l) => `#   ${l}  — ${SPECIAL_FILES[l.split(' ')[2]!] ?? 'UNJUSTIFIED'}`).join('\n'),
     );
     const unjustified = found.filter((l) => !(l.split(' ')[2]! in SPECIAL_FILES));
     assert.deepEqual(unjustified, [], 'setuid/setgid files nobody justified: remove them or add the reason here');

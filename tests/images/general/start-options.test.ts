@@ -145,7 +145,8 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     const r = await runStart(['id'], { user: '1010' });
     assert.match(r.logs, /uid=1010\(jovyan\) gid=0\(root\)/, r.logs);
     assert.deepEqual(warnings(r.lines), [
-      'WARNING: no write access to /home/jovyan. Try starting the container with group \'users\' (100), e.g. using "--group-add=users".',
+      'WARNING: no write access to /home/jovyan. ' +
+        'Try starting the container with group \'users\' (100), e.g. using "--group-add=users".',
     ]);
   });
 
@@ -207,7 +208,8 @@ describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 2 }, 
       [
         'bash',
         '-c',
-        `set -euo pipefail; source /usr/local/bin/run-hooks.sh ${dir}; echo "after: SOME_VAR=$SOME_VAR OTHER_VAR=$OTHER_VAR"`,
+        `set -euo pipefail; source /usr/local/bin/run-hooks.sh ${dir}; ` +
+          'echo "after: SOME_VAR=$SOME_VAR OTHER_VAR=$OTHER_VAR"',
       ],
       { files },
     );

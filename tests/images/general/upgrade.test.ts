@@ -99,7 +99,8 @@ if command -v Rscript > /dev/null; then
     'Authors@R: person("K", "F", email = "k@example.org", role = c("aut", "cre"))' > kfcR/DESCRIPTION
   echo 'export(kfc_answer)' > kfcR/NAMESPACE
   echo 'kfc_answer <- function() 12' > kfcR/R/a.R
-  Rscript -e 'install.packages("/tmp/kfcR", repos = NULL, type = "source", quiet = TRUE); cat(find.package("kfcUpgrade"), "\n")'
+  Rscript -e 'install.packages("/tmp/kfcR", repos = NULL, type = "source", quiet = TRUE)' \
+    -e 'cat(find.package("kfcUpgrade"), "\n")'
 fi
 `;
 

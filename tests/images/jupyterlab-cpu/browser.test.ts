@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { type BrowserSession, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { type BrowserSession, launchBrowser, runScenario, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 describe('jupyterlab-cpu: in a browser', () => {
@@ -22,17 +22,7 @@ describe('jupyterlab-cpu: in a browser', () => {
   });
 
   /** Runs a browser scenario in a fresh context; on failure keeps a screenshot and the page errors. */
-  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
-    const s = await newSession(browser);
-    try {
-      await fn(s);
-    } catch (e) {
-      const shot = await screenshot(s.page, `${name}-FAILED`).catch(() => '(no screenshot)');
-      throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
-    } finally {
-      await s.context.close();
-    }
-  }
+  const scenario = (name: string, fn: (s: BrowserSession) => Promise<void>) => runScenario(browser, name, fn);
 
   test('JupyterLab: launcher → new Python notebook → a cell prints 42', async () => {
     await scenario('lab', async ({ page, errors }) => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type BrowserSession, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { type BrowserSession, launchBrowser, runScenario, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
 // Jupyter's extension lists colour "enabled"/"OK" even without a terminal.
@@ -28,14 +28,9 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
   // (ERR_NETWORK_CHANGED) when a container start adds a network interface to the host.
   async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
     const browser: Browser = await launchBrowser();
-    const s = await newSession(browser);
     try {
-      await fn(s);
-    } catch (e) {
-      const shot = await screenshot(s.page, `${name}-FAILED`).catch(() => '(no screenshot)');
-      throw new Error(`${(e as Error).message}\nscreenshot: ${shot}\npage errors:\n${s.errors.join('\n')}`);
+      await runScenario(browser, name, fn);
     } finally {
-      await s.context.close();
       await browser.close().catch(() => {});
     }
   }

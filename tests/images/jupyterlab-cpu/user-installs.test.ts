@@ -26,7 +26,8 @@ import base64, hashlib, zipfile
 files = {
     "kfc_probe/__init__.py": "VALUE = 42\n",
     "kfc_probe-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: kfc-probe\nVersion: 1.0\n",
-    "kfc_probe-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: kfc-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    "kfc_probe-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: kfc-test\n"
+        "Root-Is-Purelib: true\nTag: py3-none-any\n",
 }
 record = []
 with zipfile.ZipFile("/tmp/kfc_probe-1.0-py3-none-any.whl", "w") as z:

@@ -3,63 +3,44 @@
 // GPU the test is skipped as "not run, no GPU"; see src/testing/gpu.ts for when it fails instead.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { startNotebook, testImage } from '../../../src/testing/container.ts';
-import { GPU_HOST_CONFIG, gpuFacts, gpuPlan } from '../../../src/testing/gpu.ts';
-import { describeCell, Kernel } from '../../../src/testing/kernel.ts';
+import { describeCell } from '../../../src/testing/kernel.ts';
+import { gpuTest } from '../general/cuda-images.ts';
 
-const plan = gpuPlan(await gpuFacts(testImage()));
-
-test('on a GPU: torch.cuda, cuBLAS, cuDNN and a training step on the device', {
-  skip: 'skip' in plan ? plan.skip : false,
-}, async () => {
-  if ('fail' in plan) assert.fail(plan.fail);
-  assert.ok(plan.run);
-  console.log(`# GPUs: ${plan.gpus.join('; ')}`);
-  const nb = await startNotebook({ hostConfig: GPU_HOST_CONFIG });
-  const k = await Kernel.start(nb, 'python3').catch(async (e: unknown) => {
-    await nb.remove();
-    throw e;
-  });
-  try {
-    const c = await k.execute(
-      [
-        'import json, torch',
-        'assert torch.cuda.is_available(), "torch.cuda.is_available() is False"',
-        'd = torch.device("cuda")',
-        'a = torch.randn(1024, 1024, device=d)',
-        'mm = torch.allclose((a @ a.T).cpu(), a.cpu() @ a.cpu().T, atol=1e-2)',
-        'torch.backends.cudnn.benchmark = True',
-        'conv = torch.nn.Conv2d(3, 8, 3).to(d)',
-        'img = conv(torch.randn(4, 3, 32, 32, device=d))',
-        'torch.manual_seed(0)',
-        'X = torch.randn(512, 8, device=d); y = X.sum(1, keepdim=True)',
-        'model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)).to(d)',
-        'opt = torch.optim.Adam(model.parameters(), lr=0.01)',
-        'losses = []',
-        'for _ in range(100):',
-        '    opt.zero_grad(); loss = torch.nn.functional.mse_loss(model(X), y); loss.backward(); opt.step()',
-        '    losses.append(loss.item())',
-        'print(json.dumps({"name": torch.cuda.get_device_name(0), "count": torch.cuda.device_count(), "mm": mm,',
-        '  "conv": list(img.shape), "cudnn": torch.backends.cudnn.version(), "first": losses[0], "last": losses[-1]}))',
-      ].join('\n'),
-    );
-    assert.equal(c.status, 'ok', describeCell(c));
-    const out = JSON.parse(c.stdout) as {
-      name: string;
-      count: number;
-      mm: boolean;
-      conv: number[];
-      first: number;
-      last: number;
-    };
-    console.log(`# ${JSON.stringify(out)}`);
-    assert.ok(out.count >= 1);
-    assert.ok(out.mm, 'cuBLAS matmul differs from the CPU');
-    assert.deepEqual(out.conv, [4, 8, 30, 30]);
-    assert.ok(out.last < out.first * 0.1, `loss went ${out.first} → ${out.last}`);
-  } finally {
-    await k.shutdown().catch(() => {});
-    await nb.remove();
-  }
+await gpuTest('on a GPU: torch.cuda, cuBLAS, cuDNN and a training step on the device', async (k) => {
+  const c = await k.execute(
+    [
+      'import json, torch',
+      'assert torch.cuda.is_available(), "torch.cuda.is_available() is False"',
+      'd = torch.device("cuda")',
+      'a = torch.randn(1024, 1024, device=d)',
+      'mm = torch.allclose((a @ a.T).cpu(), a.cpu() @ a.cpu().T, atol=1e-2)',
+      'torch.backends.cudnn.benchmark = True',
+      'conv = torch.nn.Conv2d(3, 8, 3).to(d)',
+      'img = conv(torch.randn(4, 3, 32, 32, device=d))',
+      'torch.manual_seed(0)',
+      'X = torch.randn(512, 8, device=d); y = X.sum(1, keepdim=True)',
+      'model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)).to(d)',
+      'opt = torch.optim.Adam(model.parameters(), lr=0.01)',
+      'losses = []',
+      'for _ in range(100):',
+      '    opt.zero_grad(); loss = torch.nn.functional.mse_loss(model(X), y); loss.backward(); opt.step()',
+      '    losses.append(loss.item())',
+      'print(json.dumps({"name": torch.cuda.get_device_name(0), "count": torch.cuda.device_count(), "mm": mm,',
+      '  "conv": list(img.shape), "cudnn": torch.backends.cudnn.version(), "first": losses[0], "last": losses[-1]}))',
+    ].join('\n'),
+  );
+  assert.equal(c.status, 'ok', describeCell(c));
+  const out = JSON.parse(c.stdout) as {
+    name: string;
+    count: number;
+    mm: boolean;
+    conv: number[];
+    first: number;
+    last: number;
+  };
+  console.log(`# ${JSON.stringify(out)}`);
+  assert.ok(out.count >= 1);
+  assert.ok(out.mm, 'cuBLAS matmul differs from the CPU');
+  assert.deepEqual(out.conv, [4, 8, 30, 30]);
+  assert.ok(out.last < out.first * 0.1, `loss went ${out.first} → ${out.last}`);
 });

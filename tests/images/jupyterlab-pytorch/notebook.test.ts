@@ -2,21 +2,14 @@
 // (saved to the home, opened in a notebook session, every cell run on its kernel, saved with its
 // outputs), on the CPU.
 
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { test } from 'node:test';
 import { runNotebook } from '../../../src/testing/notebook.ts';
+import { assertMoonsRun, notebookOnCpuNode } from '../general/cuda-images.ts';
 
-let nb: Notebook;
-before(async () => {
-  nb = await startNotebook({ env: { NVIDIA_VISIBLE_DEVICES: 'void' } });
-});
-after(async () => {
-  await nb?.remove();
-});
+const node = notebookOnCpuNode();
 
 test('a notebook trains a tiny classifier on two moons and is saved with its outputs', async () => {
-  const run = await runNotebook(nb, 'kfc-torch-train.ipynb', [
+  const run = await runNotebook(node.nb, 'kfc-torch-train.ipynb', [
     '# %% [markdown]\n# Two moons with a small MLP',
     [
       'import json, math, torch',
@@ -52,19 +45,5 @@ test('a notebook trains a tiny classifier on two moons and is saved with its out
       '(reloaded(torch.tensor([[0.0, 1.0], [1.0, -0.5]])).argmax(1)).tolist()',
     ].join('\n'),
   ]);
-  const { accuracy } = JSON.parse(run.cells[1]!.stdout) as { accuracy: number; loss: number };
-  console.log(`# two moons accuracy ${accuracy}`);
-  assert.ok(accuracy > 0.95, `accuracy ${accuracy}`);
-  assert.deepEqual(run.cells[2]!.results, ['[0, 1]']);
-  // Saved in the home with outputs, as the user finds it on the next visit.
-  const code = run.saved.cells.filter((c) => c.cell_type === 'code');
-  assert.deepEqual(
-    code.map((c) => c.execution_count),
-    [1, 2, 3],
-  );
-  assert.match(JSON.stringify(code[1]!.outputs), /accuracy/);
-  const files = await nb.exec(['bash', '-c', 'cd /home/jovyan && stat -c "%U %n" kfc-torch-train.ipynb moons.pt'], {
-    user: '1000:100',
-  });
-  assert.equal(files.stdout, 'jovyan kfc-torch-train.ipynb\njovyan moons.pt\n', files.stderr);
+  await assertMoonsRun(node.nb, run, ['kfc-torch-train.ipynb', 'moons.pt']);
 });

@@ -3,36 +3,20 @@
 // trains on the CPU, and without a GPU torch.cuda.is_available() is False (no crash).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { imageInspect, type Notebook, startNotebook } from '../../../src/testing/container.ts';
-import { describeCell, Kernel } from '../../../src/testing/kernel.ts';
+import { describe, test } from 'node:test';
+import { describeCell } from '../../../src/testing/kernel.ts';
+import { assertStillAlive, onCpuNode } from '../general/cuda-images.ts';
 
 describe('jupyterlab-pytorch: torch on a CPU node', () => {
-  let nb: Notebook;
-  let k: Kernel | undefined;
-  before(async () => {
-    // A CPU node: even an engine whose default runtime is NVIDIA's gives this container no GPU.
-    nb = await startNotebook({ env: { NVIDIA_VISIBLE_DEVICES: 'void' } });
-    console.log(`# start-to-ready ${nb.readyMs} ms`);
-    k = await Kernel.start(nb, 'python3');
-  });
-  after(async () => {
-    await k?.shutdown().catch(() => {});
-    await nb?.remove();
-  });
-
-  test('the image asks the NVIDIA container toolkit for every GPU, compute and utility', async () => {
-    const info = await imageInspect(nb.image);
-    const env = info.Config.Env ?? [];
-    assert.ok(env.includes('NVIDIA_VISIBLE_DEVICES=all'), env.join('\n'));
-    assert.ok(env.includes('NVIDIA_DRIVER_CAPABILITIES=compute,utility'), env.join('\n'));
-  });
+  // A CPU node, a python3 kernel, and the test that the image asks for every GPU (shared with the other CUDA image).
+  const node = onCpuNode();
 
   test('torch and torchvision are CUDA 12 builds with cuDNN 9 and NCCL, from $CONDA_DIR', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, torch, torchvision',
-        'print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "cuda": torch.version.cuda,',
+        'print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__,',
+        '  "cuda": torch.version.cuda,',
         '  "cudnn": torch.backends.cudnn.version(), "cudnn_available": torch.backends.cudnn.is_available(),',
         '  "cuda_built": torch.backends.cuda.is_built(), "nccl": torch.cuda.nccl.version(),',
         '  "arch": torch._C._cuda_getArchFlags().split(), "file": torch.__file__}))',
@@ -65,11 +49,12 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
 
   test("NVIDIA's CUDA libraries load from the wheels in $CONDA_DIR", async () => {
     // Ask torch to load cuBLAS, cuDNN and the CUDA runtime as it does on a GPU, then read the mappings.
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import ctypes, json, re, torch',
         'torch.backends.cudnn.version()',
-        'libs = sorted({m.group(1) for m in re.finditer(r"(/\\S+/(lib\\w+\\.so[.\\d]*))$", open("/proc/self/maps").read(), re.M)})',
+        'maps = open("/proc/self/maps").read()',
+        'libs = sorted({m.group(1) for m in re.finditer(r"(/\\S+/(lib\\w+\\.so[.\\d]*))$", maps, re.M)})',
         'print(json.dumps([l for l in libs if "/nvidia/" in l]))',
       ].join('\n'),
     );
@@ -92,7 +77,7 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
   });
 
   test('a tensor computation', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, torch',
         'a = torch.arange(6, dtype=torch.float32).reshape(2, 3)',
@@ -110,7 +95,7 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
   });
 
   test('a tiny training loop on CPU decreases the loss', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, torch',
         'torch.manual_seed(0)',
@@ -136,7 +121,7 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
   });
 
   test('torchvision works alongside torch', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import torch, torchvision',
         'from torchvision.ops import nms',
@@ -149,7 +134,7 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
   });
 
   test('without a GPU, torch.cuda.is_available() is False and nothing crashes', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import torch',
         'print(torch.cuda.is_available(), torch.cuda.device_count())',
@@ -160,9 +145,6 @@ describe('jupyterlab-pytorch: torch on a CPU node', () => {
     assert.equal(c.status, 'ok', describeCell(c));
     assert.equal(c.stdout, 'False 0\ncpu 3.0\n');
     // The kernel is still alive afterwards.
-    const again = await k!.execute('print("alive")');
-    assert.equal(again.stdout, 'alive\n');
-    const logs = await nb.logs();
-    assert.doesNotMatch(logs, /Segmentation fault|core dumped|KernelRestarter: restarting kernel/);
+    await assertStillAlive(node);
   });
 });

@@ -2,22 +2,15 @@
 // JupyterLab (saved to the home, opened in a notebook session, every cell run on its kernel, saved
 // with its outputs), on the CPU.
 
-import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { test } from 'node:test';
 import { runNotebook } from '../../../src/testing/notebook.ts';
+import { assertMoonsRun, notebookOnCpuNode } from '../general/cuda-images.ts';
 
-let nb: Notebook;
-before(async () => {
-  nb = await startNotebook({ env: { NVIDIA_VISIBLE_DEVICES: 'void' } });
-});
-after(async () => {
-  await nb?.remove();
-});
+const node = notebookOnCpuNode();
 
 test('a notebook trains a tiny Keras classifier on two moons and is saved with its outputs', async () => {
   const run = await runNotebook(
-    nb,
+    node.nb,
     'kfc-keras-train.ipynb',
     [
       '# %% [markdown]\n# Two moons with a small Keras MLP',
@@ -49,18 +42,5 @@ test('a notebook trains a tiny Keras classifier on two moons and is saved with i
     ],
     { cellTimeoutMs: 300_000 },
   );
-  const { accuracy } = JSON.parse(run.cells[1]!.stdout) as { accuracy: number; loss: number };
-  console.log(`# two moons accuracy ${accuracy}`);
-  assert.ok(accuracy > 0.95, `accuracy ${accuracy}`);
-  assert.deepEqual(run.cells[2]!.results, ['[0, 1]']);
-  const code = run.saved.cells.filter((c) => c.cell_type === 'code');
-  assert.deepEqual(
-    code.map((c) => c.execution_count),
-    [1, 2, 3],
-  );
-  assert.match(JSON.stringify(code[1]!.outputs), /accuracy/);
-  const files = await nb.exec(['bash', '-c', 'cd /home/jovyan && stat -c "%U %n" kfc-keras-train.ipynb moons.keras'], {
-    user: '1000:100',
-  });
-  assert.equal(files.stdout, 'jovyan kfc-keras-train.ipynb\njovyan moons.keras\n', files.stderr);
+  await assertMoonsRun(node.nb, run, ['kfc-keras-train.ipynb', 'moons.keras']);
 });

@@ -3,9 +3,9 @@
 // TensorFlow loads them on a GPU node, and Keras trains on the CPU; no GPU, no crash.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { imageInspect, type Notebook, startNotebook } from '../../../src/testing/container.ts';
-import { describeCell, Kernel } from '../../../src/testing/kernel.ts';
+import { describe, test } from 'node:test';
+import { describeCell } from '../../../src/testing/kernel.ts';
+import { assertStillAlive, onCpuNode } from '../general/cuda-images.ts';
 
 // What TensorFlow's GPU support dlopens (by soname, through the dynamic linker's search path).
 const CUDA_LIBS = [
@@ -23,33 +23,17 @@ const CUDA_LIBS = [
 ];
 
 describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
-  let nb: Notebook;
-  let k: Kernel | undefined;
-  before(async () => {
-    // A CPU node: even an engine whose default runtime is NVIDIA's gives this container no GPU.
-    nb = await startNotebook({ env: { NVIDIA_VISIBLE_DEVICES: 'void' } });
-    console.log(`# start-to-ready ${nb.readyMs} ms`);
-    k = await Kernel.start(nb, 'python3');
-  });
-  after(async () => {
-    await k?.shutdown().catch(() => {});
-    await nb?.remove();
-  });
-
-  test('the image asks the NVIDIA container toolkit for every GPU, compute and utility', async () => {
-    const info = await imageInspect(nb.image);
-    const env = info.Config.Env ?? [];
-    assert.ok(env.includes('NVIDIA_VISIBLE_DEVICES=all'), env.join('\n'));
-    assert.ok(env.includes('NVIDIA_DRIVER_CAPABILITIES=compute,utility'), env.join('\n'));
-  });
+  // A CPU node, a python3 kernel, and the test that the image asks for every GPU (shared with the other CUDA image).
+  const node = onCpuNode();
 
   test('TensorFlow 2.21 is a CUDA 12 + cuDNN 9 build, with Keras 3, from $CONDA_DIR', async () => {
     const t0 = Date.now();
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, tensorflow as tf, keras',
         'b = tf.sysconfig.get_build_info()',
-        'print(json.dumps({"tf": tf.__version__, "keras": keras.__version__, "cuda_build": tf.test.is_built_with_cuda(),',
+        'print(json.dumps({"tf": tf.__version__, "keras": keras.__version__,',
+        '  "cuda_build": tf.test.is_built_with_cuda(),',
         '  "cuda": b.get("cuda_version"), "cudnn": b.get("cudnn_version"), "file": tf.__file__}))',
       ].join('\n'),
     );
@@ -73,7 +57,7 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test("NVIDIA's CUDA libraries load by soname from the wheels, and match the build's versions", async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import ctypes, json, re',
         `names = ${JSON.stringify(CUDA_LIBS)}`,
@@ -86,7 +70,9 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
         'maps = open("/proc/self/maps").read()',
         'paths = {n: (re.search(r"(/\\S+/" + re.escape(n) + r")$", maps, re.M) or [None])[0] for n in loaded}',
         'cudnn = loaded["libcudnn.so.9"].cudnnGetVersion() if "libcudnn.so.9" in loaded else None',
-        'rt = ctypes.c_int(); loaded["libcudart.so.12"].cudaRuntimeGetVersion(ctypes.byref(rt)) if "libcudart.so.12" in loaded else None',
+        'rt = ctypes.c_int()',
+        'if "libcudart.so.12" in loaded:',
+        '    loaded["libcudart.so.12"].cudaRuntimeGetVersion(ctypes.byref(rt))',
         'print(json.dumps({"failed": failed, "paths": paths, "cudnn": cudnn, "cudart": rt.value}))',
       ].join('\n'),
     );
@@ -110,7 +96,7 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('a terminal finds them too (the dynamic linker cache, not a kernel environment variable)', async () => {
-    const r = await nb.exec(
+    const r = await node.nb.exec(
       [
         'bash',
         '-c',
@@ -128,14 +114,16 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('a computation and a Keras training step on the CPU decrease the loss', async () => {
-    const c = await k!.execute(
+    const c = await node.k.execute(
       [
         'import json, numpy as np, tensorflow as tf, keras',
         'print(int(tf.reduce_sum(tf.constant([[1, 2], [3, 4]]))))',
         'keras.utils.set_random_seed(0)',
         'X = np.random.randn(512, 4).astype("float32")',
         'y = X @ np.array([[1.0], [-2.0], [3.0], [0.5]], dtype="float32")',
-        'model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)])',
+        'model = keras.Sequential(',
+        '    [keras.Input((4,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)]',
+        ')',
         'model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")',
         'h = model.fit(X, y, epochs=20, batch_size=64, verbose=0)',
         'print(json.dumps(h.history["loss"]))',
@@ -150,18 +138,17 @@ describe('jupyterlab-tensorflow: TensorFlow on a CPU node', () => {
   });
 
   test('without a GPU, TensorFlow lists no GPU devices and nothing crashes', async () => {
-    const c = await k!.execute(
-      'import tensorflow as tf\nprint(tf.config.list_physical_devices("GPU"), [d.device_type for d in tf.config.list_physical_devices()])',
+    const c = await node.k.execute(
+      'import tensorflow as tf\n' +
+        'print(tf.config.list_physical_devices("GPU"), [d.device_type for d in tf.config.list_physical_devices()])',
     );
     assert.equal(c.status, 'ok', describeCell(c));
     assert.equal(c.stdout, "[] ['CPU']\n");
-    const again = await k!.execute('print("alive")');
-    assert.equal(again.stdout, 'alive\n');
-    assert.doesNotMatch(await nb.logs(), /Segmentation fault|core dumped|KernelRestarter: restarting kernel/);
+    await assertStillAlive(node);
   });
 
   test('TensorFlow is group-writable in $CONDA_DIR (fix-permissions)', async () => {
-    const r = await nb.exec(
+    const r = await node.nb.exec(
       [
         'bash',
         '-c',

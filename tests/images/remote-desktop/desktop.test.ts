@@ -14,8 +14,7 @@ import {
   startNotebook,
   testImage,
 } from '../../../src/testing/container.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from './until.ts';
 
 /** Opens the websocket at $NB_PREFIX/websockify and resolves with the first bytes the VNC server sends. */
 function rfbGreeting(nb: Notebook, timeoutMs = 5000): Promise<string> {
@@ -35,26 +34,6 @@ function rfbGreeting(nb: Notebook, timeoutMs = 5000): Promise<string> {
       reject(e);
     });
   });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 250,
-): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 async function x(nb: Notebook, cmd: string) {
@@ -101,7 +80,9 @@ describe('remote-desktop', () => {
     assert.equal((await nb.get('/healthy')).status, 200);
   });
 
-  test('nginx serves noVNC under the prefix, set to auto-connect to $NB_PREFIX/websockify with remote resize', async () => {
+  const novncTitle =
+    'nginx serves noVNC under the prefix, set to auto-connect to $NB_PREFIX/websockify with remote resize';
+  test(novncTitle, async () => {
     const page = await nb.get('/');
     assert.equal(page.status, 200);
     assert.match(page.text, /noVNC/);
@@ -125,7 +106,8 @@ describe('remote-desktop', () => {
       [
         'bash',
         '-c',
-        'mkdir -p /tmp/www && echo kfc-proxied > /tmp/www/hello.txt && cd /tmp/www && (setsid python3 -m http.server 9123 --bind 127.0.0.1 >/dev/null 2>&1 &)',
+        'mkdir -p /tmp/www && echo kfc-proxied > /tmp/www/hello.txt && cd /tmp/www && ' +
+          '(setsid python3 -m http.server 9123 --bind 127.0.0.1 >/dev/null 2>&1 &)',
       ],
       { user: '1000:100' },
     );
@@ -222,7 +204,8 @@ describe('remote-desktop', () => {
       await sleep(1500);
       const file = await screenshot(page, 'desktop');
       process.stdout.write(
-        `screenshot: ${file} (${stats.width}x${stats.height}, ${stats.colours} colours, top colour ${(stats.topShare * 100).toFixed(1)}%)\n`,
+        `screenshot: ${file} (${stats.width}x${stats.height}, ${stats.colours} colours, ` +
+          `top colour ${(stats.topShare * 100).toFixed(1)}%)\n`,
       );
       const panel = await x(nb, 'pgrep -u 1000 -x xfce4-panel');
       assert.equal(panel.exitCode, 0, 'the XFCE panel runs');
@@ -355,7 +338,8 @@ describe('remote-desktop home and language', () => {
         [
           'bash',
           '-c',
-          'ls /usr/share/locale/fr/LC_MESSAGES/xfce4-panel.mo /usr/share/locale/fr/LC_MESSAGES/xfdesktop.mo /usr/lib/firefox-esr/browser/extensions/langpack-fr@firefox-esr.mozilla.org.xpi',
+          'ls /usr/share/locale/fr/LC_MESSAGES/xfce4-panel.mo /usr/share/locale/fr/LC_MESSAGES/xfdesktop.mo ' +
+            '/usr/lib/firefox-esr/browser/extensions/langpack-fr@firefox-esr.mozilla.org.xpi',
         ],
         { user: '1000:100' },
       );

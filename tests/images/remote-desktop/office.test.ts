@@ -8,28 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { sleep, until as untilEvery } from './until.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  everyMs = 500,
-): Promise<T> {
-  const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+// Polled every 500 ms by default here (the office applications are slow to start).
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 500) =>
+  untilEvery(what, fn, timeoutMs, everyMs);
 
 /** Launcher file on ~/Desktop → what its window's WM_CLASS (wmctrl -lx) matches. */
 const LAUNCHERS: [string, RegExp][] = [

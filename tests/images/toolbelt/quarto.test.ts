@@ -34,7 +34,8 @@ describe('toolbelt: Quarto (optional vendor part)', () => {
       [
         'bash',
         '-c',
-        `set -euo pipefail; mkdir -p /tmp/q && cd /tmp/q && printf "${qmd}" > hello.qmd && quarto render hello.qmd --to html 1>&2; cat hello.html`,
+        `set -euo pipefail; mkdir -p /tmp/q && cd /tmp/q && printf "${qmd}" > hello.qmd && ` +
+          'quarto render hello.qmd --to html 1>&2; cat hello.html',
       ],
       { user: '1000:100' },
     );

@@ -54,7 +54,10 @@ describe('toolbelt: the platform command-line tools', () => {
     );
     assert.equal((await sh('cat /tmp/mc/dst/sub/a.txt /tmp/mc/mirror/sub/a.txt')).stdout, 'bonjour\nbonjour\n');
     // No S3 server runs here: the alias is written by `mc alias import` (no server call) and read back.
-    await sh(`printf '%s' '{"url":"http://127.0.0.1:9000","accessKey":"kfc-access","secretKey":"kfc-secret-123","api":"s3v4","path":"auto"}' > /tmp/mc/alias.json
+    const aliasJson =
+      '{"url":"http://127.0.0.1:9000","accessKey":"kfc-access","secretKey":"kfc-secret-123",' +
+      '"api":"s3v4","path":"auto"}';
+    await sh(`printf '%s' '${aliasJson}' > /tmp/mc/alias.json
 mc alias import kfcminio /tmp/mc/alias.json`);
     const list = await sh('mc alias list kfcminio --json');
     const alias = JSON.parse(list.stdout.trim().split('\n')[0]!);
