@@ -270,7 +270,8 @@ describe('engine integration', {
     assert.equal((await kfc(['generate'], { root })).exitCode, 0);
     const r = await kfc(['build', 'fixture', '--tag', tag], { root });
     assert.equal(r.exitCode, 1, r.all);
-    assert.match(r.stderr, /kfc: error: docker-bits\/fixture\.Dockerfile:5: build of fixture failed at step 4/);
+    // The planted RUN sits on the line of the fixture's `RUN useradd` (7 since its CA step wraps).
+    assert.match(r.stderr, /kfc: error: docker-bits\/fixture\.Dockerfile:7: build of fixture failed at step 4/);
   });
 
   test('no engine gives one line and exit 2', async () => {
