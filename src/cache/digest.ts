@@ -1,0 +1,27 @@
+/** Content digests for cache keys: one sha256 over named parts, so a key says what it was made of. */
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** sha256 (hex) of named parts, in the order given; a part's name is hashed with it, so parts never blur. */
+export function digestParts(parts: Record<string, string>): string {
+  const h = createHash('sha256');
+  for (const [name, value] of Object.entries(parts)) h.update(`${name}\0${value.length}\0${value}\0`);
+  return h.digest('hex');
+}
+
+/** sha256 (hex) of files by their path (as given) and bytes; a missing file counts as "missing". */
+export function digestFiles(paths: string[]): string {
+  const h = createHash('sha256');
+  for (const p of [...paths].sort()) {
+    let bytes: Buffer | string;
+    try {
+      bytes = readFileSync(p);
+    } catch {
+      bytes = 'missing';
+    }
+    h.update(`${p}\0${bytes.length}\0`);
+    h.update(bytes);
+  }
+  return h.digest('hex');
+}
