@@ -7,5 +7,5 @@ COPY remote-desktop/seed-home.sh /opt/kfc/seed-home.d/50-remote-desktop.sh
 
 # The HEALTHCHECK (kfc-healthcheck) asks nginx for $NB_PREFIX/healthy.
 ENV KFC_HEALTHCHECK_PATH=/healthy
-CMD ["start.sh", "start-remote-desktop.sh"]
+CMD ["start-remote-desktop.sh"]
 USER ${NB_UID}

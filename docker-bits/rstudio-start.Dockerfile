@@ -6,5 +6,5 @@ COPY rstudio/nginx.conf.template /etc/kfc/rstudio/nginx.conf.template
 COPY --chmod=0755 rstudio/start-rstudio.sh /usr/local/bin/start-rstudio.sh
 ENV PATH=${PATH}:/usr/lib/rstudio-server/bin \
     KFC_HEALTHCHECK_PATH=/healthy
-CMD ["start.sh", "start-rstudio.sh"]
+CMD ["start-rstudio.sh"]
 USER ${NB_UID}

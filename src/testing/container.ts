@@ -86,6 +86,8 @@ export interface RunOptions {
   files?: ContainerFile[];
   /** Keep the image's entrypoint (default: none, the command runs as is). */
   entrypoint?: boolean;
+  /** Run on a terminal (`docker run -t`): stdout and stderr come back together as stdout. */
+  tty?: boolean;
   timeoutMs?: number;
 }
 
@@ -99,6 +101,7 @@ export async function runToEnd(image: string, cmd: string[], opts: RunOptions = 
     .withWaitStrategy(exited())
     .withStartupTimeout(opts.timeoutMs ?? 300_000);
   if (opts.entrypoint !== true) c.withEntrypoint([]);
+  if (opts.tty === true) c.withTty();
   if (opts.user) c.withUser(opts.user);
   try {
     await holdingLoop(() => c.start(), (opts.timeoutMs ?? 300_000) + 60_000);

@@ -92,6 +92,12 @@ export class KfcContainer extends GenericContainer {
     return this;
   }
 
+  /** A terminal on the container's stdin/stdout/stderr (`docker run -t`): its logs are one stream. */
+  withTty(): this {
+    this.createOpts.Tty = true;
+    return this;
+  }
+
   withFiles(files: ContainerFile[]): this {
     this.files.push(...files);
     return this;

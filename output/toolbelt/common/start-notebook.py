@@ -78,11 +78,14 @@ if default_url:
     app = {"lab": "LabApp", "notebook": "JupyterNotebookApp", "nbclassic": "NotebookApp"}.get(jupyter_cmd, "ServerApp")
     ours["default_url"] = f"--{app}.default_url={default_url}"
 
-# `jupyter lab` would start a python only to exec jupyter-lab: run jupyter-lab directly.
-command = [program] + [arg for trait, arg in ours.items() if not given(trait)] + user_args
-
+args = [arg for trait, arg in ours.items() if not given(trait)] + user_args
+# `jupyter lab` would start a Python only to exec jupyter-lab (jupyter's dispatcher does nothing else):
+# run jupyter-lab directly, and log it as docker-stacks does, as the `jupyter lab` it stands for.
+command = [program, *args]
+shown = ["jupyter", jupyter_cmd, *args]
 if os.environ.get("RESTARTABLE") == "yes":
     command = ["run-one-constantly", *command]
+    shown = ["run-one-constantly", *shown]
 
-print("Executing: " + shlex.join(command), flush=True)
+print("Executing: " + shlex.join(shown), flush=True)
 os.execvp(command[0], command)

@@ -33,6 +33,8 @@ describe('general: the server killed, the container stopped', () => {
   test('RESTARTABLE=yes: a killed server comes back; docker stop still stops it within 30 s', async () => {
     const nb = await startNotebook({ env: { RESTARTABLE: 'yes' } });
     try {
+      // Mirrors docker-stacks' base-notebook/test_start_container.py::test_start_notebook[RESTARTABLE=yes].
+      assert.match(await nb.logs(), /^Executing: run-one-constantly jupyter lab /m);
       const old = await killServer(nb);
       const t0 = Date.now();
       const pid = await until(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { JupyterApi } from '../../../src/testing/kernel.ts';
-import { errors, GiveUp, runStart, until, warnings } from './start-run.ts';
+import { errors, GiveUp, logged, runStart, until, warnings } from './start-run.ts';
 
 describe('general: outside Kubeflow (no NB_PREFIX) the server asks for a token', () => {
   let nb: Notebook;
@@ -185,6 +185,70 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   });
 });
 
+// docker-stacks' base-notebook/test_healthcheck.py::test_not_healthy expects "unhealthy" for this start
+// (NB_USER=testuser CHOWN_HOME=1, not as root; also with a base_url or JUPYTER_PORT): its healthcheck looks
+// for the server's runtime files under /home/testuser, which does not exist, although the server runs and
+// answers. Ours finds the running server and says healthy: a reachable server is never reported unhealthy
+// (docs/runtime.md, "Health").
+describe('general: NB_USER without root: a warning, the server runs as jovyan and is healthy', () => {
+  let nb: Notebook;
+  before(async () => {
+    nb = await startNotebook({ env: { NB_USER: 'testuser', CHOWN_HOME: '1' } });
+  });
+  after(async () => {
+    await nb?.remove();
+  });
+
+  test('one WARNING says NB_USER needs root; the server runs as jovyan', async () => {
+    const lines = (await nb.logs()).split('\n');
+    assert.deepEqual(logged(lines, 'WARNING'), [
+      'container must be started as root to change the desired user\'s name with NB_USER="testuser"!',
+    ]);
+    assert.equal(warnings(lines).length, 1, lines.join('\n'));
+    const server = await nb.serverProcess();
+    assert.equal(server.uid, 1000);
+    assert.equal(server.env.HOME, '/home/jovyan');
+  });
+
+  test('the HEALTHCHECK finds that server and docker reports healthy', async () => {
+    const direct = await nb.exec(['/usr/local/bin/kfc-healthcheck']);
+    assert.equal(direct.exitCode, 0, direct.stdout + direct.stderr);
+    assert.match(direct.stdout, new RegExp(`${nb.prefix}/api: HTTP 200`));
+    const health = await until(
+      'a health verdict',
+      async () => {
+        const s = (await nb.container.inspect()).State.Health?.Status;
+        return s === 'healthy' || s === 'unhealthy' ? s : undefined;
+      },
+      40_000,
+      500,
+    );
+    assert.equal(health, 'healthy');
+  });
+});
+
+// Kubeflow's older notebook configurations (and the seed's start-custom.sh) run start-notebook.sh.
+// docker-stacks' base-notebook/test_healthcheck.py::test_healthy[start-notebook.sh] starts it too.
+describe('general: start-notebook.sh still starts the server, without a WARNING', () => {
+  let nb: Notebook;
+  before(async () => {
+    nb = await startNotebook({ cmd: ['start-notebook.sh'] });
+  });
+  after(async () => {
+    await nb?.remove();
+  });
+
+  test('it serves under NB_PREFIX with no token, as start-notebook.py does; its log is clean', async () => {
+    assert.equal((await nb.get('/api/status')).status, 200);
+    const lines = (await nb.logs()).split('\n');
+    assert.ok(
+      lines.some((l) => l.startsWith('Executing: jupyter lab ')),
+      lines.join('\n'),
+    );
+    assert.deepEqual([...warnings(lines), ...errors(lines)], []);
+  });
+});
+
 /** A before-notebook.d hook starting a stand-in Hub API on 127.0.0.1:8081 (GET /hub/api → its version). */
 const FAKE_HUB = [
   {
@@ -226,6 +290,8 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
       const tree = await nb.get('/tree');
       assert.equal(tree.status, 200, tree.text.slice(0, 300));
       assert.match((await nb.serverProcess()).args, /jupyter-notebook/);
+      // Mirrors docker-stacks' base-notebook/test_start_container.py::test_start_notebook[notebook].
+      assert.match(await nb.logs(), /^Executing: jupyter notebook /m);
     } finally {
       await nb.remove();
     }
@@ -235,6 +301,8 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
     const nb = await startNotebook({ env: { DOCKER_STACKS_JUPYTER_CMD: 'server' } });
     try {
       assert.match((await nb.serverProcess()).args, /jupyter-server/);
+      // Mirrors test_start_container.py::test_start_notebook[server].
+      assert.match(await nb.logs(), /^Executing: jupyter server /m);
       const ui = await nb.follow('/');
       assert.equal(ui.status, 200, `${ui.url} ${ui.hops.join(', ')}`);
     } finally {
@@ -247,6 +315,8 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
       const nb = await startNotebook({ env: { DOCKER_STACKS_JUPYTER_CMD: 'nbclassic' } });
       try {
         assert.match((await nb.serverProcess()).args, /jupyter-nbclassic/);
+        // Mirrors test_start_container.py::test_start_notebook[nbclassic].
+        assert.match(await nb.logs(), /^Executing: jupyter nbclassic /m);
       } finally {
         await nb.remove();
       }
@@ -280,7 +350,16 @@ describe('general: DOCKER_STACKS_JUPYTER_CMD and start-singleuser.py', { concurr
       const nb = await startNotebook({ env, prefix: '/user/kfc', ready: '/api', files: FAKE_HUB });
       try {
         assert.match((await nb.serverProcess()).args, /jupyterhub-singleuser/);
-        assert.match(await nb.logs(), /WARNING: using start-singleuser.py instead of start-notebook.py/);
+        // Mirrors test_start_container.py::test_start_notebook[JUPYTERHUB_API_TOKEN]: one warning, then the command.
+        const lines = (await nb.logs()).split('\n');
+        assert.deepEqual(warnings(lines), [
+          'WARNING: using start-singleuser.py instead of start-notebook.py ' +
+            'to start a server associated with JupyterHub.',
+        ]);
+        assert.ok(
+          lines.some((l) => l.startsWith('Executing: jupyterhub-singleuser ')),
+          lines.join('\n'),
+        );
       } finally {
         await nb.remove();
       }

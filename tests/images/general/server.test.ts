@@ -64,6 +64,15 @@ describe('general: Kubeflow-style start', () => {
     assert.equal(api.headers.get('access-control-allow-origin'), '*');
   });
 
+  // Mirrors docker-stacks' base-notebook/test_start_container.py::test_start_notebook[None] (the default).
+  test('start-notebook.py logs the command it runs: Executing: jupyter lab, with the Kubeflow options', async () => {
+    const logs = await nb.logs();
+    const line = logs.split('\n').find((l) => l.startsWith('Executing: '));
+    assert.ok(line?.startsWith('Executing: jupyter lab '), `no "Executing: jupyter lab" line:\n${logs}`);
+    assert.ok(line?.includes(`--ServerApp.base_url=${nb.prefix}`), line);
+    assert.match((await nb.serverProcess()).args, /jupyter-lab /);
+  });
+
   test('the server runs as jovyan, uid 1000 gid 100, with HOME /home/jovyan', async () => {
     const server = await nb.serverProcess();
     assert.equal(server.uid, 1000, `server uid (${server.args})`);
@@ -112,6 +121,9 @@ describe('general: Kubeflow-style start', () => {
       if (r.exitCode !== 0) missing.push(f);
     }
     assert.deepEqual(missing, [], 'defaults missing from the seeded home');
+    // work/ and .jupyter/ are in the image's home (docker-stacks'), not home defaults: the volume stays clean.
+    const extra = await nb.exec(['bash', '-c', 'ls -d /home/jovyan/work /home/jovyan/.jupyter 2>/dev/null || true']);
+    assert.equal(extra.stdout, '', "the image home's work/ or .jupyter/ was seeded into the home volume");
     const owner = await nb.exec([
       'bash',
       '-c',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createHomeVolume, imageInspect, removeVolume, testImage } from '../../../src/testing/container.ts';
-import { errors, runStart, warnings } from './start-run.ts';
+import { errors, logged, runStart, warnings } from './start-run.ts';
 
 const clean = (r: { lines: string[]; logs: string }) => {
   assert.deepEqual([...warnings(r.lines), ...errors(r.lines)], [], `WARNING/ERROR lines in:\n${r.logs}`);
@@ -48,6 +48,51 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     assert.ok(r.lines.includes('/home/kitten/.bashrc:1010:101'), r.logs);
     assert.ok(r.lines.includes('WRITABLE'), r.logs);
     clean(r);
+  });
+
+  // Mirrors docker-stacks' docker-stacks-foundation/test_user_options.py::test_nb_user_change and
+  // base-notebook/test_container_options.py::test_nb_user_change (the ~/work and ~/.jupyter parts).
+  test('NB_USER rename: /home/<name> with its work/ and .jupyter/, owned by the renamed user', async () => {
+    const r = await runStart(
+      ['bash', '-c', 'id; stat -c "%n %F %U %G" /home/nayvoj/ /home/nayvoj/work /home/nayvoj/.jupyter'],
+      { user: 'root', env: { NB_USER: 'nayvoj', CHOWN_HOME: 'yes' } },
+    );
+    assert.equal(r.exitCode, 0, r.logs);
+    assert.ok(r.lines.includes('uid=1000(nayvoj) gid=100(users) groups=100(users)'), r.logs);
+    for (const d of ['/home/nayvoj/', '/home/nayvoj/work', '/home/nayvoj/.jupyter']) {
+      assert.ok(r.lines.includes(`${d} directory nayvoj users`), `${d}:\n${r.logs}`);
+    }
+    assert.ok(logged(r.lines, 'INFO').includes('- username: jovyan       -> nayvoj'), r.logs);
+    assert.ok(
+      logged(r.lines, 'INFO').some((l) => l.startsWith('Running as nayvoj: bash -c')),
+      r.logs,
+    );
+    clean(r);
+  });
+
+  test("the image's home has work/ and .jupyter/ (jovyan:users), where docker-stacks users mount data", async () => {
+    const r = await runStart(['stat', '-c', '%n %F %U %G', '/home/jovyan/work', '/home/jovyan/.jupyter']);
+    assert.equal(r.exitCode, 0, r.logs);
+    assert.ok(r.lines.includes('/home/jovyan/work directory jovyan users'), r.logs);
+    assert.ok(r.lines.includes('/home/jovyan/.jupyter directory jovyan users'), r.logs);
+  });
+
+  // Issue 24 (Kubeflow Notebooks 2.0 serves a workspace under /workspace/connect/<ns>/<workspace>/<port>/).
+  test('NB_NAMESPACE comes from a v1 or a Notebooks 2.0 NB_PREFIX (or is kept when set)', async () => {
+    const show = ['bash', '-c', 'echo "NB_NAMESPACE=${NB_NAMESPACE:-}"; cat ~/.config/kfp/context.json 2>&1 || true'];
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ NB_PREFIX: '/workspace/connect/team-a/my-ws/jupyterlab/' }, 'team-a'],
+      [{ NB_PREFIX: '/notebook/team-b/my-nb' }, 'team-b'],
+      [{ NB_PREFIX: '/workspace/connect/team-a/my-ws/jupyterlab/', NB_NAMESPACE: 'given' }, 'given'],
+      [{ NB_PREFIX: '/somewhere/else/' }, ''],
+    ];
+    for (const [env, ns] of cases) {
+      const r = await runStart(show, { env });
+      assert.equal(r.exitCode, 0, r.logs);
+      assert.ok(r.lines.includes(`NB_NAMESPACE=${ns}`), `${JSON.stringify(env)}:\n${r.logs}`);
+      if (ns) assert.ok(r.lines.includes(`{"namespace": "${ns}"}`), `${JSON.stringify(env)}:\n${r.logs}`);
+      else assert.match(r.stdout, /No such file/, `a context.json without a namespace:\n${r.logs}`);
+    }
   });
 
   test('NB_USER rename on a mounted home volume: the new home is the volume (linked, not copied)', async () => {
@@ -108,7 +153,7 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
       env: { GRANT_SUDO: 'yes' },
     });
     assert.ok(user.lines.includes('REFUSED'), user.logs);
-    assert.deepEqual(warnings(user.lines), ['WARNING: container must be started as root to grant sudo permissions!']);
+    assert.deepEqual(logged(user.lines, 'WARNING'), ['container must be started as root to grant sudo permissions!']);
   });
 
   test('JUPYTER_ENV_VARS_TO_UNSET', async () => {
@@ -144,18 +189,20 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
   test('an arbitrary uid in group 0 gets a passwd entry; the only warning is about the home', async () => {
     const r = await runStart(['id'], { user: '1010' });
     assert.match(r.logs, /uid=1010\(jovyan\) gid=0\(root\)/, r.logs);
-    assert.deepEqual(warnings(r.lines), [
-      'WARNING: no write access to /home/jovyan. ' +
+    assert.deepEqual(logged(r.lines, 'WARNING'), [
+      'no write access to /home/jovyan. ' +
         'Try starting the container with group \'users\' (100), e.g. using "--group-add=users".',
     ]);
+    assert.equal(warnings(r.lines).length, 1, r.logs);
   });
 
   test('an arbitrary uid with NB_USER and group users: named, warned that the home keeps its name', async () => {
     const r = await runStart(['id'], { user: '1010', env: { NB_USER: 'kitten' }, hostConfig: { GroupAdd: ['users'] } });
     assert.match(r.logs, /uid=1010\(kitten\) gid=0\(root\) groups=0\(root\),100\(users\)/, r.logs);
-    assert.deepEqual(warnings(r.lines), [
-      'WARNING: user is kitten but home is /home/jovyan. You must run as root to rename the home directory!',
+    assert.deepEqual(logged(r.lines, 'WARNING'), [
+      'user is kitten but home is /home/jovyan. You must run as root to rename the home directory!',
     ]);
+    assert.equal(warnings(r.lines).length, 1, r.logs);
   });
 
   test('an arbitrary uid:gid outside group 0: cannot fix /etc/passwd, says how', async () => {
@@ -173,9 +220,10 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     });
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(r.lines.includes('ran as 1010'), r.logs);
-    assert.deepEqual(warnings(r.lines), ['WARNING: start.sh is the default ENTRYPOINT, do not include it in CMD']);
+    assert.deepEqual(logged(r.lines, 'WARNING'), ['start.sh is the default ENTRYPOINT, do not include it in CMD']);
+    assert.equal(warnings(r.lines).length, 1, r.logs);
     assert.equal(
-      r.lines.filter((l) => l.startsWith('Running hooks in: /usr/local/bin/start-notebook.d')).length,
+      logged(r.lines, 'INFO').filter((l) => l.startsWith('Running hooks in: /usr/local/bin/start-notebook.d')).length,
       1,
       r.logs,
     );
@@ -187,66 +235,5 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
       env: { JUPYTER_DOCKER_STACKS_QUIET: '1', NB_UID: '1010' },
     });
     assert.deepEqual(r.lines, ['only-this']);
-  });
-});
-
-describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 2 }, () => {
-  const dir = '/tmp/kfc-hooks';
-  const files = [
-    { path: `${dir}/a.sh`, content: 'echo "Started: a.sh"\nexport SOME_VAR=123\n' },
-    { path: `${dir}/b-exe`, mode: 0o755, content: '#!/bin/sh\necho "Started: b-exe"\nexit 5\n' },
-    {
-      path: `${dir}/c.sh`,
-      content: 'echo "Started: c.sh"\nfalse\nundefined_var_is_fine="${NOT_SET_ANYWHERE}"\nreturn 3\n',
-    },
-    { path: `${dir}/d-not-executable`, mode: 0o644, content: '#!/bin/sh\necho "d ran"\n' },
-    { path: `${dir}/e.sh`, content: 'echo "Started: e.sh with SOME_VAR=${SOME_VAR}"\nexport OTHER_VAR=456\n' },
-  ];
-
-  test('*.sh sourced (exports kept), executables run, failures logged, non-executables ignored', async () => {
-    const r = await runStart(
-      [
-        'bash',
-        '-c',
-        `set -euo pipefail; source /usr/local/bin/run-hooks.sh ${dir}; ` +
-          'echo "after: SOME_VAR=$SOME_VAR OTHER_VAR=$OTHER_VAR"',
-      ],
-      { files },
-    );
-    assert.equal(r.exitCode, 0, r.logs);
-    const hookLines = r.lines.slice(r.lines.findIndex((l) => l.startsWith(`Running hooks in: ${dir}`)));
-    assert.deepEqual(hookLines, [
-      `Running hooks in: ${dir} as uid: 1000 gid: 100`,
-      `Sourcing shell script: ${dir}/a.sh`,
-      'Started: a.sh',
-      `Running executable: ${dir}/b-exe`,
-      'Started: b-exe',
-      `${dir}/b-exe has failed, continuing execution`,
-      `Sourcing shell script: ${dir}/c.sh`,
-      'Started: c.sh',
-      `${dir}/c.sh has failed, continuing execution`,
-      `Ignoring non-executable: ${dir}/d-not-executable`,
-      `Sourcing shell script: ${dir}/e.sh`,
-      'Started: e.sh with SOME_VAR=123',
-      `Done running hooks in: ${dir}`,
-      'after: SOME_VAR=123 OTHER_VAR=456',
-    ]);
-  });
-
-  test('wrong arguments: one clear error line, non-zero status', async () => {
-    const none = await runStart(['bash', '-c', 'source /usr/local/bin/run-hooks.sh']);
-    assert.notEqual(none.exitCode, 0);
-    assert.match(none.logs, /ERROR: run-hooks.sh: should pass exactly one directory/);
-    const missing = await runStart(['bash', '-c', 'source /usr/local/bin/run-hooks.sh /nonexistent']);
-    assert.notEqual(missing.exitCode, 0);
-    assert.match(missing.logs, /ERROR: run-hooks.sh: directory \/nonexistent doesn't exist or is not a directory/);
-    const file = await runStart(['bash', '-c', 'source /usr/local/bin/run-hooks.sh /etc/passwd']);
-    assert.notEqual(file.exitCode, 0);
-    const empty = await runStart([
-      'bash',
-      '-c',
-      'mkdir -p /tmp/empty && source /usr/local/bin/run-hooks.sh /tmp/empty && echo OK',
-    ]);
-    assert.ok(empty.lines.includes('OK'), empty.logs);
   });
 });

@@ -4,9 +4,11 @@ import { type ContainerFile, type HostConfig, runToEnd, testImage } from '../../
 
 export interface RunResult {
   exitCode: number;
-  /** stdout, then stderr. */
+  /** stdout, then stderr (with `tty`, both are in stdout). */
   logs: string;
   lines: string[];
+  stdout: string;
+  stderr: string;
 }
 
 export interface RunOptions {
@@ -15,6 +17,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   hostConfig?: HostConfig;
   files?: ContainerFile[];
+  /** On a terminal (`docker run -t`): stdout and stderr come back together as stdout. */
+  tty?: boolean;
   timeoutMs?: number;
 }
 
@@ -26,7 +30,7 @@ export async function runStart(cmd: string[], opts: RunOptions = {}): Promise<Ru
     timeoutMs: opts.timeoutMs ?? 60_000,
   });
   const logs = stdout + stderr;
-  return { exitCode, logs, lines: logs.split('\n').filter(Boolean) };
+  return { exitCode, logs, lines: logs.split(/\r?\n/).filter(Boolean), stdout, stderr };
 }
 
 /** docker-stacks' log rule: lines starting with WARNING / ERROR. */
@@ -35,6 +39,17 @@ export function warnings(lines: string[]): string[] {
 }
 export function errors(lines: string[]): string[] {
   return lines.filter((l) => l.startsWith('ERROR'));
+}
+
+/** A line of the start scripts' log helper (_docker_stacks_log.sh): `LEVEL[YYYY-MM-DD HH:MM:SS] message`. */
+export const LOG_LINE = /^(INFO|WARNING|ERROR|FATAL|DEBUG)\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] (.*)$/;
+
+/** The messages logged at `level` (without the level and time stamp), in order. */
+export function logged(lines: string[], level: 'INFO' | 'WARNING' | 'ERROR' | 'FATAL' | 'DEBUG'): string[] {
+  return lines.flatMap((l) => {
+    const m = LOG_LINE.exec(l);
+    return m && m[1] === level ? [m[2]!] : [];
+  });
 }
 
 /** Thrown inside an until() callback: stop waiting now (e.g. the container exited). */
