@@ -10,7 +10,9 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_data_dir
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
-c.ServerApp.ip = "0.0.0.0"
+# Every interface of both families, IPv4 and IPv6 (docker-stacks' ""): "0.0.0.0" would leave an IPv6 or
+# dual-stack pod address unanswered. Binding "::" works even where the engine disables IPv6.
+c.ServerApp.ip = ""
 c.ServerApp.open_browser = False
 # A "Delete" in the UI removes the file: a trash folder in the home would keep using its quota.
 c.FileContentsManager.delete_to_trash = False

@@ -156,15 +156,15 @@ if [[ "$(id -u)" == 0 ]]; then
     fi
     # Optionally give the user its home and/or extra folders.
     if _truthy "${CHOWN_HOME:-}"; then
-        _log_info "Ensuring /home/${NB_USER} is owned by ${NB_UID}:${NB_GID}" \
-            "${CHOWN_HOME_OPTS:+(chown options: ${CHOWN_HOME_OPTS})}"
+        chown_note="${CHOWN_HOME_OPTS:+ (chown options: ${CHOWN_HOME_OPTS})}"
+        _log_info "Ensuring /home/${NB_USER} is owned by ${NB_UID}:${NB_GID}${chown_note}"
         # shellcheck disable=SC2086
         chown ${CHOWN_HOME_OPTS:-} "${NB_UID}:${NB_GID}" "/home/${NB_USER}"
     fi
     if [[ -n "${CHOWN_EXTRA:-}" ]]; then
         for extra_dir in ${CHOWN_EXTRA//,/ }; do
-            _log_info "Ensuring ${extra_dir} is owned by ${NB_UID}:${NB_GID}" \
-                "${CHOWN_EXTRA_OPTS:+(chown options: ${CHOWN_EXTRA_OPTS})}"
+            chown_note="${CHOWN_EXTRA_OPTS:+ (chown options: ${CHOWN_EXTRA_OPTS})}"
+            _log_info "Ensuring ${extra_dir} is owned by ${NB_UID}:${NB_GID}${chown_note}"
             # shellcheck disable=SC2086
             chown ${CHOWN_EXTRA_OPTS:-} "${NB_UID}:${NB_GID}" "${extra_dir}"
         done

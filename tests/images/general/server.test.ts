@@ -87,6 +87,22 @@ describe('general: Kubeflow-style start', () => {
     assert.notEqual(r.exitCode, 0, 'sudo -n true succeeded for jovyan without GRANT_SUDO');
   });
 
+  // Mirrors docker-stacks' base-notebook/test_ips.py::test_ipv46 as far as this engine allows: its
+  // containers have IPv6 switched off, so the check is that the server listens on the wildcard address of
+  // both families (a dual-stack or IPv6 pod address is then answered), not a request over IPv6.
+  test('the server listens on every IPv4 and IPv6 address (0.0.0.0 and ::)', async () => {
+    const listening = async (table: string, wildcard: string) => {
+      const r = await nb.exec(['cat', `/proc/net/${table}`]);
+      // sl local_address rem_address st ...: port 8888 is 22B8 in hex, LISTEN is state 0A.
+      return r.stdout.split('\n').some((l) => {
+        const [, local, , state] = l.trim().split(/\s+/);
+        return local === `${wildcard}:22B8` && state === '0A';
+      });
+    };
+    assert.ok(await listening('tcp', '00000000'), 'nothing listens on 0.0.0.0:8888');
+    assert.ok(await listening('tcp6', '0'.repeat(32)), 'nothing listens on [::]:8888');
+  });
+
   test('PID 1 is tini', async () => {
     const r = await nb.exec(['cat', '/proc/1/cmdline']);
     const argv = r.stdout.split('\0').filter(Boolean);
