@@ -78,7 +78,7 @@ describe('general: the start log (_docker_stacks_log.sh)', { concurrency: 4 }, (
 
   // Mirrors test_logging.py::test_log_color_on_tty, ::test_log_fatal_color_on_tty,
   // ::test_log_no_color_env_override and ::test_log_no_color_without_tty.
-  test('colours only on a terminal with NO_COLOR unset: FATAL bold red, ERROR red, WARNING yellow, DEBUG cyan', async () => {
+  test('colours on a terminal with NO_COLOR unset: FATAL bold red, ERROR red, WARNING yellow, DEBUG cyan', async () => {
     const tty = await runStart(['bash', '-c', EVERY_LEVEL], { tty: true });
     assert.equal(tty.exitCode, 1, tty.logs);
     const colourOf = (level: string) => {
@@ -111,7 +111,8 @@ describe('general: the start log (_docker_stacks_log.sh)', { concurrency: 4 }, (
     const r = await runStart([
       'bash',
       '-c',
-      `set -euo pipefail; ${SOURCE}; _log_info "from my script"; [[ $- == *e* && $- == *u* ]] && echo "options kept: $-"`,
+      `set -euo pipefail; ${SOURCE}; _log_info "from my script"; ` +
+        '[[ $- == *e* && $- == *u* ]] && echo "options kept: $-"',
     ]);
     assert.equal(r.exitCode, 0, r.logs);
     assert.ok(logged(r.lines, 'INFO').includes('from my script'), r.logs);

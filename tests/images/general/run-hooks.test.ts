@@ -147,7 +147,7 @@ describe('general: run-hooks.sh (docker-stacks semantics)', { concurrency: 4 }, 
   });
 
   // Mirrors test_start_sh_runs_before_notebook_hooks.
-  test('start.sh sources a before-notebook.d hook as root when started as root, next to the built-in ones', async () => {
+  test('start.sh sources a before-notebook.d hook as root when started as root, beside the built-in ones', async () => {
     const hook = '/usr/local/bin/before-notebook.d/99-test-hook.sh';
     const r = await runStart(['id', '-un'], {
       user: 'root',
