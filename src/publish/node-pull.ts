@@ -218,9 +218,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       const seconds = Math.round((Date.now() - t0) / 100) / 10;
       // The next push must be over before the log is read to its end and before blobs are dropped.
       if (next) manifests.set(next.name, await pushing);
-      const fetched = blobFetches(reg.logLines().slice(logStart - 1)).filter(
-        (f) => f.repository === `kfc-node/${n.name}`,
-      );
+      const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${n.name}`);
       const onNode = new Set([...onNodeImages].flatMap((x) => manifests.get(x)!.layers.map((l) => l.digest)));
       const acc = pullAccounts(m, onNode, fetched, pull.stdout);
       const pulled = await execa(
