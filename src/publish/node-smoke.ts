@@ -169,21 +169,22 @@ export async function runSmoke(
   }
 }
 
-/** Smoke figures per image as a Markdown table. */
-export function formatSmokeTable(rows: { image: string; smoke?: SmokeFigures; smokeProblems?: string[] }[]): string {
+/** Smoke figures per image as a Markdown table (a row's smoke problems start with "smoke:"). */
+export function formatSmokeTable(rows: { image: string; smoke?: SmokeFigures; problems: string[] }[]): string {
   const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
   return [
     '| image | path | docker run | run → ready | kernel | kernel start → idle | kernel delete | smoke |',
     '|---|---|---:|---:|---|---:|---:|---|',
-    ...rows
-      .filter((r) => r.smoke)
-      .map((r) => {
-        const k = r.smoke!.kernel;
-        return (
-          `| ${r.image} | ${r.smoke!.path.replace(/-[0-9a-f]{6}\//, '-<id>/')} | ${s(r.smoke!.runMs)} | ` +
-          `${s(r.smoke!.readyMs)} | ${k ? `${k.name} (${k.language})` : '—'} | ${s(k?.startMs)} | ${s(k?.deleteMs)} | ` +
-          `${r.smokeProblems?.length ? 'FAILED' : 'passed'} |`
-        );
-      }),
+    ...rows.flatMap(({ image, smoke, problems }) => {
+      if (!smoke) return [];
+      const k = smoke.kernel;
+      const path = smoke.path.replace(/-[0-9a-f]{6}\//, '-<id>/');
+      const kernel = k ? `${k.name} (${k.language})` : '—';
+      const ok = problems.some((p) => p.startsWith('smoke:')) ? 'FAILED' : 'passed';
+      return [
+        `| ${image} | ${path} | ${s(smoke.runMs)} | ${s(smoke.readyMs)} | ${kernel} | ${s(k?.startMs)} | ` +
+          `${s(k?.deleteMs)} | ${ok} |`,
+      ];
+    }),
   ].join('\n');
 }

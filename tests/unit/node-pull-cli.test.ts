@@ -28,8 +28,8 @@ test('kfc node-pull --test is gone: one line says where the suites run now (exit
   assert.equal(r.code, 2);
   assert.equal(
     r.stderr.trim(),
-    'kfc: error: --test is gone: node-pull no longer runs the suites (fix: kfc test IMAGE runs them (kept by content);' +
-      ' kfc node-pull IMAGES --smoke checks the node)',
+    'kfc: error: --test is gone: node-pull no longer runs the suites' +
+      ' (fix: kfc test IMAGE runs them (kept by content); kfc node-pull IMAGES --smoke checks the node)',
   );
 });
 

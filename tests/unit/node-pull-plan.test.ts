@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { heldBefore, type PlanNode, planPulls } from '../../src/publish/node-plan.ts';
 import { nodePullKey } from '../../src/publish/node-pull-key.ts';
-import { smokePlan } from '../../src/publish/node-smoke.ts';
+import { formatSmokeTable, smokePlan } from '../../src/publish/node-smoke.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 /** A tree from "name<parent" pairs, in the order given (parents first). */
@@ -125,4 +125,27 @@ test("a row's key changes with every part it is made of", () => {
     { source: 'abd' },
   ])
     assert.notEqual(nodePullKey({ ...base, ...changed }).key, key, JSON.stringify(changed));
+});
+
+test('the smoke table: each part timed, the random id left out, a smoke problem says FAILED', () => {
+  const kernel = { name: 'python3', language: 'python', startMs: 2140, deleteMs: 410 };
+  const table = formatSmokeTable([
+    {
+      image: 'cpu',
+      smoke: { path: '/notebook/kfc-node/cpu-0a1b2c/api/status', runMs: 300, readyMs: 4200, kernel },
+      problems: [],
+    },
+    {
+      image: 'desk',
+      smoke: { path: '/notebook/kfc-node/desk-3d4e5f/healthy', runMs: 250, readyMs: 9000 },
+      problems: ['smoke: x'],
+    },
+    { image: 'toolbelt', problems: [] },
+  ]).split('\n');
+  assert.equal(table.length, 4, 'the header, its rule, two smoked images');
+  assert.equal(
+    table[2],
+    '| cpu | /notebook/kfc-node/cpu-<id>/api/status | 0.3 s | 4.2 s | python3 (python) | 2.1 s | 0.4 s | passed |',
+  );
+  assert.equal(table[3], '| desk | /notebook/kfc-node/desk-<id>/healthy | 0.3 s | 9.0 s | — | — | — | FAILED |');
 });
