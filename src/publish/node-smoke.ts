@@ -121,8 +121,26 @@ export async function runSmoke(
     );
     figures.runMs = Math.round(performance.now() - t0);
     if (run.failed) return fail(`docker run: ${firstLine(run.stderr)}`);
+    /** The container's exit code once it has stopped; undefined while it runs. */
+    const exitCode = async () => {
+      const state = await docker(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], { env });
+      return state.stdout.startsWith('false') ? state.stdout.split(' ')[1] : undefined;
+    };
+    const notReady = async (last: string, waited: boolean) => {
+      const tail = await logTail(name, env);
+      return fail(
+        `${figures.path} did not answer 200 ${waited ? `within ${READY_TIMEOUT_MS / 1000} s ` : ''}(last: ${last})` +
+          (tail ? `; logs: ${tail}` : ''),
+      );
+    };
     const port = /:(\d+)\s*$/m.exec((await docker(['port', name, '8888/tcp'], { env })).stdout)?.[1];
-    if (!port) return fail('docker run published no port for 8888');
+    if (!port) {
+      // A container that has already stopped publishes no port.
+      const code = await exitCode();
+      return code === undefined
+        ? fail('docker run published no port for 8888')
+        : notReady(`the container exited (${code})`, false);
+    }
     const base = `http://127.0.0.1:${port}${prefix}`;
     let last = '';
     let exited = false;
@@ -136,10 +154,10 @@ export async function runSmoke(
         } catch (e) {
           const err = e as Error & { cause?: Error };
           last = err.cause?.message ?? err.message;
-          const state = await docker(['inspect', '--format', '{{.State.Running}} {{.State.ExitCode}}', name], { env });
-          if (state.stdout.startsWith('false')) {
+          const code = await exitCode();
+          if (code !== undefined) {
             exited = true;
-            last = `the container exited (${state.stdout.split(' ')[1]})`;
+            last = `the container exited (${code})`;
             return false;
           }
         }
@@ -148,13 +166,7 @@ export async function runSmoke(
       { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 },
     );
     figures.readyMs = Math.round(performance.now() - t0);
-    if (!ready) {
-      const tail = await logTail(name, env);
-      return fail(
-        `${figures.path} did not answer 200 ${exited ? '' : `within ${READY_TIMEOUT_MS / 1000} s `}(last: ${last})` +
-          (tail ? `; logs: ${tail}` : ''),
-      );
-    }
+    if (!ready) return notReady(last, !exited);
     if (plan.kernel)
       try {
         figures.kernel = await kernelRoundTrip(base, KERNEL_TIMEOUT_MS);
