@@ -50,9 +50,17 @@ const KERNEL_TIMEOUT_MS = 120_000;
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim()) ?? '';
 
-/** The last log lines of a container on the node, on one line. */
+/**
+ * The last log lines of a container on the node, on one line. Right after a container stops the engine
+ * may refuse its logs for a moment ("dead or marked for removal"): asked once more, then nothing.
+ */
 async function logTail(name: string, env: Record<string, string>): Promise<string> {
-  const logs = await docker(['logs', '--tail', '5', name], { env });
+  let logs = await docker(['logs', '--tail', '5', name], { env });
+  if (logs.failed) {
+    await new Promise((r) => setTimeout(r, 500));
+    logs = await docker(['logs', '--tail', '5', name], { env });
+    if (logs.failed) return '';
+  }
   return `${logs.stdout}\n${logs.stderr}`
     .split('\n')
     .filter((l) => l.trim())
