@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Capabilities an image can declare for its suites (images.yaml `test.capabilities`). */
-export const CAPABILITIES = ['jupyterlab-french', 'r'] as const;
+const CAPABILITIES = ['jupyterlab-french', 'r'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 // Docker's reference grammar for one path component; kfc names images with it.

@@ -10,7 +10,7 @@ import type { Capability } from '../catalog/schema.ts';
 const root = new URL('../..', import.meta.url).pathname;
 
 /** The capabilities of KFC_TEST_NAME's catalog node and its ancestors. */
-export function declaredCapabilities(name = process.env.KFC_TEST_NAME): Set<Capability> {
+function declaredCapabilities(name = process.env.KFC_TEST_NAME): Set<Capability> {
   if (!name) throw new Error('KFC_TEST_NAME is not set: run the suite through kfc test');
   const node = loadCatalog(root, { readFiles: false }).nodes.get(name);
   if (!node) throw new Error(`KFC_TEST_NAME=${name} is not an image of images.yaml`);
