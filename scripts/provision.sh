@@ -40,11 +40,12 @@ export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"
 
 # BuildKit's cache GC keeps 10% of the disk by default: less than the family's cache (the GPU layers alone
 # are ~14 GB), so a build of the family evicted the parent's records mid-run and rebuilt it with other
-# bytes. Keep a quarter of the disk (30–60 GB, or KFC_BUILD_CACHE_KEEP) in /etc/docker/daemon.json, merged
-# into what is there; a running engine is restarted once when this changes it.
+# bytes. Keep 40% of the space the engine can use (used + free: the size df shows can be far larger),
+# 20-60 GB, or KFC_BUILD_CACHE_KEEP, in /etc/docker/daemon.json, merged into what is there; a running
+# engine is restarted once when this changes it.
 daemon_json=/etc/docker/daemon.json
-keep="${KFC_BUILD_CACHE_KEEP:-$(df -Pk / | awk 'NR==2 { g = int($2 / 1048576 / 4); if (g > 60) g = 60;
-  if (g < 30) g = 30; print g "GB" }')}"
+keep="${KFC_BUILD_CACHE_KEEP:-$(df -Pk / | awk 'NR==2 { g = int(($3 + $4) / 1048576 * 0.4); if (g > 60) g = 60;
+  if (g < 20) g = 20; print g "GB" }')}"
 engine_config_changed=false
 if $SUDO python3 - "$daemon_json" "$keep" <<'EOF'
 import json, os, sys
