@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { heldBefore, type PlanNode, planPulls } from '../../src/publish/node-plan.ts';
-import { nodePullKey } from '../../src/publish/node-pull-key.ts';
-import { formatSmokeTable, smokePlan } from '../../src/publish/node-smoke.ts';
+import { heldBefore, type PlanNode, planPulls } from '../../src/nodepull/node-plan.ts';
+import { nodePullKey } from '../../src/nodepull/node-pull-key.ts';
+import { formatSmokeTable, smokePlan } from '../../src/nodepull/node-smoke.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 /** A tree from "name<parent" pairs, in the order given (parents first). */

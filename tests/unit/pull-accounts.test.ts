@@ -1,8 +1,8 @@
 /** The three accounts of a node's pull, and which registry blobs may go once the node has an image. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blobsToDelete, identityProblem, pullAccounts, pullStatus, shortId } from '../../src/publish/pull-accounts.ts';
-import { blobFetches } from '../../src/publish/pull-bytes.ts';
+import { blobsToDelete, identityProblem, pullAccounts, pullStatus, shortId } from '../../src/nodepull/pull-accounts.ts';
+import { blobFetches } from '../../src/nodepull/pull-bytes.ts';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const manifest = {

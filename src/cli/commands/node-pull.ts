@@ -33,9 +33,9 @@ export function registerNodePullCommand(program: Command): void {
       const { imageExists, requireEngine } = await import('../../engine/docker.ts');
       const { gitInfo } = await import('../../engine/git.ts');
       const { defaultTag, normaliseRepo } = await import('../../tags/tags.ts');
-      const { nodePull } = await import('../../publish/node-pull.ts');
-      const { formatPullTable } = await import('../../publish/pull-bytes.ts');
-      const { formatSmokeTable } = await import('../../publish/node-smoke.ts');
+      const { nodePull } = await import('../../nodepull/node-pull.ts');
+      const { formatPullTable } = await import('../../nodepull/pull-bytes.ts');
+      const { formatSmokeTable } = await import('../../nodepull/node-smoke.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       if (opts.test)
         throw new KfcError('--test is gone: node-pull no longer runs the suites', {

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { digestParts } from '../cache/digest.ts';
 import { KfcError } from '../errors.ts';
 
-const ENTRY = 'src/publish/node-pull.ts';
+const ENTRY = 'src/nodepull/node-pull.ts';
 
 /** kfc's clone: up from this module, which runs from src/ or from bin/kfc.js's bundle under node_modules/.cache. */
 function kfcRoot(): string {
