@@ -73,6 +73,32 @@ export interface ImageReport {
   notes: string[];
   /** What the field's tools said (kfc referee), for this very image ID. */
   referees?: RefereeSummary;
+  /** Where this run's time went for the image (absent in reports written before they were kept). */
+  seconds?: ImageSeconds;
+  /** Served from the result cache: the figures are the stored run's (measuredAt), start times included. */
+  cached?: CacheHit;
+}
+
+export interface CacheHit {
+  /** sha256 of the key's parts (src/report/cache-keys.ts). */
+  key: string;
+  storedAt: string;
+}
+
+/** One image's time in this run, in seconds: one save read by every reader. */
+export interface ImageSeconds {
+  /** docker save (to a file, or read as it streamed: then kfc's reading is in it); 0 when not saved. */
+  save: number;
+  /** kfc's archive reading and layer figures. */
+  kfc: number;
+  manifests?: number;
+  starts?: number;
+  dive?: number;
+  /** Trivy's one pass (secrets, vulnerabilities) and the SBOM converted from it. */
+  trivy?: number;
+  total: number;
+  /** The parts served from the result cache instead (report, referees). */
+  cached?: string[];
 }
 
 export interface RefereeSummary {
