@@ -81,7 +81,8 @@ async function fixtureDb(log: (s: string) => void): Promise<string> {
 function kfc(root: string, args: string[], env: Record<string, string>) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
     reject: false,
-    env: { DOCKER_BUILDKIT: '1', KFC_TRIVY: trivy ?? '/missing/trivy', ...env },
+    // A result cache of this file's own (empty at each run): the machine's cache is left alone.
+    env: { DOCKER_BUILDKIT: '1', KFC_TRIVY: trivy ?? '/missing/trivy', KFC_CACHE_DIR: join(out, 'kfc-cache'), ...env },
   });
 }
 
