@@ -67,6 +67,8 @@ export async function reportImages(
   const resolved = await resolveRefs(catalog, opts);
   const refOf = (n: ImageNode) => opts.imageRefs?.get(n.name) ?? resolved.refOf(n);
   const only = opts.referees?.images ?? (() => true);
+  const unjudged = setup ? nodes.filter((n) => !only(n)).map((n) => n.name) : [];
+  if (unjudged.length) opts.log(`kfc report: referees not run on ${unjudged.join(' ')} (images.yaml test.referees)`);
   const { referees: _referees, ...collect } = opts;
   const collected = await collectReport(catalog, nodes, {
     ...collect,

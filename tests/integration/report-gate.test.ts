@@ -131,7 +131,7 @@ describe('report gates on real images', { skip }, () => {
     for (const f of ['index.html', 'README.md', 'tidy.md', 'wasteful.md']) assert.ok(existsSync(join(out, f)), f);
   });
 
-  test('one save per image; a second run takes the passing image from the result cache, not the failing one', async () => {
+  test('one save per image; a second run takes the passing image from the cache, not the failing one', async () => {
     const args = ['report', 'tidy', 'wasteful', '--repo', repo, '--tag', tag, '--starts', '0', '--no-manifests'];
     const cacheOut = join(out, 'cached');
     const first = await kfc([...args, '--out', cacheOut], { KFC_CACHE_DIR: join(out, 'cache-2') });
