@@ -85,17 +85,18 @@ export async function reportImages(
       : {}),
   });
   const fresh = collected.report;
+  const refFlags = opts.report === false ? '--tag/--repo' : '--tag/--repo/--image-ref';
   if (opts.named && fresh.missing.length) {
     throw new KfcError(
       `not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`,
-      { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` },
+      { hint: `kfc build ${fresh.missing.join(' ')}, or pass ${refFlags}` },
     );
   }
   const judged = opts.report === false ? collected.referees.length : fresh.images.length;
   if (judged === 0) {
     const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
     throw new KfcError(`no catalog image is built here with tag "${resolved.tag}"${repo ? ` in ${repo}` : ''}`, {
-      hint: 'kfc build IMAGE first, or pass --tag/--repo/--image-ref',
+      hint: `kfc build IMAGE first, or pass ${refFlags}`,
     });
   }
   const out = { fresh, report: fresh, referees: collected.referees, ...(setup ? { tools: setup.tools } : {}) };

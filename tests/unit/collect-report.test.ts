@@ -542,3 +542,64 @@ describe('LayerBook', () => {
     assert.deepEqual(book.get('sha256:own', []), [l('z', 9)]);
   });
 });
+
+describe('collectReport with the referee part', () => {
+  const catalog = loadCatalog(MINI);
+  catalog.spec.gates = { minEfficiency: 0.5 };
+  const child = catalog.nodes.get('mini-child')!;
+  const dir = mkdtempSync(join(tmpdir(), 'kfc-referee-part-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // No tool configured: the referee part is kfc's reading of the file only (dive and Trivy are
+  // exercised for real in tests/integration/referees.test.ts).
+  const referees = { setup: { tools: {} }, images: new Set(['mini-child']), sbomDir: join(dir, 'sbom') };
+  const cache = {
+    report: new ResultStore('report', { dir, enabled: true }),
+    referee: new ResultStore('referee', { dir, enabled: true }),
+    code: 'c',
+    engine: 'e',
+  };
+
+  test('one save to a file read by both parts, deleted after; then both from the cache, nothing saved', async () => {
+    const work = join(dir, 'work');
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const opts = { refOf, manifests: false, starts: 0, referees, cache, workDir: work };
+    const a = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(calls), log: (s) => lines.push(s) });
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('save')),
+      ['save kfc/mini-child:t to a file'],
+    );
+    assert.match(
+      lines.join('\n'),
+      /^kfc report: mini-child: saved kfc\/mini-child:t \(0\.00 GB, to \S+mini-child\.tar\)/m,
+    );
+    assert.deepEqual(readdirSync(work), [], 'the archive is deleted');
+    assert.deepEqual(
+      a.referees.map((r) => [r.name, r.id, r.problems]),
+      [['mini-child', a.report.images[0]!.id, []]],
+    );
+
+    const again: string[] = [];
+    const b = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(again), log: (s) => lines.push(s) });
+    assert.ok(!again.some((c) => c.startsWith('save')), again.join('\n'));
+    assert.match(lines.join('\n'), /^kfc report: mini-child: referees cached \(key [0-9a-f]{12}, /m);
+    assert.deepEqual(b.report.images[0]!.seconds?.cached, ['report', 'referees']);
+    assert.ok(b.referees[0]!.cached);
+
+    const verb: string[] = [];
+    const c = await collectReport(catalog, [child], {
+      ...opts,
+      report: false,
+      verb: 'kfc referee',
+      cache: undefined,
+      engine: fakeEngine(verb),
+      log: (s) => lines.push(s),
+    });
+    assert.deepEqual(c.report.images, [], 'kfc referee: no report part');
+    assert.deepEqual(
+      verb.filter((x) => x.startsWith('save')),
+      ['save kfc/mini-child:t to a file'],
+    );
+    assert.match(lines.join('\n'), /^kfc referee: mini-child: saved /m);
+  });
+});
