@@ -1,6 +1,12 @@
-import type { CacheHit } from '../report/model.ts';
 import type { CrossCheck } from './dive.ts';
 import type { SbomCounts, SecretFinding } from './trivy.ts';
+
+/** A result served from the result cache (src/cache): its key and when it was stored. */
+export interface CacheHit {
+  /** sha256 of the key's parts (src/report/cache-keys.ts). */
+  key: string;
+  storedAt: string;
+}
 
 /** What the referee tools said about one built image (reports/referees.json, shown by kfc report). */
 export interface RefereeImage {

@@ -1,7 +1,7 @@
 import type { EfficiencyMetrics } from '../metrics/efficiency.ts';
 import type { ImageSharing } from '../metrics/family.ts';
 import type { Breach, EffectiveGates } from '../metrics/gates.ts';
-import type { RefereeImage } from '../referees/model.ts';
+import type { CacheHit, RefereeImage } from '../referees/model.ts';
 import type { Manifests } from './manifests.ts';
 
 export const REPORT_VERSION = 1;
@@ -77,12 +77,6 @@ export interface ImageReport {
   seconds?: ImageSeconds;
   /** Served from the result cache: the figures are the stored run's (measuredAt), start times included. */
   cached?: CacheHit;
-}
-
-export interface CacheHit {
-  /** sha256 of the key's parts (src/report/cache-keys.ts). */
-  key: string;
-  storedAt: string;
 }
 
 /** One image's time in this run, in seconds: one save read by every reader. */
