@@ -13,7 +13,7 @@ import type { InspectedImage, ReportEngine } from './engine.ts';
 import { collectManifests } from './probe-manifests.ts';
 import { measureStart } from './start-time.ts';
 
-export async function inspect(ref: string): Promise<InspectedImage | undefined> {
+async function inspect(ref: string): Promise<InspectedImage | undefined> {
   const i = await inspectImage(ref);
   return i && { id: i.id, size: i.size, tags: i.tags, created: i.created, diffIds: i.layers, env: i.env };
 }

@@ -106,6 +106,7 @@ function registerRefereeRunCommand(program: Command): void {
       const { writeRefereeFile } = await import('../../report/referees.ts');
       const { failOnProblems } = await import('../../report/check.ts');
       const { formatReferee } = await import('../../referees/render.ts');
+      const { outcomeLines } = await import('../../report/seconds.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
@@ -146,7 +147,10 @@ function registerRefereeRunCommand(program: Command): void {
         }
       }
       if (wantsJson(cmd)) printJson(file);
-      else process.stdout.write(formatReferee(file) + '\n');
+      else {
+        process.stdout.write(formatReferee(file) + '\n');
+        for (const l of outcomeLines('kfc referee', [], judged.referees)) process.stdout.write(`${l}\n`);
+      }
       if (opts.check) failOnProblems(judged.fresh, judged.referees, log);
     });
 }

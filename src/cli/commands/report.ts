@@ -8,7 +8,7 @@ import type { FamilyReport } from '../../report/model.ts';
 import { writeRefereeFile } from '../../report/referees.ts';
 import { diffReports, diffText, textSummary } from '../../report/render.ts';
 import { reportImages } from '../../report/report-images.ts';
-import { secondsTable } from '../../report/seconds.ts';
+import { outcomeLines, secondsTable } from '../../report/seconds.ts';
 import { catalogFor, parsePairs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -147,7 +147,10 @@ export function registerReportCommands(program: Command): void {
       if (wantsJson(cmd)) printJson(opts.from ? report : fresh);
       else {
         process.stdout.write(textSummary(fresh) + '\n');
-        if (!opts.from) process.stdout.write(`${secondsTable(fresh.images)}\n`);
+        if (!opts.from) {
+          process.stdout.write(`${secondsTable(fresh.images)}\n`);
+          for (const l of outcomeLines('kfc report', fresh.images, referees)) process.stdout.write(`${l}\n`);
+        }
         process.stdout.write(`wrote ${written.length} file(s) under ${out} (open ${join(out, 'index.html')})\n`);
       }
       if (opts.check) {
