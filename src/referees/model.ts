@@ -1,6 +1,13 @@
 import type { CrossCheck } from './dive.ts';
 import type { SbomCounts, SecretFinding } from './trivy.ts';
 
+/** A result served from the result cache (src/cache): its key and when it was stored. */
+export interface CacheHit {
+  /** sha256 of the key's parts (src/report/cache-keys.ts). */
+  key: string;
+  storedAt: string;
+}
+
 /** What the referee tools said about one built image (reports/referees.json, shown by kfc report). */
 export interface RefereeImage {
   name: string;
@@ -8,7 +15,8 @@ export interface RefereeImage {
   /** Image ID the figures belong to: kfc report attaches them only to the same image. */
   id: string;
   archiveBytes: number;
-  seconds: { save: number; kfc: number; dive?: number; sbom?: number; secrets?: number; vulns?: number };
+  /** This run's: save and kfc's reading of the archive, dive, Trivy's one pass and SBOM conversion. */
+  seconds: { save: number; kfc: number; dive?: number; trivy?: number };
   dive?: CrossCheck;
   sbom?: SbomCounts & { file: string };
   secrets?: SecretFinding[];
@@ -26,6 +34,8 @@ export interface RefereeImage {
   /** What was left out and why (e.g. Java archives without a Java DB). */
   notes: string[];
   measuredAt: string;
+  /** Served from the result cache: the verdicts are the stored run's (measuredAt). */
+  cached?: CacheHit;
 }
 
 export interface RefereeFile {

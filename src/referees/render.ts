@@ -36,7 +36,6 @@ export function formatReferee(file: RefereeFile): string {
   for (const i of file.images) {
     const d = i.dive;
     const t = i.seconds;
-    const trivyS = (t.sbom ?? 0) + (t.secrets ?? 0) + (t.vulns ?? 0);
     const cells = [
       i.name,
       d ? pct(d.kfc.efficiency) : '-',
@@ -48,7 +47,7 @@ export function formatReferee(file: RefereeFile): string {
       sbomText(i),
       i.secrets ? i.secrets.length : '-',
       i.sbom ? vulnText(i.vulns, i.vulnGate) : '-',
-      `${t.save}/${t.kfc}/${t.dive ?? '-'}/${trivyS ? trivyS.toFixed(1) : '-'}`,
+      i.cached ? `cached ${i.cached.key.slice(0, 12)}` : `${t.save}/${t.kfc}/${t.dive ?? '-'}/${t.trivy ?? '-'}`,
     ];
     rows.push(`| ${cells.join(' | ')} |`);
   }

@@ -1,40 +1,46 @@
 /**
- * The effectful half of `kfc referee`: one `docker save` archive per image, read by kfc's own layer
- * analysis, by dive and by Trivy, so every tool judges the same bytes and the image is saved once.
+ * The effectful half of kfc referee, on an archive already saved and read by kfc (src/report/run.ts):
+ * dive on the same file, and one Trivy pass (secrets, and vulnerabilities with a DB, every package
+ * listed) from which the CycloneDX SBOM is converted and the vulnerability gate is computed. Every
+ * tool judges the same bytes; the image is saved once.
  */
 
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import type { VulnGate } from '../catalog/schema.ts';
-import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
-import { readImageArchive } from '../metrics/archive/image-archive.ts';
+import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
 import { analyzeLayers } from '../metrics/efficiency.ts';
 import { crossCheck, parseDiveCi } from './dive.ts';
 import { directoryRemovedBytes } from './dive-style.ts';
 import type { RefereeImage } from './model.ts';
-import { gateVulns, sbomCounts, trivySecrets, vulnCounts } from './trivy.ts';
+import type { DiveSetup, RefereeSetup, TrivySetup } from './setup.ts';
+import { sbomCounts, type TrivyReport, trivySecrets, vulnCounts } from './trivy.ts';
+import { judgeVulns } from './vuln-gate.ts';
 
-export interface RefereeOptions {
+/** An image's archive as saved and read by kfc. */
+export interface SavedArchive {
   name: string;
   ref: string;
   id: string;
-  /** Where the archive is written (removed by the caller) and the SBOM kept. */
+  file: string;
+  image: ArchiveImage;
+  bytes: number;
+  seconds: { save: number; kfc: number };
+}
+
+export interface RefereeOptions {
+  setup: RefereeSetup;
+  /** Where Trivy's JSON report is written (and removed) next to the archive. */
   workDir: string;
+  /** Where <image>.cdx.json is kept. */
   sbomDir: string;
+  /** The efficiency gate (images.yaml); 0 when the catalog gates none. */
   minEfficiency: number;
-  dive?: { bin: string; ciConfig: string; configEfficiency: number };
-  trivy?: {
-    bin: string;
-    cacheDir: string;
-    vulns: boolean;
-    /** The catalog's vulnerability gate for this image (images.yaml gates.vulnerabilities). */
-    gate?: VulnGate;
-    /** Trivy's allowlist (.trivyignore), checked by parseTrivyIgnore; absent: nothing is accepted. */
-    ignoreFile?: string;
-  };
+  /** The catalog's vulnerability gate for this image (images.yaml gates.vulnerabilities). */
+  gate?: VulnGate;
   log: (s: string) => void;
 }
 
@@ -56,145 +62,141 @@ async function run(bin: string, args: string[], what: string, okCodes = [0]) {
 /** Java archives: Trivy identifies them through its Java DB, which it would download. */
 const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
 
+/** Flags that keep Trivy off the network (no version check, no telemetry). */
+const QUIET = ['--quiet', '--skip-version-check', '--disable-telemetry'];
+
 /**
- * Trivy flags for a scan that never reaches the network (no DB download, no version check). Without
- * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
+ * Trivy flags for a scan that never reaches the network (no DB download). Without a Java DB in the
+ * cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
-function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
+function trivyOffline(t: TrivySetup): string[] {
   const flags = [
     '--cache-dir',
-    cacheDir,
+    t.cacheDir,
     '--skip-db-update',
     '--skip-java-db-update',
     '--offline-scan',
-    '--skip-version-check',
-    '--disable-telemetry',
-    '--quiet',
+    ...QUIET,
     // Trivy's default 5 min ran out on jupyterlab-cpu's secret scan on a busy 2-core machine.
     '--timeout',
     '30m',
   ];
-  if (!javaDb) for (const g of JAVA_ARCHIVES) flags.push('--skip-files', g);
+  if (!t.javaDb) for (const g of JAVA_ARCHIVES) flags.push('--skip-files', g);
   return flags;
 }
 
-function hasTrivyJavaDb(cacheDir: string): boolean {
-  return existsSync(join(cacheDir, 'java-db', 'trivy-java.db'));
+async function runDive(a: SavedArchive, dive: DiveSetup, o: RefereeOptions) {
+  const args = ['--ci', '--ci-config', dive.ciConfig, '--source', 'docker-archive', a.file];
+  // An images.yaml gate that differs from .dive-ci's goes to dive too: both tools judge one threshold.
+  if (o.minEfficiency !== dive.configEfficiency) args.push('--lowestEfficiency', String(o.minEfficiency));
+  const r = await run(dive.bin, args, `dive ${a.name}`, [0, 1]);
+  const m = analyzeLayers(a.image.layers);
+  const kfc = {
+    efficiency: m.efficiency,
+    wastedBytes: m.wastedBytes,
+    minBytes: m.minBytes,
+    cumulativeBytes: m.cumulativeBytes,
+    directoryRemovedBytes: directoryRemovedBytes(a.image.layers),
+    minEfficiency: o.minEfficiency,
+  };
+  return crossCheck(a.name, kfc, parseDiveCi(r.all ?? ''));
 }
 
-export async function refereeImage(o: RefereeOptions): Promise<RefereeImage> {
-  mkdirSync(o.workDir, { recursive: true });
-  const archive = join(o.workDir, `${o.name}.tar`);
-  const problems: string[] = [];
-  let t0 = performance.now();
-  await run(dockerBin(), ['save', '-o', archive, o.ref], `docker save ${o.ref}`);
-  const seconds: RefereeImage['seconds'] = { save: secs(t0), kfc: 0 };
-  const archiveBytes = statSync(archive).size;
-  o.log(`kfc referee: ${o.name}: saved ${o.ref} (${(archiveBytes / 1e9).toFixed(2)} GB) in ${seconds.save} s`);
+/**
+ * One Trivy pass: every finding (no allowlist: Trivy would otherwise read a .trivyignore from the
+ * working directory) and every package, as JSON; the SBOM is converted from it.
+ */
+async function runTrivy(a: SavedArchive, t: TrivySetup, o: RefereeOptions) {
+  const report = join(o.workDir, `${a.name}.trivy.json`);
+  try {
+    const scanners = t.vulns ? 'vuln,secret' : 'secret';
+    await run(
+      t.bin,
+      [
+        'image',
+        ...trivyOffline(t),
+        '--input',
+        a.file,
+        '--scanners',
+        scanners,
+        '--list-all-pkgs',
+        '--format',
+        'json',
+      ].concat(['--ignorefile', '/dev/null', '--output', report]),
+      `trivy scan ${a.name}`,
+    );
+    mkdirSync(o.sbomDir, { recursive: true });
+    const sbomFile = join(o.sbomDir, `${a.name}.cdx.json`);
+    await run(
+      t.bin,
+      ['convert', '--quiet', '--cache-dir', t.cacheDir, '--format', 'cyclonedx', '--output', sbomFile, report],
+      `trivy convert ${a.name}`,
+    );
+    const json = JSON.parse(readFileSync(report, 'utf8')) as TrivyReport;
+    const sbom = { ...sbomCounts(JSON.parse(readFileSync(sbomFile, 'utf8'))), file: sbomFile };
+    return { json, sbom };
+  } finally {
+    rmSync(report, { force: true });
+  }
+}
 
-  t0 = performance.now();
-  const read = await readImageArchive(createReadStream(archive));
-  const img = read.images.find((i) => i.id === o.id) ?? (read.images.length === 1 ? read.images[0] : undefined);
-  if (!img) throw new KfcError(`${archive}: image ${o.id} not in the saved archive`);
-  const m = analyzeLayers(img.layers);
-  seconds.kfc = secs(t0);
+export async function refereeArchive(a: SavedArchive, o: RefereeOptions): Promise<RefereeImage> {
+  const problems: string[] = [];
   const result: RefereeImage = {
-    name: o.name,
-    ref: o.ref,
-    id: o.id,
-    archiveBytes,
-    seconds,
+    name: a.name,
+    ref: a.ref,
+    id: a.id,
+    archiveBytes: a.bytes,
+    seconds: { ...a.seconds },
     problems,
     notes: [],
     measuredAt: new Date().toISOString(),
   };
-
-  if (o.dive) {
-    t0 = performance.now();
-    const args = ['--ci', '--ci-config', o.dive.ciConfig, '--source', 'docker-archive', archive];
-    // An images.yaml gate that differs from .dive-ci's goes to dive too: both tools judge one threshold.
-    if (o.minEfficiency !== o.dive.configEfficiency) args.push('--lowestEfficiency', String(o.minEfficiency));
-    const r = await run(o.dive.bin, args, `dive ${o.name}`, [0, 1]);
-    const d = parseDiveCi(r.all ?? '');
-    seconds.dive = secs(t0);
-    const kfc = {
-      efficiency: m.efficiency,
-      wastedBytes: m.wastedBytes,
-      minBytes: m.minBytes,
-      cumulativeBytes: m.cumulativeBytes,
-      directoryRemovedBytes: directoryRemovedBytes(img.layers),
-      minEfficiency: o.minEfficiency,
-    };
-    result.dive = crossCheck(o.name, kfc, d);
+  const { dive, trivy } = o.setup;
+  if (dive) {
+    const t0 = performance.now();
+    result.dive = await runDive(a, dive, o);
+    result.seconds.dive = secs(t0);
     problems.push(...result.dive.problems.map((p) => `dive vs kfc: ${p}`));
   }
-
-  if (o.trivy) {
-    const off = trivyOffline(o.trivy.cacheDir);
-    if (!hasTrivyJavaDb(o.trivy.cacheDir))
+  if (trivy) {
+    if (!trivy.javaDb)
       result.notes.push(
-        `Java archives (${JAVA_ARCHIVES.join(' ')}) not in the SBOM: no Trivy Java DB in ${o.trivy.cacheDir}`,
+        `Java archives (${JAVA_ARCHIVES.join(' ')}) not in the SBOM: no Trivy Java DB in ${trivy.cacheDir}`,
       );
-    mkdirSync(o.sbomDir, { recursive: true });
-    const sbomFile = join(o.sbomDir, `${o.name}.cdx.json`);
-    t0 = performance.now();
-    await run(
-      o.trivy.bin,
-      ['image', ...off, '--input', archive, '--format', 'cyclonedx', '--output', sbomFile],
-      `trivy sbom ${o.name}`,
-    );
-    result.sbom = { ...sbomCounts(JSON.parse(readFileSync(sbomFile, 'utf8'))), file: sbomFile };
-    seconds.sbom = secs(t0);
-
-    t0 = performance.now();
-    const s = await run(
-      o.trivy.bin,
-      ['image', ...off, '--input', archive, '--scanners', 'secret', '--format', 'json'],
-      `trivy secret scan ${o.name}`,
-    );
-    result.secrets = trivySecrets(JSON.parse(s.stdout));
-    seconds.secrets = secs(t0);
+    const t0 = performance.now();
+    const { json, sbom } = await runTrivy(a, trivy, o);
+    result.sbom = sbom;
+    result.secrets = trivySecrets(json);
     for (const f of result.secrets)
       problems.push(`secret: ${f.rule} (${f.severity}) in ${f.target}${f.line ? `:${f.line}` : ''}`);
-
-    if (o.trivy.vulns) {
-      t0 = performance.now();
-      const vulnScan = async (extra: string[], what: string) => {
-        const args = ['image', ...off, '--input', archive, '--scanners', 'vuln', '--format', 'json', ...extra];
-        return vulnCounts(JSON.parse((await run(o.trivy!.bin, args, `${what} ${o.name}`)).stdout));
-      };
-      // Every finding, for the counts shown; the gate counts what the allowlist and ignore-unfixed leave.
-      // (/dev/null: Trivy would otherwise read a .trivyignore from the working directory.)
-      result.vulns = await vulnScan(['--ignorefile', '/dev/null'], 'trivy vuln scan');
-      const gate = o.trivy.gate;
-      if (gate) {
-        const extra = ['--ignorefile', o.trivy.ignoreFile ?? '/dev/null'];
-        if (gate.ignoreUnfixed) extra.push('--ignore-unfixed');
-        const counts = await vulnScan(extra, 'trivy vuln gate');
-        const g = gateVulns(counts, gate.max);
-        result.vulnGate = {
-          max: gate.max,
-          ignoreUnfixed: gate.ignoreUnfixed,
-          ...(o.trivy.ignoreFile ? { ignoreFile: o.trivy.ignoreFile } : {}),
-          counts,
-          pass: !g.length,
-        };
-        const how = [
-          gate.ignoreUnfixed ? 'fixed ones only' : '',
-          o.trivy.ignoreFile ? `not in ${o.trivy.ignoreFile}` : '',
-        ]
-          .filter(Boolean)
-          .map((h) => `, ${h}`)
-          .join('');
-        for (const b of g) problems.push(`vulnerabilities: ${b}${how}`);
-      }
-      seconds.vulns = secs(t0);
+    if (trivy.vulns) {
+      result.vulns = vulnCounts(json);
+      if (o.gate) judgeGate(result, json, o.gate, trivy);
     }
+    result.seconds.trivy = secs(t0);
   }
   return result;
 }
 
-/** Is there a Trivy vulnerability DB in the cache (TRIVY_CACHE_DIR/db/trivy.db)? */
-export function hasTrivyDb(cacheDir: string): boolean {
-  return existsSync(join(cacheDir, 'db', 'trivy.db'));
+/** The catalog's gate on the findings ignore-unfixed and the allowlist leave. */
+function judgeGate(result: RefereeImage, json: TrivyReport, gate: VulnGate, trivy: TrivySetup): void {
+  const v = judgeVulns(json, gate, trivy.ignored);
+  result.vulnGate = {
+    max: gate.max,
+    ignoreUnfixed: gate.ignoreUnfixed,
+    ...(trivy.ignoreFile ? { ignoreFile: trivy.ignoreFile } : {}),
+    counts: v.counts,
+    pass: !v.breaches.length,
+  };
+  const how = [gate.ignoreUnfixed ? 'fixed ones only' : '', trivy.ignoreFile ? `not in ${trivy.ignoreFile}` : '']
+    .filter(Boolean)
+    .map((h) => `, ${h}`)
+    .join('');
+  for (const b of v.breaches) result.problems.push(`vulnerabilities: ${b}${how}`);
+}
+
+/** The SBOM file's text, to keep with a cached verdict (undefined when there is none). */
+export function sbomText(r: RefereeImage): string | undefined {
+  return r.sbom && existsSync(r.sbom.file) ? readFileSync(r.sbom.file, 'utf8') : undefined;
 }

@@ -47,12 +47,20 @@ export interface SecretFinding {
   line?: number;
 }
 
-interface TrivyReport {
+/** The fields kfc reads of Trivy's JSON report (`trivy image --format json`). */
+export interface TrivyReport {
   Results?: {
     Target?: string;
     Class?: string;
     Secrets?: { RuleID?: string; Severity?: string; Title?: string; StartLine?: number }[];
-    Vulnerabilities?: { VulnerabilityID?: string; Severity?: string; PkgName?: string; FixedVersion?: string }[];
+    Vulnerabilities?: {
+      VulnerabilityID?: string;
+      Severity?: string;
+      PkgName?: string;
+      FixedVersion?: string;
+      /** fixed, affected, will_not_fix, …; absent when unknown. */
+      Status?: string;
+    }[];
   }[];
 }
 

@@ -52,7 +52,16 @@ export function parseTrivyIgnore(text: string, where = '.trivyignore'): IgnoreEn
   return entries;
 }
 
-/** Entries past their expiry (Trivy no longer suppresses them), as of `today` (YYYY-MM-DD). */
+/**
+ * Entries past their expiry, as of `today` (YYYY-MM-DD, UTC). Trivy reads exp:D as D 00:00 UTC and
+ * drops the entry once that moment has passed: from day D on it no longer suppresses anything.
+ */
 export function expiredEntries(entries: IgnoreEntry[], today = new Date().toISOString().slice(0, 10)): IgnoreEntry[] {
-  return entries.filter((e) => e.expires < today);
+  return entries.filter((e) => e.expires <= today);
+}
+
+/** The IDs the allowlist still takes out of the gate on `today` (what Trivy would ignore). */
+export function activeIgnoreIds(entries: IgnoreEntry[], today = new Date().toISOString().slice(0, 10)): string[] {
+  const expired = new Set(expiredEntries(entries, today));
+  return [...new Set(entries.filter((e) => !expired.has(e)).map((e) => e.id))].sort();
 }

@@ -20,8 +20,10 @@ export interface StartOptions {
 
 export interface ReportEngine {
   inspect(ref: string): Promise<InspectedImage | undefined>;
-  /** One archive of several images (shared layers once), read as it streams. */
-  saveAndRead(refs: string[]): Promise<ImageArchive>;
+  /** One image's archive, read as it streams (nothing on disk); `bytes`: the archive's length. */
+  saveAndRead(ref: string): Promise<{ archive: ImageArchive; bytes: number }>;
+  /** One image's archive written to `file`, for the readers that need it on disk (dive, Trivy). */
+  saveTo(ref: string, file: string): Promise<void>;
   manifests(ref: string, condaDir: string): Promise<Manifests>;
   measureStart(ref: string, ready: string, starts: number, opts: StartOptions): Promise<StartReport>;
 }

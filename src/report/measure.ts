@@ -1,5 +1,6 @@
 /** One image's report: its layers and waste, sharing, manifests and start time, judged by its gates. */
 
+import { performance } from 'node:perf_hooks';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
 import { analyzeLayers } from '../metrics/efficiency.ts';
@@ -26,8 +27,8 @@ export interface ImageFacts {
   ref: string;
   info: InspectedImage;
   image: ArchiveImage;
-  /** The parent's layers, when the parent is built here. */
-  parent?: ArchiveImage;
+  /** The parent's layer digests, when the parent is built here. */
+  parentIds?: string[];
   /** The root base's layer digests (empty when the base is not here). */
   baseIds: Set<string>;
   sharing: ImageSharing;
@@ -57,22 +58,42 @@ function neverStarted(image: string, start: StartReport, gates: EffectiveGates):
   };
 }
 
-export async function measureImage(catalog: Catalog, f: ImageFacts, opts: MeasureOptions): Promise<ImageReport> {
+const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
+
+/** Where measuring went: kfc's layer figures, the manifests' and the starts' containers. */
+export interface MeasureSeconds {
+  kfc: number;
+  manifests?: number;
+  starts?: number;
+}
+
+export async function measureImage(
+  catalog: Catalog,
+  f: ImageFacts,
+  opts: MeasureOptions,
+): Promise<{ report: ImageReport; seconds: MeasureSeconds }> {
   const { node, info } = f;
-  const parentIds = new Set(f.parent?.layers.map((l) => l.diffId) ?? []);
-  const { layers, notes } = layerReports(node, f.image, f.baseIds, parentIds);
+  let t0 = performance.now();
+  const { layers, notes } = layerReports(node, f.image, f.baseIds, new Set(f.parentIds ?? []));
   const m = analyzeLayers(f.image.layers);
-  if (node.parent && !f.parent)
+  if (node.parent && !f.parentIds)
     notes.push(`parent ${node.parent.name} is not built here (${opts.refOf(node.parent)}): no sharing figure`);
+  const seconds: MeasureSeconds = { kfc: secs(t0) };
 
   let manifests: Manifests | undefined;
   if (opts.manifests) {
     opts.log(`kfc report: ${node.name}: package manifests`);
+    t0 = performance.now();
     manifests = await opts.engine.manifests(f.ref, envOf(info.env, 'CONDA_DIR') ?? '/opt/conda');
+    seconds.manifests = secs(t0);
   }
   let start: StartReport | undefined;
   if (opts.starts > 0 && !node.spec.publish) notes.push('internal stage (publish: false): start time not measured');
-  if (opts.starts > 0 && node.spec.publish) start = await measureStarts(f, opts);
+  if (opts.starts > 0 && node.spec.publish) {
+    t0 = performance.now();
+    start = await measureStarts(f, opts);
+    seconds.starts = secs(t0);
+  }
 
   const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
   const breaches = checkGates(
@@ -87,7 +108,7 @@ export async function measureImage(catalog: Catalog, f: ImageFacts, opts: Measur
     gates,
   );
   if (start && start.starts === 0) breaches.push(neverStarted(node.name, start, gates));
-  return {
+  const report: ImageReport = {
     name: node.name,
     ...(node.parent ? { parent: node.parent.name } : {}),
     root: node.chain[0]!.name,
@@ -107,4 +128,5 @@ export async function measureImage(catalog: Catalog, f: ImageFacts, opts: Measur
     measuredAt: new Date().toISOString(),
     notes,
   };
+  return { report, seconds };
 }

@@ -1,18 +1,6 @@
-/** Putting measurements together: archives read one image at a time, a report with an earlier one. */
+/** Putting measurements together: family totals, a report with an earlier one. */
 
-import type { ImageArchive } from '../metrics/archive/image-archive.ts';
 import { type FamilyReport, type ImageReport, REPORT_VERSION } from './model.ts';
-
-/** Several archives as one: each image once, each layer once (by diff_id), every note. */
-export function mergeArchives(archives: ImageArchive[]): ImageArchive {
-  const merged: ImageArchive = { images: [], layers: new Map(), notes: [] };
-  for (const a of archives) {
-    for (const img of a.images) if (!merged.images.some((m) => m.id === img.id)) merged.images.push(img);
-    for (const [id, layer] of a.layers) if (!merged.layers.has(id)) merged.layers.set(id, layer);
-    merged.notes.push(...a.notes);
-  }
-  return merged;
-}
 
 /** Family totals from image reports (by layer digest). */
 export function familyFigures(images: ImageReport[]): FamilyReport['family'] {

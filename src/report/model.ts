@@ -1,7 +1,7 @@
 import type { EfficiencyMetrics } from '../metrics/efficiency.ts';
 import type { ImageSharing } from '../metrics/family.ts';
 import type { Breach, EffectiveGates } from '../metrics/gates.ts';
-import type { RefereeImage } from '../referees/model.ts';
+import type { CacheHit, RefereeImage } from '../referees/model.ts';
 import type { Manifests } from './manifests.ts';
 
 export const REPORT_VERSION = 1;
@@ -73,6 +73,26 @@ export interface ImageReport {
   notes: string[];
   /** What the field's tools said (kfc referee), for this very image ID. */
   referees?: RefereeSummary;
+  /** Where this run's time went for the image (absent in reports written before they were kept). */
+  seconds?: ImageSeconds;
+  /** Served from the result cache: the figures are the stored run's (measuredAt), start times included. */
+  cached?: CacheHit;
+}
+
+/** One image's time in this run, in seconds: one save read by every reader. */
+export interface ImageSeconds {
+  /** docker save (to a file, or read as it streamed: then kfc's reading is in it); 0 when not saved. */
+  save: number;
+  /** kfc's archive reading and layer figures. */
+  kfc: number;
+  manifests?: number;
+  starts?: number;
+  dive?: number;
+  /** Trivy's one pass (secrets, vulnerabilities) and the SBOM converted from it. */
+  trivy?: number;
+  total: number;
+  /** The parts served from the result cache instead (report, referees). */
+  cached?: string[];
 }
 
 export interface RefereeSummary {

@@ -3,9 +3,11 @@
  * dive's figures beside kfc's, the SBOM's package counts, secrets and vulnerability counts. Only
  * attached to an image when they were measured on the same image ID.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { formatBytes } from '../metrics/gates.ts';
-import type { RefereeFile } from '../referees/model.ts';
+import type { RefereeFile, RefereeImage } from '../referees/model.ts';
 import { vulnText } from '../referees/render.ts';
 import type { FamilyReport, ImageReport, RefereeSummary } from './model.ts';
 
@@ -17,6 +19,14 @@ export function readRefereeFile(file: string): RefereeFile | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Writes referees.json (atomically) for the images judged now, with the tools' versions. */
+export function writeRefereeFile(file: string, images: RefereeImage[], tools: Record<string, string>): RefereeFile {
+  const doc: RefereeFile = { version: 1, tools, images };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileAtomic.sync(file, JSON.stringify(doc, null, 2) + '\n');
+  return doc;
 }
 
 /** Attaches each image's referee summary (same name and image ID); returns the report. */

@@ -1,55 +1,107 @@
 /**
- * `kfc report` measuring: the references of the images, their measurement (run.ts), and the merge
- * with the earlier report.json so the page keeps the images not measured this time.
+ * `kfc report` and `kfc referee` measuring: the references of the images, the referee tools and the
+ * result caches, their measurement (run.ts), and the merge with the earlier report.json so the page
+ * keeps the images not measured this time.
  */
 
 import { join } from 'node:path';
+import { ResultStore } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import type { RefereeImage } from '../referees/model.ts';
+import { type RefereeSetup, type RefereeSetupOptions, refereeSetup } from '../referees/setup.ts';
 import { normaliseRepo } from '../tags/tags.ts';
+import { measuringCodeDigest } from './code-digest.ts';
 import { readJsonFile } from './files.ts';
 import { mergeReports } from './merge.ts';
 import type { FamilyReport } from './model.ts';
-import { type CollectOptions, collectReport } from './run.ts';
+import { type CollectOptions, collectReport, type ResultCaches } from './run.ts';
 
-export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf'> {
+export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'referees' | 'cache'> {
   repo?: string;
   tag?: string;
   /** Image name → the reference to measure instead of REPO/IMAGE:TAG. */
   imageRefs?: Map<string, string>;
   /** True when the user named the images: then each must be built here. */
   named: boolean;
-  /** Where report.json is: with `merge`, its other images are kept. */
+  /** Where report.json is: with `merge`, its other images are kept. Also where sbom/ goes. */
   out: string;
   merge: boolean;
+  /** The referee tools on `images` (all the measured ones when absent). */
+  referees?: Omit<RefereeSetupOptions, 'log'> & { images?: (node: ImageNode) => boolean };
+  /** false: no result cache (--no-result-cache). Default: on, unless KFC_TEST_CACHE=off. */
+  resultCache?: boolean;
+  /** The cache's directory (default: the kfc cache dir). */
+  cacheDir?: string;
 }
 
-/** `fresh`: what was measured now; `report`: it merged into the earlier report (or `fresh` alone). */
+export interface ReportedImages {
+  /** What was measured now (cached images included). */
+  fresh: FamilyReport;
+  /** `fresh` merged into the earlier report.json (or `fresh` alone). */
+  report: FamilyReport;
+  referees: RefereeImage[];
+  /** The referee tools' versions, when they ran. */
+  tools?: Record<string, string>;
+}
+
+async function caches(opts: ReportImagesOptions, engine: string): Promise<ResultCaches | undefined> {
+  if (opts.resultCache === false) return undefined;
+  const store = (kind: string) => new ResultStore(kind, opts.cacheDir ? { dir: opts.cacheDir } : {});
+  const report = store('report');
+  const referee = store('referee');
+  if (!report.on && !referee.on) return undefined;
+  return { report, referee, code: await measuringCodeDigest(), engine };
+}
+
 export async function reportImages(
   catalog: Catalog,
   nodes: ImageNode[],
   opts: ReportImagesOptions,
-): Promise<{ fresh: FamilyReport; report: FamilyReport }> {
-  await requireEngine();
+): Promise<ReportedImages> {
+  const engineVersion = await requireEngine();
+  let setup: RefereeSetup | undefined;
+  if (opts.referees) setup = await refereeSetup({ ...opts.referees, log: opts.log });
   const resolved = await resolveRefs(catalog, opts);
   const refOf = (n: ImageNode) => opts.imageRefs?.get(n.name) ?? resolved.refOf(n);
-  const fresh = await collectReport(catalog, nodes, { ...opts, refOf });
+  const only = opts.referees?.images ?? (() => true);
+  const unjudged = setup ? nodes.filter((n) => !only(n)).map((n) => n.name) : [];
+  if (unjudged.length) opts.log(`kfc report: referees not run on ${unjudged.join(' ')} (images.yaml test.referees)`);
+  const { referees: _referees, ...collect } = opts;
+  const collected = await collectReport(catalog, nodes, {
+    ...collect,
+    refOf,
+    cache: await caches(opts, engineVersion),
+    ...(setup
+      ? {
+          referees: {
+            setup,
+            images: new Set(nodes.filter(only).map((n) => n.name)),
+            sbomDir: join(opts.out, 'sbom'),
+          },
+        }
+      : {}),
+  });
+  const fresh = collected.report;
+  const refFlags = opts.report === false ? '--tag/--repo' : '--tag/--repo/--image-ref';
   if (opts.named && fresh.missing.length) {
     throw new KfcError(
       `not built here: ${fresh.missing.map((n) => `${n} (${refOf(catalog.nodes.get(n)!)})`).join(', ')}`,
-      { hint: `kfc build ${fresh.missing.join(' ')}, or pass --tag/--repo/--image-ref` },
+      { hint: `kfc build ${fresh.missing.join(' ')}, or pass ${refFlags}` },
     );
   }
-  if (fresh.images.length === 0) {
+  const judged = opts.report === false ? collected.referees.length : fresh.images.length;
+  if (judged === 0) {
     const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
     throw new KfcError(`no catalog image is built here with tag "${resolved.tag}"${repo ? ` in ${repo}` : ''}`, {
-      hint: 'kfc build IMAGE first, or pass --tag/--repo/--image-ref',
+      hint: `kfc build IMAGE first, or pass ${refFlags}`,
     });
   }
-  if (!opts.merge) return { fresh, report: fresh };
+  const out = { fresh, report: fresh, referees: collected.referees, ...(setup ? { tools: setup.tools } : {}) };
+  if (!opts.merge) return out;
   const prev = readJsonFile<FamilyReport>(join(opts.out, 'report.json'));
   const names = catalog.order.map((n) => n.name);
-  return { fresh, report: mergeReports(prev, fresh, names) };
+  return { ...out, report: mergeReports(prev, fresh, names) };
 }

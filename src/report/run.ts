@@ -1,27 +1,89 @@
 /**
- * `kfc report`'s measuring: finds the images in the engine, reads their layers in one pass, and
- * measures each (measure.ts) against the family's sharing figures.
+ * kfc report's and kfc referee's measuring, one image at a time, parents first: each image is saved
+ * once (src/report/save.ts) and that archive is read by every reader: kfc's layer figures
+ * (measure.ts), then dive and Trivy when the image is refereed, then deleted. Only the small
+ * per-layer summaries of the images read stay in memory, for their children's sharing figures.
+ * Passing results are kept in the result cache (src/cache/store.ts) by what they were measured from
+ * (cache-keys.ts); an image whose results are all cached is not saved at all.
  */
 
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import writeFileAtomic from 'write-file-atomic';
+import type { ResultStore, StoredResult } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import type { ArchiveImage, ImageArchive } from '../metrics/archive/image-archive.ts';
-import { familySharing } from '../metrics/family.ts';
+import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
+import { type FamilyImage, familySharing } from '../metrics/family.ts';
+import { type EffectiveGates, effectiveGates } from '../metrics/gates.ts';
+import type { RefereeImage } from '../referees/model.ts';
+import { refereeArchive, sbomText } from '../referees/run.ts';
+import type { RefereeSetup } from '../referees/setup.ts';
+import { keyOf, refereeKeyParts, reportKeyParts } from './cache-keys.ts';
 import { dockerReportEngine } from './docker-engine.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
+import { LayerBook, type LayerSummary } from './layer-book.ts';
 import { type MeasureOptions, measureImage } from './measure.ts';
 import { familyReport } from './merge.ts';
-import type { FamilyReport, ImageReport } from './model.ts';
+import type { FamilyReport, ImageReport, ImageSeconds } from './model.ts';
+import { type SavedImage, saveImage, secondsSince } from './save.ts';
+
+/** The referee part: which images, with what tools, and where their SBOMs go. */
+interface RefereeRun {
+  setup: RefereeSetup;
+  images: ReadonlySet<string>;
+  sbomDir: string;
+}
+
+/** The result caches and what every key holds besides the image: the code's digest, the engine's version. */
+export interface ResultCaches {
+  report: ResultStore;
+  referee: ResultStore;
+  code: string;
+  engine: string;
+}
 
 export interface CollectOptions extends Omit<MeasureOptions, 'engine'> {
   /** The engine read from (default: the local Docker engine). */
   engine?: ReportEngine;
+  /** false: the referee part only (kfc referee). Default true. */
+  report?: boolean;
+  referees?: RefereeRun;
+  cache?: ResultCaches;
+  /** Where an archive dive and Trivy read is written (default: a temp dir, removed after). */
+  workDir?: string;
+  /** The log lines' prefix (default `kfc report`). */
+  verb?: string;
+}
+
+export interface Collected {
+  report: FamilyReport;
+  referees: RefereeImage[];
 }
 
 interface Found {
   node: ImageNode;
   ref: string;
   info: InspectedImage;
+}
+
+interface CachedReferee {
+  result: RefereeImage;
+  /** The SBOM's text: the file is written again on a hit. */
+  sbom?: string;
+}
+
+interface Run {
+  catalog: Catalog;
+  opts: CollectOptions;
+  engine: ReportEngine;
+  verb: string;
+  found: Map<string, Found>;
+  book: LayerBook;
+  notes: string[];
+  bases: Map<string, Promise<InspectedImage | undefined>>;
+  scratch: () => string;
 }
 
 /** The images of `involved` present in the engine, and the wanted ones that are not. */
@@ -42,69 +104,284 @@ async function findImages(
   return { found, missing };
 }
 
-async function readArchive(engine: ReportEngine, refs: string[], log: (s: string) => void): Promise<ImageArchive> {
-  log(`kfc report: reading ${refs.length} image(s) with docker save: ${refs.join(' ')}`);
-  const t0 = performance.now();
-  const archive = await engine.saveAndRead(refs);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  log(`kfc report: ${archive.layers.size} distinct layer(s) read in ${seconds} s`);
-  return archive;
+const short = (key: string) => key.slice(0, 12);
+
+/** An ancestor's layer summaries: read already, found in a descendant's archive, or (rarely) saved for them. */
+async function ancestorLayers(run: Run, a: Found, forName: string): Promise<LayerSummary[] | undefined> {
+  const known = run.book.get(a.info.id, a.info.diffIds);
+  if (known) return known;
+  const saved = await saveImage(run.engine, {
+    name: a.node.name,
+    ref: a.ref,
+    id: a.info.id,
+    verb: run.verb,
+    why: `(its layers are not all in ${forName}'s archive: for ${forName}'s sharing figures)`,
+    log: run.opts.log,
+  });
+  if (!saved.image) return undefined;
+  run.book.add(a.info.id, saved.image.layers);
+  return run.book.get(a.info.id, a.info.diffIds);
 }
 
-/** Each found image's layers from the archive, by image name; the ones the archive lacks are notes. */
-function matchArchived(found: Map<string, Found>, archive: ImageArchive, notes: string[]): Map<string, ArchiveImage> {
-  const byId = new Map<string, ArchiveImage>(archive.images.map((i) => [i.id, i]));
-  const archived = new Map<string, ArchiveImage>();
-  for (const [name, f] of found) {
-    const img = byId.get(f.info.id);
-    if (img) archived.set(name, img);
-    else notes.push(`${name}: ${f.ref} (${f.info.id}) not found in the saved archive`);
+/** kfc's figures for one image from its archive: layers, waste, sharing with parent and root, manifests, starts. */
+async function measure(run: Run, f: Found, image: ArchiveImage) {
+  const { node } = f;
+  const family: FamilyImage[] = [];
+  const related = [node.chain[0]!, node.parent].filter((a): a is ImageNode => Boolean(a) && a !== node);
+  for (const a of new Set(related)) {
+    const af = run.found.get(a.name);
+    const layers = af && (await ancestorLayers(run, af, node.name));
+    if (layers) family.push({ name: a.name, parent: a.parent?.name, root: a.chain[0]!.name, layers });
   }
-  return archived;
+  family.push({ name: node.name, parent: node.parent?.name, root: node.chain[0]!.name, layers: image.layers });
+  const sharing = familySharing(family).images.find((s) => s.name === node.name)!;
+  const parent = node.parent && run.found.get(node.parent.name);
+  const base = await baseOf(run, node.baseImage);
+  const facts = {
+    ...f,
+    image,
+    ...(parent ? { parentIds: parent.info.diffIds } : {}),
+    baseIds: new Set(base?.diffIds ?? []),
+    sharing,
+  };
+  return measureImage(run.catalog, facts, { ...run.opts, engine: run.engine });
 }
 
-/** Measures the named images (their present ancestors are read too, for sharing). */
-export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: CollectOptions): Promise<FamilyReport> {
+function baseOf(run: Run, ref: string): Promise<InspectedImage | undefined> {
+  const known = run.bases.get(ref);
+  if (known) return known;
+  const p = run.engine.inspect(ref);
+  run.bases.set(ref, p);
+  return p;
+}
+
+async function reportKey(run: Run, f: Found, gates: EffectiveGates) {
+  const cache = run.opts.cache;
+  if (!cache || run.opts.report === false || !cache.report.on) return undefined;
+  const base = await baseOf(run, f.node.baseImage);
+  const parts = reportKeyParts({
+    imageId: f.info.id,
+    ancestorIds: f.node.chain.slice(0, -1).map((a) => run.found.get(a.name)?.info.id ?? 'absent'),
+    baseId: base?.id ?? 'absent',
+    node: f.node.spec,
+    gates,
+    starts: run.opts.starts,
+    startTimeoutMs: run.opts.startTimeoutMs ?? 0,
+    manifests: run.opts.manifests,
+    code: cache.code,
+    engine: cache.engine,
+  });
+  return { key: keyOf(parts), parts };
+}
+
+function refereeKey(run: Run, f: Found, gates: EffectiveGates) {
+  const cache = run.opts.cache;
+  const r = run.opts.referees;
+  if (!cache || !r?.images.has(f.node.name) || !cache.referee.on) return undefined;
+  const { dive, trivy } = r.setup;
+  const parts = refereeKeyParts({
+    imageId: f.info.id,
+    code: cache.code,
+    ...(dive
+      ? { dive: { version: dive.version, config: dive.configDigest, minEfficiency: gates.minEfficiency ?? 0 } }
+      : {}),
+    ...(trivy
+      ? {
+          trivy: {
+            version: trivy.version,
+            db: trivy.db,
+            ...(trivy.javaDb ? { javaDb: trivy.javaDb } : {}),
+            ...(trivy.vulns && gates.vulnerabilities ? { gate: gates.vulnerabilities } : {}),
+            ignoreFile: trivy.ignoreDigest,
+            ignored: trivy.ignored,
+          },
+        }
+      : {}),
+  });
+  return { key: keyOf(parts), parts };
+}
+
+/** A cached image report, said to be one: the start figures in it were measured then, not now. */
+function reportFromCache(run: Run, f: Found, hit: StoredResult<ImageReport>): ImageReport {
+  const r = hit.value;
+  const name = f.node.name;
+  run.opts.log(`${run.verb}: ${name}: cached (key ${short(hit.key)}, stored ${hit.storedAt})`);
+  const starts = r.start
+    ? `start figures from the cache (median ${r.start.medianMs} ms over ${r.start.starts} start(s), ` +
+      `measured ${r.measuredAt}), not measured now`
+    : undefined;
+  if (starts) run.opts.log(`${run.verb}: ${name}: ${starts}`);
+  return {
+    ...r,
+    ref: f.ref,
+    tags: f.info.tags,
+    notes: [
+      ...r.notes,
+      `from the result cache (key ${short(hit.key)}, measured ${r.measuredAt})`,
+      ...(starts ? [starts] : []),
+    ],
+    cached: { key: hit.key, storedAt: hit.storedAt },
+  };
+}
+
+/** A cached verdict, its SBOM file written again; a miss when the SBOM's text is not kept. */
+function refereeFromCache(run: Run, f: Found, hit: StoredResult<CachedReferee>): RefereeImage | undefined {
+  const r = hit.value.result;
+  const sbomDir = run.opts.referees!.sbomDir;
+  if (r.sbom) {
+    if (hit.value.sbom === undefined) return undefined;
+    mkdirSync(sbomDir, { recursive: true });
+    const file = join(sbomDir, `${f.node.name}.cdx.json`);
+    writeFileAtomic.sync(file, hit.value.sbom);
+    r.sbom = { ...r.sbom, file };
+  }
+  const what = run.opts.report === false ? '' : 'referees ';
+  run.opts.log(`${run.verb}: ${f.node.name}: ${what}cached (key ${short(hit.key)}, stored ${hit.storedAt})`);
+  return { ...r, ref: f.ref, seconds: { save: 0, kfc: 0 }, cached: { key: hit.key, storedAt: hit.storedAt } };
+}
+
+interface Judged {
+  report?: ImageReport;
+  referee?: RefereeImage;
+}
+
+/** One image: what the cache holds, then one save read by kfc, dive and Trivy for the rest. */
+async function judgeImage(run: Run, f: Found): Promise<Judged> {
+  const t0 = performance.now();
+  const { node } = f;
+  const { opts } = run;
+  const gates = effectiveGates(node.name, run.catalog.spec.gates, node.spec.gates);
+  const wantReport = opts.report !== false;
+  const wantReferee = opts.referees?.images.has(node.name) ?? false;
+  const rKey = await reportKey(run, f, gates);
+  const fKey = refereeKey(run, f, gates);
+  const rHit = rKey && opts.cache!.report.get<ImageReport>(rKey.key);
+  const fHit = fKey && opts.cache!.referee.get<CachedReferee>(fKey.key);
+  const seconds: ImageSeconds = { save: 0, kfc: 0, total: 0 };
+  const cached: string[] = [];
+  const out: Judged = {};
+  if (rHit) {
+    out.report = reportFromCache(run, f, rHit);
+    run.book.add(f.info.id, out.report.layers);
+    cached.push('report');
+  }
+  if (fHit) {
+    out.referee = refereeFromCache(run, f, fHit);
+    if (out.referee) cached.push('referees');
+  }
+  const needReport = wantReport && !out.report;
+  const needReferee = wantReferee && !out.referee;
+  if (needReport || needReferee) {
+    const file = needReferee ? join(run.scratch(), `${node.name}.tar`) : undefined;
+    try {
+      const saved = await saveImage(run.engine, {
+        name: node.name,
+        ref: f.ref,
+        id: f.info.id,
+        file,
+        verb: run.verb,
+        log: opts.log,
+      });
+      Object.assign(seconds, saved.seconds);
+      run.notes.push(...saved.notes);
+      if (!saved.image) {
+        run.notes.push(`${node.name}: ${f.ref} (${f.info.id}) not found in the saved archive`);
+        return {};
+      }
+      run.book.add(f.info.id, saved.image.layers);
+      run.book.pool(saved.layers.values());
+      if (needReport) {
+        const m = await measure(run, f, saved.image);
+        out.report = m.report;
+        seconds.kfc = Math.round((seconds.kfc + m.seconds.kfc) * 10) / 10;
+        if (m.seconds.manifests !== undefined) seconds.manifests = m.seconds.manifests;
+        if (m.seconds.starts !== undefined) seconds.starts = m.seconds.starts;
+        if (rKey && !m.report.breaches.length) opts.cache!.report.put(rKey.key, rKey.parts, m.report);
+      }
+      if (needReferee) out.referee = await referee(run, f, saved, gates, fKey);
+    } finally {
+      if (file) rmSync(file, { force: true });
+    }
+  }
+  if (out.referee?.seconds.dive !== undefined) seconds.dive = out.referee.seconds.dive;
+  if (out.referee?.seconds.trivy !== undefined) seconds.trivy = out.referee.seconds.trivy;
+  seconds.total = secondsSince(t0);
+  if (cached.length) seconds.cached = cached;
+  if (out.report) out.report.seconds = seconds;
+  return out;
+}
+
+async function referee(
+  run: Run,
+  f: Found,
+  saved: SavedImage,
+  gates: EffectiveGates,
+  key: { key: string; parts: Record<string, string> } | undefined,
+): Promise<RefereeImage> {
+  const r = run.opts.referees!;
+  const result = await refereeArchive(
+    {
+      name: f.node.name,
+      ref: f.ref,
+      id: f.info.id,
+      file: saved.file!,
+      image: saved.image!,
+      bytes: saved.bytes,
+      seconds: saved.seconds,
+    },
+    {
+      setup: r.setup,
+      workDir: run.scratch(),
+      sbomDir: r.sbomDir,
+      // A catalog that gates no efficiency: any efficiency passes.
+      minEfficiency: gates.minEfficiency ?? 0,
+      ...(gates.vulnerabilities ? { gate: gates.vulnerabilities } : {}),
+      log: run.opts.log,
+    },
+  );
+  if (key && !result.problems.length) {
+    const value: CachedReferee = { result, ...(result.sbom ? { sbom: sbomText(result) } : {}) };
+    run.opts.cache!.referee.put(key.key, key.parts, value);
+  }
+  return result;
+}
+
+/** Measures (and referees) the named images; their present ancestors give the sharing figures. */
+export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: CollectOptions): Promise<Collected> {
   const engine = opts.engine ?? dockerReportEngine;
-  const notes: string[] = [];
   const wanted = new Set(nodes.map((n) => n.name));
-  // Ancestors give the sharing figures; their layers are in the children's save anyway.
   const involved = catalog.order.filter((n) => wanted.has(n.name) || nodes.some((w) => w.chain.includes(n)));
   const { found, missing } = await findImages(engine, involved, wanted, opts.refOf);
-  if (found.size === 0) return familyReport([], missing, notes);
-
-  const archive = await readArchive(
+  let work: string | undefined;
+  const run: Run = {
+    catalog,
+    opts,
     engine,
-    [...found.values()].map((f) => f.ref),
-    opts.log,
-  );
-  notes.push(...archive.notes);
-  const archived = matchArchived(found, archive, notes);
-  const sharing = familySharing(
-    [...archived].map(([name, img]) => {
-      const { node } = found.get(name)!;
-      const layers = img.layers.map((l) => ({ diffId: l.diffId, size: l.size, tarBytes: l.tarBytes }));
-      return { name, parent: node.parent?.name, root: node.chain[0]!.name, layers };
-    }),
-  );
-  const shareOf = new Map(sharing.images.map((s) => [s.name, s]));
-
+    verb: opts.verb ?? 'kfc report',
+    found,
+    book: new LayerBook(),
+    notes: [],
+    bases: new Map(),
+    scratch: () => {
+      if (!work) {
+        work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'kfc-judge-'));
+        mkdirSync(work, { recursive: true });
+      }
+      return work;
+    },
+  };
   const images: ImageReport[] = [];
-  const baseLayers = new Map<string, Set<string>>();
-  for (const node of nodes) {
-    const f = found.get(node.name);
-    const image = archived.get(node.name);
-    if (!f || !image) continue;
-    if (!baseLayers.has(node.baseImage))
-      baseLayers.set(node.baseImage, new Set((await engine.inspect(node.baseImage))?.diffIds ?? []));
-    const facts = {
-      ...f,
-      image,
-      parent: node.parent && archived.get(node.parent.name),
-      baseIds: baseLayers.get(node.baseImage)!,
-      sharing: shareOf.get(node.name)!,
-    };
-    images.push(await measureImage(catalog, facts, { ...opts, engine }));
+  const referees: RefereeImage[] = [];
+  try {
+    for (const node of catalog.order) {
+      const f = wanted.has(node.name) ? found.get(node.name) : undefined;
+      if (!f) continue;
+      const j = await judgeImage(run, f);
+      if (j.report) images.push(j.report);
+      if (j.referee) referees.push(j.referee);
+    }
+  } finally {
+    if (work && !opts.workDir) rmSync(work, { recursive: true, force: true });
   }
-  return familyReport(images, missing, notes);
+  return { report: familyReport(opts.report === false ? [] : images, missing, run.notes), referees };
 }

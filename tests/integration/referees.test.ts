@@ -6,13 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import type { RefereeFile } from '../../src/referees/model.ts';
 import { findTool } from '../../src/referees/tools.ts';
+import type { FamilyReport } from '../../src/report/model.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
@@ -39,12 +40,19 @@ const tag = 'it';
 const built = ['ref-clean', 'ref-dirgone', 'ref-planted'];
 const out = mkdtempSync(join(tmpdir(), 'kfc-referees-'));
 
+// A result cache of this file's own: every run starts empty, and the machine's cache is left alone.
+const cacheDir = join(out, 'kfc-cache');
+
 function kfc(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, ...args], {
     reject: false,
-    env: { DOCKER_BUILDKIT: '1', ...env },
+    env: { DOCKER_BUILDKIT: '1', KFC_CACHE_DIR: cacheDir, ...env },
   });
 }
+
+/** The images a run saved, from its "saved" lines. */
+const savedImages = (stderr: string, verb = 'report') =>
+  [...stderr.matchAll(new RegExp(`^kfc ${verb}: ([\\w-]+): saved `, 'gm'))].map((m) => m[1]);
 
 describe('hadolint beside kfc lint', {
   skip: hadolint ? false : 'hadolint not installed (scripts/provision-referees.sh)',
@@ -190,6 +198,7 @@ describe('kfc referee on real images: dive and Trivy from one saved archive', {
     else args.push('--no-trivy');
     const r = await kfc(args, env);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(savedImages(r.stderr, 'referee'), built, 'one save per image, read by kfc, dive and Trivy');
     file = JSON.parse(readFileSync(join(out, 'referees.json'), 'utf8')) as RefereeFile;
     const by = new Map(file.images.map((i) => [i.name, i]));
     for (const name of built) {
@@ -216,6 +225,71 @@ describe('kfc referee on real images: dive and Trivy from one saved archive', {
       );
       assert.ok(by.get('ref-clean')!.sbom!.byType.deb! > 50, 'the Debian base lists its packages');
     }
+  });
+
+  test('kfc report --referees: one save per image for both; then from the result cache; --no-result-cache again', {
+    skip: trivy ? false : 'Trivy not installed (scripts/provision-referees.sh)',
+  }, async () => {
+    const both = join(out, 'both');
+    const cache = { KFC_CACHE_DIR: join(out, 'cache-both'), KFC_DIVE: dive!, KFC_TRIVY: trivy! };
+    const args = [
+      'report',
+      'ref-clean',
+      'ref-dirgone',
+      '--repo',
+      repo,
+      '--tag',
+      tag,
+      '--starts',
+      '0',
+      '--no-manifests',
+    ].concat(['--referees', '--dive-ci', join(repoRoot, '.dive-ci'), '--out', both]);
+    const first = await kfc(args, cache);
+    // ref-dirgone breaks the efficiency gate (not --check here): its report is never stored, its verdict is.
+    assert.equal(first.exitCode, 0, `${first.stdout}\n${first.stderr}`);
+    assert.deepEqual(savedImages(first.stderr), ['ref-clean', 'ref-dirgone']);
+    assert.match(first.stderr, /^kfc report: ref-clean: saved \S+ \(0\.\d\d GB, to \S+ref-clean\.tar\) in [\d.]+ s$/m);
+    const report = JSON.parse(readFileSync(join(both, 'report.json'), 'utf8')) as FamilyReport;
+    const referees = JSON.parse(readFileSync(join(both, 'referees.json'), 'utf8')) as RefereeFile;
+    for (const name of ['ref-clean', 'ref-dirgone']) {
+      const s = report.images.find((i) => i.name === name)!.seconds!;
+      assert.ok(
+        s.save > 0 && s.dive! > 0 && s.trivy! > 0 && s.total + 0.3 >= s.save + s.dive! + s.trivy!,
+        JSON.stringify(s),
+      );
+      const j = referees.images.find((i) => i.name === name)!;
+      assert.ok(j.dive?.agree && j.sbom!.total > 50, name);
+      assert.equal(
+        report.images.find((i) => i.name === name)!.referees?.sbom?.total,
+        j.sbom!.total,
+        'shown in the report',
+      );
+    }
+    assert.match(first.stdout, /^\| ref-clean \| [\d.]+ \| [\d.]+ \| - \| - \| [\d.]+ \| [\d.]+ \| [\d.]+ \| - \|$/m);
+
+    rmSync(join(both, 'sbom'), { recursive: true });
+    const again = await kfc(args, cache);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stderr, /^kfc report: ref-clean: cached \(key [0-9a-f]{12}, stored [\dT:.Z-]+\)$/m);
+    assert.match(again.stderr, /^kfc report: ref-clean: referees cached \(key [0-9a-f]{12}, stored [\dT:.Z-]+\)$/m);
+    assert.match(again.stderr, /^kfc report: ref-dirgone: referees cached \(key /m);
+    // Only the failing report is measured again, from a streamed save: no file, dive or Trivy.
+    assert.deepEqual(savedImages(again.stderr), ['ref-dirgone']);
+    assert.match(again.stderr, /ref-dirgone: saved \S+ \(0\.\d\d GB, read as it streamed\)/);
+    const sboms = JSON.parse(readFileSync(join(both, 'referees.json'), 'utf8')) as RefereeFile;
+    assert.deepEqual(
+      sboms.images.map((i) => [i.name, i.cached !== undefined, existsSync(i.sbom!.file)]),
+      [
+        ['ref-clean', true, true],
+        ['ref-dirgone', true, true],
+      ],
+      'the SBOMs are written again from the cache',
+    );
+
+    const off = await kfc([...args, '--no-result-cache'], cache);
+    assert.equal(off.exitCode, 0, off.stderr);
+    assert.deepEqual(savedImages(off.stderr), ['ref-clean', 'ref-dirgone']);
+    assert.doesNotMatch(off.stderr, /cached/);
   });
 
   test('--check fails on the planted secret, naming image, rule and file', {

@@ -28,13 +28,18 @@ const skip = needs(
 const repo = `kfc-report-it-${randomBytes(3).toString('hex')}`;
 const tag = 'it';
 const out = mkdtempSync(join(tmpdir(), 'kfc-report-'));
+// A result cache of this file's own: every run starts empty, and the machine's cache is left alone.
+const cacheDir = join(out, 'kfc-cache');
 
-function kfc(args: string[]) {
+function kfc(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', fixtureRoot, ...args], {
     reject: false,
-    env: { DOCKER_BUILDKIT: '1' },
+    env: { DOCKER_BUILDKIT: '1', KFC_CACHE_DIR: cacheDir, ...env },
   });
 }
+
+/** The images a kfc report run saved, from its "saved" lines. */
+const savedImages = (stderr: string) => [...stderr.matchAll(/^kfc report: ([\w-]+): saved /gm)].map((m) => m[1]);
 
 describe('report gates on real images', { skip }, () => {
   before(async () => {
@@ -67,6 +72,9 @@ describe('report gates on real images', { skip }, () => {
     ]);
     assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /gate FAIL: wasteful: efficiency 0\.8\d+ < 0\.99/);
+    // Its parent's layers for the sharing figures come from its own archive: one save, streamed.
+    assert.deepEqual(savedImages(r.stderr), ['wasteful']);
+    assert.match(r.stderr, /^kfc report: wasteful: saved \S+ \(0\.\d\d GB, read as it streamed\) in [\d.]+ s$/m);
     assert.doesNotMatch(r.stderr, /gate FAIL: tidy/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as FamilyReport;
     const w = report.images.find((i) => i.name === 'wasteful')!;
@@ -121,6 +129,38 @@ describe('report gates on real images', { skip }, () => {
     );
     assert.deepEqual(t.manifests!.errors, []);
     for (const f of ['index.html', 'README.md', 'tidy.md', 'wasteful.md']) assert.ok(existsSync(join(out, f)), f);
+  });
+
+  test('one save per image; a second run takes the passing image from the cache, not the failing one', async () => {
+    const args = ['report', 'tidy', 'wasteful', '--repo', repo, '--tag', tag, '--starts', '0', '--no-manifests'];
+    const cacheOut = join(out, 'cached');
+    const first = await kfc([...args, '--out', cacheOut], { KFC_CACHE_DIR: join(out, 'cache-2') });
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.deepEqual(savedImages(first.stderr), ['tidy', 'wasteful']);
+    assert.doesNotMatch(first.stderr, /cached/);
+    const again = await kfc([...args, '--out', cacheOut, '--json'], { KFC_CACHE_DIR: join(out, 'cache-2') });
+    assert.equal(again.exitCode, 0, again.stderr);
+    // tidy passed every gate: served from the cache; wasteful failed one: never stored, measured again.
+    assert.match(again.stderr, /^kfc report: tidy: cached \(key [0-9a-f]{12}, stored \d{4}-[\d-]+T[\d:.]+Z\)$/m);
+    assert.deepEqual(savedImages(again.stderr), ['wasteful']);
+    const report = JSON.parse(again.stdout) as FamilyReport;
+    const tidy = report.images.find((i) => i.name === 'tidy')!;
+    assert.deepEqual(tidy.seconds?.cached, ['report']);
+    assert.equal(tidy.metrics.efficiency, 1);
+    const w = report.images.find((i) => i.name === 'wasteful')!;
+    assert.equal(w.cached, undefined);
+    assert.ok(w.seconds!.save > 0 && w.seconds!.total >= w.seconds!.save, JSON.stringify(w.seconds));
+    assert.equal(w.sharing.parent?.ratio, 1, "the cached parent's layers still give the sharing figures");
+    const cases: [string, string[], Record<string, string>][] = [
+      ['--no-result-cache', ['--no-result-cache'], {}],
+      ['KFC_TEST_CACHE=off', [], { KFC_TEST_CACHE: 'off' }],
+    ];
+    for (const [what, flags, env] of cases) {
+      const r = await kfc([...args, '--out', cacheOut, ...flags], { KFC_CACHE_DIR: join(out, 'cache-2'), ...env });
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.deepEqual(savedImages(r.stderr), ['tidy', 'wasteful'], `${what}: every image again`);
+      assert.doesNotMatch(r.stderr, /cached/);
+    }
   });
 
   test('kfc report --from re-renders a saved report; --diff compares two', async () => {

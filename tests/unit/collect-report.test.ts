@@ -1,15 +1,17 @@
 /** collectReport (kfc report's orchestration) against a fake engine: what it reads, measures and gates. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import tar from 'tar-stream';
+import { ResultStore } from '../../src/cache/store.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import type { KfcError } from '../../src/errors.ts';
 import { readImageArchive } from '../../src/metrics/archive/image-archive.ts';
 import type { InspectedImage, ReportEngine } from '../../src/report/engine.ts';
+import { LayerBook } from '../../src/report/layer-book.ts';
 import { layerReports, wastedReports } from '../../src/report/layer-report.ts';
 import { emptyManifests } from '../../src/report/manifests.ts';
 import type { LayerReport } from '../../src/report/model.ts';
@@ -52,6 +54,19 @@ const images = {
 const configOf = (ls: Buffer[]) =>
   Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: ls.map(diff) }, history: ls.map(() => ({})) }));
 
+/** `docker save` of one of the images above, as the engine writes it (OCI layout and manifest.json). */
+async function archiveOf(ref: string): Promise<Buffer> {
+  const ls = images[ref as keyof typeof images];
+  const config = configOf(ls);
+  const entries: [string, Buffer][] = [[`blobs/sha256/${hex(config)}`, config]];
+  for (const l of ls) entries.push([`blobs/sha256/${hex(l)}`, l]);
+  const manifest = [
+    { Config: `blobs/sha256/${hex(config)}`, RepoTags: [ref], Layers: ls.map((l) => `blobs/sha256/${hex(l)}`) },
+  ];
+  const unique = [...new Map(entries.map((e) => [e[0], e])).values()];
+  return pack([...unique, ['manifest.json', Buffer.from(JSON.stringify(manifest))]]);
+}
+
 /** A fake engine holding the two images above; it records what it is asked. */
 function fakeEngine(calls: string[]): ReportEngine {
   const info = (ref: string): InspectedImage | undefined => {
@@ -75,27 +90,19 @@ function fakeEngine(calls: string[]): ReportEngine {
       calls.push(`inspect ${ref}`);
       return info(ref);
     },
-    saveAndRead: async (refs) => {
-      calls.push(`save ${refs.join(' ')}`);
-      const entries: [string, Buffer][] = [];
-      const manifest = refs.map((ref) => {
-        const ls = images[ref as keyof typeof images];
-        const config = configOf(ls);
-        entries.push([`blobs/sha256/${hex(config)}`, config]);
-        for (const l of ls) entries.push([`blobs/sha256/${hex(l)}`, l]);
-        return {
-          Config: `blobs/sha256/${hex(config)}`,
-          RepoTags: [ref],
-          Layers: ls.map((l) => `blobs/sha256/${hex(l)}`),
-        };
-      });
-      const unique = [...new Map(entries.map((e) => [e[0], e])).values()];
-      const archive = await pack([...unique, ['manifest.json', Buffer.from(JSON.stringify(manifest))]]);
-      return readImageArchive(
+    saveAndRead: async (ref) => {
+      calls.push(`save ${ref}`);
+      const archive = await archiveOf(ref);
+      const read = await readImageArchive(
         (async function* () {
           yield archive;
         })(),
       );
+      return { archive: read, bytes: archive.length };
+    },
+    saveTo: async (ref, file) => {
+      calls.push(`save ${ref} to a file`);
+      writeFileSync(file, await archiveOf(ref));
     },
     manifests: async (ref) => {
       calls.push(`manifests ${ref}`);
@@ -109,15 +116,18 @@ function fakeEngine(calls: string[]): ReportEngine {
   };
 }
 
+/** collectReport's family report (the referee part is off here). */
+const collect = async (...a: Parameters<typeof collectReport>) => (await collectReport(...a)).report;
+
 describe('collectReport with a fake engine', () => {
   const catalog = loadCatalog(MINI);
   catalog.spec.gates = { minEfficiency: 0.99, maxStartMedianMs: 2000, minParentShare: 1 };
   const nodes = ['mini-child', 'mini-grand'].map((n) => catalog.nodes.get(n)!);
   const refOf = (n: { name: string }) => `kfc/${n.name}:t`;
 
-  test('reads the named images and their ancestors in one save; names the missing ones', async () => {
+  test('one save per named image, streamed; the ancestors are found in it; names the missing ones', async () => {
     const calls: string[] = [];
-    const r = await collectReport(catalog, nodes, {
+    const r = await collect(catalog, nodes, {
       engine: fakeEngine(calls),
       refOf,
       manifests: false,
@@ -131,7 +141,7 @@ describe('collectReport with a fake engine', () => {
     );
     assert.deepEqual(
       calls.filter((c) => c.startsWith('save')),
-      ['save kfc/mini-root:t kfc/mini-child:t'],
+      ['save kfc/mini-child:t'],
     );
     assert.ok(
       !calls.some((c) => c.startsWith('manifests') || c.startsWith('start')),
@@ -140,7 +150,7 @@ describe('collectReport with a fake engine', () => {
   });
 
   test('layers, waste, sharing and gates come from the archive and the catalog', async () => {
-    const r = await collectReport(catalog, nodes, {
+    const r = await collect(catalog, nodes, {
       engine: fakeEngine([]),
       refOf,
       manifests: false,
@@ -169,7 +179,7 @@ describe('collectReport with a fake engine', () => {
 
   test('start times and manifests are measured when asked; a slow start breaches the catalog gate', async () => {
     const calls: string[] = [];
-    const r = await collectReport(catalog, nodes, {
+    const r = await collect(catalog, nodes, {
       engine: fakeEngine(calls),
       refOf,
       manifests: true,
@@ -196,7 +206,7 @@ describe('collectReport: what it says when parts are missing', () => {
 
   test('nothing built: every named image missing, an empty family, no save', async () => {
     const calls: string[] = [];
-    const r = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(calls), refOf: () => 'none:t' });
+    const r = await collect(catalog, [child], { ...opts, engine: fakeEngine(calls), refOf: () => 'none:t' });
     assert.deepEqual(r.missing, ['mini-child']);
     assert.deepEqual(r.images, []);
     assert.deepEqual(r.family, { images: 0, sumBytes: 0, uniqueBytes: 0, uniqueLayers: 0, sumLayers: 0, ratio: 1 });
@@ -209,7 +219,7 @@ describe('collectReport: what it says when parts are missing', () => {
       ...engine,
       inspect: async (ref) => (ref === 'kfc/mini-root:t' ? undefined : engine.inspect(ref)),
     };
-    const r = await collectReport(catalog, [child], { ...opts, engine: withoutRoot });
+    const r = await collect(catalog, [child], { ...opts, engine: withoutRoot });
     const img = r.images[0]!;
     assert.ok(
       img.notes.includes('parent mini-root is not built here (kfc/mini-root:t): no sharing figure'),
@@ -229,7 +239,7 @@ describe('collectReport: what it says when parts are missing', () => {
         return i && ref === 'kfc/mini-child:t' ? { ...i, id: 'sha256:other' } : i;
       },
     };
-    const r = await collectReport(catalog, [child], { ...opts, engine: renamed });
+    const r = await collect(catalog, [child], { ...opts, engine: renamed });
     assert.deepEqual(r.images, []);
     assert.ok(
       r.notes.includes('mini-child: kfc/mini-child:t (sha256:other) not found in the saved archive'),
@@ -240,7 +250,7 @@ describe('collectReport: what it says when parts are missing', () => {
   test('an internal stage gets no start measure, only a note', async () => {
     const calls: string[] = [];
     const root = catalog.nodes.get('mini-root')!;
-    const r = await collectReport(catalog, [root], { ...opts, engine: fakeEngine(calls), starts: 3 });
+    const r = await collect(catalog, [root], { ...opts, engine: fakeEngine(calls), starts: 3 });
     assert.ok(!calls.some((c) => c.startsWith('start')));
     assert.equal(r.images[0]!.start, undefined);
     assert.ok(r.images[0]!.notes.includes('internal stage (publish: false): start time not measured'));
@@ -270,7 +280,7 @@ describe('collectReport: what it says when parts are missing', () => {
         failures: ['start 1: no 200'],
       }),
     };
-    const r = await collectReport(catalog, [child], { ...opts, engine: never, manifests: true, starts: 2 });
+    const r = await collect(catalog, [child], { ...opts, engine: never, manifests: true, starts: 2 });
     assert.deepEqual(condaDirs, ['/srv/conda']);
     const b = r.breaches.find((x) => x.metric === 'startMedianMs');
     assert.ok(b, JSON.stringify(r.breaches));
@@ -283,10 +293,10 @@ describe('collectReport: what it says when parts are missing', () => {
 describe('layerReports and wastedReports', () => {
   const catalog = loadCatalog(MINI);
   const child = catalog.nodes.get('mini-child')!;
-  const archiveOf = async (ref: string) => (await fakeEngine([]).saveAndRead([ref])).images[0]!;
+  const imageOf = async (ref: string) => (await fakeEngine([]).saveAndRead(ref)).archive.images[0]!;
 
   test('base and parent layers by digest; layers without an instruction are named in a note', async () => {
-    const img = await archiveOf('kfc/mini-child:t');
+    const img = await imageOf('kfc/mini-child:t');
     const ids = img.layers.map((l) => l.diffId);
     const { layers, notes } = layerReports(child, img, new Set(ids.slice(0, 1)), new Set(ids.slice(0, 2)));
     assert.deepEqual(
@@ -305,7 +315,7 @@ describe('layerReports and wastedReports', () => {
   });
 
   test('without the base image the history decides (it names none of our instructions here: all base)', async () => {
-    const img = await archiveOf('kfc/mini-child:t');
+    const img = await imageOf('kfc/mini-child:t');
     const { layers, notes } = layerReports(child, img, new Set(), new Set());
     assert.deepEqual(
       layers.map((l) => l.base),
@@ -342,7 +352,16 @@ describe('reportImages: references, user errors and the merge with report.json',
   const child = catalog.nodes.get('mini-child')!;
   const out = mkdtempSync(join(tmpdir(), 'kfc-report-images-'));
   after(() => rmSync(out, { recursive: true, force: true }));
-  const base = { repo: 'kfc', tag: 't', manifests: false, starts: 0, log: () => {}, out, merge: false };
+  const base = {
+    repo: 'kfc',
+    tag: 't',
+    manifests: false,
+    starts: 0,
+    log: () => {},
+    out,
+    merge: false,
+    resultCache: false,
+  };
 
   test('measures REPO/IMAGE:TAG, or the reference given for an image', async () => {
     const calls: string[] = [];
@@ -376,7 +395,7 @@ describe('reportImages: references, user errors and the merge with report.json',
 
   test('with merge, the images of the earlier report.json stay; without, they go', async () => {
     const engine = fakeEngine([]);
-    const earlier = await collectReport(catalog, [child], { engine, refOf, manifests: false, starts: 0, log() {} });
+    const earlier = await collect(catalog, [child], { engine, refOf, manifests: false, starts: 0, log() {} });
     earlier.images[0]!.name = 'mini-grand';
     writeFileSync(join(out, 'report.json'), JSON.stringify(earlier));
     const merged = await reportImages(catalog, [child], { ...base, engine, named: true, merge: true });
@@ -393,5 +412,194 @@ describe('reportImages: references, user errors and the merge with report.json',
       alone.report.images.map((i) => i.name),
       ['mini-child'],
     );
+  });
+});
+
+describe('collectReport with the result cache', () => {
+  const catalog = loadCatalog(MINI);
+  catalog.spec.gates = { minEfficiency: 0.5, maxStartMedianMs: 5000 };
+  const child = catalog.nodes.get('mini-child')!;
+  const dir = mkdtempSync(join(tmpdir(), 'kfc-report-cache-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const caches = (sub: string, code = 'code-1') => ({
+    report: new ResultStore('report', { dir: join(dir, sub), enabled: true }),
+    referee: new ResultStore('referee', { dir: join(dir, sub), enabled: true }),
+    code,
+    engine: '20.10.24',
+  });
+
+  test('a passing image report is stored; the second run is served from it without a save, and says so', async () => {
+    const cache = caches('pass');
+    const first: string[] = [];
+    const a = await collect(catalog, [child], {
+      engine: fakeEngine(first),
+      refOf,
+      manifests: false,
+      starts: 3,
+      cache,
+      log() {},
+    });
+    assert.deepEqual(a.breaches, []);
+    assert.equal(first.filter((c) => c.startsWith('save')).length, 1);
+    assert.equal(a.images[0]!.cached, undefined);
+    assert.equal(a.images[0]!.seconds?.cached, undefined);
+
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const b = await collect(catalog, [child], {
+      engine: fakeEngine(calls),
+      refOf,
+      manifests: false,
+      starts: 3,
+      cache,
+      log: (s) => lines.push(s),
+    });
+    assert.ok(!calls.some((c) => c.startsWith('save') || c.startsWith('start')), calls.join('\n'));
+    const img = b.images[0]!;
+    assert.match(lines[0]!, /^kfc report: mini-child: cached \(key [0-9a-f]{12}, stored \d{4}-\d\d-\d\dT[\d:.]+Z\)$/);
+    assert.match(lines[1]!, /^kfc report: mini-child: start figures from the cache \(median 2600 ms over 3 start\(s\)/);
+    assert.equal(img.start?.medianMs, 2600);
+    assert.equal(img.measuredAt, a.images[0]!.measuredAt, 'the figures are the stored run’s');
+    assert.deepEqual(img.seconds?.cached, ['report']);
+    assert.equal(img.seconds?.save, 0);
+    assert.ok(img.notes.some((n) => /^from the result cache \(key [0-9a-f]{12}, measured /.test(n)));
+    assert.deepEqual(
+      { ...img, cached: undefined, notes: [], seconds: undefined },
+      {
+        ...a.images[0]!,
+        cached: undefined,
+        notes: [],
+        seconds: undefined,
+      },
+    );
+  });
+
+  test('a key part that changes (code, starts, gates, image ID) is a miss; no cache runs everything', async () => {
+    const cache = caches('parts');
+    const opts = { refOf, manifests: false, starts: 0, log() {} };
+    /** How many images a run saves (the engine's inspect answers may be another's). */
+    const saves = async (o: Partial<Parameters<typeof collectReport>[2]>, engine = fakeEngine([])) => {
+      const calls: string[] = [];
+      await collect(catalog, [child], {
+        ...opts,
+        cache,
+        engine: { ...engine, saveAndRead: fakeEngine(calls).saveAndRead },
+        ...o,
+      });
+      return calls.filter((c) => c.startsWith('save')).length;
+    };
+    assert.equal(await saves({}), 1);
+    assert.equal(await saves({}), 0, 'stored');
+    assert.equal(await saves({ cache: caches('parts', 'code-2') }), 1, 'other code');
+    assert.equal(await saves({ starts: 2 }), 1, 'other starts count');
+    assert.equal(await saves({ cache: undefined }), 1, 'no cache (--no-result-cache)');
+    const other = fakeEngine([]);
+    const rebuilt: ReportEngine = {
+      ...other,
+      inspect: async (ref) => {
+        const i = await other.inspect(ref);
+        return i && ref === 'kfc/mini-root:t' ? { ...i, id: 'sha256:rebuilt-parent' } : i;
+      },
+    };
+    assert.equal(await saves({}, rebuilt), 1, 'another parent image ID');
+    const tight = loadCatalog(MINI);
+    tight.spec.gates = { minEfficiency: 0.6, maxStartMedianMs: 5000 };
+    const calls: string[] = [];
+    await collect(tight, [tight.nodes.get('mini-child')!], { ...opts, cache, engine: fakeEngine(calls) });
+    assert.equal(calls.filter((c) => c.startsWith('save')).length, 1, 'other gates');
+  });
+
+  test('a failing report is never stored', async () => {
+    const cache = caches('fail');
+    const strict = loadCatalog(MINI);
+    strict.spec.gates = { minEfficiency: 0.99 };
+    const node = strict.nodes.get('mini-child')!;
+    for (const run of [1, 2]) {
+      const calls: string[] = [];
+      const r = await collect(strict, [node], {
+        engine: fakeEngine(calls),
+        refOf,
+        manifests: false,
+        starts: 0,
+        cache,
+        log() {},
+      });
+      assert.equal(r.breaches.length, 1);
+      assert.equal(calls.filter((c) => c.startsWith('save')).length, 1, `run ${run} measures again`);
+    }
+    assert.deepEqual(readdirSync(join(dir, 'fail', 'report')), []);
+  });
+});
+
+describe('LayerBook', () => {
+  const l = (diffId: string, size: number) => ({ diffId, size, tarBytes: size + 512 });
+  test('an ancestor not read itself is put together from a descendant’s layers, or is unknown', () => {
+    const book = new LayerBook();
+    book.pool([l('a', 1), l('b', 2), l('c', 3)]);
+    assert.deepEqual(book.get('sha256:parent', ['a', 'b']), [l('a', 1), l('b', 2)]);
+    assert.equal(book.get('sha256:stale', ['a', 'x']), undefined, 'a layer the descendant does not have');
+    book.add('sha256:own', [l('z', 9)]);
+    assert.deepEqual(book.get('sha256:own', []), [l('z', 9)]);
+  });
+});
+
+describe('collectReport with the referee part', () => {
+  const catalog = loadCatalog(MINI);
+  catalog.spec.gates = { minEfficiency: 0.5 };
+  const child = catalog.nodes.get('mini-child')!;
+  const dir = mkdtempSync(join(tmpdir(), 'kfc-referee-part-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // No tool configured: the referee part is kfc's reading of the file only (dive and Trivy are
+  // exercised for real in tests/integration/referees.test.ts).
+  const referees = { setup: { tools: {} }, images: new Set(['mini-child']), sbomDir: join(dir, 'sbom') };
+  const cache = {
+    report: new ResultStore('report', { dir, enabled: true }),
+    referee: new ResultStore('referee', { dir, enabled: true }),
+    code: 'c',
+    engine: 'e',
+  };
+
+  test('one save to a file read by both parts, deleted after; then both from the cache, nothing saved', async () => {
+    const work = join(dir, 'work');
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const opts = { refOf, manifests: false, starts: 0, referees, cache, workDir: work };
+    const a = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(calls), log: (s) => lines.push(s) });
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('save')),
+      ['save kfc/mini-child:t to a file'],
+    );
+    assert.match(
+      lines.join('\n'),
+      /^kfc report: mini-child: saved kfc\/mini-child:t \(0\.00 GB, to \S+mini-child\.tar\)/m,
+    );
+    assert.deepEqual(readdirSync(work), [], 'the archive is deleted');
+    assert.deepEqual(
+      a.referees.map((r) => [r.name, r.id, r.problems]),
+      [['mini-child', a.report.images[0]!.id, []]],
+    );
+
+    const again: string[] = [];
+    const b = await collectReport(catalog, [child], { ...opts, engine: fakeEngine(again), log: (s) => lines.push(s) });
+    assert.ok(!again.some((c) => c.startsWith('save')), again.join('\n'));
+    assert.match(lines.join('\n'), /^kfc report: mini-child: referees cached \(key [0-9a-f]{12}, /m);
+    assert.deepEqual(b.report.images[0]!.seconds?.cached, ['report', 'referees']);
+    assert.ok(b.referees[0]!.cached);
+
+    const verb: string[] = [];
+    const c = await collectReport(catalog, [child], {
+      ...opts,
+      report: false,
+      verb: 'kfc referee',
+      cache: undefined,
+      engine: fakeEngine(verb),
+      log: (s) => lines.push(s),
+    });
+    assert.deepEqual(c.report.images, [], 'kfc referee: no report part');
+    assert.deepEqual(
+      verb.filter((x) => x.startsWith('save')),
+      ['save kfc/mini-child:t to a file'],
+    );
+    assert.match(lines.join('\n'), /^kfc referee: mini-child: saved /m);
   });
 });

@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { parsePairs } from '../../src/cli/context.ts';
 import { KfcError } from '../../src/errors.ts';
-import { failOnBreaches } from '../../src/report/check.ts';
+import type { RefereeImage } from '../../src/referees/model.ts';
+import { failOnProblems } from '../../src/report/check.ts';
 import { readJsonFile, readReport, writeReportFiles } from '../../src/report/files.ts';
 import { familyReport, mergeReports } from '../../src/report/merge.ts';
 import { MINI_FIXTURE, tempDir } from './helpers.ts';
@@ -63,17 +64,17 @@ describe('writeReportFiles', () => {
   });
 });
 
-describe('failOnBreaches', () => {
+describe('failOnProblems', () => {
   test('one line per breach, then exit 1 counting breaches and images', () => {
     const r = sampleReport();
     const lines: string[] = [];
-    failOnBreaches(r, (s) => lines.push(s));
+    failOnProblems(r, [], (s) => lines.push(s));
     assert.equal(lines.length, 0, 'no breach: nothing said, nothing thrown');
     const breach = (image: string, metric: string) =>
       ({ image, metric, message: `${image}: ${metric} too high` }) as (typeof r.breaches)[number];
     r.breaches = [breach('a', 'size'), breach('a', 'efficiency'), breach('b', 'size')];
     assert.throws(
-      () => failOnBreaches(r, (s) => lines.push(s)),
+      () => failOnProblems(r, [], (s) => lines.push(s)),
       (e: unknown) => e instanceof KfcError && e.exitCode === 1 && e.message === '3 gate breach(es) in 2 image(s)',
     );
     assert.deepEqual(lines, [
@@ -81,6 +82,24 @@ describe('failOnBreaches', () => {
       'kfc report: gate FAIL: a: efficiency too high',
       'kfc report: gate FAIL: b: size too high',
     ]);
+  });
+
+  test('referee problems (kfc report --referees, kfc referee) fail too, one line each', () => {
+    const r = { ...sampleReport(), breaches: [] };
+    const referee = (name: string, problems: string[]) => ({ name, problems }) as unknown as RefereeImage;
+    const lines: string[] = [];
+    failOnProblems(r, [referee('a', [])], (s) => lines.push(s));
+    assert.equal(lines.length, 0, 'no problem: nothing said, nothing thrown');
+    assert.throws(
+      () => failOnProblems(r, [referee('a', ['secret: x']), referee('b', ['dive vs kfc: y'])], (s) => lines.push(s)),
+      (e: unknown) => e instanceof KfcError && e.exitCode === 1 && e.message === '2 referee problem(s)',
+    );
+    assert.deepEqual(lines, ['kfc referee: FAIL: a: secret: x', 'kfc referee: FAIL: b: dive vs kfc: y']);
+    r.breaches = [{ image: 'a', message: 'a: size too high' } as never];
+    assert.throws(
+      () => failOnProblems(r, [referee('a', ['secret: x'])], () => {}),
+      /^KfcError: 1 gate breach\(es\) in 1 image\(s\) and 1 referee problem\(s\)$/,
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import {
   parseR,
   probes,
 } from '../../src/report/manifests.ts';
-import { familyFigures, mergeArchives, mergeReports } from '../../src/report/merge.ts';
+import { familyFigures, mergeReports } from '../../src/report/merge.ts';
 import {
   diffReports,
   diffText,
@@ -210,26 +210,4 @@ test('renderers: terminal table, Markdown and HTML name the figures', () => {
   );
   assert.equal((html.match(/<section class="image"/g) ?? []).length, 3);
   assert.match(html, /tests passed/);
-});
-
-test('mergeArchives keeps each image and each layer once, and every note', () => {
-  const layer = (id: string) => ({ id }) as never;
-  const image = (id: string) => ({ id, layers: [] }) as never;
-  const a = { images: [image('sha256:cpu')], layers: new Map([['d1', layer('1')]]), notes: ['a'] };
-  const b = {
-    images: [image('sha256:cpu'), image('sha256:gpu')],
-    layers: new Map([
-      ['d1', layer('1b')],
-      ['d2', layer('2')],
-    ]),
-    notes: ['b'],
-  };
-  const m = mergeArchives([a, b]);
-  assert.deepEqual(
-    m.images.map((i) => i.id),
-    ['sha256:cpu', 'sha256:gpu'],
-  );
-  assert.deepEqual([...m.layers.keys()], ['d1', 'd2']);
-  assert.equal(m.layers.get('d1'), a.layers.get('d1'));
-  assert.deepEqual(m.notes, ['a', 'b']);
 });

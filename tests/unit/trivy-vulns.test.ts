@@ -10,7 +10,8 @@ import { KfcError } from '../../src/errors.ts';
 import { effectiveGates } from '../../src/metrics/gates.ts';
 import { vulnText } from '../../src/referees/render.ts';
 import { gateVulns } from '../../src/referees/trivy.ts';
-import { expiredEntries, parseTrivyIgnore } from '../../src/referees/trivyignore.ts';
+import { activeIgnoreIds, expiredEntries, parseTrivyIgnore } from '../../src/referees/trivyignore.ts';
+import { judgeVulns } from '../../src/referees/vuln-gate.ts';
 import type { FamilyReport } from '../../src/report/model.ts';
 import { attachReferees, refereesMarkdown } from '../../src/report/referees.ts';
 import { imageMarkdown, renderHtml } from '../../src/report/render.ts';
@@ -128,4 +129,58 @@ test("kfc report's image page (Markdown and HTML) carries the vulnerability line
   assert.match(html, /<tr><td>vulnerabilities<\/td><td>C0 H2 M5 L9 U1; gate CRITICAL 0≤0 pass <small>/);
   i.referees = { sbom: { total: 1, byType: { deb: 1 } }, problems: [], measuredAt: 't' };
   assert.match(imageMarkdown(i), /^- vulnerabilities \(Trivy, kfc referee\): not scanned \(no DB\)$/m);
+});
+
+test('the gate from one Trivy JSON report: ignore-unfixed keeps status "fixed" only; the allowlist drops by ID', () => {
+  const v = (VulnerabilityID: string, Severity: string, Status?: string, PkgName = 'p') => ({
+    VulnerabilityID,
+    Severity,
+    PkgName,
+    ...(Status ? { Status } : {}),
+  });
+  const report = {
+    Results: [
+      {
+        Target: 'debian',
+        Vulnerabilities: [
+          v('C-FIXED', 'CRITICAL', 'fixed'),
+          v('H-AFFECTED', 'HIGH', 'affected'),
+          v('H-WONTFIX', 'HIGH', 'will_not_fix'),
+          v('M-UNKNOWN', 'MEDIUM'), // Trivy leaves Status out when it is unknown: not fixed
+          v('L-FIXED', 'LOW', 'fixed'),
+        ],
+      },
+      // The same finding in another target counts once, as in the counts shown.
+      { Target: 'python', Vulnerabilities: [v('C-FIXED', 'CRITICAL', 'fixed')] },
+      { Target: 'secrets', Secrets: [{ RuleID: 'x' }] },
+    ],
+  };
+  const all = { CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 1, UNKNOWN: 0 };
+  const gate = (max: Record<string, number>, ignoreUnfixed: boolean) => ({ max, ignoreUnfixed });
+  assert.deepEqual(judgeVulns(report, gate({ CRITICAL: 0 }, false), []), {
+    counts: all,
+    breaches: ['1 CRITICAL > 0 allowed'],
+  });
+  assert.deepEqual(judgeVulns(report, gate({ HIGH: 0, CRITICAL: 0 }, true), []), {
+    counts: { CRITICAL: 1, HIGH: 0, MEDIUM: 0, LOW: 1, UNKNOWN: 0 },
+    breaches: ['1 CRITICAL > 0 allowed'],
+  });
+  assert.deepEqual(judgeVulns(report, gate({ HIGH: 0, CRITICAL: 0 }, true), ['C-FIXED']), {
+    counts: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 1, UNKNOWN: 0 },
+    breaches: [],
+  });
+  assert.deepEqual(judgeVulns(report, gate({ HIGH: 1 }, false), ['H-AFFECTED']).breaches, []);
+  assert.deepEqual(judgeVulns({}, gate({ CRITICAL: 0 }, true), []).breaches, [], 'no results: nothing to count');
+});
+
+test('.trivyignore: an entry suppresses until the day before its expiry, as Trivy reads exp:', () => {
+  const entries = parseTrivyIgnore('# a\nCVE-1 exp:2026-03-01\n# b\nCVE-2 exp:2026-06-30\n# c\nCVE-2 exp:2027-01-01\n');
+  assert.deepEqual(activeIgnoreIds(entries, '2026-02-28'), ['CVE-1', 'CVE-2']);
+  // Trivy reads exp:2026-03-01 as 2026-03-01T00:00Z and drops the entry once it has passed.
+  assert.deepEqual(activeIgnoreIds(entries, '2026-03-01'), ['CVE-2']);
+  assert.deepEqual(
+    expiredEntries(entries, '2026-03-01').map((e) => e.id),
+    ['CVE-1'],
+  );
+  assert.deepEqual(activeIgnoreIds(entries, '2026-07-01'), ['CVE-2'], 'a later entry for the same ID still holds');
 });

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
@@ -13,7 +12,6 @@ import {
   parseHadolintJson,
 } from '../../referees/hadolint.ts';
 import { requireTool } from '../../referees/tools.ts';
-import { expiredEntries, parseTrivyIgnore } from '../../referees/trivyignore.ts';
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -33,39 +31,7 @@ interface RefereeOpts {
   check?: boolean;
   workDir?: string;
   diveCi?: string;
-}
-
-/** lowestEfficiency of .dive-ci (the family default dive is given). */
-function diveConfigEfficiency(file: string): number {
-  if (!existsSync(file))
-    throw new KfcError(`${DIVE_CONFIG} is missing`, {
-      where: file,
-      hint: "restore it from git (dive's CI rules, the same thresholds as kfc report --check)",
-    });
-  const m = /^\s*lowestEfficiency:\s*([\d.]+)/m.exec(readFileSync(file, 'utf8'));
-  if (!m)
-    throw new KfcError('lowestEfficiency is not set', {
-      where: file,
-      hint: "keep rules.lowestEfficiency equal to kfc's minEfficiency gate (0.99)",
-    });
-  return Number(m[1]);
-}
-
-/**
- * The allowlist Trivy is given: --trivyignore FILE (must exist), else .trivyignore at the root when
- * there is one. Every entry is checked first (reason above, exp:YYYY-MM-DD); expired ones are named.
- */
-function allowlist(explicit: string | undefined, root: string): string | undefined {
-  const file = explicit ?? join(root, TRIVY_IGNORE);
-  if (!existsSync(file)) {
-    if (explicit) throw new KfcError('--trivyignore: no such file', { where: file, hint: 'give an existing file' });
-    return undefined;
-  }
-  const where = explicit ? file : TRIVY_IGNORE;
-  const entries = parseTrivyIgnore(readFileSync(file, 'utf8'), where);
-  for (const e of expiredEntries(entries))
-    process.stderr.write(`kfc referee: ${where}:${e.line}: ${e.id} expired on ${e.expires}: Trivy reports it again\n`);
-  return file;
+  resultCache: boolean;
 }
 
 export function registerRefereeCommands(program: Command): void {
@@ -120,7 +86,7 @@ function registerRefereeRunCommand(program: Command): void {
     .command('referee')
     .description(
       "judge built images with the field's tools from one saved archive each: " +
-        'dive vs kfc report figures and gates, Trivy SBOM, secret and (with a DB) vulnerability scans',
+        'dive vs kfc report figures and gates, one Trivy pass: SBOM, secrets and (with a DB) vulnerabilities',
     )
     .argument('[images...]', 'images (default: every catalog image built here)')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
@@ -132,89 +98,44 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--trivyignore <file>', `Trivy's vulnerability allowlist (default: ${TRIVY_IGNORE} at the repository root)`)
     .option('--dive-ci <file>', `dive's CI rules (default: ${DIVE_CONFIG} at the repository root)`)
     .option('--work-dir <dir>', 'where the per-image archive is written (default: a temp dir; removed after)')
+    .option('--no-result-cache', 'judge every image again (default: passing verdicts are reused by image ID)')
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
     .option('--json', 'machine-readable output')
     .action(async (args: string[], opts: RefereeOpts, cmd: Command) => {
-      const { requireEngine } = await import('../../engine/docker.ts');
-      const { gitInfo } = await import('../../engine/git.ts');
-      const { defaultTag } = await import('../../tags/tags.ts');
-      const { normaliseRepo } = await import('../../tags/tags.ts');
-      const { inspect } = await import('../../report/docker-engine.ts');
-      const { effectiveGates } = await import('../../metrics/gates.ts');
-      const { refereeImage, hasTrivyDb } = await import('../../referees/run.ts');
+      const { reportImages } = await import('../../report/report-images.ts');
+      const { writeRefereeFile } = await import('../../report/referees.ts');
+      const { failOnProblems } = await import('../../report/check.ts');
       const { formatReferee } = await import('../../referees/render.ts');
+      const { outcomeLines } = await import('../../report/seconds.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
       const nodes = selectNodes(catalog, args);
       const out = opts.out ? resolve(opts.out) : join(root, 'reports');
-      await requireEngine();
-      const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-      const tag = defaultTag((await gitInfo(catalog.root)).branch, opts.tag);
-      const diveCfg = opts.diveCi ? resolve(opts.diveCi) : join(root, DIVE_CONFIG);
-      const dive = opts.dive
-        ? { bin: requireTool('dive'), ciConfig: diveCfg, configEfficiency: diveConfigEfficiency(diveCfg) }
-        : undefined;
-      const cacheDir = process.env.TRIVY_CACHE_DIR || join(process.env.HOME ?? '/root', '.cache', 'trivy');
-      const vulns = opts.vulns ?? hasTrivyDb(cacheDir);
-      if (opts.trivy && opts.vulns && !hasTrivyDb(cacheDir))
-        throw new KfcError(`--vulns: no Trivy vulnerability DB in ${cacheDir} (db/trivy.db)`, {
-          hint: 'trivy image --download-db-only where its DB registry is reachable; set TRIVY_CACHE_DIR to that cache',
-        });
-      const ignoreFile = opts.trivy
-        ? allowlist(opts.trivyignore ? resolve(opts.trivyignore) : undefined, root)
-        : undefined;
-      const trivy = opts.trivy ? { bin: requireTool('trivy'), cacheDir, vulns, ignoreFile } : undefined;
-      if (trivy && !vulns)
-        log(`kfc referee: vulnerabilities not scanned (no DB in ${cacheDir}): SBOM and secret scan only (offline)`);
-      const work = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'kfc-referee-'));
-      const results = [];
-      const missing: string[] = [];
-      try {
-        for (const node of nodes) {
-          const ref = `${repo}${node.name}:${tag}`;
-          const info = await inspect(ref);
-          if (!info) {
-            missing.push(`${node.name} (${ref})`);
-            continue;
-          }
-          const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
-          results.push(
-            await refereeImage({
-              name: node.name,
-              ref,
-              id: info.id,
-              workDir: work,
-              sbomDir: join(out, 'sbom'),
-              // A catalog that gates no efficiency: any efficiency passes.
-              minEfficiency: gates.minEfficiency ?? 0,
-              dive,
-              trivy: trivy && { ...trivy, gate: gates.vulnerabilities },
-              log,
-            }),
-          );
-          rmSync(join(work, `${node.name}.tar`), { force: true });
-        }
-      } finally {
-        if (!opts.workDir) rmSync(work, { recursive: true, force: true });
-      }
-      if (args.length && missing.length)
-        throw new KfcError(`not built here: ${missing.join(', ')}`, {
-          hint: 'kfc build IMAGE first, or pass --tag/--repo',
-        });
-      if (!results.length)
-        throw new KfcError(`no catalog image is built here with tag "${tag}"`, {
-          hint: 'kfc build IMAGE first, or pass --tag/--repo',
-        });
-      const tools: Record<string, string> = {};
-      if (dive) tools.dive = (await execa(dive.bin, ['--version'], { reject: false })).stdout.trim();
-      if (trivy)
-        tools.trivy = ((await execa(trivy.bin, ['--version'], { reject: false })).stdout.split('\n')[0] ?? '').trim();
-      const file = { version: 1 as const, tools, images: results };
-      mkdirSync(out, { recursive: true });
+      const judged = await reportImages(catalog, nodes, {
+        repo: opts.repo,
+        tag: opts.tag,
+        named: args.length > 0,
+        out,
+        merge: false,
+        report: false,
+        verb: 'kfc referee',
+        manifests: false,
+        starts: 0,
+        log,
+        resultCache: opts.resultCache,
+        ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
+        referees: {
+          root,
+          dive: opts.dive,
+          trivy: opts.trivy,
+          ...(opts.vulns ? { vulns: true } : {}),
+          ...(opts.trivyignore ? { trivyignore: resolve(opts.trivyignore) } : {}),
+          ...(opts.diveCi ? { diveCi: resolve(opts.diveCi) } : {}),
+        },
+      });
       const dest = join(out, REFEREES_FILE);
-      writeFileSync(`${dest}.tmp-${process.pid}`, JSON.stringify(file, null, 2) + '\n');
-      renameSync(`${dest}.tmp-${process.pid}`, dest);
+      const file = writeRefereeFile(dest, judged.referees, judged.tools ?? {});
       // kfc report's files show the referees' figures too: re-render them when a report is there.
       const reportFile = join(out, 'report.json');
       if (existsSync(reportFile)) {
@@ -226,14 +147,10 @@ function registerRefereeRunCommand(program: Command): void {
         }
       }
       if (wantsJson(cmd)) printJson(file);
-      else process.stdout.write(formatReferee(file) + '\n');
-      const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
-      if (opts.check && problems.length) {
-        for (const p of problems) process.stderr.write(`kfc referee: FAIL: ${p}\n`);
-        throw new KfcError(`${problems.length} referee problem(s)`, {
-          exitCode: 1,
-          hint: `see ${dest}; dive/kfc differences are explained in docs/report.md`,
-        });
+      else {
+        process.stdout.write(formatReferee(file) + '\n');
+        for (const l of outcomeLines('kfc referee', [], judged.referees)) process.stdout.write(`${l}\n`);
       }
+      if (opts.check) failOnProblems(judged.fresh, judged.referees, log);
     });
 }

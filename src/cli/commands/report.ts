@@ -1,11 +1,14 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { KfcError } from '../../errors.ts';
-import { failOnBreaches } from '../../report/check.ts';
+import type { RefereeImage } from '../../referees/model.ts';
+import { failOnProblems } from '../../report/check.ts';
 import { readReport, writeReportFiles } from '../../report/files.ts';
 import type { FamilyReport } from '../../report/model.ts';
+import { writeRefereeFile } from '../../report/referees.ts';
 import { diffReports, diffText, textSummary } from '../../report/render.ts';
 import { reportImages } from '../../report/report-images.ts';
+import { outcomeLines, secondsTable } from '../../report/seconds.ts';
 import { catalogFor, parsePairs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -21,6 +24,12 @@ interface ReportOpts {
   diff?: boolean;
   from?: string;
   merge: boolean;
+  referees?: boolean;
+  vulns?: boolean;
+  trivyignore?: string;
+  diveCi?: string;
+  workDir?: string;
+  resultCache: boolean;
 }
 
 /** `kfc report --diff OLD.json NEW.json`. */
@@ -65,6 +74,18 @@ export function registerReportCommands(program: Command): void {
     .option('--no-manifests', 'skip the package manifests (no container is started for them)')
     .option('--no-merge', 'do not keep earlier measurements of other images in report.json')
     .option('--check', 'exit 1 naming each gate breach (efficiency, size, start median, parent reuse)')
+    .option(
+      '--referees',
+      'also judge with dive and Trivy (as kfc referee) the images whose test.referees is on, from the same save',
+    )
+    .option(
+      '--vulns',
+      'with --referees: scan vulnerabilities, an error without a Trivy DB (default: when there is one)',
+    )
+    .option('--trivyignore <file>', "with --referees: Trivy's allowlist (default: .trivyignore at the root)")
+    .option('--dive-ci <file>', "with --referees: dive's CI rules (default: .dive-ci at the root)")
+    .option('--work-dir <dir>', 'where an archive dive and Trivy read is written (default: a temp dir; removed)')
+    .option('--no-result-cache', 'measure every image again (default: passing results are reused by image ID)')
     .option('--from <report.json>', 're-render (and --check) a saved report instead of measuring')
     .option('--diff', 'compare two reports: kfc report --diff OLD.json NEW.json')
     .option('--json', 'print the report (or the diff) as JSON')
@@ -72,10 +93,16 @@ export function registerReportCommands(program: Command): void {
       if (opts.diff) return printDiff(args, cmd);
       const log = (s: string) => process.stderr.write(s + '\n');
       const { starts, startTimeoutMs } = parseStarts(opts);
+      const refereeOnly = (['vulns', 'trivyignore', 'diveCi'] as const).filter((k) => opts[k] !== undefined);
+      if (refereeOnly.length && !opts.referees)
+        throw new KfcError(`--${refereeOnly[0]!.replace('diveCi', 'dive-ci')} needs --referees`, {
+          hint: 'kfc report IMAGES --referees --vulns, or kfc referee IMAGES --vulns',
+        });
       const catalog = catalogFor(cmd);
       const out = opts.out ? resolve(opts.out) : join(repoRoot(cmd), 'reports');
       let report: FamilyReport;
       let fresh: FamilyReport;
+      let referees: RefereeImage[] = [];
       if (opts.from) report = fresh = readReport(resolve(opts.from));
       else {
         const nodes = selectNodes(catalog, args);
@@ -97,18 +124,42 @@ export function registerReportCommands(program: Command): void {
           starts,
           startTimeoutMs,
           log,
+          resultCache: opts.resultCache,
+          ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
+          ...(opts.referees
+            ? {
+                referees: {
+                  root: repoRoot(cmd),
+                  dive: true,
+                  trivy: true,
+                  ...(opts.vulns ? { vulns: true } : {}),
+                  ...(opts.trivyignore ? { trivyignore: resolve(opts.trivyignore) } : {}),
+                  ...(opts.diveCi ? { diveCi: resolve(opts.diveCi) } : {}),
+                  images: (n) => n.spec.test.referees,
+                },
+              }
+            : {}),
         });
-        ({ report, fresh } = measured);
+        ({ report, fresh, referees } = measured);
+        if (opts.referees) writeRefereeFile(join(out, 'referees.json'), referees, measured.tools ?? {});
       }
       const written = writeReportFiles(catalog, report, out);
       if (wantsJson(cmd)) printJson(opts.from ? report : fresh);
       else {
         process.stdout.write(textSummary(fresh) + '\n');
+        if (!opts.from) {
+          process.stdout.write(`${secondsTable(fresh.images)}\n`);
+          for (const l of outcomeLines('kfc report', fresh.images, referees)) process.stdout.write(`${l}\n`);
+        }
         process.stdout.write(`wrote ${written.length} file(s) under ${out} (open ${join(out, 'index.html')})\n`);
       }
       if (opts.check) {
-        failOnBreaches(fresh, log);
-        if (!wantsJson(cmd)) process.stdout.write(`gates: all pass (${fresh.images.length} image(s))\n`);
+        failOnProblems(fresh, referees, log);
+        if (!wantsJson(cmd))
+          process.stdout.write(
+            `gates: all pass (${fresh.images.length} image(s)` +
+              `${opts.referees ? `; referees agree on ${referees.length}` : ''})\n`,
+          );
       }
     });
 }
