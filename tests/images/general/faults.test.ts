@@ -1,6 +1,8 @@
 // Faults and load: the server killed (RESTARTABLE=yes brings it back, without it the container
 // exits non-zero), `docker stop` within Kubernetes' 30 s grace period, a full home volume, and
 // 8 busy kernels on the machine's cores with /api/status still answering within 1 s.
+// kfc-test: uncached: asserts times (/api/status within 1 s under load, docker stop within 30 s)
+// kfc-test: alone: keeps 8 kernels busy on the machine's cores and times /api/status meanwhile
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
