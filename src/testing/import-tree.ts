@@ -4,7 +4,7 @@
  * (package-lock.json stands for them).
  */
 
-import { build } from 'esbuild';
+import { build, type Message } from 'esbuild';
 import { digestFiles } from '../cache/digest.ts';
 
 /** The suite file's import tree: paths relative to `root`, sorted (the file itself included). */
@@ -32,7 +32,9 @@ export async function importTreeDigest(
     const files = await importTree(file, root);
     return { digest: digestFiles(files, root), files: files.length };
   } catch (e) {
-    const first = ((e as Error).message ?? String(e)).split('\n').find((l) => l.trim()) ?? 'esbuild failed';
-    return { error: first.trim().slice(0, 200) };
+    const [first] = (e as { errors?: Message[] }).errors ?? [];
+    const where = first?.location ? `${first.location.file}:${first.location.line}: ` : '';
+    const what = first?.text ?? ((e as Error).message ?? String(e)).split('\n')[0] ?? 'esbuild failed';
+    return { error: `${where}${what}`.slice(0, 200) };
   }
 }

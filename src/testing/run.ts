@@ -18,7 +18,7 @@ import {
   lockfileDigest,
   openTestStore,
   planSuite,
-  type StoredSuite,
+  recordRun,
   type SuitePlan,
   shortTime,
   storedSuite,
@@ -174,18 +174,7 @@ export async function runSuites(
           ...(plan.key ? { key: plan.key } : {}),
           ...(plan.uncached ? { uncached: plan.uncached } : {}),
         };
-        let stored = '';
-        if (run.ok && plan.key && plan.parts && store.on) {
-          const value: StoredSuite = {
-            image: node.name,
-            file: plan.file,
-            passed: r.passed,
-            skipped: r.skipped,
-            seconds: r.seconds,
-          };
-          store.put(plan.key, plan.parts, value);
-          if (store.on) stored = `; stored as ${plan.key.slice(0, 12)}`;
-        }
+        const stored = recordRun(store, plan, run, node.name) ? `; stored as ${plan.key?.slice(0, 12)}` : '';
         const status = c ? '' : ` (no test summary: exit ${run.exitCode ?? 'signal'})`;
         out(run.output.endsWith('\n') || run.output === '' ? run.output : `${run.output}\n`);
         line(

@@ -13,6 +13,7 @@ import { IMAGE_TESTS_DIR } from '../catalog/suites.ts';
 import { importTreeDigest } from './import-tree.ts';
 import { suiteKey, suiteKeyParts } from './result-key.ts';
 import { type SuiteMarkers, suiteMarkers } from './suite-markers.ts';
+import type { SuiteRun } from './suite-process.ts';
 import type { ToolVersions } from './versions.ts';
 
 /** What a stored passing run holds. */
@@ -54,8 +55,8 @@ export interface CacheContext {
   lockfile: string;
 }
 
-export function lockfileDigest(): string {
-  return digestFiles(['package-lock.json'], CODE_ROOT);
+export function lockfileDigest(root = CODE_ROOT): string {
+  return digestFiles(['package-lock.json'], root);
 }
 
 export function openTestStore(enabled: boolean | undefined): ResultStore {
@@ -85,6 +86,23 @@ export async function planSuite(file: string, node: ImageNode, ctx: CacheContext
 export function storedSuite(store: ResultStore, plan: SuitePlan): StoredResult<StoredSuite> | undefined {
   if (!plan.key) return undefined;
   return store.get<StoredSuite>(plan.key, isStoredSuite);
+}
+
+/**
+ * Stores a run's result when it passed whole (exit 0, no failure or cancellation in its summary) and
+ * has a key; returns whether it was stored. A failed run is never stored.
+ */
+export function recordRun(store: ResultStore, plan: SuitePlan, run: SuiteRun, image: string): boolean {
+  if (!run.ok || !run.counts || !plan.key || !plan.parts || !store.on) return false;
+  const value: StoredSuite = {
+    image,
+    file: plan.file,
+    passed: run.counts.pass,
+    skipped: run.counts.skipped,
+    seconds: Math.round(run.seconds * 10) / 10,
+  };
+  store.put(plan.key, plan.parts, value);
+  return store.on;
 }
 
 /** 2026-12-06T12:40Z from an ISO time. */
