@@ -10,6 +10,7 @@ import { digestFiles } from '../cache/digest.ts';
 import { ResultStore, type StoredResult } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { IMAGE_TESTS_DIR } from '../catalog/suites.ts';
+import { codeRoot } from './code-root.ts';
 import { importTreeDigest } from './import-tree.ts';
 import { suiteKey, suiteKeyParts } from './result-key.ts';
 import { type SuiteMarkers, suiteMarkers } from './suite-markers.ts';
@@ -32,8 +33,6 @@ function isStoredSuite(v: unknown): boolean {
   return typeof s === 'object' && s !== null && isCount(s.passed) && isCount(s.skipped);
 }
 
-/** The kfc code root: its package-lock.json pins the packages every suite imports. */
-const CODE_ROOT = new URL('../..', import.meta.url).pathname;
 
 export type SuitePlan = SuiteMarkers & {
   file: string;
@@ -55,7 +54,8 @@ export interface CacheContext {
   lockfile: string;
 }
 
-export function lockfileDigest(root = CODE_ROOT): string {
+/** package-lock.json of kfc's checkout: it pins the packages every suite imports. */
+export function lockfileDigest(root = codeRoot()): string {
   return digestFiles(['package-lock.json'], root);
 }
 

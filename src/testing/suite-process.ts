@@ -20,7 +20,8 @@ export async function runSuiteFile(
   file: string,
   opts: { cwd: string; env: Record<string, string>; only?: string },
 ): Promise<SuiteRun> {
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
+  // tsx from kfc's own node_modules, so that a catalog outside the checkout (--root) runs too.
+  const args = ['--import', import.meta.resolve('tsx'), '--test', '--test-reporter=spec'];
   if (opts.only) args.push('--test-name-pattern', opts.only);
   const t0 = performance.now();
   const res = await execa(process.execPath, [...args, file], {

@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { ResultStore } from '../../src/cache/store.ts';
 import type { ImageNode } from '../../src/catalog/model.ts';
 import { KfcError } from '../../src/errors.ts';
+import { codeRoot } from '../../src/testing/code-root.ts';
 import { importTree } from '../../src/testing/import-tree.ts';
 import { runPool } from '../../src/testing/pool.ts';
 import { keyEnv, type SuiteKeyInput, suiteKey, suiteKeyParts } from '../../src/testing/result-key.ts';
@@ -346,5 +347,12 @@ describe('the pool', () => {
       seen.slice(-2).map((s) => s.job),
       ['B!', 'E!'],
     );
+  });
+});
+
+describe("kfc's checkout", () => {
+  test('is found from the sources and from the bundle under node_modules/.cache/kfc/', () => {
+    assert.equal(codeRoot(join(REPO_ROOT, 'src/testing')), REPO_ROOT);
+    assert.equal(codeRoot(join(REPO_ROOT, 'node_modules/.cache/kfc/0123456789abcdef')), REPO_ROOT);
   });
 });
