@@ -10,7 +10,7 @@ import { digestParts } from '../cache/digest.ts';
 import type { ImageNode } from '../catalog/model.ts';
 
 /** Variables that change what the suites do, by name (src/testing/**, tests/images/** read them). */
-export const KEY_ENV_NAMES: Record<string, string> = {
+const KEY_ENV_NAMES: Record<string, string> = {
   KFC_FIRST_CELL_RUNS: 'how many fresh containers first-cell.test.ts tries',
   KFC_CHROMIUM: 'the browser the browser suites drive',
   DOCKER_HOST: 'the engine the suites start containers on',
@@ -23,9 +23,9 @@ export const KEY_ENV_NAMES: Record<string, string> = {
 };
 
 /** Every KFC_TEST_* variable counts too (a new suite knob is in the key by default), except these. */
-export const KEY_ENV_PREFIX = 'KFC_TEST_';
+const KEY_ENV_PREFIX = 'KFC_TEST_';
 
-export const KEY_ENV_EXCLUDED: Record<string, string> = {
+const KEY_ENV_EXCLUDED: Record<string, string> = {
   KFC_TEST_IMAGE: 'a reference; the image ID is in the key',
   KFC_TEST_NAME: 'the node names are in the key',
   KFC_TEST_CACHE: 'turns this cache off; changes no result',
@@ -50,7 +50,7 @@ export function keyEnv(env: Record<string, string | undefined>): Record<string, 
 }
 
 /** JSON with object keys sorted at every level, so equal values always serialise the same. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))

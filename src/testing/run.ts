@@ -28,7 +28,7 @@ import { suiteFiles } from './suites.ts';
 import { type ToolVersions, toolVersions } from './versions.ts';
 
 /** One suite file's outcome on one image. */
-export interface FileResult {
+interface FileResult {
   file: string;
   status: 'passed' | 'failed' | 'cached';
   passed: number;
@@ -138,8 +138,8 @@ export async function runSuites(
       }
       const { passed, skipped } = hit.value;
       line(
-        `kfc test: ${node.name}: cached ${plan.label} (key ${hit.key.slice(0, 12)}, stored ${shortTime(hit.storedAt)}): ` +
-          `${passed} passed, ${skipped} skipped`,
+        `kfc test: ${node.name}: cached ${plan.label} ` +
+          `(key ${hit.key.slice(0, 12)}, stored ${shortTime(hit.storedAt)}): ${passed} passed, ${skipped} skipped`,
       );
       byFile.set(plan.file, {
         file: plan.file,
@@ -178,8 +178,8 @@ export async function runSuites(
         const status = c ? '' : ` (no test summary: exit ${run.exitCode ?? 'signal'})`;
         out(run.output.endsWith('\n') || run.output === '' ? run.output : `${run.output}\n`);
         line(
-          `kfc test: ${node.name}: ran ${plan.label} in ${s1(run.seconds)} s: ${r.passed} passed, ${r.failed} failed, ` +
-            `${r.skipped} skipped${status}${stored}`,
+          `kfc test: ${node.name}: ran ${plan.label} in ${s1(run.seconds)} s: ` +
+            `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${status}${stored}`,
         );
         byFile.set(plan.file, r);
       },
@@ -203,7 +203,7 @@ export async function runSuites(
 }
 
 /** The line scripts/test.mjs reads, one per image. */
-export function summaryLine(image: string, r: SuiteResult): string {
+function summaryLine(image: string, r: SuiteResult): string {
   return (
     `kfc test: ${image}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped ` +
     `(${r.cachedFiles} of ${r.files.length} files cached) in ${s1(r.seconds)} s`

@@ -33,7 +33,6 @@ function isStoredSuite(v: unknown): boolean {
   return typeof s === 'object' && s !== null && isCount(s.passed) && isCount(s.skipped);
 }
 
-
 export type SuitePlan = SuiteMarkers & {
   file: string;
   /** The file as printed: relative to tests/images/. */

@@ -195,7 +195,7 @@ describe('kfc test result cache (engine fixture)', {
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(
       warnings[0]!,
-      /^kfc: warning: result cache .*a-file\/cache\/test is not writable \(ENOTDIR\): running without it \(fix: KFC_CACHE_DIR=/,
+      /^kfc: warning: result cache .*a-file\/cache\/test is not writable \(ENOTDIR\): running without it \(fix: /,
     );
     assert.equal(lines(r.stdout, /: cached |stored as/).length, 0);
     assert.deepEqual(summaries(r.stdout), { fixture: [4, 0, 0, 0, 2], 'fixture-child': [4, 0, 0, 0, 2] });

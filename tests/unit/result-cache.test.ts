@@ -50,8 +50,12 @@ function repo(): string {
     'package-lock.json': '{"lockfileVersion": 3}\n',
     'src/deep.ts': 'export const deep = 1;\n',
     'tests/images/img/helper.ts': "import { deep } from '../../../src/deep.ts';\nexport const h = deep + 1;\n",
-    'tests/images/img/a.test.ts':
-      "import { test } from 'node:test';\nimport { h } from './helper.ts';\ntest('a', () => { if (h !== 2) throw 0; });\n",
+    'tests/images/img/a.test.ts': [
+      "import { test } from 'node:test';",
+      "import { h } from './helper.ts';",
+      "test('a', () => { if (h !== 2) throw 0; });",
+      '',
+    ].join('\n'),
   });
   return root;
 }
@@ -290,7 +294,7 @@ describe('suite markers', () => {
     for (const d of readdirSync(join(REPO_ROOT, 'tests/images')))
       for (const f of readdirSync(join(REPO_ROOT, 'tests/images', d)).filter((x) => x.endsWith('.test.ts'))) {
         const m = suiteMarkers(readFileSync(join(REPO_ROOT, 'tests/images', d, f), 'utf8'), f);
-        for (const k of Object.keys(m)) (marked[k] ??= []).push(`${d}/${f}`);
+        for (const k of Object.keys(m)) marked[k] = [...(marked[k] ?? []), `${d}/${f}`];
       }
     for (const f of [
       'general/faults.test.ts',
