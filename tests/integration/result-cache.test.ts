@@ -114,7 +114,16 @@ describe('kfc test result cache (engine fixture)', {
 
   after(async () => {
     for (const i of images) await execa(DOCKER, ['rmi', `${repo}/${i}:${tag}`], { reject: false });
-    for (const id of made) await execa(DOCKER, ['rmi', id], { reject: false });
+    // Every image built here carries the run's tag as its version label, the ones rebuilds left dangling too.
+    const labelled = await execa(
+      DOCKER,
+      ['images', '-a', '-q', '--filter', `label=org.opencontainers.image.version=${tag}`],
+      {
+        reject: false,
+      },
+    );
+    for (const id of new Set([...made, ...labelled.stdout.split('\n').filter(Boolean)]))
+      await execa(DOCKER, ['rmi', id], { reject: false });
     rmSync(work, { recursive: true, force: true });
   });
 
