@@ -297,14 +297,14 @@ describe('suite markers', () => {
         for (const k of Object.keys(m)) marked[k] = [...(marked[k] ?? []), `${d}/${f}`];
       }
     for (const f of [
-      'general/faults.test.ts',
+      'general/load.test.ts',
       'jupyterlab-cpu/first-cell.test.ts',
       'jupyterlab-cpu/user-installs.test.ts',
       'jupyterlab-pytorch/gpu.test.ts',
       'jupyterlab-tensorflow/gpu.test.ts',
     ])
       assert.ok(marked.uncached?.includes(f), `${f} is not marked uncached`);
-    for (const f of ['general/faults.test.ts', 'jupyterlab-cpu/browser.test.ts', 'remote-desktop/desktop.test.ts'])
+    for (const f of ['general/load.test.ts', 'jupyterlab-cpu/browser.test.ts', 'remote-desktop/desktop.test.ts'])
       assert.ok(marked.alone?.includes(f), `${f} is not marked alone`);
   });
 });
