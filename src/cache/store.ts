@@ -27,6 +27,9 @@ export interface ResultStoreOptions {
 
 const isOff = (v: string | undefined) => ['off', '0', 'false', 'no'].includes((v ?? '').toLowerCase());
 
+/** KFC_TEST_CACHE=off (or 0, false, no): every result cache is off. */
+export const cacheOffByEnv = (env: NodeJS.ProcessEnv = process.env): boolean => isOff(env.KFC_TEST_CACHE);
+
 export class ResultStore {
   readonly dir: string;
   private enabled: boolean;
@@ -37,7 +40,7 @@ export class ResultStore {
     opts: ResultStoreOptions = {},
   ) {
     this.dir = join(opts.dir ?? kfcCacheDir(), kind);
-    this.enabled = opts.enabled ?? !isOff(process.env.KFC_TEST_CACHE);
+    this.enabled = opts.enabled ?? !cacheOffByEnv();
     this.warn = opts.warn ?? ((line) => process.stderr.write(`${line}\n`));
     if (this.enabled) this.enabled = this.usable();
   }

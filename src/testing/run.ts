@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { cacheOffByEnv } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageId, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
@@ -92,7 +93,8 @@ export async function runSuites(
   const out = opts.out ?? ((s: string) => process.stdout.write(s));
   const line = (s: string) => out(`${s}\n`);
   const store = openTestStore(opts.resultCache);
-  if (!store.on && opts.resultCache === false) log('kfc test: result cache off (--no-result-cache): every file runs');
+  if (opts.resultCache === false) log('kfc test: result cache off (--no-result-cache): every file runs');
+  else if (cacheOffByEnv()) log('kfc test: result cache off (KFC_TEST_CACHE=off): every file runs');
   const lockfile = store.on ? lockfileDigest() : '';
   let versions: Promise<ToolVersions> | undefined;
   const results: Record<string, SuiteResult> = {};
