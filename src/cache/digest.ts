@@ -2,6 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** sha256 (hex) of named parts, in the order given; a part's name is hashed with it, so parts never blur. */
 export function digestParts(parts: Record<string, string>): string {
@@ -10,13 +11,16 @@ export function digestParts(parts: Record<string, string>): string {
   return h.digest('hex');
 }
 
-/** sha256 (hex) of files by their path (as given) and bytes; a missing file counts as "missing". */
-export function digestFiles(paths: string[]): string {
+/**
+ * sha256 (hex) of files by their path (as given) and bytes; a missing file counts as "missing".
+ * With `root`, relative paths are read from there (and hashed as given, so clones in other places agree).
+ */
+export function digestFiles(paths: string[], root?: string): string {
   const h = createHash('sha256');
   for (const p of [...paths].sort()) {
     let bytes: Buffer | string;
     try {
-      bytes = readFileSync(p);
+      bytes = readFileSync(root ? resolve(root, p) : p);
     } catch {
       bytes = 'missing';
     }

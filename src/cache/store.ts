@@ -27,6 +27,9 @@ export interface ResultStoreOptions {
 
 const isOff = (v: string | undefined) => ['off', '0', 'false', 'no'].includes((v ?? '').toLowerCase());
 
+/** KFC_TEST_CACHE=off (or 0, false, no): every result cache is off. */
+export const cacheOffByEnv = (env: NodeJS.ProcessEnv = process.env): boolean => isOff(env.KFC_TEST_CACHE);
+
 export class ResultStore {
   readonly dir: string;
   private enabled: boolean;
@@ -37,7 +40,7 @@ export class ResultStore {
     opts: ResultStoreOptions = {},
   ) {
     this.dir = join(opts.dir ?? kfcCacheDir(), kind);
-    this.enabled = opts.enabled ?? !isOff(process.env.KFC_TEST_CACHE);
+    this.enabled = opts.enabled ?? !cacheOffByEnv();
     this.warn = opts.warn ?? ((line) => process.stderr.write(`${line}\n`));
     if (this.enabled) this.enabled = this.usable();
   }
@@ -65,8 +68,11 @@ export class ResultStore {
     return join(this.dir, `${key}.json`);
   }
 
-  /** The stored result for `key`, or undefined (a miss; a corrupt entry warns once and is a miss). */
-  get<T>(key: string): StoredResult<T> | undefined {
+  /**
+   * The stored result for `key`, or undefined (a miss; a corrupt entry warns once and is a miss).
+   * `valid` checks the value's shape: an entry that fails it is corrupt too.
+   */
+  get<T>(key: string, valid?: (value: unknown) => boolean): StoredResult<T> | undefined {
     if (!this.enabled) return undefined;
     let text: string;
     try {
@@ -79,6 +85,7 @@ export class ResultStore {
     try {
       const entry = JSON.parse(text) as StoredResult<T>;
       if (entry?.key !== key || entry.value === undefined) throw new Error('not an entry for this key');
+      if (valid && !valid(entry.value)) throw new Error('not the shape of this kind of entry');
       return entry;
     } catch {
       this.warn(`kfc: warning: result cache entry ${this.file(key)} is corrupt: treated as a miss`);

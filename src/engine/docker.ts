@@ -79,6 +79,12 @@ export async function imageExists(ref: string, env?: Record<string, string>): Pr
   return !res.failed;
 }
 
+/** The image ID (`docker image inspect` .Id) of a reference in the local store, or undefined. */
+export async function imageId(ref: string, env?: Record<string, string>): Promise<string | undefined> {
+  const res = await docker(['image', 'inspect', '--format', '{{.Id}}', ref], { env });
+  return res.failed ? undefined : res.stdout.trim() || undefined;
+}
+
 export interface ImageInfo {
   id: string;
   size: number;

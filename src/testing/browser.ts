@@ -5,8 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { chromiumPath } from './chromium.ts';
 
-export const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const SCREENSHOT_DIR = join(repoRoot, 'reports', 'screenshots');
 

@@ -1,22 +1,59 @@
 /**
- * `kfc test`: runs an image's suites (general, inherited, its own) with node:test in a fresh
- * process per image, against the image named by KFC_TEST_IMAGE.
+ * `kfc test`: runs an image's suites (general, inherited, its own) against the image named by
+ * KFC_TEST_IMAGE, each suite file in its own node:test process, two at a time (files marked
+ * `// kfc-test: alone: …` by themselves). A file whose result for this image ID and content is
+ * in the result cache is not run: it is printed as cached and counts as passed (src/testing/suite-cache.ts).
  */
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
+import { cacheOffByEnv } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import { imageExists, requireEngine } from '../engine/docker.ts';
+import { imageId, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { runPool } from './pool.ts';
+import {
+  type CacheContext,
+  lockfileDigest,
+  openTestStore,
+  planSuite,
+  recordRun,
+  type SuitePlan,
+  shortTime,
+  storedSuite,
+} from './suite-cache.ts';
+import { runSuiteFile } from './suite-process.ts';
 import { suiteFiles } from './suites.ts';
+import { type ToolVersions, toolVersions } from './versions.ts';
+
+/** One suite file's outcome on one image. */
+interface FileResult {
+  file: string;
+  status: 'passed' | 'failed' | 'cached';
+  passed: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+  /** The result-cache key (absent for uncached files or with the cache off). */
+  key?: string;
+  /** When the cached result was stored. */
+  storedAt?: string;
+  /** Why the file is never cached. */
+  uncached?: string;
+}
 
 export interface SuiteResult {
   ok: boolean;
   files: string[];
   at: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  cachedFiles: number;
+  seconds: number;
+  results: FileResult[];
 }
 
 export interface RunSuitesOptions {
@@ -26,9 +63,16 @@ export interface RunSuitesOptions {
   prefix?: string;
   /** Only tests whose name matches. */
   only?: string;
+  /** Progress lines (stderr by default). */
   log?: (line: string) => void;
+  /** Results: each file's output once it ends, cached and uncached lines (stdout by default). */
+  out?: (text: string) => void;
   /** Extra environment for the suites and the image check, e.g. DOCKER_HOST of another engine. */
   env?: Record<string, string>;
+  /** false (--no-result-cache): run every file and store nothing. Default: on unless KFC_TEST_CACHE=off. */
+  resultCache?: boolean;
+  /** Suite files run at once (default 2). */
+  concurrency?: number;
 }
 
 function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -37,6 +81,8 @@ function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
+const s1 = (seconds: number) => seconds.toFixed(1);
+
 /** Runs every image's suites; returns a result per image (it throws only on bad input). */
 export async function runSuites(
   catalog: Catalog,
@@ -44,37 +90,126 @@ export async function runSuites(
   opts: RunSuitesOptions,
 ): Promise<Record<string, SuiteResult>> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const out = opts.out ?? ((s: string) => process.stdout.write(s));
+  const line = (s: string) => out(`${s}\n`);
+  const store = openTestStore(opts.resultCache);
+  if (opts.resultCache === false) log('kfc test: result cache off (--no-result-cache): every file runs');
+  else if (cacheOffByEnv()) log('kfc test: result cache off (KFC_TEST_CACHE=off): every file runs');
+  const lockfile = store.on ? lockfileDigest() : '';
+  let versions: Promise<ToolVersions> | undefined;
   const results: Record<string, SuiteResult> = {};
   for (const node of nodes) {
+    const t0 = performance.now();
     const image = opts.refOf(node);
     const files = suiteFiles(catalog.root, node);
     if (files.length === 0) {
       throw new KfcError(`no test suites for ${node.name}`, { hint: `add tests under tests/images/${node.name}/` });
     }
-    if (!(await imageExists(image, opts.env))) {
+    const id = await imageId(image, opts.env);
+    if (!id) {
       throw new KfcError(`image ${image} is not in the local store`, { hint: `kfc build ${node.name} (or kfc pull)` });
     }
-    log(`kfc test: ${node.name} (${image}): ${files.length} file(s)`);
-    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec'];
-    if (opts.only) args.push('--test-name-pattern', opts.only);
-    const res = await execa(process.execPath, [...args, ...files], {
-      cwd: catalog.root,
-      reject: false,
-      stdio: 'inherit',
-      // A fresh test run even when kfc test itself runs inside node:test (NODE_TEST_CONTEXT).
-      extendEnv: false,
-      env: {
-        ...withoutTestContext(process.env),
-        ...opts.env,
-        KFC_TEST_IMAGE: image,
-        KFC_TEST_NAME: node.name,
-        KFC_TEST_READY: node.spec.test.ready,
-        ...(opts.prefix ? { KFC_TEST_PREFIX: opts.prefix } : {}),
+    const env: Record<string, string> = {
+      ...withoutTestContext(process.env),
+      ...opts.env,
+      KFC_TEST_IMAGE: image,
+      KFC_TEST_NAME: node.name,
+      KFC_TEST_READY: node.spec.test.ready,
+      ...(opts.prefix ? { KFC_TEST_PREFIX: opts.prefix } : {}),
+    };
+    versions ??= store.on ? toolVersions(env) : undefined;
+    const ctx: CacheContext = {
+      root: catalog.root,
+      imageId: id,
+      versions: (await versions) ?? { node: '', engine: '', chromium: '' },
+      env,
+      only: opts.only,
+      lockfile,
+    };
+    const plans: SuitePlan[] = [];
+    for (const f of files) plans.push(await planSuite(f, node, ctx, store));
+    log(`kfc test: ${node.name} (${image}, ${id.slice(0, 19)}): ${files.length} file(s)`);
+
+    const byFile = new Map<string, FileResult>();
+    const toRun: SuitePlan[] = [];
+    for (const plan of plans) {
+      const hit = storedSuite(store, plan);
+      if (!hit) {
+        toRun.push(plan);
+        continue;
+      }
+      const { passed, skipped } = hit.value;
+      line(
+        `kfc test: ${node.name}: cached ${plan.label} ` +
+          `(key ${hit.key.slice(0, 12)}, stored ${shortTime(hit.storedAt)}): ${passed} passed, ${skipped} skipped`,
+      );
+      byFile.set(plan.file, {
+        file: plan.file,
+        status: 'cached',
+        passed,
+        failed: 0,
+        skipped,
+        seconds: 0,
+        key: hit.key,
+        storedAt: hit.storedAt,
+      });
+    }
+
+    await runPool(
+      toRun,
+      opts.concurrency ?? 2,
+      (p) => Boolean(p.alone),
+      async (plan) => {
+        const why = plan.uncached ?? plan.noKey;
+        if (why) line(`kfc test: ${node.name}: uncached ${plan.label} (${why})`);
+        else if (plan.alone) line(`kfc test: ${node.name}: alone ${plan.label} (${plan.alone})`);
+        const run = await runSuiteFile(plan.file, { cwd: catalog.root, env, only: opts.only });
+        const c = run.counts;
+        const failed = run.ok ? 0 : Math.max(1, (c?.fail ?? 0) + (c?.cancelled ?? 0));
+        const r: FileResult = {
+          file: plan.file,
+          status: run.ok ? 'passed' : 'failed',
+          passed: c?.pass ?? 0,
+          failed,
+          skipped: c?.skipped ?? 0,
+          seconds: Math.round(run.seconds * 10) / 10,
+          ...(plan.key ? { key: plan.key } : {}),
+          ...(plan.uncached ? { uncached: plan.uncached } : {}),
+        };
+        const stored = recordRun(store, plan, run, node.name) ? `; stored as ${plan.key?.slice(0, 12)}` : '';
+        const status = c ? '' : ` (no test summary: exit ${run.exitCode ?? 'signal'})`;
+        out(run.output.endsWith('\n') || run.output === '' ? run.output : `${run.output}\n`);
+        line(
+          `kfc test: ${node.name}: ran ${plan.label} in ${s1(run.seconds)} s: ` +
+            `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${status}${stored}`,
+        );
+        byFile.set(plan.file, r);
       },
-    });
-    results[node.name] = { ok: res.exitCode === 0, files, at: new Date().toISOString() };
+    );
+
+    const fileResults = files.map((f) => byFile.get(f)!);
+    const sum = (k: 'passed' | 'failed' | 'skipped') => fileResults.reduce((a, r) => a + r[k], 0);
+    results[node.name] = {
+      ok: fileResults.every((r) => r.status !== 'failed'),
+      files,
+      at: new Date().toISOString(),
+      passed: sum('passed'),
+      failed: sum('failed'),
+      skipped: sum('skipped'),
+      cachedFiles: fileResults.filter((r) => r.status === 'cached').length,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+      results: fileResults,
+    };
   }
   return results;
+}
+
+/** The line scripts/test.mjs reads, one per image. */
+function summaryLine(image: string, r: SuiteResult): string {
+  return (
+    `kfc test: ${image}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped ` +
+    `(${r.cachedFiles} of ${r.files.length} files cached) in ${s1(r.seconds)} s`
+  );
 }
 
 /** Merges results into reports/tests.json (written whole or not at all). */
@@ -100,6 +235,8 @@ export async function testImages(
   const refs = await resolveRefs(catalog, opts);
   const refOf = (n: ImageNode) => opts.imageRef ?? refs.refOf(n);
   const results = await runSuites(catalog, nodes, { ...opts, refOf });
+  const out = opts.out ?? ((s: string) => process.stdout.write(s));
+  for (const [name, r] of Object.entries(results)) out(`${summaryLine(name, r)}\n`);
   if (opts.record) recordResults(catalog.root, results);
   const failed = Object.values(results).filter((r) => !r.ok).length;
   if (failed)

@@ -238,9 +238,11 @@ describe('engine integration', {
   });
 
   test('kfc test runs the image suites against a Kubeflow-like container', async () => {
-    const r = await kfc(['test', 'fixture', '--repo', repo, '--tag', tag]);
+    // Without the result cache: this proves the suites run (tests/integration/result-cache.test.ts tests the cache).
+    const r = await kfc(['test', 'fixture', '--repo', repo, '--tag', tag, '--no-result-cache']);
     assert.equal(r.exitCode, 0, r.all);
     assert.match(r.all ?? '', /pass 3/);
+    assert.match(r.stdout, /^kfc test: fixture: 3 passed, 0 failed, 0 skipped \(0 of 1 files cached\) in [\d.]+ s$/m);
   });
 
   test('make targets route to kfc', async () => {

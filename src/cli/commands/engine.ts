@@ -231,10 +231,18 @@ export function registerEngineCommands(program: Command): void {
     .option('--prefix <path>', 'NB_PREFIX for the containers (default: random /notebook/<ns>/<name>)')
     .option('--only <pattern>', 'run only tests whose name matches')
     .option('--json', 'write results as JSON to reports/tests.json')
+    .option('--no-result-cache', 'run every suite file and store nothing (also KFC_TEST_CACHE=off)')
     .action(
       async (
         images: string[],
-        opts: { repo?: string; tag?: string; imageRef?: string; prefix?: string; only?: string },
+        opts: {
+          repo?: string;
+          tag?: string;
+          imageRef?: string;
+          prefix?: string;
+          only?: string;
+          resultCache: boolean;
+        },
         cmd: Command,
       ) => {
         const catalog = catalogFor(cmd, { readFiles: false });

@@ -1,6 +1,5 @@
-// Faults and load: the server killed (RESTARTABLE=yes brings it back, without it the container
-// exits non-zero), `docker stop` within Kubernetes' 30 s grace period, a full home volume, and
-// 8 busy kernels on the machine's cores with /api/status still answering within 1 s.
+// Faults: the server killed (RESTARTABLE=yes brings it back, without it the container exits non-zero),
+// `docker stop` within Kubernetes' 30 s grace period, a full home volume. The load test is load.test.ts.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -160,49 +159,6 @@ describe('general: a full home volume', () => {
       const again = await api.request('PUT', '/api/contents/saved.ipynb', notebook('saved after space was freed'));
       assert.ok(again.status === 200 || again.status === 201, again.text);
     } finally {
-      await nb.remove();
-    }
-  });
-});
-
-describe('general: load', () => {
-  test('8 kernels busy at once: /api/status keeps answering within 1 s', async () => {
-    const nb = await startNotebook();
-    const kernels: Kernel[] = [];
-    try {
-      const started = await timed(async () => {
-        for (let i = 0; i < 8; i++) kernels.push(await Kernel.start(nb, 'python3'));
-      });
-      // Each kernel spins a core for 20 s (longer than the measurement).
-      const busy = kernels.map((k) =>
-        k
-          .execute('import time\nt0 = time.time()\nwhile time.time() - t0 < 20:\n    pass\nprint("done")', 120_000)
-          .catch(() => undefined),
-      );
-      await new Promise((r) => setTimeout(r, 2000));
-      const load = await nb.exec(['cat', '/proc/loadavg']);
-      const times: number[] = [];
-      const t0 = Date.now();
-      while (Date.now() - t0 < 10_000) {
-        const t = await timed(() => nb.get('/api/status', { signal: AbortSignal.timeout(5000) }));
-        assert.equal(t.value.status, 200);
-        const s = JSON.parse(t.value.text) as { kernels: number };
-        assert.equal(s.kernels, 8);
-        times.push(t.ms);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const sorted = [...times].sort((a, b) => a - b);
-      const p = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-      console.log(
-        `# 8 busy kernels (started in ${Math.round(started.ms)} ms, loadavg ${load.stdout.trim()}): ` +
-          `/api/status n=${times.length} median ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`,
-      );
-      assert.ok(p(1) < 1000, `/api/status took up to ${p(1)} ms`);
-      const api = new JupyterApi(nb);
-      await Promise.all(kernels.map((k) => api.request('POST', `/api/kernels/${k.id}/interrupt`)));
-      await Promise.all(busy);
-    } finally {
-      await Promise.all(kernels.map((k) => k.shutdown().catch(() => {})));
       await nb.remove();
     }
   });

@@ -1,6 +1,8 @@
 // jupyterlab-cpu, as a new user tries it: in a FRESH container each time, open JupyterLab, create a
 // notebook from the Launcher and press Shift+Enter as soon as the kernel reads "Idle". The cell's
 // output must appear every time: a first run that is silently dropped (no output, no [*]) is a bug.
+// kfc-test: uncached: a loss rate: a lost first cell happens by chance, so every run is a new sample
+// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -3,6 +3,7 @@
 // Jupyter kernel, both still work after `docker restart` and in a new container on the same volume
 // (an image upgrade). The platform's index (KFC_PIP_INDEX_URL) is written into the user's pip and
 // uv config without overriding an index the user chose.
+// kfc-test: uncached: pip installs ipykernel from the package index over the network
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

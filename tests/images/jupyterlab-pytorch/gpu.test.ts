@@ -1,6 +1,7 @@
 // jupyterlab-pytorch on a GPU (`docker run --gpus all`): CUDA is available in the notebook kernel,
 // cuBLAS, cuDNN and a training step run on the device. Where the engine cannot give a container a
 // GPU the test is skipped as "not run, no GPU"; see src/testing/gpu.ts for when it fails instead.
+// kfc-test: uncached: whether it runs depends on the GPUs the engine can give a container, which the key does not hold
 
 import assert from 'node:assert/strict';
 import { describeCell } from '../../../src/testing/kernel.ts';

@@ -2,6 +2,7 @@
 // (cuBLAS) and a convolution (cuDNN) on it and trains a Keras model there. Where the engine cannot
 // give a container a GPU the test is skipped as "not run, no GPU"; see src/testing/gpu.ts for when
 // it fails instead.
+// kfc-test: uncached: whether it runs depends on the GPUs the engine can give a container, which the key does not hold
 
 import assert from 'node:assert/strict';
 import { describeCell } from '../../../src/testing/kernel.ts';
