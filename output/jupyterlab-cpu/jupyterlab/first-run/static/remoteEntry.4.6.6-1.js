@@ -1,0 +1,68 @@
+// kfc (resources/jupyterlab/first-run): JupyterLab 4.6.6 drops a notebook cell run while the notebook's
+// new kernel is being started. SessionContext._changeKernel sets the pending kernel name (so hasNoKernel
+// is false) and only attaches the session after POST /api/sessions and two PATCHes; in that window
+// CodeCell.execute finds no session.kernel, clears the cell's execution and returns: no execute_request,
+// prompt "[ ]:". This executor holds such a run, shown as [*], until the session is attached (or the
+// start fails: hasNoKernel again), then hands it to JupyterLab's own runCell. No timer, no delay.
+//
+// A federated extension written by hand (the module federation container protocol JupyterLab's
+// bootstrap.js loads: init(shareScope), get('./extension')); its package.json disables the core
+// @jupyterlab/notebook-extension:cell-executor plugin it replaces. tests/images/jupyterlab-cpu/first-cell
+// checks it is still needed (the drop happens with it disabled) and that it works.
+(() => {
+  let shareScope;
+
+  /** The app's own instance of a shared package (4.6.x): the same tokens and functions the app uses. */
+  const shared = async (name) => {
+    const versions = shareScope?.[name] ?? {};
+    const version = Object.keys(versions).find((v) => v.startsWith('4.6.'));
+    if (!version) throw new Error(`@kfc/jupyterlab-first-run: ${name} 4.6 is not shared (JupyterLab changed?)`);
+    const factory = await versions[version].get();
+    return factory();
+  };
+
+  /** True while a kernel is being started for this context but its session is not attached yet. */
+  const starting = (sc) => !!sc && !sc.isDisposed && !sc.hasNoKernel && !sc.session?.kernel;
+
+  const attached = (sc) =>
+    new Promise((resolve) => {
+      const signals = [sc.sessionChanged, sc.kernelChanged, sc.statusChanged, sc.disposed];
+      const check = () => {
+        if (starting(sc)) return;
+        for (const s of signals) s.disconnect(check);
+        resolve();
+      };
+      for (const s of signals) s.connect(check);
+      check();
+    });
+
+  const plugin = (notebook) => ({
+    id: '@kfc/jupyterlab-first-run:cell-executor',
+    description: 'Runs a cell sent while the kernel is being started once the kernel is attached (kfc).',
+    autoStart: true,
+    provides: notebook.INotebookCellExecutor,
+    activate: () =>
+      Object.freeze({
+        runCell: async (options) => {
+          const sc = options.sessionContext;
+          if (options.cell.model.type === 'code' && starting(sc)) {
+            options.cell.model.executionState = 'running';
+            await attached(sc);
+          }
+          return notebook.runCell(options);
+        },
+      }),
+  });
+
+  window._JUPYTERLAB = window._JUPYTERLAB ?? {};
+  window._JUPYTERLAB['@kfc/jupyterlab-first-run'] = {
+    init: (scope) => {
+      shareScope = scope;
+    },
+    get: async (module) => {
+      if (module !== './extension') throw new Error(`@kfc/jupyterlab-first-run has no module ${module}`);
+      const notebook = await shared('@jupyterlab/notebook');
+      return () => ({ __esModule: true, default: plugin(notebook) });
+    },
+  };
+})();
