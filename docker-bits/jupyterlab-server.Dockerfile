@@ -15,13 +15,13 @@ COPY jupyterlab/home-defaults/ /opt/kfc/home-defaults/
 COPY jupyterlab/vscode.svg /opt/kfc/icons/vscode.svg
 
 RUN --mount=type=bind,source=jupyterlab,target=/mnt \
-    install -d "${CONDA_DIR}/etc/jupyter" && \
-    sed "s|@CONDA_DIR@|${CONDA_DIR}|g" /mnt/jupyter_server_config.json > "${CONDA_DIR}/etc/jupyter/jupyter_server_config.json" && \
+    etc="${CONDA_DIR}/etc/jupyter" && install -d "${etc}" && \
+    sed "s|@CONDA_DIR@|${CONDA_DIR}|g" /mnt/jupyter_server_config.json > "${etc}/jupyter_server_config.json" && \
     lab="$("${CONDA_DIR}/bin/python" -c 'import jupyterlab; print(jupyterlab.__version__)')" && \
-    { [[ "${lab}" == 4.6.6 ]] || { echo "JupyterLab ${lab}: check resources/jupyterlab/first-run again" >&2; exit 1; }; } && \
-    install -d "${CONDA_DIR}/share/jupyter/labextensions/@kfc/jupyterlab-first-run/static" && \
-    install -m 0644 /mnt/first-run/package.json "${CONDA_DIR}/share/jupyter/labextensions/@kfc/jupyterlab-first-run/" && \
-    install -m 0644 /mnt/first-run/static/*.js "${CONDA_DIR}/share/jupyter/labextensions/@kfc/jupyterlab-first-run/static/" && \
+    { [[ "${lab}" == 4.6.6 ]] || { echo "JupyterLab ${lab}: check jupyterlab/first-run again" >&2; exit 1; }; } && \
+    ext="${CONDA_DIR}/share/jupyter/labextensions/@kfc/jupyterlab-first-run" && install -d "${ext}/static" && \
+    install -m 0644 /mnt/first-run/package.json "${ext}/" && \
+    install -m 0644 /mnt/first-run/static/*.js "${ext}/static/" && \
     install -D -m 0644 /mnt/overrides.json "${CONDA_DIR}/share/jupyter/lab/settings/overrides.json" && \
     site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" && \
     install -m 0644 /mnt/kfc_jupyterlab_version.py /mnt/kfc-jupyterlab-version.pth "${site}/" && \

@@ -43,7 +43,10 @@ async function startLocal(cmd: string, run: number) {
   const proc = execa('bash', ['-c', `exec ${full}`], { reject: false, all: true, env: { HOME: root } });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}${prefix}/api/status`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}${prefix}/api/status`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (proc.exitCode !== null || Date.now() + 100 >= deadline) throw new Error(`${full}: not up\n${(await proc).all}`);
     await new Promise((r) => setTimeout(r, 100));

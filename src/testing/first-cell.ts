@@ -16,7 +16,7 @@ export const TIMINGS = ['editor', 'toolbar', 'status'] as const;
 export type Timing = (typeof TIMINGS)[number] | 'held';
 
 /** One kernel WebSocket frame, decoded (JSON or the v1 binary protocol). */
-export interface KernelFrame {
+interface KernelFrame {
   /** ms since navigation. */
   at: number;
   dir: 'sent' | 'received';
@@ -100,7 +100,10 @@ export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<Fir
   page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
     if (!/\/api\/(sessions|kernels)(\/|$)/.test(path)) return;
-    rest.push({ at: Date.now() - t0, what: `${r.request().method()} ${path.replace(/^.*\/api\//, '/api/')} ${r.status()}` });
+    rest.push({
+      at: Date.now() - t0,
+      what: `${r.request().method()} ${path.replace(/^.*\/api\//, '/api/')} ${r.status()}`,
+    });
   });
   page.on('websocket', (ws: WebSocket) => {
     if (!/\/api\/kernels\/[^/]+\/channels/.test(ws.url())) return;
@@ -132,7 +135,11 @@ export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<Fir
   await page.goto(`${o.labUrl}?reset`, { waitUntil: 'domcontentloaded' });
   await page.locator('.jp-Launcher').first().waitFor({ state: 'visible', timeout: 60_000 });
   const launcherMs = Date.now() - t0;
-  await page.locator('.jp-LauncherCard[data-category="Notebook"]').filter({ hasText: /Python 3/ }).first().click();
+  await page
+    .locator('.jp-LauncherCard[data-category="Notebook"]')
+    .filter({ hasText: /Python 3/ })
+    .first()
+    .click();
   const panel = page.locator('.jp-NotebookPanel').first();
   let statusIdleMs: number | undefined;
   const statusIdle = page
@@ -201,8 +208,11 @@ export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<Fir
 
 /** The frames of a run as lines, for a note or a failure message. */
 export function formatFrames(r: FirstCellResult): string {
-  const conns = r.connections.map((c, i) => `conn ${i}: ${c.url.replace(/^.*\/api\//, '/api/')}` +
-    (c.closedAt !== undefined ? ` (closed at ${c.closedAt} ms)` : ''));
+  const conns = r.connections.map(
+    (c, i) =>
+      `conn ${i}: ${c.url.replace(/^.*\/api\//, '/api/')}` +
+      (c.closedAt !== undefined ? ` (closed at ${c.closedAt} ms)` : ''),
+  );
   const lines = [
     ...r.frames.map((f) => ({
       at: f.at,
