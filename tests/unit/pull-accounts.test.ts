@@ -1,7 +1,7 @@
 /** The three accounts of a node's pull, and which registry blobs may go once the node has an image. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { blobsToDelete, pullAccounts, pullStatus, shortId } from '../../src/publish/pull-accounts.ts';
+import { blobsToDelete, pullAccounts, pullStatus, shortId } from '../../src/nodepull/pull-accounts.ts';
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const manifest = {

@@ -28,8 +28,8 @@ export function registerNodePullCommand(program: Command): void {
       const { gitInfo } = await import('../../engine/git.ts');
       const { defaultTag, normaliseRepo } = await import('../../tags/tags.ts');
       const { inspect } = await import('../../report/docker-engine.ts');
-      const { nodePull } = await import('../../publish/node-pull.ts');
-      const { formatPullTable } = await import('../../publish/pull-bytes.ts');
+      const { nodePull } = await import('../../nodepull/node-pull.ts');
+      const { formatPullTable } = await import('../../nodepull/pull-bytes.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       if (!args.length && !opts.all)
         throw new KfcError('name the images to pull, or --all', { hint: 'kfc node-pull jupyterlab-cpu --tag ci' });
