@@ -2,26 +2,108 @@
  * Real-browser helpers for image tests: Debian's headless Chromium driven by playwright-core
  * (no browser download), one fresh context per test, screenshots under reports/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.KFC_CHROMIUM ?? '/usr/bin/chromium';
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const SCREENSHOT_DIR = join(repoRoot, 'reports', 'screenshots');
 
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+/**
+ * Debian's Chromium, in a network namespace of its own where the machine allows one (unprivileged user
+ * namespaces, or root): there the host's interface changes at every container start do not abort the
+ * page's requests (ERR_NETWORK_CHANGED). It reaches the host's ports through a SOCKS5 relay (see
+ * browser-netns.mjs); URLs stay the same. Elsewhere Chromium runs as is, with a notice once.
+ */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
+  const wrapper = netnsWrapper();
+  return chromium.launch({ executablePath: wrapper ?? CHROMIUM, args: ARGS });
+}
+
+let wrapperPath: string | null | undefined;
+
+/** The wrapper script that starts Chromium in its own network namespace, or null where none can be made. */
+function netnsWrapper(): string | null {
+  if (wrapperPath !== undefined) return wrapperPath;
+  const probe = spawnSync('unshare', ['--user', '--map-root-user', '--net', '--', 'ip', 'link', 'set', 'lo', 'up']);
+  if (probe.status !== 0) {
+    console.log(
+      "# browser: no network namespace here (unshare --user --net failed): Chromium shares the host's network",
+    );
+    wrapperPath = null;
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kfc-browser-'));
+  const socket = join(dir, 'socks.sock');
+  startSocksServer(socket);
+  const relay = fileURLToPath(new URL('./browser-netns.mjs', import.meta.url));
+  wrapperPath = join(dir, 'chromium');
+  const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  writeFileSync(
+    wrapperPath,
+    `#!/bin/sh\nexec unshare --user --map-root-user --net -- ${[process.execPath, relay, socket, CHROMIUM].map(q).join(' ')} "$@"\n`,
+    { mode: 0o755 },
+  );
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return wrapperPath;
+}
+
+/** A SOCKS5 server (no authentication, CONNECT only) on a Unix socket: the namespace's way out to the host. */
+function startSocksServer(path: string): void {
+  const server = createServer((client) => {
+    let buf = Buffer.alloc(0);
+    let greeted = false;
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!greeted) {
+        if (buf.length < 2 || buf.length < 2 + buf[1]!) return;
+        if (buf[0] !== 5) return client.destroy();
+        buf = buf.subarray(2 + buf[1]!);
+        greeted = true;
+        client.write(Buffer.from([5, 0]));
+      }
+      // Request: VER CMD RSV ATYP ADDR PORT, CONNECT (1) to an IPv4 address (1) or a name (3).
+      if (buf.length < 5) return;
+      if (buf[1] !== 1 || (buf[3] !== 1 && buf[3] !== 3)) return client.destroy();
+      const at = buf[3] === 1 ? 8 : 5 + buf[4]!;
+      if (buf.length < at + 2) return;
+      const host = buf[3] === 1 ? [...buf.subarray(4, 8)].join('.') : buf.subarray(5, at).toString();
+      const port = buf.readUInt16BE(at);
+      const rest = buf.subarray(at + 2);
+      client.off('data', onData);
+      client.pause();
+      const upstream = connect(port, host, () => {
+        client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+        if (rest.length) upstream.write(rest);
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      });
+      upstream.on('error', () => {
+        if (!client.destroyed) client.end(Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0]));
+        upstream.destroy();
+      });
+      client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+    };
+    client.on('data', onData);
+    client.on('error', () => client.destroy());
   });
+  server.listen(path);
+  server.unref();
 }
 
 export interface BrowserSession {
