@@ -53,11 +53,10 @@ function netnsWrapper(): string | null {
   const relay = fileURLToPath(new URL('./browser-netns.mjs', import.meta.url));
   wrapperPath = join(dir, 'chromium');
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  writeFileSync(
-    wrapperPath,
-    `#!/bin/sh\nexec unshare --user --map-root-user --net -- ${[process.execPath, relay, socket, CHROMIUM].map(q).join(' ')} "$@"\n`,
-    { mode: 0o755 },
-  );
+  const command = [process.execPath, relay, socket, CHROMIUM].map(q).join(' ');
+  writeFileSync(wrapperPath, `#!/bin/sh\nexec unshare --user --map-root-user --net -- ${command} "$@"\n`, {
+    mode: 0o755,
+  });
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return wrapperPath;
 }
@@ -145,7 +144,7 @@ export async function newSession(browser: Browser, viewport = { width: 1400, hei
 }
 
 /** The run met a change of the host's network (see BrowserSession.networkChanged): run it again. */
-export class NetworkChanged extends Error {}
+class NetworkChanged extends Error {}
 
 /**
  * Fails when the page logged a console error, threw, or got a 4xx/5xx answer, bar the `allow`ed
