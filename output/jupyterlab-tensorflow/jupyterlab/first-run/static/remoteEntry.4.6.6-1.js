@@ -1,9 +1,16 @@
-// kfc (resources/jupyterlab/first-run): JupyterLab 4.6.6 drops a notebook cell run while the notebook's
-// new kernel is being started. SessionContext._changeKernel sets the pending kernel name (so hasNoKernel
-// is false) and only attaches the session after POST /api/sessions and two PATCHes; in that window
-// CodeCell.execute finds no session.kernel, clears the cell's execution and returns: no execute_request,
-// prompt "[ ]:". This executor holds such a run, shown as [*], until the session is attached (or the
-// start fails: hasNoKernel again), then hands it to JupyterLab's own runCell. No timer, no delay.
+// kfc (resources/jupyterlab/first-run): JupyterLab 4.6.6 drops a notebook cell run made while the
+// notebook's new kernel is being started (jupyterlab/jupyterlab#8490, still so in 4.7.0-beta.3): no
+// execute_request is sent and the prompt goes back to "[ ]:". Two windows, both seen in fresh containers:
+// - SessionContext._changeKernel has set the pending kernel name (hasNoKernel is false) but attaches the
+//   session only after POST /api/sessions and two PATCHes: CodeCell.execute finds no session.kernel,
+//   clears the cell's execution and returns;
+// - the press comes before the context's own start (hasNoKernel): runCell starts a kernel, the context's
+//   initialize() starts another that preempts it, and runCell goes on to CodeCell.execute before the
+//   second is attached.
+// This executor holds a code cell's run, shown as [*], while the context reads "initializing" (its own
+// notion: no kernel yet and one is being started), then hands it to JupyterLab's own runCell: a kernel
+// is attached by then (its messages queue until it connects), or the start failed or was declined (then
+// JupyterLab does what it always does). No timer, no delay.
 //
 // A federated extension written by hand (the module federation container protocol JupyterLab's
 // bootstrap.js loads: init(shareScope), get('./extension')); its package.json disables the core
@@ -21,8 +28,8 @@
     return factory();
   };
 
-  /** True while a kernel is being started for this context but its session is not attached yet. */
-  const starting = (sc) => !!sc && !sc.isDisposed && !sc.hasNoKernel && !sc.session?.kernel;
+  /** True while the context has no kernel and is starting one (its "initializing" status). */
+  const starting = (sc) => !!sc && !sc.isDisposed && sc.kernelDisplayStatus === 'initializing';
 
   const attached = (sc) =>
     new Promise((resolve) => {
@@ -33,6 +40,8 @@
         resolve();
       };
       for (const s of signals) s.connect(check);
+      // initialize() marks the context ready without a signal when it started nothing.
+      sc.ready.then(check, check);
       check();
     });
 
