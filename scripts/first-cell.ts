@@ -5,7 +5,7 @@
 //   --image IMG          image to start (startNotebook: NB_PREFIX, no token, a fresh home volume)
 //   --env K=V            extra container environment (repeatable)
 //   --local CMD          instead of a container: a local server command, {port} {prefix} {root} filled in
-//   --timing T[,T...]    editor | toolbar | status (default all three, round robin) | held (the window, certain)
+//   --timing T[,T...]    editor, toolbar, status (default all three, round robin); held, early: the windows
 //   --runs N             runs in all (default 20)
 //   --frames DIR         where each run's frames go (default /tmp/first-cell-frames)
 
@@ -29,7 +29,7 @@ const { values: opt } = parseArgs({
   },
 });
 const timings = opt.timing.split(',') as Timing[];
-for (const t of timings) if (![...TIMINGS, 'held'].includes(t)) throw new Error(`--timing: unknown ${t}`);
+for (const t of timings) if (![...TIMINGS, 'held', 'early'].includes(t)) throw new Error(`--timing: unknown ${t}`);
 if (!opt.image === !opt.local) throw new Error('give --image IMG or --local CMD');
 const env = Object.fromEntries(opt.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 mkdirSync(opt.frames, { recursive: true });

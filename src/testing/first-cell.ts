@@ -9,11 +9,13 @@ import type { Page, WebSocket } from 'playwright-core';
 
 export const TIMINGS = ['editor', 'toolbar', 'status'] as const;
 /**
- * The three moments a user runs at, and `held`: the window the loss happens in, made certain. The page's
- * PATCH /api/sessions/<id> answers (the session's real path and name, after which JupyterLab attaches
- * the new session) are held back from the moment POST /api/sessions answers until the press.
+ * The three moments a user runs at, and the two windows JupyterLab 4.6.6 drops a run in, made certain:
+ * - `held`: the page's PATCH /api/sessions/<id> answers (the session's real path and name, after which
+ *   JupyterLab attaches the new session) are held from the moment POST /api/sessions answers until the press;
+ * - `early`: the page's GET /api/sessions answers are held from the Launcher click until the press, so the
+ *   notebook's session context has not begun its own kernel start when the run comes.
  */
-export type Timing = (typeof TIMINGS)[number] | 'held';
+export type Timing = (typeof TIMINGS)[number] | 'held' | 'early';
 
 /** One kernel WebSocket frame, decoded (JSON or the v1 binary protocol). */
 interface KernelFrame {
@@ -41,7 +43,7 @@ export interface FirstCellResult {
   outputMs?: number;
   /** The first cell's prompt when the wait ended, e.g. "[1]:" or "[ ]:". */
   prompt: string;
-  /** `held` only: whether the cell showed "[*]" while the session answers were held. */
+  /** `held` and `early`: whether the cell showed "[*]" while the session answers were held. */
   queuedShown?: boolean;
   /** Kernel WebSocket URLs in the order the page opened them, with whether they were closed. */
   connections: { url: string; closedAt?: number }[];
@@ -131,10 +133,18 @@ export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<Fir
       { timeout: 90_000 },
     );
   }
+  let holdGets = false;
+  if (o.timing === 'early') {
+    await page.route(/\/api\/sessions(\?.*)?$/, async (route) => {
+      if (holdGets && route.request().method() === 'GET') await released;
+      await route.fallback();
+    });
+  }
   t0 = Date.now();
   await page.goto(`${o.labUrl}?reset`, { waitUntil: 'domcontentloaded' });
   await page.locator('.jp-Launcher').first().waitFor({ state: 'visible', timeout: 60_000 });
   const launcherMs = Date.now() - t0;
+  holdGets = true;
   await page
     .locator('.jp-LauncherCard[data-category="Notebook"]')
     .filter({ hasText: /Python 3/ })
@@ -165,7 +175,7 @@ export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<Fir
   const pressMs = Date.now() - t0;
   await page.keyboard.press('Shift+Enter');
   let queuedShown: boolean | undefined;
-  if (o.timing === 'held') {
+  if (o.timing === 'held' || o.timing === 'early') {
     queuedShown = await panel
       .locator('.jp-InputPrompt')
       .first()

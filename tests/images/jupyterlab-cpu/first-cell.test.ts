@@ -4,7 +4,7 @@
 // takes input, the toolbar's execution indicator reads idle, the status bar reads "| Idle". Every first run
 // must print its output: JupyterLab 4.6.6 drops a run made while the new kernel's session is being
 // attached (no execute_request, prompt "[ ]:"); resources/jupyterlab/first-run holds such a run instead.
-// Two more runs make that window certain (the page's session PATCHes held until the press): with our
+// More runs make those windows certain (the page's session answers held until the press): with our
 // labextension the run shows [*] and runs; without it, upstream still drops it (else: remove the patch).
 //
 // KFC_FIRST_CELL_RUNS=N runs N fresh containers (npm run bench: 30 for jupyterlab-cpu, 10 per descendant);
@@ -94,6 +94,10 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
       }
       const r = o.result!;
       results.push(r);
+      console.log(
+        `# run ${run} (${timing}): ${r.lost ? `LOST, prompt ${r.prompt}` : 'ran'}; launcher ${r.launcherMs} ms, ` +
+          `press ${r.pressMs} ms, status Idle ${r.statusIdleMs ?? '-'} ms, output ${r.outputMs ?? '-'} ms`,
+      );
       if (r.lost) {
         problems.push(
           `run ${run} (${timing}): LOST, prompt ${r.prompt}, screenshot ${o.shot ?? '-'}; frames:\n${formatFrames(r)}`,
@@ -154,10 +158,10 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
       await nb?.remove();
     });
 
-    /** A held run (see Timing 'held'); a run the host's network disturbed is made again. */
-    async function held(run: number): Promise<FirstCellResult> {
+    /** A held run (see Timing); a run the host's network disturbed is made again. */
+    async function held(run: number, timing: 'held' | 'early' = 'held'): Promise<FirstCellResult> {
       for (let attempt = 1; ; attempt++) {
-        const o = await runOnce(nb, 'held', run);
+        const o = await runOnce(nb, timing, run);
         if (o.disturbed && attempt < 3) continue;
         assert.ok(!o.disturbed, "the host's network changed in 3 runs");
         assert.deepEqual(o.pageErrors, []);
@@ -169,6 +173,18 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
       const r = await held(101);
       assert.ok(r.queuedShown, `the cell never showed [*] while its kernel was attached; frames:\n${formatFrames(r)}`);
       assert.ok(!r.lost, `the run was dropped (prompt ${r.prompt}); frames:\n${formatFrames(r)}`);
+    });
+
+    test('a run pressed before the notebook starts its kernel waits: [*], one kernel, then it runs', async () => {
+      const r = await held(103, 'early');
+      const posts = r.rest.filter((x) => x.what.startsWith('POST /api/sessions '));
+      assert.ok(
+        r.queuedShown,
+        `the cell never showed [*] while the session context started; frames:\n${formatFrames(r)}`,
+      );
+      assert.ok(!r.lost, `the run was dropped (prompt ${r.prompt}); frames:\n${formatFrames(r)}`);
+      // Upstream starts a second kernel for the run and drops one of the two.
+      assert.equal(posts.length, 1, `kernel sessions started: ${posts.length}; frames:\n${formatFrames(r)}`);
     });
 
     test('without it, JupyterLab 4.6.6 still drops that run (else the patch can go)', async () => {
