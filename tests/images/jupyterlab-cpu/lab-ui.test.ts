@@ -27,10 +27,10 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
 
   // A browser per scenario, launched once its container runs: Chromium aborts requests in flight
   // (ERR_NETWORK_CHANGED) when a container start adds a network interface to the host.
-  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
+  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>, allow: RegExp[] = []): Promise<void> {
     const browser: Browser = await launchBrowser();
     try {
-      await runScenario(browser, name, fn);
+      await runScenario(browser, name, fn, { allow });
     } finally {
       await browser.close().catch(() => {});
     }
@@ -43,23 +43,32 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     return Date.now() - t0;
   }
 
+  // Known, not ours to hide: jupyterlab-git 0.55 recognises "not a git repository" only in git's English
+  // message, so with KF_LANG=fr (LANG fr_CA.UTF-8, Debian's git speaks French) its /git/show_prefix answers
+  // 500 for the home, which is not a repository. Only that request, only in French (see the issue note).
+  const GIT_FR = [/HTTP 500 POST \S+\/git\/show_prefix\b/, /status of 500 .*\/git\/show_prefix\b/];
+
   const menuTitles = async (page: Page): Promise<string[]> =>
     (await page.locator('#jp-menu-panel .lm-MenuBar-itemLabel').allInnerTexts()).map((t) => t.trim());
 
   test('KF_LANG=fr: menus and launcher in French', async () => {
     const nb = await start({ KF_LANG: 'fr' });
-    await scenario('lab-fr', async ({ page }) => {
-      const ms = await openLab(page, nb);
-      console.log(`# launcher visible ${ms} ms after navigation (KF_LANG=fr)`);
-      const menus = await menuTitles(page);
-      assert.ok(menus.includes('Fichier'), `menus: ${menus.join(', ')}`);
-      assert.ok(menus.includes('Édition'), `menus: ${menus.join(', ')}`);
-      assert.ok(!menus.includes('File'), `English menu left: ${menus.join(', ')}`);
-      const launcher = await page.locator('.jp-Launcher').first().innerText();
-      assert.match(launcher, /Console/);
-      assert.match(launcher, /Autre/, 'the launcher\'s "Other" section is not French');
-      console.log(`# screenshot ${await screenshot(page, 'lab-fr')}`);
-    });
+    await scenario(
+      'lab-fr',
+      async ({ page }) => {
+        const ms = await openLab(page, nb);
+        console.log(`# launcher visible ${ms} ms after navigation (KF_LANG=fr)`);
+        const menus = await menuTitles(page);
+        assert.ok(menus.includes('Fichier'), `menus: ${menus.join(', ')}`);
+        assert.ok(menus.includes('Édition'), `menus: ${menus.join(', ')}`);
+        assert.ok(!menus.includes('File'), `English menu left: ${menus.join(', ')}`);
+        const launcher = await page.locator('.jp-Launcher').first().innerText();
+        assert.match(launcher, /Console/);
+        assert.match(launcher, /Autre/, 'the launcher\'s "Other" section is not French');
+        console.log(`# screenshot ${await screenshot(page, 'lab-fr')}`);
+      },
+      GIT_FR,
+    );
   });
 
   test('KF_LANG=en: menus and launcher in English', async () => {
