@@ -1,4 +1,5 @@
-// npm run bench [-- options]: the measured figures beside the catalog's goals (images.yaml gates), with ratios.
+// npm run bench [-- options]: the measured figures beside the catalog's goals (images.yaml gates), with ratios,
+// and a new notebook's first run (issue 21) in fresh containers for every image running the first-cell suite.
 //
 //   --root DIR          catalog to measure (default: this repository)
 //   --images a,b,...    images (default: $KFC_BENCH_IMAGES, else every catalog image built here)
@@ -6,6 +7,7 @@
 //   --cold              also time a cold build (kfc build --no-cache): slow, rewrites the images
 //   --cold-seconds S    a cold-build time measured elsewhere (e.g. CI's first build), instead of --cold
 //   --starts N          start-time samples per image (default 10; 0 skips)
+//   --first-cell N      fresh containers for jupyterlab-cpu's first run (default 30; descendants a third; 0 skips)
 //   --strict            exit 1 when a goal is missed
 //   --json              print the figures as JSON
 //
@@ -17,8 +19,12 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { loadCatalog } from '../src/catalog/load.ts';
+import { gitInfo } from '../src/engine/git.ts';
 import { formatBytes } from '../src/metrics/gates.ts';
 import type { FamilyReport } from '../src/report/model.ts';
+import { defaultTag, imageRef } from '../src/tags/tags.ts';
+import { suiteFiles } from '../src/testing/suites.ts';
 
 const repoRoot = new URL('..', import.meta.url).pathname;
 const { values: opt } = parseArgs({
@@ -30,6 +36,7 @@ const { values: opt } = parseArgs({
     cold: { type: 'boolean', default: false },
     'cold-seconds': { type: 'string' },
     starts: { type: 'string', default: '10' },
+    'first-cell': { type: 'string', default: '30' },
     strict: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -216,6 +223,70 @@ if (images.length) {
     measured: `${formatBytes(f.uniqueBytes)} / ${formatBytes(f.sumBytes)}`,
     ratio: f.ratio,
   });
+}
+
+// 4. A new notebook's first run (issue 21): the first-cell suite in its benchmark mode (KFC_FIRST_CELL_RUNS
+// fresh containers over the three timings), for each image that runs it; the suite writes its figures.
+const FIRST_CELL = 'tests/images/jupyterlab-cpu/first-cell.test.ts';
+if (Number(opt['first-cell']) > 0) {
+  const catalog = loadCatalog(root, { readFiles: false });
+  const tag = defaultTag((await gitInfo(root)).branch, opt.tag);
+  const firstCell: Record<string, unknown> = {};
+  for (const name of images) {
+    const node = catalog.nodes.get(name);
+    if (!node || !suiteFiles(root, node).includes(FIRST_CELL)) continue;
+    const runs = name === 'jupyterlab-cpu' ? Number(opt['first-cell']) : Math.ceil(Number(opt['first-cell']) / 3);
+    log(`first cell: ${runs} fresh containers of ${name}`);
+    const env = { KFC_TEST_IMAGE: imageRef(opt.repo, name, tag), KFC_TEST_NAME: name, KFC_FIRST_CELL_RUNS: `${runs}` };
+    const r = await execa(process.execPath, ['--import', 'tsx', '--test', join(root, FIRST_CELL)], {
+      cwd: root,
+      reject: false,
+      env,
+    });
+    const file = join(root, 'reports', `first-cell-${name}.json`);
+    if (!existsSync(file)) {
+      rows.push({
+        figure: `first run lost ${name}`,
+        goal: '0',
+        measured: 'not measured',
+        ok: false,
+        note: r.stdout.slice(-300),
+      });
+      continue;
+    }
+    const f = JSON.parse(readFileSync(file, 'utf8')) as {
+      all: { runs: number; lost: number; launcherMs?: number; statusIdleMs?: number; outputAfterIdleMs?: number };
+      perTiming: { timing: string; runs: number; lost: number }[];
+    };
+    firstCell[name] = f;
+    const timings = f.perTiming.map((t) => `${t.timing} ${t.lost}/${t.runs}`).join(', ');
+    rows.push({
+      figure: `first run lost ${name}`,
+      goal: '0',
+      measured: `${f.all.lost} of ${f.all.runs} (${timings})`,
+      ok: f.all.lost === 0 && r.exitCode === 0,
+      ...(r.exitCode !== 0 && f.all.lost === 0 ? { note: 'the suite failed otherwise: see its output' } : {}),
+    });
+    const ms = (v?: number) => (v === undefined ? 'n/a' : `${v} ms`);
+    if (f.all.outputAfterIdleMs !== undefined)
+      rows.push({
+        figure: `first output after status Idle ${name} (median)`,
+        goal: '≤ 2000 ms',
+        measured: ms(f.all.outputAfterIdleMs),
+        ratio: f.all.outputAfterIdleMs / 2000,
+        ok: f.all.outputAfterIdleMs <= 2000,
+      });
+    if (f.all.launcherMs !== undefined)
+      rows.push({
+        figure: `launcher visible ${name} (median)`,
+        goal: '≤ 3000 ms',
+        measured: ms(f.all.launcherMs),
+        ratio: f.all.launcherMs / 3000,
+        ok: f.all.launcherMs <= 3000,
+      });
+    rows.push({ figure: `status bar Idle ${name} (median)`, goal: '—', measured: ms(f.all.statusIdleMs) });
+  }
+  figures.firstCell = firstCell;
 }
 
 // Output.

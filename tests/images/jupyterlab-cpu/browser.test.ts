@@ -9,6 +9,10 @@ import type { Browser } from 'playwright-core';
 import { type BrowserSession, launchBrowser, runScenario, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 
+// Known, upstream: VS Code's OSS workbench asks for Microsoft's closed vsda module, which code-server does
+// not ship (coder/code-server#7090, upstream:vscode), and goes on without it. Only those two files.
+const VSDA = [/ 404 .*\/static\/node_modules\/vsda\/rust\/web\/vsda(\.js|_bg\.wasm)\b/];
+
 describe('jupyterlab-cpu: in a browser', () => {
   let nb: Notebook;
   let browser: Browser;
@@ -23,7 +27,8 @@ describe('jupyterlab-cpu: in a browser', () => {
   });
 
   /** Runs a browser scenario in a fresh context; on failure keeps a screenshot and the page errors. */
-  const scenario = (name: string, fn: (s: BrowserSession) => Promise<void>) => runScenario(browser, name, fn);
+  const scenario = (name: string, fn: (s: BrowserSession) => Promise<void>, allow: RegExp[] = []) =>
+    runScenario(browser, name, fn, { allow });
 
   test('JupyterLab: launcher → new Python notebook → a cell prints 42', async () => {
     await scenario('lab', async ({ page, errors }) => {
@@ -38,8 +43,8 @@ describe('jupyterlab-cpu: in a browser', () => {
         .click();
       const panel = page.locator('.jp-NotebookPanel').first();
       await panel.waitFor({ state: 'visible', timeout: 30_000 });
-      // Like a user, wait for the kernel to be up ("Python 3 (ipykernel) | Idle" in the status bar):
-      // a cell run while the session is still connecting can be dropped by JupyterLab.
+      // Wait for the kernel to be up ("Python 3 (ipykernel) | Idle" in the status bar): a run made
+      // earlier is first-cell.test.ts's case (JupyterLab 4.6.6 drops it without resources/jupyterlab/first-run).
       await page
         .locator('#jp-main-statusbar')
         .getByText(/\|\s*Idle/)
@@ -90,8 +95,8 @@ describe('jupyterlab-cpu: in a browser', () => {
         .catch(() => {});
       await page.waitForTimeout(500);
       console.log(`# screenshot ${await screenshot(page, 'jupyterlab-notebook')}`);
+      // Page errors fail the scenario (runScenario); with KFC_TEST_DEBUG, the server's side of them.
       if (errors.length) {
-        console.log(`# page errors (not failures): ${errors.join(' | ')}`);
         if (process.env.KFC_TEST_DEBUG)
           console.log(
             (await nb.logs())
@@ -104,23 +109,27 @@ describe('jupyterlab-cpu: in a browser', () => {
   });
 
   test('VS Code: $NB_PREFIX/vscode/ loads the workbench with the home folder', async () => {
-    await scenario('vscode', async ({ page }) => {
-      const t0 = Date.now();
-      await page.goto(nb.url('/vscode/'), { waitUntil: 'domcontentloaded', timeout: 90_000 });
-      await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: 90_000 });
-      console.log(`# workbench visible ${Date.now() - t0} ms after navigation`);
-      assert.ok(new URL(page.url()).pathname.startsWith(`${nb.prefix}/vscode/`), `left the prefix: ${page.url()}`);
-      // The explorer lists the home folder: the workbench reached the server over its websocket.
-      await page
-        .locator('.explorer-folders-view, .explorer-viewlet')
-        .first()
-        .waitFor({ state: 'visible', timeout: 60_000 });
-      await page
-        .locator('.explorer-folders-view .monaco-list-row')
-        .first()
-        .waitFor({ state: 'visible', timeout: 60_000 });
-      await page.waitForTimeout(1500);
-      console.log(`# screenshot ${await screenshot(page, 'vscode-workbench')}`);
-    });
+    await scenario(
+      'vscode',
+      async ({ page }) => {
+        const t0 = Date.now();
+        await page.goto(nb.url('/vscode/'), { waitUntil: 'domcontentloaded', timeout: 90_000 });
+        await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: 90_000 });
+        console.log(`# workbench visible ${Date.now() - t0} ms after navigation`);
+        assert.ok(new URL(page.url()).pathname.startsWith(`${nb.prefix}/vscode/`), `left the prefix: ${page.url()}`);
+        // The explorer lists the home folder: the workbench reached the server over its websocket.
+        await page
+          .locator('.explorer-folders-view, .explorer-viewlet')
+          .first()
+          .waitFor({ state: 'visible', timeout: 60_000 });
+        await page
+          .locator('.explorer-folders-view .monaco-list-row')
+          .first()
+          .waitFor({ state: 'visible', timeout: 60_000 });
+        await page.waitForTimeout(1500);
+        console.log(`# screenshot ${await screenshot(page, 'vscode-workbench')}`);
+      },
+      VSDA,
+    );
   });
 });

@@ -9,6 +9,7 @@ import { after, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { type BrowserSession, launchBrowser, runScenario, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
+import { until } from '../general/start-run.ts';
 
 // Jupyter's extension lists colour "enabled"/"OK" even without a terminal.
 const stripAnsi = (s: string): string => s.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
@@ -27,10 +28,10 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
 
   // A browser per scenario, launched once its container runs: Chromium aborts requests in flight
   // (ERR_NETWORK_CHANGED) when a container start adds a network interface to the host.
-  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>): Promise<void> {
+  async function scenario(name: string, fn: (s: BrowserSession) => Promise<void>, allow: RegExp[] = []): Promise<void> {
     const browser: Browser = await launchBrowser();
     try {
-      await runScenario(browser, name, fn);
+      await runScenario(browser, name, fn, { allow });
     } finally {
       await browser.close().catch(() => {});
     }
@@ -43,23 +44,32 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
     return Date.now() - t0;
   }
 
+  // Known, not ours to hide: jupyterlab-git 0.55 recognises "not a git repository" only in git's English
+  // message, so with KF_LANG=fr (LANG fr_CA.UTF-8, Debian's git speaks French) its /git/show_prefix answers
+  // 500 for the home, which is not a repository. Only that request, only in French (see the issue note).
+  const GIT_FR = [/HTTP 500 POST \S+\/git\/show_prefix\b/, /status of 500 .*\/git\/show_prefix\b/];
+
   const menuTitles = async (page: Page): Promise<string[]> =>
     (await page.locator('#jp-menu-panel .lm-MenuBar-itemLabel').allInnerTexts()).map((t) => t.trim());
 
   test('KF_LANG=fr: menus and launcher in French', async () => {
     const nb = await start({ KF_LANG: 'fr' });
-    await scenario('lab-fr', async ({ page }) => {
-      const ms = await openLab(page, nb);
-      console.log(`# launcher visible ${ms} ms after navigation (KF_LANG=fr)`);
-      const menus = await menuTitles(page);
-      assert.ok(menus.includes('Fichier'), `menus: ${menus.join(', ')}`);
-      assert.ok(menus.includes('Édition'), `menus: ${menus.join(', ')}`);
-      assert.ok(!menus.includes('File'), `English menu left: ${menus.join(', ')}`);
-      const launcher = await page.locator('.jp-Launcher').first().innerText();
-      assert.match(launcher, /Console/);
-      assert.match(launcher, /Autre/, 'the launcher\'s "Other" section is not French');
-      console.log(`# screenshot ${await screenshot(page, 'lab-fr')}`);
-    });
+    await scenario(
+      'lab-fr',
+      async ({ page }) => {
+        const ms = await openLab(page, nb);
+        console.log(`# launcher visible ${ms} ms after navigation (KF_LANG=fr)`);
+        const menus = await menuTitles(page);
+        assert.ok(menus.includes('Fichier'), `menus: ${menus.join(', ')}`);
+        assert.ok(menus.includes('Édition'), `menus: ${menus.join(', ')}`);
+        assert.ok(!menus.includes('File'), `English menu left: ${menus.join(', ')}`);
+        const launcher = await page.locator('.jp-Launcher').first().innerText();
+        assert.match(launcher, /Console/);
+        assert.match(launcher, /Autre/, 'the launcher\'s "Other" section is not French');
+        console.log(`# screenshot ${await screenshot(page, 'lab-fr')}`);
+      },
+      GIT_FR,
+    );
   });
 
   test('KF_LANG=en: menus and launcher in English', async () => {
@@ -92,6 +102,45 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
         .waitFor({ state: 'visible', timeout: 60_000 });
       console.log(`# screenshot ${await screenshot(tab, 'vscode-from-launcher')}`);
     });
+  });
+
+  test("a new user's first open: no R folder before R is used, LSP serves Python, no skipped servers", async () => {
+    const nb = await start();
+    await scenario('first-open', async ({ page }) => {
+      await openLab(page, nb);
+      await page
+        .locator('.jp-LauncherCard[data-category="Notebook"]')
+        .filter({ hasText: /Python 3/ })
+        .first()
+        .click();
+      await page
+        .locator('#jp-main-statusbar')
+        .getByText(/\|\s*Idle/)
+        .first()
+        .waitFor({ timeout: 90_000 });
+      // The open notebook starts the configured Python language server.
+      await until('pylsp running for the open notebook', async () =>
+        (await nb.processes()).some((p) => /-m pylsp\b/.test(p.args)),
+      );
+      // The file browser lists the home: only the new notebook, no R user library.
+      const listed = await page.locator('.jp-DirListing-itemName').allInnerTexts();
+      assert.ok(!listed.some((n) => n.trim() === 'R'), `the file browser lists: ${listed.join(', ')}`);
+    });
+    const home = await nb.exec(['ls', '-A', '/home/jovyan']);
+    assert.ok(!home.stdout.split('\n').includes('R'), `the home holds an R folder before R ran:\n${home.stdout}`);
+    const logs = await nb.logs();
+    assert.doesNotMatch(logs, /Skipped non-installed server/, 'jupyter-lsp still looks for servers we do not ship');
+    // jupyter-lsp's status lists the one server we ship, for Python, found without autodetection.
+    const status = await nb.get('/lsp/status');
+    assert.equal(status.status, 200, status.text);
+    const sessions = (JSON.parse(status.text) as { sessions: Record<string, { spec: { languages: string[] } }> })
+      .sessions;
+    assert.deepEqual(Object.keys(sessions), ['pylsp'], `LSP servers: ${Object.keys(sessions).join(', ')}`);
+    assert.deepEqual(sessions.pylsp!.spec.languages, ['python']);
+    // Once R runs, its user library is made in the home (install.packages() needs no prompt).
+    const r = await nb.exec(['Rscript', '-e', 'cat(.libPaths()[1])']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /^\/home\/jovyan\/R\//, `R's first library: ${r.stdout}`);
   });
 
   test('the git panel is in the left sidebar and opens', async () => {
@@ -155,6 +204,7 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
       '@jupyter-widgets/jupyterlab-manager',
       'jupyter-matplotlib',
       'jupyterlab-plotly',
+      '@kfc/jupyterlab-first-run',
     ]) {
       assert.ok(
         labLines.some((l) => l.includes(ext)),
@@ -162,7 +212,7 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
       );
     }
 
-    await scenario('extensions', async ({ page, errors }) => {
+    await scenario('extensions', async ({ page }) => {
       await openLab(page, nb);
       // Give every extension's activation a moment (LSP and git start their server calls late).
       await page.waitForTimeout(3_000);
@@ -172,8 +222,8 @@ describe('jupyterlab-cpu: the JupyterLab UI', () => {
         return (cfg.federated_extensions ?? []).map((e) => e.name);
       });
       assert.ok(loaded.length >= labLines.length - 2, `the page lists ${loaded.length} federated extensions`);
-      const extensionErrors = errors.filter((e) => !/favicon/.test(e));
-      assert.deepEqual(extensionErrors, [], 'console errors or failed requests while loading JupyterLab');
+      assert.ok(loaded.includes('@kfc/jupyterlab-first-run'), `the page lists ${loaded.join(', ')}`);
+      // Console errors and failed requests (favicon included) fail every scenario: runScenario.
     });
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { assertCleanPage, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
 import {
   createHomeVolume,
   type Notebook,
@@ -184,11 +184,14 @@ describe('remote-desktop', () => {
     let page: Page;
     before(async () => {
       browser = await launchBrowser();
-      page = (await newSession(browser, { width: 1280, height: 800 })).page;
+      const session = await newSession(browser, { width: 1280, height: 800 });
+      page = session.page;
       await page.goto(nb.url('/'), { waitUntil: 'load' });
       await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
         timeout: 30_000,
       });
+      // The first load: no console error, no 4xx/5xx (favicon included).
+      assertCleanPage(session);
     });
 
     test('noVNC connects and shows the XFCE desktop (not a blank or single-colour frame)', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { assertCleanPage, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { sleep, until as untilEvery } from './until.ts';
 
@@ -135,11 +135,13 @@ describe('remote-desktop office (English session)', () => {
     );
     assert.equal(q.stdout.trim(), '/usr/share/backgrounds/kfc/wallpaper.svg', q.stderr);
     browser = await launchBrowser();
-    const page: Page = (await newSession(browser, { width: 1280, height: 800 })).page;
+    const session = await newSession(browser, { width: 1280, height: 800 });
+    const page: Page = session.page;
     await page.goto(nb.url('/'), { waitUntil: 'load' });
     await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
       timeout: 30_000,
     });
+    assertCleanPage(session);
     // The wallpaper's navy gradient at the bottom right, away from the icons, panel and text.
     const px = await until(
       'the wallpaper drawn',
@@ -208,11 +210,13 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
     assert.equal(dir.exitCode, 0, dir.stderr);
     assert.match(dir.stdout, /Bureautique/);
     browser = await launchBrowser();
-    const page: Page = (await newSession(browser, { width: 1280, height: 800 })).page;
+    const session = await newSession(browser, { width: 1280, height: 800 });
+    const page: Page = session.page;
     await page.goto(nb.url('/'), { waitUntil: 'load' });
     await page.waitForFunction(() => document.documentElement.classList.contains('noVNC_connected'), undefined, {
       timeout: 30_000,
     });
+    assertCleanPage(session);
     await until('the panel', async () => (await nb.processes()).some((p) => p.args.includes('xfce4-panel')), 60_000);
     await sleep(3000);
     const pop = await nb.exec(['xfce4-popup-applicationsmenu'], { user: '1000:100', env });
