@@ -82,6 +82,11 @@ interface BakeTarget {
   contexts?: Record<string, string>;
   secret?: string[];
   output?: string[];
+  pull?: boolean;
+  platforms?: string[];
+  'shm-size'?: string;
+  ulimits?: string[];
+  'no-cache-filter'?: string[];
 }
 
 export interface BakeFile {
