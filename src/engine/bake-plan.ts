@@ -70,7 +70,11 @@ export function bakePlan(
       repo ?? '',
       node.chain.map((n) => n.name),
     );
-    t['cache-from'] = [...(opts.cacheFrom ?? []), ...d.cacheFrom, ...(opts.registryCache ? chain.cacheFrom : [])];
+    // Each target imports its own cache only: its ancestors are targets of this run and import theirs.
+    // A step the targets share is solved once; measured on BuildKit 0.34, a child that also imported
+    // its ancestors' caches missed its own steps after a shared COPY (3 runs of 3), and hit with its own.
+    const reads = chain.cacheFrom.slice(0, 1);
+    t['cache-from'] = [...(opts.cacheFrom ?? []), ...d.cacheFrom, ...(opts.registryCache ? reads : [])];
     t['cache-to'] = [...(opts.cacheTo ?? []), ...d.cacheTo, ...(opts.registryCache === 'write' ? chain.cacheTo : [])];
     t.output = outputs(opts);
     if (d.secrets.length) t.secret = [...(t.secret ?? []), ...d.secrets];

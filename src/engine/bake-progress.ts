@@ -24,16 +24,21 @@ export interface ImagePlan {
   steps: Step[];
   /** Step k's owner at index k-1: this image, or the ancestor it shares the step with. */
   owners: string[];
+  /**
+   * The root base comes from a named context (--base-ref): BuildKit then has no FROM vertex and numbers
+   * the steps after it from 1, so its step k is our step k+1.
+   */
+  baseFromContext?: boolean;
 }
 
 /** An image's steps and the owner of each. The nodes come parents first and hold every ancestor built. */
 export function imagePlans(
-  nodes: { node: ImageNode; target: string; steps: Step[] }[],
+  nodes: { node: ImageNode; target: string; steps: Step[]; baseFromContext?: boolean }[],
   sameArgs: (a: ImageNode, b: ImageNode) => boolean,
 ): ImagePlan[] {
   const keys = new Map(nodes.map((n) => [n.node.name, stepKeys(n.steps)]));
   const built = new Map(nodes.map((n) => [n.node.name, n.node]));
-  return nodes.map(({ node, target, steps }) => {
+  return nodes.map(({ node, target, steps, baseFromContext }) => {
     const own = keys.get(node.name)!;
     const owners = steps.map((_, i) => {
       let owner = node.name;
@@ -44,7 +49,7 @@ export function imagePlans(
       }
       return owner;
     });
-    return { image: node.name, target, steps, owners };
+    return { image: node.name, target, steps, owners, baseFromContext };
   });
 }
 
@@ -75,6 +80,7 @@ interface Seen {
 const BRACKET = /^\[([^\]]*)\]\s*(.*)$/;
 const STEP = /^(\d+)\/(\d+)$/;
 const CANCELLED = /context canceled|\bcanceled\b|cancelled/i;
+const IGNORED = /\] importing cache manifest from /;
 
 export class BakeProgress {
   private readonly byTarget: Map<string, ImagePlan>;
@@ -121,7 +127,8 @@ export class BakeProgress {
       if (v.completed && !seen.completed) {
         seen.completed = true;
         lines.push(`#${seen.n} ${completion(v)}`);
-        if (v.error) this.fail(where?.plan, where?.step, v.error, seen.logs);
+        // A registry cache not written yet is a miss, not a failure.
+        if (v.error && !IGNORED.test(seen.name)) this.fail(where?.plan, where?.step, v.error, seen.logs);
         else if (where?.exporting) exported.push(where.plan.image);
       }
     }
@@ -137,9 +144,13 @@ export class BakeProgress {
     return { events, lines, exported };
   }
 
-  /** The error that failed the run: a real one before the cancellations it caused in other targets. */
+  /**
+   * The error that failed the run: a step's before any other vertex's, and a real one before the
+   * cancellations it caused in other targets.
+   */
   failure(): BakeFailure | undefined {
-    return this.failures.find((f) => !CANCELLED.test(f.error)) ?? this.failures[0];
+    const real = this.failures.filter((f) => !CANCELLED.test(f.error));
+    return real.find((f) => f.step) ?? real[0] ?? this.failures[0];
   }
 
   private stepEvents(plan: ImagePlan, k: number, v: Vertex): OwnedEvent[] {
@@ -177,7 +188,7 @@ export class BakeProgress {
       words.shift();
     }
     const step = STEP.exec(words.at(-1) ?? '');
-    if (step) return { plan, step: Number(step[1]) };
+    if (step) return { plan, step: Number(step[1]) + (plan.baseFromContext ? 1 : 0) };
     if (words.length === 0 && /^exporting to /.test(rest)) return { plan, exporting: true };
     return { plan };
   }

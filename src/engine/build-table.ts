@@ -26,7 +26,8 @@ export function buildTable(results: BuiltImage[], seconds?: number): string {
   const own = (r: BuiltImage) => Math.max(0, r.steps - 1);
   const cached = (r: BuiltImage) => Math.min(r.cachedSteps, own(r));
   for (const r of results) {
-    table.push([r.image, roughly(r.seconds), `${cached(r)}/${own(r)}`, formatBytes(r.size)]);
+    // Size 0: the image went to a registry only.
+    table.push([r.image, roughly(r.seconds), `${cached(r)}/${own(r)}`, r.size ? formatBytes(r.size) : '-']);
   }
   if (results.length > 1) {
     const allCached = results.reduce((a, r) => a + cached(r), 0);

@@ -288,7 +288,9 @@ class BakeRun {
     this.plans = imagePlans(
       nodes.map((node) => {
         const gen = generateImage(catalog, node);
-        return { node, target: targetName(node.name), steps: buildSteps(gen.dockerfile, gen.origins) };
+        const target = targetName(node.name);
+        const baseFromContext = Boolean(file.target[target]?.contexts?.[node.baseImage]);
+        return { node, target, steps: buildSteps(gen.dockerfile, gen.origins), baseFromContext };
       }),
       sameArgs,
     );
