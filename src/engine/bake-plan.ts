@@ -49,7 +49,9 @@ export function bakePlan(
 ): { file: BakeFile; nodes: ImageNode[] } {
   const repo = opts.repo ?? catalog.spec.registry.repo;
   if (opts.registryCache && !repo)
-    throw new KfcError('--registry-cache needs a registry', { hint: 'pass --repo, or set registry.repo in images.yaml' });
+    throw new KfcError('--registry-cache needs a registry', {
+      hint: 'pass --repo, or set registry.repo in images.yaml',
+    });
   if (!opts.load && !opts.push)
     throw new KfcError('the images would go nowhere', { hint: 'load them into the engine, push them, or both' });
   const d = opts.dockerArgs;
@@ -87,7 +89,9 @@ export function bakePlan(
   const exported = nodes.flatMap((n) => file.target[targetName(n.name)]!['cache-to']).filter(exportsCache);
   if (opts.dockerDriver && exported.length)
     throw new KfcError(`the local engine's builder cannot export a build cache (${exported[0]})`, {
-      hint: 'read the cache only (--registry-cache read), or build on a docker-container, remote or kubernetes builder (--builder)',
+      hint:
+        'read the cache only (--registry-cache read), or build on a docker-container, remote or kubernetes ' +
+        'builder (--builder)',
     });
   return { file, nodes };
 }

@@ -135,7 +135,9 @@ export class BakeProgress {
     for (const log of status.logs ?? []) {
       const seen = this.vertices.get(this.byDigest.get(log.vertex) ?? '');
       if (!seen) continue;
-      for (const line of logText(log).split('\n').filter((l) => l.trim())) {
+      for (const line of logText(log)
+        .split('\n')
+        .filter((l) => l.trim())) {
         lines.push(`#${seen.n} ${line}`);
         seen.logs.push(line);
         if (seen.logs.length > 40) seen.logs.shift();

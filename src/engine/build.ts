@@ -15,15 +15,15 @@ import { refuseStaleLocks } from '../python/check.ts';
 import { configuredIndex, redactUrl } from '../python/index-url.ts';
 import { defaultTag, imageRef } from '../tags/tags.ts';
 import { type PreparedContext, prepareArtifacts } from './artifacts.ts';
-import { BakeProgress, type ImagePlan, imagePlans } from './bake-progress.ts';
 import { bakePlan } from './bake-plan.ts';
+import { BakeProgress, type ImagePlan, imagePlans } from './bake-progress.ts';
 import { basesOf, ensureBase } from './base.ts';
 import { historyFile, readHistory, saveImageHistory } from './build-history.ts';
 import { createReporter, type ProgressMode } from './build-reporter.ts';
 import { buildTable } from './build-table.ts';
 import { type BuilderInfo, buildkitAtLeast, findBuildx, inspectBuilder, LOCAL_BUILDER } from './buildx.ts';
-import { readDockerArgs } from './docker-args.ts';
 import { type ImageInfo, inspectImage, requireEngine } from './docker.ts';
+import { readDockerArgs } from './docker-args.ts';
 import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
@@ -52,7 +52,12 @@ export interface BuildEngine {
   sources(catalog: Catalog, nodes: ImageNode[]): Promise<SourceState>;
   ensureBase(base: BaseSpec, log: (s: string) => void): Promise<{ created: boolean }>;
   /** Runs buildx with `args`; everything it writes on stderr goes to onOutput; resolves to the exit code. */
-  bake(buildx: string[], args: string[], env: Record<string, string>, onOutput: (text: string) => void): Promise<number>;
+  bake(
+    buildx: string[],
+    args: string[],
+    env: Record<string, string>,
+    onOutput: (text: string) => void,
+  ): Promise<number>;
   inspect(ref: string): Promise<ImageInfo | undefined>;
 }
 
@@ -120,12 +125,12 @@ export interface BuildResult {
   logFile: string;
 }
 
-export function logDir(catalog: Catalog): string {
+function logDir(catalog: Catalog): string {
   return join(catalog.root, '.kfc', 'logs');
 }
 
 /** OCI labels of a build: what it is and where it came from. */
-export function ociLabels(
+function ociLabels(
   node: ImageNode,
   git: GitInfo,
   version: string,
@@ -415,9 +420,13 @@ class BakeRun {
     const f = this.tracker?.failure();
     const plan = this.plans.find((p) => p.image === f?.image);
     const step = f?.step && plan ? plan.steps[f.step - 1] : undefined;
-    const buildxError = tail.filter((l) => /^ERROR/.test(l)).at(-1)?.replace(/^ERROR:\s*/, '');
+    const buildxError = tail
+      .filter((l) => /^ERROR/.test(l))
+      .at(-1)
+      ?.replace(/^ERROR:\s*/, '');
     const why = (f?.error ?? buildxError ?? `buildx bake exit ${exitCode}`).trim();
-    if (f?.tail.length) process.stderr.write(`---- last lines of the failing step ----\n${f.tail.slice(-20).join('\n')}\n----\n`);
+    if (f?.tail.length)
+      process.stderr.write(`---- last lines of the failing step ----\n${f.tail.slice(-20).join('\n')}\n----\n`);
     if (f?.image && f.step)
       return new KfcError(`build of ${f.image} failed at step ${f.step}: ${why}`, {
         where: step ? `${step.origin.file}:${step.origin.line}` : `output/${f.image}/Dockerfile`,

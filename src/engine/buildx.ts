@@ -56,7 +56,10 @@ export async function inspectBuilder(buildx: string[], name: string): Promise<Bu
   const text = res.all ?? '';
   const info = parseInspect(text);
   if (res.exitCode !== 0 || !info.driver || info.error) {
-    const why = (info.error ?? text.split('\n').find((l) => l.trim()) ?? `exit ${res.exitCode}`).replace(/^ERROR: /, '');
+    const why = (info.error ?? text.split('\n').find((l) => l.trim()) ?? `exit ${res.exitCode}`).replace(
+      /^ERROR: /,
+      '',
+    );
     throw new KfcError(`buildx builder "${name}" cannot be used: ${why.trim()}`, {
       hint: `list builders with ${buildx.join(' ')} ls; create one with ${buildx.join(' ')} create`,
     });

@@ -193,7 +193,13 @@ describe('the final table', () => {
     assert.match(rows[0]!, /base .*1m35s .*5\/5 .*1\.23 GB/);
     assert.match(rows[1]!, /child .*1m38s .*2\/7 .*200\.0 MB/);
     assert.match(rows[2]!, /2 images .*1m40s .*7\/12/, "the build's wall time: the images build concurrently");
-    assert.match(buildTable(results).split('\n').find((l) => /images/.test(l))!, /1m38s/, 'else the last image');
+    assert.match(
+      buildTable(results)
+        .split('\n')
+        .find((l) => /images/.test(l))!,
+      /1m38s/,
+      'else the last image',
+    );
     assert.ok(!text.includes('\u001b['), 'no colour codes in logs');
   });
 });
