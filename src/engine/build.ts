@@ -157,7 +157,7 @@ function ociLabels(
 async function preflight(
   catalog: Catalog,
   nodes: ImageNode[],
-  opts: { caBundle?: string; log: (s: string) => void; engine: BuildEngine },
+  opts: { log: (s: string) => void; engine: BuildEngine },
 ): Promise<void> {
   const drift = checkOutput(catalog).filter((d) => nodes.some((n) => d.path.startsWith(`${OUTPUT_DIR}/${n.name}/`)));
   if (drift.length) {
@@ -250,7 +250,9 @@ export async function buildImages(
     },
   );
   checkBaseRefs(catalog, plan.nodes, baseRefs, builder);
-  await preflight(catalog, plan.nodes, { caBundle: opts.caBundle, log, engine });
+  // The images asked for first: a refusal names the image the user named (its needs include its ancestors').
+  const asked = plan.nodes.filter((n) => nodes.includes(n));
+  await preflight(catalog, [...asked, ...plan.nodes.filter((n) => !asked.includes(n))], { log, engine });
   for (const base of basesOf(catalog, plan.nodes)) {
     if (plan.nodes.every((n) => n.baseImage !== base.image || baseRefs[n.baseKey])) continue;
     const r = await engine.ensureBase(base, log);
