@@ -78,7 +78,8 @@ buildkit="$TOOLS_DIR/buildkit/$BUILDKIT_VERSION"
 if [[ ! -x "$buildkit/buildkitd" || ! -x "$buildkit/buildctl" ]]; then
   command -v go >/dev/null || { log "Go is needed to build BuildKit $BUILDKIT_VERSION"; exit 1; }
   log "building buildkitd and buildctl $BUILDKIT_VERSION from the Go module proxy (a few minutes the first time)"
-  src=$(cd /tmp && go mod download -json "github.com/moby/buildkit@v$BUILDKIT_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  src=$(cd /tmp && go mod download -json "github.com/moby/buildkit@v$BUILDKIT_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [[ -d "$src" ]] || { log "go mod download gave no source folder for BuildKit $BUILDKIT_VERSION"; exit 1; }
   tmp=$(mktemp -d)
   (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/" \

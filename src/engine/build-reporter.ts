@@ -52,43 +52,48 @@ function plainReporter(write: Write): BuildReporter {
 
 /**
  * Timestamped lines. A step's start line waits (at most `holdMs`) for its outcome so that a cached
- * or instant step takes one line ("… cached", "… done in 0.1 s") instead of two.
+ * or instant step takes one line ("… cached", "… done in 0.1 s") instead of two; each image holds
+ * its own, as the images build at the same time.
  */
 export function linesReporter(write: Write, now: () => Date = () => new Date(), holdMs = 1000): BuildReporter {
-  let held: { image: string; k: number; text: string; timer: NodeJS.Timeout } | undefined;
+  const held = new Map<string, { k: number; text: string; timer: NodeJS.Timeout }>();
   const out = (text: string) => {
     const at = timestamp(now());
     for (const line of text.split('\n')) write(`${at} ${line}`);
   };
-  const flush = (suffix = '') => {
-    if (!held) return;
-    clearTimeout(held.timer);
-    out(held.text + suffix);
-    held = undefined;
+  const flush = (image: string, suffix = '') => {
+    const h = held.get(image);
+    if (!h) return;
+    clearTimeout(h.timer);
+    held.delete(image);
+    out(h.text + suffix);
   };
-  const isHeld = (p: ImageProgress, k: number | undefined) => held?.image === p.image && held.k === k;
+  const flushAll = () => {
+    for (const image of [...held.keys()]) flush(image);
+  };
   return {
     message(line) {
-      flush();
+      flushAll();
       out(line);
     },
     raw: () => {},
     begin: () => {},
     event(p, ev) {
       const prefix = `  ${p.image}: step`;
-      if (ev.cached && isHeld(p, ev.cached)) return flush(' cached');
-      if (ev.done && isHeld(p, ev.done)) return flush(` done in ${ev.seconds?.toFixed(1)} s`);
-      flush();
+      const mine = held.get(p.image);
+      if (ev.cached && mine?.k === ev.cached) return flush(p.image, ' cached');
+      if (ev.done && mine?.k === ev.done) return flush(p.image, ` done in ${ev.seconds?.toFixed(1)} s`);
+      flush(p.image);
       if (ev.started) {
         const step = p.steps[ev.started - 1];
         const what = step ? ` ${stepLabel(step)}` : '';
         const text = `${prefix} ${ev.started}/${p.steps.length}${what}${lastRun(p.estimator.forStep(ev.started))}`;
-        held = { image: p.image, k: ev.started, text, timer: setTimeout(() => flush(), holdMs).unref() };
+        held.set(p.image, { k: ev.started, text, timer: setTimeout(() => flush(p.image), holdMs).unref() });
       } else if (ev.cached) out(`${prefix} ${ev.cached}/${p.steps.length} cached`);
       else if (ev.done) out(`${prefix} ${ev.done}/${p.steps.length} done in ${ev.seconds?.toFixed(1)} s`);
     },
-    finish: () => {},
-    end: () => flush(),
+    finish: (p) => flush(p.image),
+    end: flushAll,
   };
 }
 

@@ -130,12 +130,7 @@ function logDir(catalog: Catalog): string {
 }
 
 /** OCI labels of a build: what it is and where it came from. */
-function ociLabels(
-  node: ImageNode,
-  git: GitInfo,
-  version: string,
-  optionalParts: string[],
-): Record<string, string> {
+function ociLabels(node: ImageNode, git: GitInfo, version: string, optionalParts: string[]): Record<string, string> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': node.name,
     'org.opencontainers.image.description': node.spec.description,

@@ -303,10 +303,6 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
     );
     assert.doesNotMatch(b.all, /from the Python index/);
     await checkImage(ref);
-    assert.deepEqual(
-      readdirSync(join(root, '.kfc', 'contexts')),
-      [],
-      'the temporary contexts are gone',
-    );
+    assert.deepEqual(readdirSync(join(root, '.kfc', 'contexts')), [], 'the temporary contexts are gone');
   });
 });

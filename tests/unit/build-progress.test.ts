@@ -203,3 +203,24 @@ describe('the final table', () => {
     assert.ok(!text.includes('\u001b['), 'no colour codes in logs');
   });
 });
+
+describe('CI lines of images building at once', () => {
+  it('each image folds its own step with its outcome, whatever the other images do meanwhile', () => {
+    const out: string[] = [];
+    const r = linesReporter(
+      (l) => out.push(l),
+      () => new Date('2026-12-01T08:12:03.000Z'),
+    );
+    const [a, b] = [running(), new ImageProgress('sib', '3/3', stepsOf(base), new StepEstimator([], undefined), 0)];
+    r.begin([a, b]);
+    r.event(a, { started: 4 });
+    r.event(b, { started: 4 });
+    r.event(a, { cached: 4 });
+    r.event(b, { done: 4, seconds: 1.5 });
+    r.end();
+    assert.deepEqual(out, [
+      `08:12:03   tool: step 4/4 RUN ${BIT}:5 (last run 12.0 s) cached`,
+      `08:12:03   sib: step 4/4 RUN ${BIT}:5 done in 1.5 s`,
+    ]);
+  });
+});
