@@ -27,10 +27,12 @@ export interface BakePlanOptions {
   push: boolean;
   /** The builder is the engine's own BuildKit (buildx's `docker` driver). */
   dockerDriver: boolean;
+  /** The builder cannot export a cache (the `docker` driver of an engine without the containerd store). */
+  noCacheExport?: boolean;
   dockerArgs: DockerArgs;
 }
 
-/** What `--cache-to` a docker-driver builder can do: only the inline cache (in the image itself). */
+/** A `--cache-to` that exports (not the inline cache, kept in the image itself). */
 function exportsCache(spec: string): boolean {
   return !/(^|,)type=inline(,|$)/.test(spec);
 }
@@ -87,7 +89,7 @@ export function bakePlan(
     if (d.noCacheFilter.length) t['no-cache-filter'] = d.noCacheFilter;
   }
   const exported = nodes.flatMap((n) => file.target[targetName(n.name)]!['cache-to']).filter(exportsCache);
-  if (opts.dockerDriver && exported.length)
+  if (opts.noCacheExport && exported.length)
     throw new KfcError(`the local engine's builder cannot export a build cache (${exported[0]})`, {
       hint:
         'read the cache only (--registry-cache read), or build on a docker-container, remote or kubernetes ' +

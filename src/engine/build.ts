@@ -241,6 +241,8 @@ export async function buildImages(
       load,
       push,
       dockerDriver,
+      // Docker 20.10's BuildKit (v0.8) exports no cache; a newer engine may (its containerd store): buildx says.
+      noCacheExport: dockerDriver && !buildkitAtLeast(builder, 0, 10),
       dockerArgs,
     },
   );
