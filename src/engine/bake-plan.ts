@@ -1,6 +1,6 @@
+import { type BakeFile, renderBake, targetName } from '../bake/bake.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { type BakeFile, renderBake, targetName } from '../publish/bake.ts';
 import { registryCache } from '../tags/tags.ts';
 import type { DockerArgs } from './docker-args.ts';
 

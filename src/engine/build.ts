@@ -2,6 +2,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSyn
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import { type BakeFile, bakeJson, INDEX_SECRET_ENV, targetName } from '../bake/bake.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { BaseSpec } from '../catalog/schema.ts';
 import type { SourceState } from '../catalog/sources.ts';
@@ -9,8 +10,7 @@ import { buildability } from '../catalog/sources.ts';
 import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { type BakeFile, bakeJson, INDEX_SECRET_ENV, targetName } from '../publish/bake.ts';
-import { ciLog } from '../publish/ci-log.ts';
+import { ciLog } from '../log/ci-log.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { configuredIndex, redactUrl } from '../python/index-url.ts';
 import { defaultTag, imageRef } from '../tags/tags.ts';

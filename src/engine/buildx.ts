@@ -1,30 +1,42 @@
 import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
-import { BUILDX_DIVERTED, findTool } from '../referees/tools.ts';
 import { dockerBin } from './docker.ts';
 
+/** Debian's docker-buildx, diverted out of the CLI plugin dir by scripts/provision-buildx.sh. */
+const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The command that runs buildx: KFC_BUILDX or the provisioned, pinned binary (Debian's, diverted
- * out of the CLI plugin folder; it runs standalone and talks to the engine DOCKER_HOST names), else a
- * docker CLI with buildx as a plugin (GitHub's runners). Returns the argv prefix before `bake`.
+ * The command that runs buildx: KFC_BUILDX, else the provisioned, pinned binary (Debian's, diverted out
+ * of the CLI plugin folder; it runs standalone and talks to the engine DOCKER_HOST names), else a
+ * docker-buildx on the PATH, else a docker CLI with buildx as a plugin (GitHub's runners). Returns the
+ * argv prefix before buildx's own arguments.
  */
 export async function findBuildx(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const tool = findTool('buildx', env);
-  if (tool) {
-    try {
-      accessSync(tool, constants.X_OK);
-    } catch {
-      throw new KfcError(`buildx ${tool} is not an executable file`, {
-        hint: 'fix KFC_BUILDX, or run bash scripts/provision-referees.sh',
+  if (env.KFC_BUILDX) {
+    if (!executable(env.KFC_BUILDX))
+      throw new KfcError(`KFC_BUILDX=${env.KFC_BUILDX} is not an executable file`, {
+        hint: 'fix KFC_BUILDX, or unset it and run bash scripts/provision-buildx.sh',
       });
-    }
-    return [tool];
+    return [env.KFC_BUILDX];
   }
+  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'docker-buildx'));
+  const found = [BUILDX_DIVERTED, ...onPath].find(executable);
+  if (found) return [found];
   const docker = dockerBin();
   if ((await execa(docker, ['buildx', 'version'], { reject: false })).exitCode === 0) return [docker, 'buildx'];
   throw new KfcError('buildx is not installed', {
-    hint: `run bash scripts/provision-referees.sh (installs it as ${BUILDX_DIVERTED}) or set KFC_BUILDX`,
+    hint: `run bash scripts/provision-buildx.sh (installs it as ${BUILDX_DIVERTED}) or set KFC_BUILDX`,
   });
 }
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { findBuildx } from '../../src/engine/buildx.ts';
-import { type Registry, startRegistry } from '../../src/publish/node-engine.ts';
+import { type Registry, startRegistry } from '../../src/nodepull/node-engine.ts';
 import { findBuildkitd, type RemoteBuilder, startRemoteBuilder } from '../../src/testing/buildkitd.ts';
 import { needs } from '../../src/testing/parts.ts';
 

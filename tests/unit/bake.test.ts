@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/bake/bake.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
-import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/publish/bake.ts';
 import { REPO_ROOT, runKfc } from './helpers.ts';
 
 // Pure logic of the bake file. That buildx accepts it and builds the real family with the cache
-// kfc build left is checked by buildx itself (tests/integration/referees.test.ts, tests/bake/).
+// kfc build runs it (tests/integration: engine, build-progress, remote-builder, referees).
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');
 const catalog = loadCatalog(FIXTURE, { readFiles: false });
 const family = loadCatalog(resolve(import.meta.dirname, '../..'), { readFiles: false });

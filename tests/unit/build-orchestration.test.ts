@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { BakeFile } from '../../src/bake/bake.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { type BuildEngine, type BuildOptions, buildImages } from '../../src/engine/build.ts';
 import type { BuilderInfo } from '../../src/engine/buildx.ts';
@@ -16,7 +17,6 @@ import { buildSteps } from '../../src/engine/steps.ts';
 import { KfcError } from '../../src/errors.ts';
 import { generateImage } from '../../src/generate/generate.ts';
 import { writeOutput } from '../../src/generate/write.ts';
-import type { BakeFile } from '../../src/publish/bake.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kfc-build-fake-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
