@@ -255,7 +255,8 @@ export async function buildImages(
     const r = await engine.ensureBase(base, log);
     if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
-  const run = new BakeRun(catalog, plan.nodes, plan.file, { ...opts, tag, git, reporter, log, engine, buildx });
+  const labels = dockerArgs.labels;
+  const run = new BakeRun(catalog, plan.nodes, plan.file, { ...opts, tag, git, reporter, log, engine, buildx, labels });
   return run.build(builderName, Boolean(opts.noCache || dockerArgs.noCache));
 }
 
@@ -266,6 +267,8 @@ interface RunContext extends BuildOptions {
   log: (s: string) => void;
   engine: BuildEngine;
   buildx: string[];
+  /** `--docker-arg --label K=V`: labels over kfc's. */
+  labels: Record<string, string>;
 }
 
 /** One bake run: staged contexts in, images, history and the table out. */
@@ -347,7 +350,7 @@ class BakeRun {
       const target = this.file.target[targetName(node.name)]!;
       target.context = staged.contextDir;
       target.dockerfile = 'Dockerfile';
-      target.labels = { ...ociLabels(node, ctx.git, ctx.tag, staged.included), ...readLabels(ctx.extraArgs) };
+      target.labels = { ...ociLabels(node, ctx.git, ctx.tag, staged.included), ...ctx.labels };
       if (staged.wheels)
         ctx.log(`  ${node.name}: Python wheelhouse: ${staged.wheels} wheels from the cache (installs with --no-index)`);
       else if (node.requires.includes('pypi') && configuredIndex())
@@ -471,11 +474,6 @@ class BakeRun {
     }
     return results;
   }
-}
-
-/** `--docker-arg --label K=V` (labels over kfc's). */
-function readLabels(extraArgs: string[] | undefined): Record<string, string> {
-  return readDockerArgs(extraArgs).labels;
 }
 
 /** buildx's `--metadata-file`: per target, the image's digests. Missing or torn: nothing. */
