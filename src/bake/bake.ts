@@ -26,11 +26,10 @@
  * BuildKit (v0.8, buildx's `docker` driver) lacks: it fails with "unsupported frontend capability
  * moby.buildkit.frontend.contexts". Locally no mapping is needed: the engine sees `kfc base`'s image.
  *
- * Cache parity with `kfc build`: the same Dockerfile, context content, build args and secret ids
- * give the same BuildKit cache keys (labels never enter them; secret values neither). The Python
- * index URL reaches builds as secret `pip-index-url` read from $KFC_PYTHON_INDEX_URL (unset: PyPI),
- * so the file carries no URL or credential. `kfc bake --build` (bake-build.ts) also stages what
- * `kfc build` stages (vendor artifacts, the wheelhouse) and gives the same labels.
+ * `kfc build` (and `kfc bake --build`) runs these targets itself (src/engine/build.ts, bake-plan.ts): it
+ * adds each image's staged context (vendor artifacts, the wheelhouse), labels, outputs and caches. The
+ * Python index URL reaches builds as secret `pip-index-url` read from $KFC_PYTHON_INDEX_URL (unset:
+ * PyPI), so the file carries no URL or credential.
  */
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
@@ -65,8 +64,8 @@ export interface BakeOptions {
   /** Build args over the catalog's (as kfc build --build-arg), e.g. DEBIAN_MIRROR. */
   buildArgs?: Record<string, string>;
   /**
-   * A local build (kfc bake --build): internal stages get tags and are loaded into the engine like
-   * published images, instead of `type=cacheonly`, so every level of the tree can be inspected.
+   * A build by kfc (kfc build, kfc bake --build): internal stages get tags and are loaded into the engine
+   * like published images, instead of `type=cacheonly`, so every level of the tree can be inspected.
    */
   loadInternal?: boolean;
 }
@@ -82,6 +81,11 @@ interface BakeTarget {
   contexts?: Record<string, string>;
   secret?: string[];
   output?: string[];
+  pull?: boolean;
+  platforms?: string[];
+  'shm-size'?: string;
+  ulimits?: string[];
+  'no-cache-filter'?: string[];
 }
 
 export interface BakeFile {

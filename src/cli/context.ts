@@ -53,3 +53,17 @@ export function parsePairs(option: string, list: string[] = [], shape: string, e
 export function parseBuildArgs(list: string[] = []): Record<string, string> {
   return Object.fromEntries(parsePairs('--build-arg', list, 'KEY=VALUE', 'DEBIAN_MIRROR=http://mirror.example/debian'));
 }
+
+/** --base-ref KEY=REF options (kfc build, kfc bake): root base key → a pushed copy of it. */
+export function parseBaseRefs(list: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const m = /^([a-z0-9][a-z0-9-]*)=(\S+)$/.exec(item);
+    if (!m)
+      throw new KfcError(`--base-ref "${item}" is not KEY=REF`, {
+        hint: 'e.g. --base-ref trixie=ghcr.io/acme/kfc-debian:trixie',
+      });
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}

@@ -18,13 +18,15 @@ export const PROGRESS_MODES: ProgressMode[] = ['auto', 'tty', 'lines', 'plain', 
 export interface BuildReporter {
   /** A line that stays (titles, notes, results). */
   message(line: string): void;
-  /** One line of BuildKit's output. */
+  /** One line of the build's plain log. */
   raw(line: string): void;
-  /** An image starts building. */
-  begin(p: ImageProgress): void;
-  /** A step event, already applied to the image's progress. */
-  event(ev: StepEvent): void;
-  /** The image's build ended (either way): the live view goes away. */
+  /** The images of the run start (parents first); they build concurrently. */
+  begin(images: ImageProgress[]): void;
+  /** A step event of `p`'s step, already applied to the progress of every image that shares it. */
+  event(p: ImageProgress, ev: StepEvent): void;
+  /** An image is built: it leaves the live view. */
+  finish(p: ImageProgress): void;
+  /** The run ended (either way): the live view goes away. */
   end(): void;
 }
 
@@ -41,7 +43,7 @@ export function resolveMode(
 type Write = (line: string) => void;
 
 function quietReporter(write: Write): BuildReporter {
-  return { message: write, raw: () => {}, begin: () => {}, event: () => {}, end: () => {} };
+  return { message: write, raw: () => {}, begin: () => {}, event: () => {}, finish: () => {}, end: () => {} };
 }
 
 function plainReporter(write: Write): BuildReporter {
@@ -50,60 +52,65 @@ function plainReporter(write: Write): BuildReporter {
 
 /**
  * Timestamped lines. A step's start line waits (at most `holdMs`) for its outcome so that a cached
- * or instant step takes one line ("… cached", "… done in 0.1 s") instead of two.
+ * or instant step takes one line ("… cached", "… done in 0.1 s") instead of two; each image holds
+ * its own, as the images build at the same time.
  */
 export function linesReporter(write: Write, now: () => Date = () => new Date(), holdMs = 1000): BuildReporter {
-  let p: ImageProgress | undefined;
-  let held: { k: number; text: string; timer: NodeJS.Timeout } | undefined;
+  const held = new Map<string, { k: number; text: string; timer: NodeJS.Timeout }>();
   const out = (text: string) => {
     const at = timestamp(now());
     for (const line of text.split('\n')) write(`${at} ${line}`);
   };
-  const flush = (suffix = '') => {
-    if (!held) return;
-    clearTimeout(held.timer);
-    out(held.text + suffix);
-    held = undefined;
+  const flush = (image: string, suffix = '') => {
+    const h = held.get(image);
+    if (!h) return;
+    clearTimeout(h.timer);
+    held.delete(image);
+    out(h.text + suffix);
+  };
+  const flushAll = () => {
+    for (const image of [...held.keys()]) flush(image);
   };
   return {
     message(line) {
-      flush();
+      flushAll();
       out(line);
     },
     raw: () => {},
-    begin(next) {
-      p = next;
-    },
-    event(ev) {
-      if (!p) return;
+    begin: () => {},
+    event(p, ev) {
       const prefix = `  ${p.image}: step`;
-      if (ev.cached && held?.k === ev.cached) return flush(' cached');
-      if (ev.done && held?.k === ev.done) return flush(` done in ${ev.seconds?.toFixed(1)} s`);
-      flush();
+      const mine = held.get(p.image);
+      if (ev.cached && mine?.k === ev.cached) return flush(p.image, ' cached');
+      if (ev.done && mine?.k === ev.done) return flush(p.image, ` done in ${ev.seconds?.toFixed(1)} s`);
+      flush(p.image);
       if (ev.started) {
         const step = p.steps[ev.started - 1];
         const what = step ? ` ${stepLabel(step)}` : '';
         const text = `${prefix} ${ev.started}/${p.steps.length}${what}${lastRun(p.estimator.forStep(ev.started))}`;
-        held = { k: ev.started, text, timer: setTimeout(() => flush(), holdMs).unref() };
+        held.set(p.image, { k: ev.started, text, timer: setTimeout(() => flush(p.image), holdMs).unref() });
       } else if (ev.cached) out(`${prefix} ${ev.cached}/${p.steps.length} cached`);
       else if (ev.done) out(`${prefix} ${ev.done}/${p.steps.length} done in ${ev.seconds?.toFixed(1)} s`);
     },
-    end() {
-      flush();
-      p = undefined;
-    },
+    finish: (p) => flush(p.image),
+    end: flushAll,
   };
 }
 
-/** The live terminal view (log-update redraws the status line in place; messages scroll above it). */
+/**
+ * The live terminal view: a status line per image still building, redrawn in place (log-update);
+ * messages scroll above it.
+ */
 function ttyReporter(stream: NodeJS.WriteStream, refreshMs = 500): BuildReporter {
   const view = createLogUpdate(stream, { showCursor: true });
-  let p: ImageProgress | undefined;
+  let running: ImageProgress[] = [];
   let timer: NodeJS.Timeout | undefined;
   const fit = (line: string) =>
     stream.columns && line.length >= stream.columns ? line.slice(0, stream.columns - 2) + '…' : line;
   const draw = () => {
-    if (p) view(fit(statusLine(p, performance.now())));
+    const now = performance.now();
+    if (running.length) view(running.map((p) => fit(statusLine(p, now))).join('\n'));
+    else view.clear();
   };
   return {
     message(line) {
@@ -113,15 +120,19 @@ function ttyReporter(stream: NodeJS.WriteStream, refreshMs = 500): BuildReporter
       draw();
     },
     raw: () => {},
-    begin(next) {
-      p = next;
+    begin(images) {
+      running = [...images];
       timer = setInterval(draw, refreshMs).unref();
       draw();
     },
     event: draw,
+    finish(p) {
+      running = running.filter((r) => r !== p);
+      draw();
+    },
     end() {
       clearInterval(timer);
-      p = undefined;
+      running = [];
       view.clear();
     },
   };

@@ -1,8 +1,8 @@
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { type BakeFile, bakeJson, INDEX_SECRET_ENV, targetName } from '../bake/bake.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { BaseSpec } from '../catalog/schema.ts';
 import type { SourceState } from '../catalog/sources.ts';
@@ -11,72 +11,103 @@ import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
 import { ciLog } from '../log/ci-log.ts';
-import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
-import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
-import { prepareArtifacts } from './artifacts.ts';
+import { configuredIndex, redactUrl } from '../python/index-url.ts';
+import { defaultTag, imageRef } from '../tags/tags.ts';
+import { type PreparedContext, prepareArtifacts } from './artifacts.ts';
+import { bakePlan } from './bake-plan.ts';
+import { BakeProgress, type ImagePlan, imagePlans } from './bake-progress.ts';
 import { basesOf, ensureBase } from './base.ts';
-import { type BuildHistory, historyFile, readHistory, saveImageHistory } from './build-history.ts';
-import { type BuildReporter, createReporter, type ProgressMode } from './build-reporter.ts';
+import { historyFile, readHistory, saveImageHistory } from './build-history.ts';
+import { createReporter, type ProgressMode } from './build-reporter.ts';
 import { buildTable } from './build-table.ts';
-import { type BuildClient, findBuildClient, type ImageInfo, inspectImage, requireEngine } from './docker.ts';
+import { type BuilderInfo, buildkitAtLeast, findBuildx, inspectBuilder, LOCAL_BUILDER } from './buildx.ts';
+import { type ImageInfo, inspectImage, requireEngine } from './docker.ts';
+import { readDockerArgs } from './docker-args.ts';
 import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
 import { imageEstimate } from './progress-format.ts';
 import { cleanupOnInterrupt } from './signals.ts';
+import { StatusStream } from './solve-status.ts';
 import { gatherSourceState } from './sources.ts';
-import { buildSteps, PlainProgress } from './steps.ts';
+import { buildSteps } from './steps.ts';
 
-/** What a build asks of the engine: docker (BuildKit through the CLI) below, a fake in the unit tests. */
+/**
+ * `kfc build` (and `kfc bake --build`): one path. The images asked for and their ancestors become one
+ * bake file (kfc bake's targets, each tagged REPO/IMAGE:TAG, with its staged context and labels), and
+ * one `buildx bake` builds it on the builder named (default: the local engine's own BuildKit). BuildKit
+ * solves the whole graph: a step the targets share runs once, siblings build concurrently. Its progress
+ * (`--progress rawjson`) becomes per-step lines and the table at the end.
+ */
+
+/** What a build asks of the machine: buildx and the engine below, a fake in the unit tests. */
 export interface BuildEngine {
-  /** The BuildKit client, after checking an engine answers (one clear line when none does). */
-  client(): Promise<BuildClient>;
+  /** The buildx command (argv before `bake`). */
+  buildx(): Promise<string[]>;
+  builder(buildx: string[], name: string): Promise<BuilderInfo>;
+  /** Checks an engine answers (one clear line when none does). */
+  requireEngine(): Promise<void>;
   /** What this machine can reach (mirrors, indexes, artifacts, licensed media). */
   sources(catalog: Catalog, nodes: ImageNode[]): Promise<SourceState>;
   ensureBase(base: BaseSpec, log: (s: string) => void): Promise<{ created: boolean }>;
-  /** Runs one build; every output line goes to onLine; resolves to the exit code. */
-  build(client: BuildClient, args: string[], onLine: (line: string) => void): Promise<number>;
+  /** Runs buildx with `args`; everything it writes on stderr goes to onOutput; resolves to the exit code. */
+  bake(
+    buildx: string[],
+    args: string[],
+    env: Record<string, string>,
+    onOutput: (text: string) => void,
+  ): Promise<number>;
   inspect(ref: string): Promise<ImageInfo | undefined>;
 }
 
-const dockerBuildEngine: BuildEngine = {
-  async client() {
-    await requireEngine();
-    return findBuildClient();
-  },
+const localEngine: BuildEngine = {
+  buildx: () => findBuildx(),
+  builder: inspectBuilder,
+  requireEngine: async () => void (await requireEngine()),
   sources: (catalog, nodes) => gatherSourceState(catalog, nodes, { network: true }),
   ensureBase: (base, log) => ensureBase(base, { log }),
-  async build(client, args, onLine) {
-    const proc = execa(client.bin, args, { reject: false, all: true, env: { DOCKER_BUILDKIT: '1' }, buffer: false });
-    const rl = createInterface({ input: proc.all! });
-    const closed = new Promise<void>((r) => rl.once('close', () => r()));
-    rl.on('line', onLine);
+  async bake(buildx, args, env, onOutput) {
+    const proc = execa(buildx[0]!, [...buildx.slice(1), ...args], { reject: false, buffer: false, env });
+    proc.stderr!.setEncoding('utf8');
+    proc.stdout!.setEncoding('utf8');
+    proc.stderr!.on('data', (text: string) => onOutput(text));
+    proc.stdout!.on('data', (text: string) => onOutput(text));
     const res = await proc;
-    await closed;
     return res.exitCode ?? 1;
   },
   inspect: inspectImage,
 };
 
 export interface BuildOptions {
-  /** The engine built on (default: the local Docker engine). */
+  /** The machine built on (default: buildx and the local Docker engine). */
   engine?: BuildEngine;
+  /** A buildx builder (default: the local engine's own, `default`). */
+  builder?: string;
   repo?: string;
   tag?: string;
+  /** More tags of every image. */
+  extraTags?: string[];
   buildArgs?: Record<string, string>;
   noCache?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
   /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
   registryCache?: 'read' | 'write';
+  /** base key → a pushed copy of that root base (builders that cannot see the engine's images). */
+  baseRefs?: Record<string, string>;
+  /** Push the images to the registry (their tags' registry); with `load`, also load them. */
+  push?: boolean;
+  /** Load the images into the engine (default unless push). */
+  load?: boolean;
   caBundle?: string;
   /**
    * 'tty': a live status line per image with its step, bit, elapsed time and estimate; 'lines': one
-   * timestamped line per step; 'plain': BuildKit's own output; 'quiet': start/end lines only;
+   * timestamped line per step; 'plain': the build's plain log; 'quiet': start/end lines only;
    * 'auto' (default): tty on a terminal outside CI, lines otherwise.
    */
   progress?: ProgressMode;
+  /** `docker build` options (the seed's DARGS), as far as a bake file can hold them. */
   extraArgs?: string[];
   log?: (line: string) => void;
 }
@@ -84,7 +115,9 @@ export interface BuildOptions {
 export interface BuildResult {
   image: string;
   ref: string;
+  /** From the start of the build to this image (the images build concurrently). */
   seconds: number;
+  /** Bytes in the engine (0 when the image was only pushed). */
   size: number;
   id: string;
   cachedSteps: number;
@@ -92,17 +125,12 @@ export interface BuildResult {
   logFile: string;
 }
 
-export function logDir(catalog: Catalog): string {
+function logDir(catalog: Catalog): string {
   return join(catalog.root, '.kfc', 'logs');
 }
 
 /** OCI labels of a build: what it is and where it came from. */
-export function ociLabels(
-  node: ImageNode,
-  git: GitInfo,
-  version: string,
-  optionalParts: string[],
-): Record<string, string> {
+function ociLabels(node: ImageNode, git: GitInfo, version: string, optionalParts: string[]): Record<string, string> {
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': node.name,
     'org.opencontainers.image.description': node.spec.description,
@@ -121,16 +149,11 @@ export function ociLabels(
 }
 
 /** Refuses, before any work, when an image needs a source this machine lacks. */
-export async function preflight(
+async function preflight(
   catalog: Catalog,
   nodes: ImageNode[],
-  opts: { caBundle?: string; log: (s: string) => void; engine?: BuildEngine },
-): Promise<Map<string, string[]>> {
-  if (opts.caBundle && !(existsSync(opts.caBundle) && statSync(opts.caBundle).isFile())) {
-    throw new KfcError(`--ca-bundle ${opts.caBundle} is not a readable file`, {
-      hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt',
-    });
-  }
+  opts: { log: (s: string) => void; engine: BuildEngine },
+): Promise<void> {
   const drift = checkOutput(catalog).filter((d) => nodes.some((n) => d.path.startsWith(`${OUTPUT_DIR}/${n.name}/`)));
   if (drift.length) {
     throw new KfcError(
@@ -140,8 +163,7 @@ export async function preflight(
     );
   }
   refuseStaleLocks(catalog, nodes);
-  const state = await (opts.engine ?? dockerBuildEngine).sources(catalog, nodes);
-  const skipped = new Map<string, string[]>();
+  const state = await opts.engine.sources(catalog, nodes);
   for (const n of nodes) {
     const b = buildability(catalog, n, state);
     if (!b.ok)
@@ -150,12 +172,32 @@ export async function preflight(
         { where: `images.yaml images.${n.name}.requires`, hint: 'provide the source, or build another image' },
       );
     for (const s of b.skipped) opts.log(`kfc build: ${n.name}: optional part left out: ${s}`);
-    skipped.set(n.name, b.skipped);
   }
-  return skipped;
 }
 
-/** Builds images parents-first through the docker CLI with BuildKit. */
+function checkCaBundle(caBundle: string | undefined): void {
+  if (caBundle && !(existsSync(caBundle) && statSync(caBundle).isFile()))
+    throw new KfcError(`--ca-bundle ${caBundle} is not a readable file`, {
+      hint: 'give the PEM bundle of your TLS-inspecting proxy, e.g. /etc/ssl/certs/ca-certificates.crt',
+    });
+}
+
+function checkBaseRefs(catalog: Catalog, nodes: ImageNode[], baseRefs: Record<string, string>, b: BuilderInfo): void {
+  if (!Object.keys(baseRefs).length) return;
+  // Named contexts (how a base ref reaches the Dockerfile) need BuildKit 0.10; Docker 20.10's is 0.8.
+  if (!buildkitAtLeast(b, 0, 10))
+    throw new KfcError(`builder "${b.name}" (BuildKit ${b.buildkit}) cannot take --base-ref`, {
+      hint: 'its engine sees the root base made by kfc base; map bases only on a newer or remote builder',
+    });
+  for (const key of Object.keys(baseRefs))
+    if (!nodes.some((n) => n.baseKey === key))
+      throw new KfcError(`--base-ref ${key}=…: no image of this build is on "${key}"`, {
+        where: catalog.file,
+        hint: `bases in use: ${[...new Set(nodes.map((n) => n.baseKey))].join(', ')}`,
+      });
+}
+
+/** Builds the images and their ancestors in one bake run; returns every image built, parents first. */
 export async function buildImages(
   catalog: Catalog,
   nodes: ImageNode[],
@@ -166,155 +208,279 @@ export async function buildImages(
   const mode = opts.log && (opts.progress ?? 'auto') === 'auto' ? 'lines' : opts.progress;
   const reporter = createReporter(mode, write);
   const log = (s: string) => reporter.message(s);
-  if (opts.registryCache && !(opts.repo ?? catalog.spec.registry.repo)) {
-    throw new KfcError('--registry-cache needs a registry', {
-      hint: 'pass --repo, or set registry.repo in images.yaml',
-    });
-  }
-  const engine = opts.engine ?? dockerBuildEngine;
-  const client = await engine.client();
-  const ordered = catalog.order.filter((n) => nodes.includes(n));
-  await preflight(catalog, ordered, { caBundle: opts.caBundle, log, engine });
-  for (const base of basesOf(catalog, ordered)) {
+  const engine = opts.engine ?? localEngine;
+  const dockerArgs = readDockerArgs(opts.extraArgs);
+  checkCaBundle(opts.caBundle);
+  const builderName = opts.builder ?? LOCAL_BUILDER;
+  const buildx = await engine.buildx();
+  const baseRefs = opts.baseRefs ?? {};
+  const push = Boolean(opts.push);
+  const load = opts.load ?? !push;
+  // The engine answers first: the default builder is its BuildKit, loads go into it, bases are made in it.
+  const mapsEveryBase = basesOf(catalog, nodes).every((b) =>
+    catalog.order.some((n) => n.baseImage === b.image && baseRefs[n.baseKey]),
+  );
+  if (builderName === LOCAL_BUILDER || load || !mapsEveryBase) await engine.requireEngine();
+  const builder = await engine.builder(buildx, builderName);
+  const dockerDriver = builder.driver === 'docker';
+  const git = await gitInfo(catalog.root);
+  const tag = defaultTag(git.branch, opts.tag);
+  const plan = bakePlan(
+    catalog,
+    nodes.map((n) => n.name),
+    {
+      repo: opts.repo,
+      tag,
+      extraTags: opts.extraTags,
+      buildArgs: opts.buildArgs,
+      caBundle: opts.caBundle,
+      cacheFrom: opts.cacheFrom,
+      cacheTo: opts.cacheTo,
+      registryCache: opts.registryCache,
+      baseRefs,
+      load,
+      push,
+      dockerDriver,
+      // Docker 20.10's BuildKit (v0.8) exports no cache; a newer engine may (its containerd store): buildx says.
+      noCacheExport: dockerDriver && !buildkitAtLeast(builder, 0, 10),
+      dockerArgs,
+    },
+  );
+  checkBaseRefs(catalog, plan.nodes, baseRefs, builder);
+  // The images asked for first: a refusal names the image the user named (its needs include its ancestors').
+  const asked = plan.nodes.filter((n) => nodes.includes(n));
+  await preflight(catalog, [...asked, ...plan.nodes.filter((n) => !asked.includes(n))], { log, engine });
+  for (const base of basesOf(catalog, plan.nodes)) {
+    if (plan.nodes.every((n) => n.baseImage !== base.image || baseRefs[n.baseKey])) continue;
     const r = await engine.ensureBase(base, log);
     if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
-  const git = await gitInfo(catalog.root);
-  const tag = defaultTag(git.branch, opts.tag);
-  mkdirSync(logDir(catalog), { recursive: true });
-  const results: BuildResult[] = [];
-  const ci = ciLog();
-  const historyPath = historyFile(catalog.root);
-  const history = { file: historyPath, data: readHistory(historyPath) };
-  for (const [i, node] of ordered.entries()) {
-    const position = `${i + 1}/${ordered.length}`;
-    const run = { position, reporter, history, grouped: ci.github };
-    const one = () => buildOne(catalog, node, client, git, tag, opts, log, run);
-    // On GitHub Actions each image is a collapsible log group; elsewhere a plain line.
-    if (ci.github) results.push(await ci.group(`kfc build: [${position}] ${node.name}`, one));
-    else results.push(await one());
+  const labels = dockerArgs.labels;
+  const run = new BakeRun(catalog, plan.nodes, plan.file, { ...opts, tag, git, reporter, log, engine, buildx, labels });
+  return run.build(builderName, Boolean(opts.noCache || dockerArgs.noCache));
+}
+
+interface RunContext extends BuildOptions {
+  tag: string;
+  git: GitInfo;
+  reporter: ReturnType<typeof createReporter>;
+  log: (s: string) => void;
+  engine: BuildEngine;
+  buildx: string[];
+  /** `--docker-arg --label K=V`: labels over kfc's. */
+  labels: Record<string, string>;
+}
+
+/** One bake run: staged contexts in, images, history and the table out. */
+class BakeRun {
+  private readonly dir: string;
+  private readonly bakeFile: string;
+  private readonly logFile: string;
+  private readonly metadataFile: string;
+  private readonly progress: Map<string, ImageProgress> = new Map();
+  private readonly plans: ImagePlan[];
+  private tracker: BakeProgress | undefined;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly nodes: ImageNode[],
+    private readonly file: BakeFile,
+    private readonly ctx: RunContext,
+  ) {
+    this.dir = logDir(catalog);
+    this.bakeFile = join(this.dir, 'bake.json');
+    this.logFile = join(this.dir, 'build.log');
+    this.metadataFile = join(this.dir, 'bake-metadata.json');
+    const sameArgs = (a: ImageNode, b: ImageNode) => JSON.stringify(a.args) === JSON.stringify(b.args);
+    this.plans = imagePlans(
+      nodes.map((node) => {
+        const gen = generateImage(catalog, node);
+        const target = targetName(node.name);
+        const baseFromContext = Boolean(file.target[target]?.contexts?.[node.baseImage]);
+        return { node, target, steps: buildSteps(gen.dockerfile, gen.origins), baseFromContext };
+      }),
+      sameArgs,
+    );
   }
-  if (opts.progress !== 'quiet' && results.length) log(buildTable(results));
-  return results;
-}
 
-/** What one image's build shares with the family build: its place, the progress view, the step history. */
-interface ImageRun {
-  position: string;
-  reporter: BuildReporter;
-  history: { file: string; data: BuildHistory };
-  /** Inside a GitHub log group, which already carries the title. */
-  grouped: boolean;
-}
+  async build(builder: string, noCache: boolean): Promise<BuildResult[]> {
+    const { ctx } = this;
+    const ci = ciLog();
+    const history = { file: historyFile(this.catalog.root), data: readHistory(historyFile(this.catalog.root)) };
+    const keys = new Map(this.plans.map((p) => [p.image, stepKeys(p.steps)]));
+    const estimators = new Map<string, StepEstimator>();
+    for (const [i, p] of this.plans.entries()) {
+      const estimator = new StepEstimator(keys.get(p.image)!, history.data.images[p.image]);
+      estimators.set(p.image, estimator);
+      ctx.log(`kfc build: [${i + 1}/${this.plans.length}] ${p.image}${imageEstimate(estimator)}`);
+    }
+    const prepared: PreparedContext[] = [];
+    const cleanup = () => Promise.all(prepared.map((p) => p.cleanup()));
+    // An interrupted build still removes its temporary contexts (they may hold licensed media).
+    const release = cleanupOnInterrupt(cleanup);
+    let outcome: { exitCode: number; seconds: number; exported: Map<string, number>; tail: string[] };
+    try {
+      await this.stage(prepared);
+      const title = `kfc build: ${this.nodes.length} image${this.nodes.length > 1 ? 's' : ''} on builder ${builder}`;
+      const bake = () => this.bake(builder, noCache, estimators);
+      outcome = ci.github ? await ci.group(title, bake) : await bake();
+    } finally {
+      await cleanup();
+      release();
+    }
+    // The steps that ran feed the next build's estimates, even when this one failed.
+    for (const p of this.plans) {
+      const ran = this.progress.get(p.image)?.ran ?? new Map<number, number>();
+      const entry = recordImage(history.data.images[p.image], keys.get(p.image)!, ran, new Date());
+      const unsaved = saveImageHistory(history.file, history.data, p.image, entry);
+      if (unsaved) ctx.log(`kfc build: ${unsaved}`);
+    }
+    if (outcome.exitCode !== 0) throw this.failure(outcome.exitCode, outcome.tail);
+    const results = await this.results(outcome.seconds, outcome.exported);
+    if (ctx.progress !== 'quiet' && results.length) ctx.log(buildTable(results, outcome.seconds));
+    return results;
+  }
 
-async function buildOne(
-  catalog: Catalog,
-  node: ImageNode,
-  client: BuildClient,
-  git: GitInfo,
-  tag: string,
-  opts: BuildOptions,
-  log: (s: string) => void,
-  run: ImageRun,
-): Promise<BuildResult> {
-  const gen = generateImage(catalog, node);
-  const steps = buildSteps(gen.dockerfile, gen.origins);
-  const keys = stepKeys(steps);
-  const estimator = new StepEstimator(keys, run.history.data.images[node.name]);
-  // A GitHub log group already carries the title line.
-  const estimate = imageEstimate(estimator);
-  if (!run.grouped) log(`kfc build: [${run.position}] ${node.name}${estimate}`);
-  else if (estimate) log(`kfc build: ${node.name}${estimate}`);
-  const contextDir = join(catalog.root, OUTPUT_DIR, node.name);
-  const artifacts = await prepareArtifacts(catalog, node, contextDir);
-  // An interrupted build still removes its temporary context (it may hold licensed media).
-  const release = cleanupOnInterrupt(() => artifacts.cleanup());
-  const ref = imageRef(opts.repo ?? catalog.spec.registry.repo, node.name, tag);
-  const labels = ociLabels(node, git, tag, artifacts.included);
-  const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
-  args.push('--progress', 'plain', '-t', ref, '-f', join(contextDir, 'Dockerfile'));
-  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) }))
-    args.push('--build-arg', `${k}=${v}`);
-  if (opts.noCache) args.push('--no-cache');
-  const repo = opts.repo ?? catalog.spec.registry.repo;
-  const cache = registryCache(
-    repo,
-    node.chain.map((n) => n.name),
-  );
-  const fromRegistry = opts.registryCache ? cache.cacheFrom : [];
-  const toRegistry = opts.registryCache === 'write' ? cache.cacheTo : [];
-  for (const c of [...(opts.cacheFrom ?? []), ...fromRegistry]) args.push('--cache-from', c);
-  for (const c of [...(opts.cacheTo ?? []), ...toRegistry]) args.push('--cache-to', c);
-  // The CA bundle reaches RUNs only as a secret mount: never a file in the context or a layer.
-  if (opts.caBundle) args.push('--secret', `id=ca,src=${opts.caBundle}`);
-  // So does the Python index URL (it may carry credentials): secret "pip-index-url".
-  const pipSecret = indexSecret(catalog, node);
-  args.push(...pipSecret.args);
-  if (artifacts.wheels)
-    log(`  ${node.name}: Python wheelhouse: ${artifacts.wheels} wheels from the cache (installs with --no-index)`);
-  else if (pipSecret.note) log(`  ${node.name}: ${pipSecret.note}`);
-  args.push(...(opts.extraArgs ?? []), artifacts.contextDir);
+  /** Each image's context (vendor artifacts, licensed media, the wheelhouse staged) and labels. */
+  private async stage(prepared: PreparedContext[]): Promise<void> {
+    const { ctx } = this;
+    for (const node of this.nodes) {
+      const staged = await prepareArtifacts(this.catalog, node, join(this.catalog.root, OUTPUT_DIR, node.name));
+      prepared.push(staged);
+      const target = this.file.target[targetName(node.name)]!;
+      target.context = staged.contextDir;
+      target.dockerfile = 'Dockerfile';
+      target.labels = { ...ociLabels(node, ctx.git, ctx.tag, staged.included), ...ctx.labels };
+      if (staged.wheels)
+        ctx.log(`  ${node.name}: Python wheelhouse: ${staged.wheels} wheels from the cache (installs with --no-index)`);
+      else if (node.requires.includes('pypi') && configuredIndex())
+        ctx.log(`  ${node.name}: Python index ${redactUrl(configuredIndex()!)} (secret pip-index-url)`);
+    }
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.bakeFile, bakeJson(this.file));
+  }
 
-  const logFile = join(logDir(catalog), `${node.name}.log`);
-  const out = createWriteStream(logFile);
-  out.write(`$ ${client.bin} ${args.join(' ')}\n`);
-  const t0 = performance.now();
-  const progress = new PlainProgress();
-  const image = new ImageProgress(node.name, run.position, steps, estimator, t0);
-  run.reporter.begin(image);
-  const tail: string[] = [];
-  const exitCode = await (opts.engine ?? dockerBuildEngine)
-    .build(client, args, (line) => {
-      out.write(line + '\n');
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      run.reporter.raw(line);
-      const ev = progress.feed(line);
-      if (ev.started || ev.cached || ev.done) {
-        image.apply(ev, performance.now());
-        run.reporter.event(ev);
+  /** Runs buildx bake; the step events go to the reporter, the plain log to build.log. */
+  private async bake(builder: string, noCache: boolean, estimators: Map<string, StepEstimator>) {
+    const { ctx } = this;
+    const args = ['--builder', builder, 'bake', '-f', this.bakeFile, '--progress', 'rawjson'];
+    args.push('--metadata-file', this.metadataFile, ...(noCache ? ['--no-cache'] : []));
+    args.push(...this.nodes.map((n) => targetName(n.name)));
+    rmSync(this.metadataFile, { force: true });
+    const out = createWriteStream(this.logFile);
+    out.write(`$ ${[...ctx.buildx, ...args].join(' ')}\n`);
+    const stream = new StatusStream();
+    const progress = new BakeProgress(this.plans);
+    this.tracker = progress;
+    const exported = new Map<string, number>();
+    const tail: string[] = [];
+    const t0 = performance.now();
+    for (const [i, p] of this.plans.entries()) {
+      const position = `${i + 1}/${this.plans.length}`;
+      this.progress.set(p.image, new ImageProgress(p.image, position, p.steps, estimators.get(p.image)!, t0));
+    }
+    ctx.reporter.begin([...this.progress.values()]);
+    const text = (line: string) => {
+      out.write(`${line}\n`);
+      ctx.reporter.raw(line);
+    };
+    const index = configuredIndex();
+    const onOutput = (chunk: string) => {
+      const { statuses, lines } = stream.feed(chunk);
+      for (const line of lines) {
+        text(line);
+        tail.push(line);
       }
-    })
-    .finally(() => run.reporter.end());
-  await new Promise<void>((r) => out.end(r));
-  // The steps that ran feed the next build's estimates, even when this one failed.
-  const entry = recordImage(run.history.data.images[node.name], keys, image.ran, new Date());
-  const unsaved = saveImageHistory(run.history.file, run.history.data, node.name, entry);
-  if (unsaved) log(`kfc build: ${unsaved}`);
-  release();
-  await artifacts.cleanup();
-  pipSecret.cleanup();
-  const seconds = (performance.now() - t0) / 1000;
-  if (exitCode !== 0) {
-    const s = progress.failedStep ? steps[progress.failedStep - 1] : undefined;
-    const at = s ? `${s.origin.file}:${s.origin.line}` : `output/${node.name}/Dockerfile`;
-    const why =
-      tail
-        .filter((l) => /ERROR|error:|failed/.test(l))
-        .slice(-1)[0]
-        ?.replace(/^#\d+ /, '') ?? `exit ${exitCode}`;
-    process.stderr.write(`---- last lines of ${logFile} ----\n${tail.slice(-20).join('\n')}\n----\n`);
-    throw new KfcError(`build of ${node.name} failed at step ${progress.failedStep ?? '?'}: ${why.trim()}`, {
-      where: at,
-      hint: `see ${logFile}`,
+      for (const status of statuses) {
+        const now = performance.now();
+        const fed = progress.feed(status);
+        for (const line of fed.lines) text(line);
+        for (const { owner, ev } of fed.events) {
+          const k = ev.started ?? ev.cached ?? ev.done ?? 0;
+          for (const image of progress.sharers(owner, k)) this.progress.get(image)?.apply(ev, now);
+          ctx.reporter.event(this.progress.get(owner)!, ev);
+        }
+        for (const image of fed.exported) {
+          if (!exported.has(image)) exported.set(image, (now - t0) / 1000);
+          ctx.reporter.finish(this.progress.get(image)!);
+        }
+      }
+    };
+    const exitCode = await ctx.engine
+      .bake(ctx.buildx, args, index ? { [INDEX_SECRET_ENV]: index } : {}, onOutput)
+      .finally(() => ctx.reporter.end());
+    for (const line of stream.end()) {
+      text(line);
+      tail.push(line);
+    }
+    await new Promise<void>((r) => out.end(r));
+    return { exitCode, seconds: (performance.now() - t0) / 1000, exported, tail };
+  }
+
+  /** One line: the failing step at its bit and line, the error, the log. */
+  private failure(exitCode: number, tail: string[]): KfcError {
+    const f = this.tracker?.failure();
+    const plan = this.plans.find((p) => p.image === f?.image);
+    const step = f?.step && plan ? plan.steps[f.step - 1] : undefined;
+    const buildxError = tail
+      .filter((l) => /^ERROR/.test(l))
+      .at(-1)
+      ?.replace(/^ERROR:\s*/, '');
+    const why = (f?.error ?? buildxError ?? `buildx bake exit ${exitCode}`).trim();
+    if (f?.tail.length)
+      process.stderr.write(`---- last lines of the failing step ----\n${f.tail.slice(-20).join('\n')}\n----\n`);
+    if (f?.image && f.step)
+      return new KfcError(`build of ${f.image} failed at step ${f.step}: ${why}`, {
+        where: step ? `${step.origin.file}:${step.origin.line}` : `output/${f.image}/Dockerfile`,
+        hint: `see ${this.logFile}`,
+        exitCode: 1,
+      });
+    return new KfcError(`build of ${f?.image ?? this.nodes.map((n) => n.name).join(', ')} failed: ${why}`, {
+      where: this.bakeFile,
+      hint: `see ${this.logFile}`,
       exitCode: 1,
     });
   }
-  const info = await (opts.engine ?? dockerBuildEngine).inspect(ref);
-  const result: BuildResult = {
-    image: node.name,
-    ref,
-    seconds,
-    size: info?.size ?? 0,
-    id: info?.id ?? '',
-    cachedSteps: progress.cached,
-    steps: progress.total,
-    logFile,
-  };
-  log(
-    `kfc build: ${ref} built in ${seconds.toFixed(1)} s, ${(result.size / 1e9).toFixed(2)} GB, ` +
-      `${result.cachedSteps}/${result.steps} steps cached`,
-  );
-  return result;
+
+  private async results(seconds: number, exported: Map<string, number>): Promise<BuildResult[]> {
+    const { ctx } = this;
+    const metadata = readMetadata(this.metadataFile);
+    const repo = ctx.repo ?? this.catalog.spec.registry.repo;
+    const loaded = ctx.load ?? !ctx.push;
+    const results: BuildResult[] = [];
+    for (const plan of this.plans) {
+      const ref = imageRef(repo, plan.image, ctx.tag);
+      const p = this.progress.get(plan.image)!;
+      const info = loaded ? await ctx.engine.inspect(ref) : undefined;
+      if (loaded && !info)
+        throw new KfcError(`buildx bake succeeded but ${ref} is not in the engine`, { hint: `see ${this.logFile}` });
+      const meta = metadata[targetName(plan.image)] ?? {};
+      const own = plan.steps.filter((s) => s.keyword !== 'FROM').map((s) => s.index);
+      const r: BuildResult = {
+        image: plan.image,
+        ref,
+        seconds: exported.get(plan.image) ?? seconds,
+        size: info?.size ?? 0,
+        id: info?.id ?? meta['containerimage.config.digest'] ?? meta['containerimage.digest'] ?? '',
+        cachedSteps: own.filter((k) => p.cached.has(k)).length,
+        steps: plan.steps.length,
+        logFile: this.logFile,
+      };
+      results.push(r);
+      const where = loaded ? `${(r.size / 1e9).toFixed(2)} GB` : 'pushed';
+      ctx.log(
+        `kfc build: ${ref} built in ${r.seconds.toFixed(1)} s, ${where}, ${r.cachedSteps}/${own.length} steps cached`,
+      );
+    }
+    return results;
+  }
+}
+
+/** buildx's `--metadata-file`: per target, the image's digests. Missing or torn: nothing. */
+function readMetadata(file: string): Record<string, Record<string, string>> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
+  } catch {
+    return {};
+  }
 }

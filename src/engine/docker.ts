@@ -2,15 +2,6 @@ import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
 
-/** How kfc talks to BuildKit: the docker CLI, either with built-in BuildKit or through buildx. */
-export interface BuildClient {
-  bin: string;
-  mode: 'builtin' | 'buildx';
-  clientVersion: string;
-}
-
-let cachedClient: Promise<BuildClient> | undefined;
-
 const ENGINE_HINT = 'start one with scripts/provision.sh (or `dockerd &`), or point DOCKER_HOST at a running engine';
 
 /** The docker CLI used for everything (KFC_DOCKER overrides; Debian's /usr/bin/docker preferred). */
@@ -44,34 +35,6 @@ export async function requireEngine(): Promise<string> {
     throw new KfcError(`no Docker engine answers (${why.trim()})`, { hint: ENGINE_HINT });
   }
   return res.stdout.trim();
-}
-
-/** Finds a BuildKit-capable client: buildx if present, else a client with built-in BuildKit (< 23). */
-export function findBuildClient(): Promise<BuildClient> {
-  cachedClient ??= (async () => {
-    const candidates = [
-      ...new Set([process.env.KFC_DOCKER, '/usr/bin/docker', 'docker'].filter((c): c is string => Boolean(c))),
-    ];
-    const seen: string[] = [];
-    for (const bin of candidates) {
-      const v = await execa(bin, ['version', '--format', '{{.Client.Version}}'], { reject: false });
-      if (v.failed && !v.stdout) continue;
-      const version = v.stdout.trim().split('\n')[0] ?? '';
-      seen.push(`${bin} ${version}`);
-      const bx = await execa(bin, ['buildx', 'version'], { reject: false });
-      if (!bx.failed) return { bin, mode: 'buildx', clientVersion: version };
-      const major = Number(version.split('.')[0]);
-      if (major >= 18 && major < 23) return { bin, mode: 'builtin', clientVersion: version };
-    }
-    throw new KfcError(
-      `no BuildKit-capable docker client (${seen.join(', ') || 'none found'}): ` +
-        'kfc needs buildx or a client before 23.0 with DOCKER_BUILDKIT=1',
-      {
-        hint: "install Debian's docker.io (scripts/provision.sh) or the buildx plugin, or set KFC_DOCKER",
-      },
-    );
-  })();
-  return cachedClient;
 }
 
 export async function imageExists(ref: string, env?: Record<string, string>): Promise<boolean> {

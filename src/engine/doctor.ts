@@ -3,7 +3,8 @@
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { dockerBin, findBuildClient, requireEngine } from './docker.ts';
+import { findBuildx, inspectBuilder, LOCAL_BUILDER } from './buildx.ts';
+import { dockerBin, requireEngine } from './docker.ts';
 
 export interface DoctorCheck {
   name: string;
@@ -23,10 +24,11 @@ export async function doctor(root: string, repo: string): Promise<DoctorCheck[]>
     add('engine', false, (e as Error).message, 'scripts/provision.sh');
   }
   try {
-    const c = await findBuildClient();
-    add('buildkit', true, `${c.bin} ${c.clientVersion} (${c.mode === 'buildx' ? 'buildx' : 'built-in BuildKit'})`);
+    const buildx = await findBuildx();
+    const b = await inspectBuilder(buildx, LOCAL_BUILDER);
+    add('buildkit', true, `${buildx.join(' ')}, builder ${b.name} (${b.driver} driver, BuildKit ${b.buildkit ?? '?'})`);
   } catch (e) {
-    add('buildkit', false, (e as Error).message, 'install docker.io or the buildx plugin');
+    add('buildkit', false, (e as Error).message, 'bash scripts/provision-referees.sh (buildx), with an engine running');
   }
   const mm = await execa('mmdebstrap', ['--version'], { reject: false });
   add('mmdebstrap', !mm.failed, mm.failed ? 'not installed' : mm.stdout.trim(), 'apt-get install mmdebstrap');

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/bake/bake.ts';
-import { BakeProgress } from '../../src/bake/bake-progress.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
 import { REPO_ROOT, runKfc } from './helpers.ts';
 
 // Pure logic of the bake file. That buildx accepts it and builds the real family with the cache
-// kfc build left is checked by buildx itself (tests/integration/referees.test.ts, tests/bake/).
+// kfc build runs it (tests/integration: engine, build-progress, remote-builder, referees).
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');
 const catalog = loadCatalog(FIXTURE, { readFiles: false });
 const family = loadCatalog(resolve(import.meta.dirname, '../..'), { readFiles: false });
@@ -130,44 +129,13 @@ describe('kfc bake', () => {
   });
 });
 
-describe('bake progress (buildx --progress plain)', () => {
-  const log = [
-    '#9 [toolbelt 1/3] FROM docker.io/kfc/debian:trixie',
-    '#10 [foundation internal] load build context',
-    '#12 [foundation 2/3] COPY common/x /x',
-    '#12 CACHED',
-    '#14 [jupyterlab-cpu stage-0  2/19] RUN apt-get update',
-    '#14 CACHED',
-    '#15 [jupyterlab-cpu stage-0 10/19] RUN make',
-    '#15 0.513 building',
-    '#15 [jupyterlab-cpu stage-0 10/19] RUN make',
-    '#15 DONE 3.1s',
-    '#16 [jupyterlab-cpu] exporting to image',
-    'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
-  ];
-
-  test('counts steps per target (not FROM, not internal vertices) and those the cache answered', () => {
-    const p = new BakeProgress();
-    const started = log.map((l) => p.feed(l).step).filter(Boolean);
-    assert.deepEqual(started, [
-      '[foundation 2/3] COPY common/x /x',
-      '[jupyterlab-cpu stage-0  2/19] RUN apt-get update',
-      '[jupyterlab-cpu stage-0 10/19] RUN make',
-    ]);
-    const s = p.summary();
-    assert.deepEqual(s.targets, { foundation: { steps: 1, cached: 1 }, 'jupyterlab-cpu': { steps: 2, cached: 1 } });
-    assert.match(s.lastError ?? '', /did not complete successfully: exit code: 2/);
-  });
-});
-
 describe('kfc bake --build: user errors before any engine work', () => {
   const cases: [string[], RegExp][] = [
     [[], /name the images to build/],
     [['nope'], /unknown image "nope"/],
-    [['jupyterlab-cpu', '--base-ref', 'debian-trixie=r.example/debian:trixie'], /does not take --base-ref/],
     [['jupyterlab-cpu', '--release'], /does not take --release/],
     [['jupyterlab-cpu', '--check'], /does not take --stdout\/--check/],
-    [['jupyterlab-cpu', '--progress', 'loud'], /--progress loud is not auto, plain or quiet/],
+    [['jupyterlab-cpu', '--progress', 'loud'], /--progress loud is not one of auto, tty, lines, plain, quiet/],
     [['jupyterlab-cpu', '--tag', 'Bad:tag'], /is not a valid image tag/],
   ];
   for (const [args, message] of cases) {

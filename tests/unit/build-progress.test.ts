@@ -10,7 +10,7 @@ import { buildTable } from '../../src/engine/build-table.ts';
 import { recordImage, StepEstimator, stepKeys } from '../../src/engine/estimate.ts';
 import { ImageProgress } from '../../src/engine/image-progress.ts';
 import { clock, roughly, statusLine } from '../../src/engine/progress-format.ts';
-import { buildSteps, PlainProgress } from '../../src/engine/steps.ts';
+import { buildSteps } from '../../src/engine/steps.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kfc-progress-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,16 +99,6 @@ describe('the history file', () => {
   });
 });
 
-describe('PlainProgress step durations', () => {
-  it("reports BuildKit's DONE seconds for step vertices only", () => {
-    const p = new PlainProgress();
-    p.feed('#4 [internal] load build context');
-    assert.deepEqual(p.feed('#4 DONE 0.3s'), {});
-    p.feed('#7 [3/7] RUN make');
-    assert.deepEqual(p.feed('#7 DONE 12.5s'), { done: 3, seconds: 12.5 });
-  });
-});
-
 /** A 4-step image whose apt step took 30 s and make 12 s last time; times in ms on a fake clock. */
 function running() {
   const steps = stepsOf(base);
@@ -166,12 +156,12 @@ describe('CI lines', () => {
       () => new Date('2026-12-01T08:12:03.000Z'),
     );
     const p = running();
-    r.begin(p);
+    r.begin([p]);
     r.message('kfc build: [2/3] tool');
     for (const ev of [{ started: 1 }, { done: 1, seconds: 0 }, { started: 2 }, { cached: 2 }, { started: 3 }])
-      r.event(ev);
+      r.event(p, ev);
     r.message('a note');
-    r.event({ done: 3, seconds: 4.2 });
+    r.event(p, { done: 3, seconds: 4.2 });
     r.end();
     assert.deepEqual(out, [
       '08:12:03 kfc build: [2/3] tool',
@@ -194,14 +184,43 @@ describe('CI lines', () => {
 
 describe('the final table', () => {
   it('gives image, time, own steps cached (FROM aside) and size, with a total row for a family', () => {
-    const text = buildTable([
+    const results = [
       { image: 'base', seconds: 95, cachedSteps: 5, steps: 6, size: 1.23e9 },
-      { image: 'child', seconds: 3, cachedSteps: 2, steps: 8, size: 2e8 },
-    ]);
+      { image: 'child', seconds: 98, cachedSteps: 2, steps: 8, size: 2e8 },
+    ];
+    const text = buildTable(results, 99.6);
     const rows = text.split('\n').filter((l) => /base|child|images/.test(l));
     assert.match(rows[0]!, /base .*1m35s .*5\/5 .*1\.23 GB/);
-    assert.match(rows[1]!, /child .*3s .*2\/7 .*200\.0 MB/);
-    assert.match(rows[2]!, /2 images .*1m38s .*7\/12/);
+    assert.match(rows[1]!, /child .*1m38s .*2\/7 .*200\.0 MB/);
+    assert.match(rows[2]!, /2 images .*1m40s .*7\/12/, "the build's wall time: the images build concurrently");
+    assert.match(
+      buildTable(results)
+        .split('\n')
+        .find((l) => /images/.test(l))!,
+      /1m38s/,
+      'else the last image',
+    );
     assert.ok(!text.includes('\u001b['), 'no colour codes in logs');
+  });
+});
+
+describe('CI lines of images building at once', () => {
+  it('each image folds its own step with its outcome, whatever the other images do meanwhile', () => {
+    const out: string[] = [];
+    const r = linesReporter(
+      (l) => out.push(l),
+      () => new Date('2026-12-01T08:12:03.000Z'),
+    );
+    const [a, b] = [running(), new ImageProgress('sib', '3/3', stepsOf(base), new StepEstimator([], undefined), 0)];
+    r.begin([a, b]);
+    r.event(a, { started: 4 });
+    r.event(b, { started: 4 });
+    r.event(a, { cached: 4 });
+    r.event(b, { done: 4, seconds: 1.5 });
+    r.end();
+    assert.deepEqual(out, [
+      `08:12:03   tool: step 4/4 RUN ${BIT}:5 (last run 12.0 s) cached`,
+      `08:12:03   sib: step 4/4 RUN ${BIT}:5 done in 1.5 s`,
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import { resolveRefs } from '../../engine/refs.ts';
 import { tagImage } from '../../engine/tag.ts';
 import { KfcError } from '../../errors.ts';
 import { testImages } from '../../testing/run.ts';
-import { catalogFor, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
+import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
 function registryCacheMode(mode: string | undefined): 'read' | 'write' | undefined {
@@ -20,6 +20,13 @@ function registryCacheMode(mode: string | undefined): 'read' | 'write' | undefin
   throw new KfcError(`--registry-cache ${mode} is not read or write`, {
     hint: 'read imports the cache, write also exports it',
   });
+}
+
+/** --progress of kfc build (and kfc bake --build). */
+export function buildProgress(mode: string): ProgressMode {
+  if (!(PROGRESS_MODES as string[]).includes(mode))
+    throw new KfcError(`--progress ${mode} is not one of ${PROGRESS_MODES.join(', ')}`);
+  return mode as ProgressMode;
 }
 
 function oneImage(catalog: Catalog, name: string): ImageNode {
@@ -48,7 +55,10 @@ export function registerEngineCommands(program: Command): void {
 
   program
     .command('build')
-    .description('build images with BuildKit, parents first')
+    .description(
+      'build images and their ancestors in one docker buildx bake run (BuildKit solves the graph; shared ' +
+        'steps run once, siblings concurrently) on the local engine or the builder named',
+    )
     .argument('[images...]')
     .option('--all', 'build every image that can be built here (published and internal)')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
@@ -56,15 +66,31 @@ export function registerEngineCommands(program: Command): void {
     .option('--build-arg <k=v>', 'build argument (repeatable)', repeatable)
     .option('--no-cache', 'do not use the layer cache')
     .option('--cache-from <ref>', 'cache source (repeatable)', repeatable)
-    .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', repeatable)
-    .option('--registry-cache <mode>', 'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (buildx)')
+    .option('--cache-to <ref>', 'cache export (not on the local engine: --builder; repeatable)', repeatable)
+    .option(
+      '--registry-cache <mode>',
+      'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (not on the local engine)',
+    )
+    .option('--builder <name>', 'buildx builder: remote BuildKit, docker-container, kubernetes (default: local engine)')
+    .option('--push', 'push the images to the registry of their reference (REPO) instead of loading them')
+    .option('--load', 'with --push: also load them into the engine')
+    .option(
+      '--base-ref <key=ref>',
+      'build root base KEY from a pushed copy REF (repeatable): builders that cannot see the engine',
+      repeatable,
+    )
     .option('--ca-bundle <file>', 'CA bundle for a TLS-inspecting proxy, given to RUNs as a secret (never in a layer)')
     .option(
       '--progress <mode>',
       'auto (a live view on a terminal, timestamped lines in CI or a pipe) | tty | lines | plain (BuildKit) | quiet',
       'auto',
     )
-    .option('--docker-arg <arg>', "extra docker build argument (repeatable; the seed's DARGS)", repeatable)
+    .option(
+      '--docker-arg <arg>',
+      "docker build option for every image (repeatable; the seed's DARGS): --no-cache, --pull, --build-arg, " +
+        '--label, --secret, --cache-from, --cache-to, --platform, --shm-size, --ulimit, --no-cache-filter',
+      repeatable,
+    )
     .option('--json', 'machine-readable result')
     .action(
       async (
@@ -78,6 +104,10 @@ export function registerEngineCommands(program: Command): void {
           cacheFrom?: string[];
           cacheTo?: string[];
           registryCache?: string;
+          builder?: string;
+          push?: boolean;
+          load?: boolean;
+          baseRef?: string[];
           caBundle?: string;
           progress: string;
           dockerArg?: string[];
@@ -89,8 +119,8 @@ export function registerEngineCommands(program: Command): void {
           throw new KfcError('name the images to build, or pass --all', {
             hint: `images: ${catalog.order.map((n) => n.name).join(', ')}`,
           });
-        if (!(PROGRESS_MODES as string[]).includes(opts.progress))
-          throw new KfcError(`--progress ${opts.progress} is not one of ${PROGRESS_MODES.join(', ')}`);
+        const progress = buildProgress(opts.progress);
+        if (opts.load && !opts.push) throw new KfcError('--load goes with --push', { hint: 'images load by default' });
         const log = (s: string) => process.stderr.write(`${s}\n`);
         const nodes = opts.all ? await buildableHere(catalog, log) : selectNodes(catalog, images);
         const results = await buildImages(catalog, nodes, {
@@ -101,8 +131,12 @@ export function registerEngineCommands(program: Command): void {
           cacheFrom: opts.cacheFrom,
           cacheTo: opts.cacheTo,
           registryCache: registryCacheMode(opts.registryCache),
+          builder: opts.builder ?? (process.env.KFC_BUILDER || undefined),
+          push: opts.push,
+          load: opts.push ? Boolean(opts.load) : true,
+          baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
-          progress: opts.progress as ProgressMode,
+          progress,
           extraArgs: opts.dockerArg,
         });
         if (wantsJson(cmd)) printJson(results);

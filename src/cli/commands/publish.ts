@@ -4,7 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { affectedSince, canonicalJson } from '../../affected/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../bake/bake.ts';
-import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../bake/bake-build.ts';
+import { buildImages } from '../../engine/build.ts';
 import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
 import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
@@ -13,20 +13,10 @@ import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
 import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
-import { catalogFor, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
-
-function parseBaseRefs(list: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const m = /^([a-z0-9][a-z0-9-]*)=(\S+)$/.exec(item);
-    if (!m)
-      throw new KfcError(`--base-ref "${item}" is not KEY=REF`, {
-        hint: 'e.g. --base-ref trixie=ghcr.io/acme/kfc-debian:trixie',
-      });
-    out[m[1]!] = m[2]!;
-  }
-  return out;
-}
+import { requireValidTag } from '../../tags/tags.ts';
+import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
+import { selectNodes } from './catalog.ts';
+import { buildProgress } from './engine.ts';
 
 function report(drift: { path: string; kind: string }[], what: string, fix: string): void {
   for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
@@ -36,7 +26,7 @@ function report(drift: { path: string; kind: string }[], what: string, fix: stri
   } else process.stdout.write(`${what} is up to date\n`);
 }
 
-/** kfc bake --build: refuses the options that only make sense for a file to publish with. */
+/** kfc bake --build: kfc build's one path; refuses the options that only make sense for a file to publish with. */
 async function buildNow(
   images: string[],
   opts: {
@@ -59,26 +49,27 @@ async function buildNow(
       '--release/--dev',
       'publish with: kfc bake --release, then docker buildx bake --push',
     ],
-    [
-      opts.baseRef.length > 0,
-      '--base-ref',
-      "the local engine sees kfc base's image; its BuildKit (v0.8) has no named contexts",
-    ],
     [Boolean(opts.stdout || opts.check), '--stdout/--check', 'the file --build ran is kept as .kfc/logs/bake.json'],
   ];
   for (const [bad, what, hint] of refuse)
     if (bad) throw new KfcError(`kfc bake --build does not take ${what}`, { hint });
-  if (!(BAKE_PROGRESS_MODES as readonly string[]).includes(opts.progress))
-    throw new KfcError(`--progress ${opts.progress} is not auto, plain or quiet`);
+  const progress = buildProgress(opts.progress);
   const catalog = catalogFor(cmd);
-  const result = await bakeBuild(catalog, images, {
+  if (images.length === 0)
+    throw new KfcError('kfc bake --build: name the images to build', {
+      hint: `images: ${catalog.order.map((n) => n.name).join(', ')}`,
+    });
+  const [tag, ...extraTags] = opts.tag.map((t) => requireValidTag(t));
+  const results = await buildImages(catalog, selectNodes(catalog, images), {
     repo: opts.repo,
-    tags: opts.tag,
+    tag,
+    extraTags,
+    baseRefs: parseBaseRefs(opts.baseRef),
     caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
     buildArgs: parseBuildArgs(opts.buildArg),
-    progress: opts.progress as BakeProgressMode,
+    progress,
   });
-  if (wantsJson(cmd)) printJson(result);
+  if (wantsJson(cmd)) printJson(results);
 }
 
 /**
@@ -165,10 +156,10 @@ export function registerPublishCommands(program: Command): void {
     .option('--check', 'write nothing; exit 1 if the file differs')
     .option(
       '--build',
-      'build the images (and their ancestors, tagged too) now with docker buildx bake on the local engine, ' +
-        "sharing kfc build's cache; --tag sets the tag (default: the git branch)",
+      'build the images (and their ancestors, tagged too) now, as kfc build does (one path: buildx bake ' +
+        'on the local engine); --tag sets the tag (default: the git branch), more --tag add tags',
     )
-    .option('--progress <mode>', 'with --build: auto | plain | quiet', 'auto')
+    .option('--progress <mode>', 'with --build: as kfc build', 'auto')
     .option('--json', 'machine-readable result')
     .action(
       async (
