@@ -167,13 +167,6 @@ if (scope.includes('images')) {
   const built =
     images.length === 0 ? 1 : await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
   if (built === 0) {
-    // docker buildx bake (kfc bake --build) of the same images at a tag of its own, right after the
-    // build: every step must come from the cache kfc build left (tests/bake/), and its images go.
-    await run('bake', process.execPath, nodeTest(['tests/bake/bake-build.test.ts']), {
-      KFC_BAKE_IMAGES: images.join(' '),
-      KFC_BAKE_WARM_TAG: process.env.KFC_TEST_TAG || 'ci',
-      ...(caBundle ? { KFC_CA_BUNDLE: caBundle } : {}),
-    });
     const row = (name) => catalogRows.find((r) => r.name === name);
     // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
     // what the suite reads): an unchanged image with unchanged suites is served from the cache.
