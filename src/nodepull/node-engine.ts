@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, sta
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
 
-const DOCKER = '/usr/bin/docker';
+const DOCKER = dockerBin();
 
 /** rm -rf: a node's data root holds every file of the pulled images; Node's rmSync is far slower. */
 export async function removeTree(dir: string): Promise<void> {

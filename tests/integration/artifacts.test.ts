@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixture = join(repoRoot, 'tests/fixtures/artifacts');
-const DOCKER = '/usr/bin/docker';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseUp =
   engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const work = mkdtempSync(join(tmpdir(), 'kfc-artifacts-it-'));

@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 import { freePort } from '../../src/testing/ports.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/engine');
-const DOCKER = '/usr/bin/docker';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const work = mkdtempSync(join(tmpdir(), 'kfc-engine-'));
 const dockerConfig = join(work, 'docker-config');
 mkdirSync(dockerConfig);

@@ -13,13 +13,12 @@ import { HOST_LABEL, PID_LABEL, RUN_ID, RUN_LABEL, sweepDeadRuns } from '../../s
 import { startNotebook } from '../../src/testing/container.ts';
 import { ContainerHandle } from '../../src/testing/engine-objects.ts';
 import { KfcContainer } from '../../src/testing/kfc-container.ts';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 import { healthy, logLine } from '../../src/testing/waits.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const DOCKER = '/usr/bin/docker';
 const IMAGE = 'h-fixture:stub';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseUp =
   engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { needs } from '../../src/testing/parts.ts';
+import { engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const engineUp = (await execa('/usr/bin/docker', ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const emptyCache = mkdtempSync(join(tmpdir(), 'kfc-empty-cache-'));
 const tag = `gated-${process.pid}`;
 

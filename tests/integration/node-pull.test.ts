@@ -12,15 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
 // One image that serves $NB_PREFIX/api/status (busybox httpd, no Jupyter): the smoke on the node.
 const engineFixture = join(repoRoot, 'tests/fixtures/engine');
-const DOCKER = '/usr/bin/docker';
-const engineUp =
-  (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseThere =
   engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const registryThere = (await execa('test', ['-x', '/usr/bin/docker-registry'], { reject: false })).exitCode === 0;

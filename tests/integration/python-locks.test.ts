@@ -27,12 +27,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import tar from 'tar-stream';
+import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixture = join(repoRoot, 'tests/fixtures/python-locks');
-const DOCKER = '/usr/bin/docker';
 const SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseUp =
   engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const toolsUp = existsSync(join(process.env.KFC_TOOLS_DIR || '/opt/kfc-tools', 'bin', 'uv'));

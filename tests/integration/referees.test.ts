@@ -14,13 +14,12 @@ import { execa } from 'execa';
 import type { RefereeFile } from '../../src/referees/model.ts';
 import { findTool } from '../../src/referees/tools.ts';
 import type { FamilyReport } from '../../src/report/model.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
-const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
-const engineUp =
-  (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseThere = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
 const noEngine = !engineUp
   ? 'no Docker engine answers (run scripts/provision.sh)'

@@ -15,12 +15,11 @@ import { execa } from 'execa';
 import { findBuildx } from '../../src/engine/buildx.ts';
 import { type Registry, startRegistry } from '../../src/nodepull/node-engine.ts';
 import { findBuildkitd, type RemoteBuilder, startRemoteBuilder } from '../../src/testing/buildkitd.ts';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseUp = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
 const buildkitd = findBuildkitd();
 const runc = (await execa('runc', ['--version'], { reject: false })).exitCode === 0;

@@ -10,14 +10,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import type { FamilyReport } from '../../src/report/model.ts';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/wasteful');
-const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
-const engineUp =
-  (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseThere = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
 const skip = needs(
   !engineUp

@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
-const DOCKER = '/usr/bin/docker';
-const engineUp = (await execa(DOCKER, ['version'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseUp =
   engineUp && (await execa(DOCKER, ['image', 'inspect', 'kfc/debian:trixie'], { reject: false })).exitCode === 0;
 const CA = '/etc/ssl/certs/ca-certificates.crt';

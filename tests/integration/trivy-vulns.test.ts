@@ -14,16 +14,15 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import type { RefereeFile, RefereeImage } from '../../src/referees/model.ts';
 import { findTool } from '../../src/referees/tools.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
 const toolDir = join(repoRoot, 'tools/trivy-fixture-db');
 const advisories = join(fixtureRoot, 'trivy-db/advisories.json');
-const DOCKER = '/usr/bin/docker';
 const BASE = 'kfc/debian:trixie';
 const inCi = Boolean(process.env.CI);
-const engineUp =
-  (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
+const engineUp = await engineAnswers();
 const baseThere = engineUp && (await execa(DOCKER, ['image', 'inspect', BASE], { reject: false })).exitCode === 0;
 const goThere = (await execa('go', ['version'], { reject: false })).exitCode === 0;
 const trivy = findTool('trivy');

@@ -26,6 +26,7 @@ import {
   testImage,
 } from '../../../src/testing/container.ts';
 import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
+import { DOCKER } from '../../../src/testing/parts.ts';
 import { localWheelScript } from './start-run.ts';
 
 const _run = promisify(execFile);
@@ -43,7 +44,7 @@ async function buildV2(): Promise<string> {
   ].join('\n');
   const ctx = await mkdtemp(join(tmpdir(), 'kfc-upgrade-'));
   try {
-    const child = execFile('/usr/bin/docker', ['build', '-q', '-t', tag, '-f', '-', ctx], {
+    const child = execFile(DOCKER, ['build', '-q', '-t', tag, '-f', '-', ctx], {
       env: { ...process.env, DOCKER_BUILDKIT: '1' },
     });
     child.stdin!.end(dockerfile);
