@@ -25,7 +25,7 @@ import { type BuilderInfo, buildkitAtLeast, findBuildx, inspectBuilder, LOCAL_BU
 import { type ImageInfo, inspectImage, requireEngine } from './docker.ts';
 import { readDockerArgs } from './docker-args.ts';
 import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
-import { type GitInfo, gitInfo } from './git.ts';
+import { type GitInfo, gitInfo, type InputsCommit, inputsCommit } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
 import { imageEstimate } from './progress-format.ts';
 import { cleanupOnInterrupt } from './signals.ts';
@@ -129,22 +129,33 @@ function logDir(catalog: Catalog): string {
   return join(catalog.root, '.kfc', 'logs');
 }
 
-/** OCI labels of a build: what it is and where it came from. */
-function ociLabels(node: ImageNode, git: GitInfo, version: string, optionalParts: string[]): Record<string, string> {
+/**
+ * OCI labels of a build: what it is and where it came from. Revision and creation time are those of the
+ * last commit that changed the image's build context (`inputs`), so the same inputs give the same image
+ * ID at any later commit; a context with uncommitted changes gets HEAD (marked dirty) and the time now.
+ */
+function ociLabels(
+  node: ImageNode,
+  git: GitInfo,
+  inputs: InputsCommit | undefined,
+  version: string,
+  optionalParts: string[],
+): Record<string, string> {
+  const revision = inputs?.sha ?? (git.sha ? `${git.sha}${git.dirty ? '-dirty' : ''}` : undefined);
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': node.name,
     'org.opencontainers.image.description': node.spec.description,
     'org.opencontainers.image.version': version,
-    'org.opencontainers.image.created': new Date().toISOString(),
+    'org.opencontainers.image.created': inputs?.date ?? new Date().toISOString(),
     'org.opencontainers.image.base.name': node.baseImage,
     'org.kfc.parent': node.parent?.name ?? '',
     'org.kfc.optional-parts': optionalParts.join(',') || 'none',
   };
-  if (git.sha) labels['org.opencontainers.image.revision'] = git.sha;
-  if (git.remote)
-    labels['org.opencontainers.image.source'] = git.remote
-      .replace(/^git@([^:]+):/, 'https://$1/')
-      .replace(/\.git$/, '');
+  if (revision) labels['org.opencontainers.image.revision'] = revision;
+  // A repository URL only: a clone's local path would make each clone's images differ.
+  const source = git.remote?.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, '');
+  if (source && /^[a-z]+:\/\//.test(source) && !source.startsWith('file:'))
+    labels['org.opencontainers.image.source'] = source;
   return labels;
 }
 
@@ -350,7 +361,8 @@ class BakeRun {
       const target = this.file.target[targetName(node.name)]!;
       target.context = staged.contextDir;
       target.dockerfile = 'Dockerfile';
-      target.labels = { ...ociLabels(node, ctx.git, ctx.tag, staged.included), ...ctx.labels };
+      const inputs = await inputsCommit(this.catalog.root, [join(OUTPUT_DIR, node.name)]);
+      target.labels = { ...ociLabels(node, ctx.git, inputs, ctx.tag, staged.included), ...ctx.labels };
       if (staged.wheels)
         ctx.log(`  ${node.name}: Python wheelhouse: ${staged.wheels} wheels from the cache (installs with --no-index)`);
       else if (node.requires.includes('pypi') && configuredIndex())
