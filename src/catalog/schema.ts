@@ -77,6 +77,8 @@ const BaseSchema = z
     suite: z.string().min(1),
     variant: z.enum(['minbase', 'buildd', 'required', 'important', 'standard']).default('minbase'),
     mirror: httpUrl,
+    /** Debian's security archive (debian-security): the <suite>-security suite comes from here. */
+    securityMirror: httpUrl.default('http://deb.debian.org/debian-security'),
     components: z.array(z.string().min(1)).nonempty().default(['main']),
     snapshot: z
       .string()

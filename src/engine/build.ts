@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { BaseSpec } from '../catalog/schema.ts';
+import type { MirrorArgs } from './apt-archives.ts';
 import type { SourceState } from '../catalog/sources.ts';
 import { buildability } from '../catalog/sources.ts';
 import { KfcError } from '../errors.ts';
@@ -14,6 +15,7 @@ import { ciLog } from '../publish/ci-log.ts';
 import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';
+import { type ArchiveChoice, ARCHIVES_ARG, archiveLabels, archivesArg, chooseArchives } from './apt-archives.ts';
 import { prepareArtifacts } from './artifacts.ts';
 import { basesOf, ensureBase } from './base.ts';
 import { type BuildHistory, historyFile, readHistory, saveImageHistory } from './build-history.ts';
@@ -38,6 +40,13 @@ export interface BuildEngine {
   /** Runs one build; every output line goes to onLine; resolves to the exit code. */
   build(client: BuildClient, args: string[], onLine: (line: string) => void): Promise<number>;
   inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** The Debian archive state a base's apt layers build from (src/engine/apt-archives.ts). */
+  archives?(
+    root: string,
+    key: string,
+    base: BaseSpec,
+    opts: { refresh?: boolean; args: MirrorArgs },
+  ): Promise<ArchiveChoice>;
 }
 
 const dockerBuildEngine: BuildEngine = {
@@ -57,6 +66,7 @@ const dockerBuildEngine: BuildEngine = {
     return res.exitCode ?? 1;
   },
   inspect: inspectImage,
+  archives: (root, key, base, opts) => chooseArchives(root, key, base, opts),
 };
 
 export interface BuildOptions {
@@ -66,6 +76,12 @@ export interface BuildOptions {
   tag?: string;
   buildArgs?: Record<string, string>;
   noCache?: boolean;
+  /**
+   * Read the Debian archives' InRelease files now: when one moved since the last build, foundation's
+   * apt layer and every later one are rebuilt; when none did, the cache stays (default: the state
+   * the last build recorded).
+   */
+  refresh?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
   /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
@@ -179,6 +195,7 @@ export async function buildImages(
     const r = await engine.ensureBase(base, log);
     if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
+  const archives = await archiveState(catalog, ordered, engine, opts, log);
   const git = await gitInfo(catalog.root);
   const tag = defaultTag(git.branch, opts.tag);
   mkdirSync(logDir(catalog), { recursive: true });
@@ -188,7 +205,7 @@ export async function buildImages(
   const history = { file: historyPath, data: readHistory(historyPath) };
   for (const [i, node] of ordered.entries()) {
     const position = `${i + 1}/${ordered.length}`;
-    const run = { position, reporter, history, grouped: ci.github };
+    const run = { position, reporter, history, grouped: ci.github, archives: archives.get(node.baseKey) };
     const one = () => buildOne(catalog, node, client, git, tag, opts, log, run);
     // On GitHub Actions each image is a collapsible log group; elsewhere a plain line.
     if (ci.github) results.push(await ci.group(`kfc build: [${position}] ${node.name}`, one));
@@ -205,6 +222,44 @@ interface ImageRun {
   history: { file: string; data: BuildHistory };
   /** Inside a GitHub log group, which already carries the title. */
   grouped: boolean;
+  /** The Debian archive state of the image's base, when its Dockerfile declares KFC_APT_ARCHIVES. */
+  archives?: ArchiveChoice;
+}
+
+/** Whether a generated Dockerfile declares build arg `name` (kfc passes only those it uses). */
+function declares(dockerfile: string, name: string): boolean {
+  return new RegExp(`^ARG ${name}(=|\\s|$)`, 'm').test(dockerfile);
+}
+
+/** The Debian archive state per base key, for the bases whose images declare KFC_APT_ARCHIVES. */
+async function archiveState(
+  catalog: Catalog,
+  nodes: ImageNode[],
+  engine: BuildEngine,
+  opts: BuildOptions,
+  log: (s: string) => void,
+): Promise<Map<string, ArchiveChoice>> {
+  const out = new Map<string, ArchiveChoice>();
+  if (!engine.archives) return out;
+  const args = opts.buildArgs ?? {};
+  for (const node of nodes) {
+    if (!node.base || out.has(node.baseKey)) continue;
+    if (!declares(generateImage(catalog, node).dockerfile, ARCHIVES_ARG)) continue;
+    const choice = await engine.archives(catalog.root, node.baseKey, node.base, {
+      refresh: opts.refresh,
+      args: { DEBIAN_MIRROR: args.DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR: args.DEBIAN_SECURITY_MIRROR },
+    });
+    out.set(node.baseKey, choice);
+    const when = (a: { suite: string; date: string }) => `${a.suite} ${a.date}`;
+    if (choice.moved.length)
+      log(
+        `kfc build: Debian archives moved: ${choice.moved.map(when).join(', ')}; ` +
+          "foundation's apt layer and every later layer are built again",
+      );
+    else if (opts.refresh)
+      log(`kfc build: Debian archives unchanged (${choice.archives.map(when).join(', ')}): the cache stays`);
+  }
+  return out;
 }
 
 async function buildOne(
@@ -233,8 +288,13 @@ async function buildOne(
   const labels = ociLabels(node, git, tag, artifacts.included);
   const args: string[] = client.mode === 'buildx' ? ['buildx', 'build', '--load'] : ['build'];
   args.push('--progress', 'plain', '-t', ref, '-f', join(contextDir, 'Dockerfile'));
+  const aptArgs: Record<string, string> = {};
+  if (run.archives && declares(gen.dockerfile, ARCHIVES_ARG)) {
+    Object.assign(labels, archiveLabels(run.archives.archives));
+    aptArgs[ARCHIVES_ARG] = archivesArg(run.archives.archives);
+  }
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
-  for (const [k, v] of Object.entries({ ...node.args, ...(opts.buildArgs ?? {}) }))
+  for (const [k, v] of Object.entries({ ...node.args, ...aptArgs, ...(opts.buildArgs ?? {}) }))
     args.push('--build-arg', `${k}=${v}`);
   if (opts.noCache) args.push('--no-cache');
   const repo = opts.repo ?? catalog.spec.registry.repo;

@@ -55,6 +55,10 @@ export function registerEngineCommands(program: Command): void {
     .option('--tag <tag>', 'tag (default: the git branch)')
     .option('--build-arg <k=v>', 'build argument (repeatable)', repeatable)
     .option('--no-cache', 'do not use the layer cache')
+    .option(
+      '--refresh',
+      "read Debian's InRelease files now: rebuild from foundation's apt layer only if an archive moved",
+    )
     .option('--cache-from <ref>', 'cache source (repeatable)', repeatable)
     .option('--cache-to <ref>', 'cache export (buildx only, repeatable)', repeatable)
     .option('--registry-cache <mode>', 'registry cache at REPO/IMAGE:buildcache (as bake): read, or write (buildx)')
@@ -75,6 +79,7 @@ export function registerEngineCommands(program: Command): void {
           tag?: string;
           buildArg?: string[];
           cache?: boolean;
+          refresh?: boolean;
           cacheFrom?: string[];
           cacheTo?: string[];
           registryCache?: string;
@@ -98,6 +103,7 @@ export function registerEngineCommands(program: Command): void {
           tag: opts.tag,
           buildArgs: parseBuildArgs(opts.buildArg),
           noCache: opts.cache === false,
+          refresh: opts.refresh,
           cacheFrom: opts.cacheFrom,
           cacheTo: opts.cacheTo,
           registryCache: registryCacheMode(opts.registryCache),
