@@ -111,7 +111,7 @@ export function movedSuites(before: AptArchive[] | undefined, now: AptArchive[])
 
 type StateFile = Record<string, { recorded: string; archives: AptArchive[] }>;
 
-export function stateFile(root: string): string {
+function stateFile(root: string): string {
   return join(root, '.kfc', 'apt-archives.json');
 }
 
