@@ -1,5 +1,6 @@
 import type { CrossCheck } from './dive.ts';
 import type { SbomCounts, SecretFinding } from './trivy.ts';
+import type { SecurityUpdatesResult } from './upgradable.ts';
 
 /** What the referee tools said about one built image (reports/referees.json, shown by kfc report). */
 export interface RefereeImage {
@@ -22,6 +23,8 @@ export interface RefereeImage {
     counts: Record<string, number>;
     pass: boolean;
   };
+  /** Pending Debian security / point-release updates (never cached: it depends on the day). */
+  securityUpdates?: SecurityUpdatesResult;
   problems: string[];
   /** What was left out and why (e.g. Java archives without a Java DB). */
   notes: string[];

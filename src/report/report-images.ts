@@ -8,6 +8,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { reportSecurityUpdates } from '../referees/security-check.ts';
 import { normaliseRepo } from '../tags/tags.ts';
 import { readJsonFile } from './files.ts';
 import { mergeReports } from './merge.ts';
@@ -24,6 +25,8 @@ export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf'> {
   /** Where report.json is: with `merge`, its other images are kept. */
   out: string;
   merge: boolean;
+  /** Check pending Debian security updates of each image (a container each, never cached). */
+  securityUpdates?: boolean;
 }
 
 /** `fresh`: what was measured now; `report`: it merged into the earlier report (or `fresh` alone). */
@@ -48,6 +51,7 @@ export async function reportImages(
       hint: 'kfc build IMAGE first, or pass --tag/--repo/--image-ref',
     });
   }
+  if (opts.securityUpdates !== false) await reportSecurityUpdates(catalog, fresh, opts.log);
   if (!opts.merge) return { fresh, report: fresh };
   const prev = readJsonFile<FamilyReport>(join(opts.out, 'report.json'));
   const names = catalog.order.map((n) => n.name);

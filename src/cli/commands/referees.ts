@@ -33,6 +33,7 @@ interface RefereeOpts {
   check?: boolean;
   workDir?: string;
   diveCi?: string;
+  securityUpdates: boolean;
 }
 
 /** lowestEfficiency of .dive-ci (the family default dive is given). */
@@ -131,6 +132,7 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--vulns', 'scan vulnerabilities, an error without a DB (default: when TRIVY_CACHE_DIR holds a Trivy DB)')
     .option('--trivyignore <file>', `Trivy's vulnerability allowlist (default: ${TRIVY_IGNORE} at the repository root)`)
     .option('--dive-ci <file>', `dive's CI rules (default: ${DIVE_CONFIG} at the repository root)`)
+    .option('--no-security-updates', 'skip the pending Debian security-updates check (a container per image)')
     .option('--work-dir <dir>', 'where the per-image archive is written (default: a temp dir; removed after)')
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
     .option('--json', 'machine-readable output')
@@ -143,6 +145,7 @@ function registerRefereeRunCommand(program: Command): void {
       const { effectiveGates } = await import('../../metrics/gates.ts');
       const { refereeImage, hasTrivyDb } = await import('../../referees/run.ts');
       const { formatReferee } = await import('../../referees/render.ts');
+      const { securityCheck } = await import('../../referees/security-check.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
@@ -194,6 +197,7 @@ function registerRefereeRunCommand(program: Command): void {
             }),
           );
           rmSync(join(work, `${node.name}.tar`), { force: true });
+          if (opts.securityUpdates) await securityCheck(results.at(-1)!, node, gates, log);
         }
       } finally {
         if (!opts.workDir) rmSync(work, { recursive: true, force: true });

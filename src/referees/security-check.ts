@@ -1,0 +1,51 @@
+/**
+ * Where kfc referee and kfc report call the pending-updates check: the catalog's mirrors and gate
+ * for one image, the result and its problem line attached to what the caller records.
+ */
+import type { Catalog, ImageNode } from '../catalog/model.ts';
+import type { Breach, EffectiveGates } from '../metrics/gates.ts';
+import type { FamilyReport } from '../report/model.ts';
+import { securityUpdates } from './security-updates.ts';
+import { type SecurityUpdatesResult, securityUpdatesProblems, securityUpdatesText } from './upgradable.ts';
+
+/** Runs the check on `target.ref` and records it in `target` (a referee result or an image report). */
+export async function securityCheck(
+  target: { ref: string; securityUpdates?: SecurityUpdatesResult; problems?: string[] },
+  node: ImageNode,
+  gates: EffectiveGates,
+  log: (s: string) => void,
+): Promise<SecurityUpdatesResult> {
+  const base = node.base;
+  const r = await securityUpdates(target.ref, gates.securityUpdates, {
+    mirror: base?.mirror ?? 'http://deb.debian.org/debian',
+    securityMirror: base?.securityMirror ?? 'http://deb.debian.org/debian-security',
+    components: base?.components,
+    log,
+  });
+  log(`kfc: ${node.name}: pending Debian security updates: ${securityUpdatesText(r)} (${r.seconds} s)`);
+  target.securityUpdates = r;
+  target.problems?.push(...securityUpdatesProblems(r));
+  return r;
+}
+
+/** kfc report: checks each measured image now and adds a gate breach where it fails. */
+export async function reportSecurityUpdates(catalog: Catalog, report: FamilyReport, log: (s: string) => void) {
+  for (const img of report.images) {
+    const node = catalog.nodes.get(img.name);
+    if (!node) continue;
+    const r = await securityCheck(img, node, img.gates, log);
+    if (r.pass) continue;
+    const source = img.gates.source.securityUpdates ?? 'kfc default { max: 0 }';
+    const breach: Breach = {
+      image: img.name,
+      metric: 'securityUpdates',
+      value: r.count,
+      threshold: r.max,
+      kind: 'max',
+      source,
+      message: `${img.name}: pending Debian security updates: ${securityUpdatesText(r)} (${source})`,
+    };
+    img.breaches.push(breach);
+    report.breaches.push(breach);
+  }
+}
