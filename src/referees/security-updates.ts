@@ -10,7 +10,7 @@ import { withThrowaway } from '../engine/throwaway.ts';
 import { KfcError } from '../errors.ts';
 import { judgeSecurityUpdates, parseUpgradable, type SecurityUpdatesResult } from './upgradable.ts';
 
-export const DEFAULT_SECURITY_GATE: SecurityUpdatesGate = { max: 0, allow: [] };
+const DEFAULT_SECURITY_GATE: SecurityUpdatesGate = { max: 0, allow: [] };
 
 const UNREACHABLE = 'KFC-ARCHIVE-UNREACHABLE';
 

@@ -44,7 +44,7 @@ export function parseUpgradable(text: string): PendingUpdate[] {
 }
 
 /** From a security or point-release suite (trixie-security, stable-updates, …). */
-export function fromUpdateSuite(u: PendingUpdate): boolean {
+function fromUpdateSuite(u: PendingUpdate): boolean {
   return u.archives.some((a) => /-(security|updates)$/.test(a));
 }
 

@@ -603,7 +603,8 @@ function securityRow(i: ImageReport): string {
   if (!u) return '';
   const verdict = u.notRun
     ? `not run: ${esc(u.notRun)}`
-    : `${u.count} pending (max ${u.max}) <span class="badge ${u.pass ? 'pass' : 'fail'}">${u.pass ? 'pass' : 'FAIL'}</span>`;
+    : `${u.count} pending (max ${u.max}) ` +
+      `<span class="badge ${u.pass ? 'pass' : 'fail'}">${u.pass ? 'pass' : 'FAIL'}</span>`;
   const list = u.pending.length
     ? `<ul>${u.pending.map((p) => `<li><code>${esc(versionPair(p))}</code></li>`).join('')}</ul>`
     : '';

@@ -188,7 +188,11 @@ test('renderers: terminal table, Markdown and HTML name the figures', () => {
   const text = textSummary(r);
   assert.match(
     text,
-    /^jupyterlab-cpu\s+1\.06 GB\s+5\s+0\.9952\s+10\.0 MB\s+1\.1%\s+100\.0% of foundation\s+1235 ms ±43 \(n=10\)\s+—\s+ok$/m,
+    new RegExp(
+      String.raw`^jupyterlab-cpu\s+1\.06 GB\s+5\s+0\.9952\s+10\.0 MB\s+1\.1%\s+100\.0% of foundation\s+` +
+        String.raw`1235 ms ±43 \(n=10\)\s+—\s+ok$`,
+      'm',
+    ),
   );
   assert.match(text, /unique layer bytes 1\.06 GB \(87\.6% of the sum; 5 of 8 layers\)/);
   const md = imageMarkdown(r.images[1]!);
