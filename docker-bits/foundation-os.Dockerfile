@@ -37,7 +37,7 @@ COPY --chmod=0755 common/fix-permissions common/kfc-python-install /usr/local/bi
 # so rebuilds this layer and every later one; unchanged archives keep the cache.
 ARG KFC_APT_ARCHIVES=""
 RUN --mount=type=bind,source=common/kfc-sitecustomize.py,target=/tmp/kfc-sitecustomize.py \
-    codename="$(. /etc/os-release && echo "${VERSION_CODENAME}")" && \
+    codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)" && \
     components="$(awk '$1 == "deb" { $1 = $2 = $3 = ""; print; exit }' /etc/apt/sources.list | xargs)" && \
     printf '%s\n' "deb ${DEBIAN_MIRROR} ${codename} ${components:-main}" \
         "deb ${DEBIAN_MIRROR} ${codename}-updates ${components:-main}" \

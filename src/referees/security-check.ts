@@ -8,13 +8,17 @@ import type { FamilyReport } from '../report/model.ts';
 import { securityUpdates } from './security-updates.ts';
 import { type SecurityUpdatesResult, securityUpdatesProblems, securityUpdatesText } from './upgradable.ts';
 
-/** Runs the check on `target.ref` and records it in `target` (a referee result or an image report). */
+/**
+ * Runs the check on `target.ref` where the catalog gates it (images.yaml gates.securityUpdates) and
+ * records it in `target` (a referee result or an image report); undefined where nothing gates it.
+ */
 export async function securityCheck(
   target: { ref: string; securityUpdates?: SecurityUpdatesResult; problems?: string[] },
   node: ImageNode,
   gates: EffectiveGates,
   log: (s: string) => void,
-): Promise<SecurityUpdatesResult> {
+): Promise<SecurityUpdatesResult | undefined> {
+  if (!gates.securityUpdates) return undefined;
   const base = node.base;
   const r = await securityUpdates(target.ref, gates.securityUpdates, {
     mirror: base?.mirror ?? 'http://deb.debian.org/debian',
@@ -34,7 +38,7 @@ export async function reportSecurityUpdates(catalog: Catalog, report: FamilyRepo
     const node = catalog.nodes.get(img.name);
     if (!node) continue;
     const r = await securityCheck(img, node, img.gates, log);
-    if (r.pass) continue;
+    if (!r || r.pass) continue;
     const source = img.gates.source.securityUpdates ?? 'kfc default { max: 0 }';
     const breach: Breach = {
       image: img.name,

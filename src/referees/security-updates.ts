@@ -10,20 +10,21 @@ import { withThrowaway } from '../engine/throwaway.ts';
 import { KfcError } from '../errors.ts';
 import { judgeSecurityUpdates, parseUpgradable, type SecurityUpdatesResult } from './upgradable.ts';
 
-const DEFAULT_SECURITY_GATE: SecurityUpdatesGate = { max: 0, allow: [] };
-
 const UNREACHABLE = 'KFC-ARCHIVE-UNREACHABLE';
 
 /**
- * Run in the container as `bash -c SCRIPT bash MIRROR SECURITY_MIRROR COMPONENTS`. apt-get update
- * may exit 0 with a suite missing (a warning), so the suites' InRelease files are checked.
+ * Run in the container as `bash -c SCRIPT bash MIRROR SECURITY_MIRROR COMPONENTS`. The image's own
+ * lists are dropped first (fresh lists only); apt-get update may exit 0 with a suite missing (a
+ * warning), so the suites' InRelease files are checked.
  */
 const SCRIPT = `set -euo pipefail
-codename="$(. /etc/os-release && echo "\${VERSION_CODENAME}")"
-if ! grep -rqsE "^deb .* \${codename}-security( |$)|^Suites:.*\${codename}-security" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)"
+pattern="^deb .* \${codename}-security( |$)|^Suites:.*\${codename}-security"
+if ! grep -rqsE "\${pattern}" /etc/apt/sources.list /etc/apt/sources.list.d/; then
   printf '%s\\n' "deb $1 \${codename}-updates $3" "deb $2 \${codename}-security $3" \\
     > /etc/apt/sources.list.d/kfc-security-check.list
 fi
+find /var/lib/apt/lists -maxdepth 1 -type f ! -name lock -delete
 if ! apt-get update -qq -o Acquire::Retries=1 -o Acquire::http::Timeout=20 > /tmp/kfc-apt-update.log 2>&1 ||
   ! compgen -G "/var/lib/apt/lists/*_dists_\${codename}-security_InRelease" > /dev/null ||
   ! compgen -G "/var/lib/apt/lists/*_dists_\${codename}-updates_InRelease" > /dev/null; then
@@ -51,7 +52,7 @@ export interface SecurityUpdatesOptions {
 /** Pending updates of `ref` from its suite's -security and -updates, judged against `gate`. */
 export async function securityUpdates(
   ref: string,
-  gate: SecurityUpdatesGate | undefined,
+  gate: SecurityUpdatesGate,
   opts: SecurityUpdatesOptions,
 ): Promise<SecurityUpdatesResult> {
   const t0 = performance.now();
@@ -79,7 +80,7 @@ export async function securityUpdates(
   const ci = opts.ci ?? process.env.CI === 'true';
   const result = judgeSecurityUpdates(
     out.includes(UNREACHABLE) ? { notRun: 'archive unreachable' } : parseUpgradable(out),
-    gate ?? DEFAULT_SECURITY_GATE,
+    gate,
     { today, ci, seconds, measuredAt },
   );
   if (result.notRun)

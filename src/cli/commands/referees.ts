@@ -210,6 +210,9 @@ function registerRefereeRunCommand(program: Command): void {
         throw new KfcError(`no catalog image is built here with tag "${tag}"`, {
           hint: 'kfc build IMAGE first, or pass --tag/--repo',
         });
+      const { advisoriesNote } = await import('../../referees/advisories.ts');
+      const advisories = await advisoriesNote();
+      for (const r of results) r.notes.push(advisories);
       const tools: Record<string, string> = {};
       if (dive) tools.dive = (await execa(dive.bin, ['--version'], { reject: false })).stdout.trim();
       if (trivy)
