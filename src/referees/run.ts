@@ -60,7 +60,7 @@ const JAVA_ARCHIVES = ['**/*.jar', '**/*.war', '**/*.ear', '**/*.par'];
  * Trivy flags for a scan that never reaches the network (no DB download, no version check). Without
  * a Java DB in the cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
-function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
+export function trivyOffline(cacheDir: string, javaDb = hasTrivyJavaDb(cacheDir)): string[] {
   const flags = [
     '--cache-dir',
     cacheDir,

@@ -157,14 +157,27 @@ export function registerEngineCommands(program: Command): void {
     .argument('<image>')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--retries <n>', 'retries on transient network errors', '3')
+    .option('--sign', 'sign each pushed digest with cosign and attach its CycloneDX SBOM as a signed attestation')
+    .option('--key <file>', 'with --sign: cosign private key (default: $KFC_COSIGN_KEY, a path or the key text)')
     .option('--json', 'machine-readable output')
-    .action(async (image: string, opts: { repo?: string; retries: string }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const node = oneImage(catalog, image);
-      const { target, tags, seconds } = await pushImage(catalog, node, { ...opts, retries: retries(opts.retries) });
-      if (wantsJson(cmd)) printJson({ pushed: tags, seconds });
-      else process.stdout.write(`pushed ${tags.length} tag(s) of ${target} in ${seconds.toFixed(1)} s\n`);
-    });
+    .action(
+      async (image: string, opts: { repo?: string; retries: string; sign?: boolean; key?: string }, cmd: Command) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        const node = oneImage(catalog, image);
+        const sign = opts.sign ? { key: opts.key } : undefined;
+        if (opts.key && !opts.sign)
+          throw new KfcError('--key is for --sign', { hint: 'kfc push IMAGE --sign --key FILE' });
+        const r = await pushImage(catalog, node, { repo: opts.repo, retries: retries(opts.retries), sign });
+        if (wantsJson(cmd)) printJson({ pushed: r.tags, seconds: r.seconds, signed: r.signed });
+        else {
+          process.stdout.write(`pushed ${r.tags.length} tag(s) of ${r.target} in ${r.seconds.toFixed(1)} s\n`);
+          for (const s of r.signed)
+            process.stdout.write(
+              `signed ${r.target}@${s.digest} in ${s.signSeconds} s, SBOM attested in ${s.attestSeconds} s\n`,
+            );
+        }
+      },
+    );
 
   program
     .command('pull')
@@ -173,14 +186,34 @@ export function registerEngineCommands(program: Command): void {
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag (default: the git branch)')
     .option('--retries <n>', 'retries on transient network errors', '3')
+    .option('--verify', 'verify the cosign signature and SBOM attestation first; pull only the digest that verified')
+    .option(
+      '--key <file>',
+      'with --verify: cosign public key (default: $KFC_COSIGN_PUBLIC_KEY, a path or the key text)',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (image: string, opts: { repo?: string; tag?: string; retries: string }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const node = oneImage(catalog, image);
-      const { ref, id, seconds } = await pullImage(catalog, node, { ...opts, retries: retries(opts.retries) });
-      if (wantsJson(cmd)) printJson({ ref, id, seconds });
-      else process.stdout.write(`pulled ${ref} (${id.slice(7, 19)}) in ${seconds.toFixed(1)} s\n`);
-    });
+    .action(
+      async (
+        image: string,
+        opts: { repo?: string; tag?: string; retries: string; verify?: boolean; key?: string },
+        cmd: Command,
+      ) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        const node = oneImage(catalog, image);
+        if (opts.key && !opts.verify)
+          throw new KfcError('--key is for --verify', { hint: 'kfc pull IMAGE --verify --key FILE' });
+        const verify = opts.verify ? { key: opts.key } : undefined;
+        const r = await pullImage(catalog, node, { ...opts, retries: retries(opts.retries), verify });
+        if (wantsJson(cmd)) printJson({ ref: r.ref, id: r.id, seconds: r.seconds, verified: r.verified });
+        else {
+          if (r.verified)
+            process.stdout.write(
+              `verified ${r.verified.digestRef} (signature + SBOM attestation) in ${r.verified.seconds} s\n`,
+            );
+          process.stdout.write(`pulled ${r.ref} (${r.id.slice(7, 19)}) in ${r.seconds.toFixed(1)} s\n`);
+        }
+      },
+    );
 
   program
     .command('dev')
