@@ -47,6 +47,8 @@ const tag = 'it';
 const out = mkdtempSync(join(tmpdir(), 'kfc-secu-'));
 const root = join(out, 'catalog');
 const PAIR = 'kfc-secu-demo 1.0-1 → 1.0-1+deb13u1';
+/** PAIR as a regular expression ('+' and '.' literally). */
+const PAIR_RE = PAIR.replace(/[.+]/g, (c) => `\\${c}`);
 
 function kfc(args: string[], env: Record<string, string> = {}) {
   return execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
@@ -92,9 +94,9 @@ describe('gates.securityUpdates: pending Debian updates', { skip: missing }, () 
     assert.equal(u.pass, false);
     assert.match(
       r.stderr,
-      new RegExp(`kfc referee: FAIL: secu-stale: security updates: 1 pending > max 0: 1 pending: ${PAIR}`),
+      new RegExp(`kfc referee: FAIL: secu-stale: security updates: 1 pending: ${PAIR_RE} \\(max 0\\) FAIL`),
     );
-    assert.match(r.stdout, new RegExp(`\\| secu-stale \\|.*\\| 1 pending: ${PAIR} \\(max 0\\) FAIL \\|`));
+    assert.match(r.stdout, new RegExp(`\\| secu-stale \\|.*\\| 1 pending: ${PAIR_RE} \\(max 0\\) FAIL \\|`));
     process.stderr.write(`# secu-stale checked in ${u.seconds} s\n`);
   });
 
@@ -141,16 +143,16 @@ describe('gates.securityUpdates: pending Debian updates', { skip: missing }, () 
     const args = ['report', 'secu-stale', 'secu-fixed', '--repo', repo, '--tag', tag, '--starts', '0'];
     const r = await kfc([...args, '--no-manifests', '--out', out, '--check']);
     assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`gate FAIL: secu-stale: pending Debian security updates: 1 pending: ${PAIR}`));
+    assert.match(r.stderr, new RegExp(`gate FAIL: secu-stale: pending Debian security updates: 1 pending: ${PAIR_RE}`));
     assert.match(r.stdout, /^secu-stale\s.*\s1\s+FAIL 1$/m);
     assert.match(r.stdout, /^secu-fixed\s.*\s0\s+ok$/m);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as FamilyReport;
     assert.equal(report.images.find((i) => i.name === 'secu-stale')!.securityUpdates!.count, 1);
     assert.match(
       readFileSync(join(out, 'secu-stale.md'), 'utf8'),
-      new RegExp(`pending Debian security updates: 1 pending: ${PAIR}`),
+      new RegExp(`pending Debian security updates: 1 pending: ${PAIR_RE}`),
     );
-    assert.match(readFileSync(join(out, 'index.html'), 'utf8'), new RegExp(`<li><code>${PAIR}</code></li>`));
+    assert.match(readFileSync(join(out, 'index.html'), 'utf8'), new RegExp(`<li><code>${PAIR_RE}</code></li>`));
   });
 
   test('no network: "not run: archive unreachable", failing only under CI', async () => {
