@@ -54,7 +54,11 @@ export async function cosign(args: string[], env: Record<string, string> = {}) {
     (r.all ?? '')
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !/^(WARNING|Warning|tlog entry|For more information)/.test(l))
+      .filter((l) => l && !/^(WARNING|Warning|tlog entry|For more information|Flag --|Command ")/.test(l))
       .slice(-1)[0] ?? `exit ${r.exitCode}`;
-  return { ok: r.exitCode === 0, stdout: r.stdout, last: last.replace(/^Error: /, '') };
+  return {
+    ok: r.exitCode === 0,
+    stdout: r.stdout,
+    last: last.replace(/^(Error: |error during command execution: )+/, ''),
+  };
 }
