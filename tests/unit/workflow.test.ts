@@ -201,6 +201,14 @@ describe('.github/workflows/build.yml', () => {
     assert.match(args, /--refresh/);
   });
 
+  test('the production push signs with the COSIGN_KEY secret when it is set', () => {
+    const prod = wf.jobs.image!.steps.find((s) => /kfc push/.test(s.run ?? '') && s.if === "env.RELEASE == 'true'")!;
+    assert.equal(prod.env!.KFC_COSIGN_KEY, '${{ secrets.COSIGN_KEY }}');
+    assert.equal(prod.env!.COSIGN_PASSWORD, '${{ secrets.COSIGN_PASSWORD }}');
+    assert.match(prod.run!, /sign=\(--sign\)/);
+    assert.match(prod.run!, /npx kfc push "\$IMAGE" --repo "\$PROD_REPO" "\$\{sign\[@\]\}"/);
+  });
+
   test('every job has a timeout; default token is read-only', () => {
     for (const [name, job] of Object.entries(wf.jobs))
       assert.ok((job['timeout-minutes'] ?? 0) > 0, `${name} has timeout-minutes`);
