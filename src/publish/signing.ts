@@ -56,9 +56,14 @@ export async function signImage(digestRef: string, sbomFile: string, opts: { key
 const signHint =
   'check the key and COSIGN_PASSWORD, and that you may push to the registry (docker login); see docs/publishing.md';
 
+/** DOCKER_CONFIG for cosign: where the registry login is (default: the caller's environment). */
+function registryEnv(dockerConfig: string | undefined): Record<string, string> {
+  return dockerConfig ? { DOCKER_CONFIG: dockerConfig } : {};
+}
+
 /** The digest `ref` (repo:tag) points at in its registry now. */
-async function registryDigest(ref: string): Promise<string> {
-  const r = await cosign(['triangulate', '--type', 'digest', ...registryFlags(ref), ref]);
+async function registryDigest(ref: string, env: Record<string, string>): Promise<string> {
+  const r = await cosign(['triangulate', '--type', 'digest', ...registryFlags(ref), ref], env);
   const digest = /sha256:[0-9a-f]{64}/.exec(r.stdout)?.[0];
   if (!r.ok || !digest)
     throw new KfcError(`cannot read the digest of ${ref} from its registry: ${r.last}`, {
@@ -77,12 +82,18 @@ export interface VerifyResult {
 /**
  * Verifies that the image `ref` now points at is signed with the key pair of `publicKey` (a file,
  * or $KFC_COSIGN_PUBLIC_KEY) and carries a CycloneDX SBOM attestation signed with it. Throws one line
- * naming the image and digest otherwise.
+ * naming the image and digest otherwise. `dockerConfig`: the folder holding the registry login
+ * (DOCKER_CONFIG), when it is not the caller's.
  */
-export async function verifyImage(ref: string, publicKey?: string): Promise<VerifyResult> {
+export async function verifyImage(
+  ref: string,
+  publicKey?: string,
+  opts: { dockerConfig?: string } = {},
+): Promise<VerifyResult> {
   const t0 = performance.now();
-  const { key, env } = keyArg(publicKey, PUBLIC_KEY_ENV, 'public');
-  const digest = ref.includes('@') ? ref.split('@')[1]! : await registryDigest(ref);
+  const { key, env: keyEnv } = keyArg(publicKey, PUBLIC_KEY_ENV, 'public');
+  const env = { ...keyEnv, ...registryEnv(opts.dockerConfig) };
+  const digest = ref.includes('@') ? ref.split('@')[1]! : await registryDigest(ref, env);
   const repository = ref.includes('@') ? ref.split('@')[0]! : ref.replace(/:[^/:]+$/, '');
   const digestRef = `${repository}@${digest}`;
   const reg = registryFlags(ref);

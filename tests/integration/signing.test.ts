@@ -42,8 +42,6 @@ const skip = needs(
 const work = mkdtempSync(join(tmpdir(), 'kfc-signing-'));
 const root = join(work, 'catalog');
 const dockerConfig = join(work, 'docker-config');
-// cosign reads registry logins from DOCKER_CONFIG, for verifyImage called here as for kfc.
-process.env.DOCKER_CONFIG = dockerConfig;
 const user = 'kfc';
 const password = randomBytes(12).toString('hex');
 const keyPassword = randomBytes(12).toString('hex');
@@ -161,7 +159,7 @@ describe('kfc push --sign and kfc pull --verify (cosign, htpasswd registry)', { 
       KFC_COSIGN_PUBLIC_KEY: readFileSync(pubKey, 'utf8'),
     });
     assert.equal(env.exitCode, 0, env.all);
-    const v = await verifyImage(image(), pubKey);
+    const v = await verifyImage(image(), pubKey, { dockerConfig });
     assert.equal(v.digest, signed.digest);
   });
 
@@ -202,7 +200,7 @@ describe('kfc push --sign and kfc pull --verify (cosign, htpasswd registry)', { 
     assert.equal((await execa(DOCKER, ['tag', image(), unsigned])).exitCode, 0);
     const p = await execa(DOCKER, ['push', unsigned], { env: { DOCKER_CONFIG: dockerConfig }, reject: false });
     assert.equal(p.exitCode, 0, p.stderr);
-    await assert.rejects(verifyImage(unsigned, pubKey), (e: Error) => {
+    await assert.rejects(verifyImage(unsigned, pubKey, { dockerConfig }), (e: Error) => {
       assert.match(e.message, new RegExp(`^${unsigned} \\(sha256:[0-9a-f]{64}\\): the signature does not verify`));
       assert.match(e.message, /no signatures found/);
       return true;
