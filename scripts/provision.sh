@@ -37,6 +37,52 @@ fi
 
 # The Debian client (20.10) has BuildKit built in; a newer client without buildx refuses it.
 export DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+
+# BuildKit's cache GC keeps 10% of the disk by default: less than the family's cache (the GPU layers alone
+# are ~14 GB), so a build of the family evicted the parent's records mid-run and rebuilt it with other
+# bytes. Keep 40% of the space the engine can use (used + free: the size df shows can be far larger),
+# 20-60 GB, or KFC_BUILD_CACHE_KEEP, in /etc/docker/daemon.json, merged into what is there; a running
+# engine is restarted once when this changes it.
+daemon_json=/etc/docker/daemon.json
+keep="${KFC_BUILD_CACHE_KEEP:-$(df -Pk / | awk 'NR==2 { g = int(($3 + $4) / 1048576 * 0.4); if (g > 60) g = 60;
+  if (g < 20) g = 20; print g "GB" }')}"
+engine_config_changed=false
+if $SUDO python3 - "$daemon_json" "$keep" <<'EOF'
+import json, os, sys
+path, keep = sys.argv[1], sys.argv[2]
+conf = json.load(open(path)) if os.path.exists(path) else {}
+gc = conf.setdefault("builder", {}).setdefault("gc", {})
+if gc.get("enabled") is True and gc.get("defaultKeepStorage") == keep:
+    sys.exit(1)
+gc.update({"enabled": True, "defaultKeepStorage": keep})
+os.makedirs(os.path.dirname(path), exist_ok=True)
+tmp = path + ".kfc-tmp"
+with open(tmp, "w") as f:
+    json.dump(conf, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+EOF
+then
+  engine_config_changed=true
+  log "build cache GC keeps $keep ($daemon_json)"
+fi
+if $engine_config_changed && /usr/bin/docker version >/dev/null 2>&1; then
+  log "restarting the docker engine for $daemon_json"
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+    $SUDO systemctl restart docker
+  else
+    # The engine's own pid file: a node-pull engine (another dockerd) is left alone.
+    pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+    if [[ -n "$pid" ]]; then
+      $SUDO kill -TERM "$pid"
+      for _ in $(seq 1 30); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 1
+      done
+    fi
+  fi
+fi
+
 if /usr/bin/docker version >/dev/null 2>&1; then
   log "docker engine already answering"
 else

@@ -21,6 +21,24 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const problems = [];
+/** Every step for the closing table: what it cost and whether it ran or came from a cache. */
+const steps = [];
+
+/**
+ * How much of a step came from kfc's result cache, from its own lines: `kfc test: IMAGE: … (C of N files
+ * cached)`, and `kfc report|referee|node-pull: IMAGE: cached (key …)` against the images it named.
+ */
+function cacheState(out, label) {
+  const files = [...out.matchAll(/^kfc test: [^:]+: .*\((\d+) of (\d+) files cached\)/gm)];
+  if (files.length) {
+    const hit = files.reduce((a, m) => a + Number(m[1]), 0);
+    const all = files.reduce((a, m) => a + Number(m[2]), 0);
+    return hit === 0 ? 'ran' : hit === all ? `cached (${all} files)` : `ran ${all - hit} of ${all} files, rest cached`;
+  }
+  const hits = [...out.matchAll(/^kfc [a-z-]+: [^:\s]+: cached \(key/gm)].length;
+  if (!hits) return 'ran';
+  return /^kfc [a-z-]+: .*(saved|pulled|start\(s\))/m.test(out) ? `ran, ${hits} result(s) cached` : 'cached';
+}
 
 /** summaries: 'last' (one node:test run) or 'sum' (a command that runs several, e.g. suites per image). */
 function run(label, cmd, args, env = {}, summaries = 'last') {
@@ -37,6 +55,12 @@ function run(label, cmd, args, env = {}, summaries = 'last') {
       out += d;
       process.stdout.write(d);
     });
+    const finish = (code) => {
+      const seconds = (Date.now() - t0) / 1000;
+      steps.push({ label, seconds, code, state: code === 0 ? cacheState(out, label) : 'FAILED' });
+      process.stdout.write(`==== ${label}: exit ${code} in ${seconds.toFixed(0)} s\n`);
+      resolve(code);
+    };
     child.on('close', (code) => {
       // node:test's spec reporter ends with "ℹ pass N" / "ℹ fail N" / "ℹ skipped N".
       const count = (name) => {
@@ -44,6 +68,19 @@ function run(label, cmd, args, env = {}, summaries = 'last') {
         if (!all.length) return NaN;
         return summaries === 'sum' ? all.reduce((a, b) => a + b, 0) : all[0];
       };
+      // kfc test's own closing line per image (cached files count as passed).
+      const kfcLines = [...out.matchAll(/^kfc test: [^:]+: (\d+) passed, (\d+) failed, (\d+) skipped/gm)];
+      if (summaries === 'kfc-test' && kfcLines.length) {
+        for (const m of kfcLines) {
+          passed += Number(m[1]);
+          failed += Number(m[2]);
+          skipped += Number(m[3]);
+        }
+        if (code !== 0) problems.push(`${label} (exit ${code})`);
+        if (code !== 0 && !kfcLines.some((m) => Number(m[2]) > 0)) failed += 1;
+        finish(code);
+        return;
+      }
       const p = count('pass');
       const f = count('fail');
       const s = count('skipped');
@@ -56,8 +93,7 @@ function run(label, cmd, args, env = {}, summaries = 'last') {
         problems.push(`${label} (exit ${code})`);
         if (Number.isNaN(p) || !f) failed += 1; // a failure outside any test still counts
       }
-      process.stdout.write(`==== ${label}: exit ${code} in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-      resolve(code);
+      finish(code);
     });
   });
 }
@@ -76,7 +112,9 @@ if (scope.includes('unit')) {
   await run('unit', process.execPath, nodeTest(testFiles('tests/unit')));
 }
 if (scope.includes('integration') || scope.includes('images')) {
-  if (process.getuid?.() === 0) await run('provision', 'bash', ['scripts/provision.sh', '--all']);
+  // .ci/run provisions once before npm test and says so (KFC_PROVISIONED=1); alone, npm test provisions.
+  if (process.env.KFC_PROVISIONED === '1') process.stdout.write('\n==== provision: done by .ci/run\n');
+  else if (process.getuid?.() === 0) await run('provision', 'bash', ['scripts/provision.sh', '--all']);
 }
 if (scope.includes('integration') || scope.includes('images')) {
   // The root base first, so no integration test finds it missing on a fresh machine.
@@ -136,28 +174,28 @@ if (scope.includes('images')) {
       KFC_BAKE_WARM_TAG: process.env.KFC_TEST_TAG || 'ci',
       ...(caBundle ? { KFC_CA_BUNDLE: caBundle } : {}),
     });
-    // A node's pull: the images whose test.nodePull is on (images.yaml) are pushed, with their
-    // ancestors, to a throwaway htpasswd registry and pulled, parents first, into an empty second
-    // engine (the node); the bytes of each pull are checked three ways and each image's suites run
-    // against the node's pulled image. Their suites run there instead of here: once, on what a node
-    // runs. The other images' suites run on this engine.
     const row = (name) => catalogRows.find((r) => r.name === name);
-    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
-    const asRoot = process.getuid?.() === 0;
-    const onNode = asRoot ? nodePulled : [];
-    for (const image of images.filter((name) => !onNode.includes(name))) {
-      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'));
-    }
-    await run('report gates', process.execPath, kfc('report', ...images, ...ref, '--check', '--starts', '5'));
-    // The field's own tools judge the same images: dive vs kfc's figures and gates, Trivy's SBOM and
-    // secret scan (vulnerabilities too when TRIVY_CACHE_DIR holds a DB), one saved archive each.
-    const refereed = images.filter((name) => row(name)?.test?.referees !== false);
-    const notRefereed = images.filter((name) => !refereed.includes(name));
+    // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
+    // what the suite reads): an unchanged image with unchanged suites is served from the cache.
+    for (const image of images)
+      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
+    // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
+    // and Trivy (SBOM, secrets, vulnerabilities when TRIVY_CACHE_DIR holds a DB); results kept by image ID.
+    const notRefereed = images.filter((name) => row(name)?.test?.referees === false);
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
     const vulns = process.env.KFC_TEST_VULNS === '1' ? ['--vulns'] : [];
-    if (refereed.length)
-      await run('referees', process.execPath, kfc('referee', ...refereed, ...ref, ...vulns, '--check'));
+    await run(
+      'report gates and referees',
+      process.execPath,
+      kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns),
+    );
+    // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
+    // registry and into an empty second engine (the node), parents first; the bytes are checked three ways,
+    // the node's image must have the build's image ID, and a Kubeflow-contract smoke runs on it. The full
+    // suites for that image ID are the ones above.
+    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
+    const asRoot = process.getuid?.() === 0;
     const notPulled = images.filter((name) => !nodePulled.includes(name));
     if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
     if (nodePulled.length && !asRoot) {
@@ -177,11 +215,25 @@ if (scope.includes('images')) {
         ? await run('build ancestors', process.execPath, kfc('build', ...ancestors, ...ref, ...ca, ...extra))
         : 0;
       if (ancestorsBuilt === 0)
-        await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--test'), {}, 'sum');
+        await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--smoke'));
     }
   }
 }
 
+/** The closing table: each step's time and whether it ran or was served from a cache (CI keeps it in its log). */
+function stepTable() {
+  const total = steps.reduce((a, s) => a + s.seconds, 0);
+  const width = Math.max(5, ...steps.map((s) => s.label.length));
+  const fmt = (sec) => `${Math.floor(sec / 60)}m${String(Math.round(sec % 60)).padStart(2, '0')}s`;
+  const lines = ['', '==== steps', `${'step'.padEnd(width)}  ${'time'.padStart(7)}  share  state`];
+  for (const s of steps) {
+    const share = total ? `${Math.round((100 * s.seconds) / total)}%`.padStart(4) : '   -';
+    lines.push(`${s.label.padEnd(width)}  ${fmt(s.seconds).padStart(7)}  ${share}   ${s.state}`);
+  }
+  lines.push(`${'total'.padEnd(width)}  ${fmt(total).padStart(7)}`);
+  return `${lines.join('\n')}\n`;
+}
+process.stdout.write(stepTable());
 process.stdout.write(`\n${problems.length ? `failed parts: ${problems.join(', ')}\n` : ''}`);
 process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.exit(failed > 0 || problems.length > 0 ? 1 : 0);

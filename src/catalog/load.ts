@@ -4,9 +4,9 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { KfcError } from '../errors.ts';
-import { readPythonSources } from '../python/sources.ts';
 import { DOCKERFILE_INSTRUCTIONS } from './instructions.ts';
 import type { Bit, Catalog, ContextFile, ImageNode } from './model.ts';
+import { readPythonSources } from './python-files.ts';
 import { CatalogSchema, type CatalogSpec, IMAGE_NAME, type Requirement } from './schema.ts';
 
 export const CATALOG_FILE = 'images.yaml';

@@ -1,4 +1,3 @@
-import type { PythonFiles } from '../python/sources.ts';
 import type { BaseSpec, CatalogSpec, ImageSpec, Requirement } from './schema.ts';
 
 /** One Dockerfile fragment as read from docker-bits/. */
@@ -55,4 +54,12 @@ export interface Catalog {
   contexts: Map<string, ContextFile[]>;
   /** python/<lock>.in and .lock by lock name (images' `python:` fields). */
   python?: Map<string, PythonFiles>;
+}
+
+/** python/<name>.in and python/<name>.lock as read from the repository (lock absent until kfc lock). */
+export interface PythonFiles {
+  /** The image whose `python:` field names this lock. */
+  owner: string;
+  in: Buffer;
+  lock: Buffer | undefined;
 }

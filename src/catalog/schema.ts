@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Capabilities an image can declare for its suites (images.yaml `test.capabilities`). */
+const CAPABILITIES = ['jupyterlab-french', 'r'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
 // Docker's reference grammar for one path component; kfc names images with it.
 export const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
@@ -154,6 +158,11 @@ const ImageSchema = z
          * measuring the bytes a node that has its parent pulls. Off only where disk forbids; say why beside it.
          */
         nodePull: z.boolean().default(true),
+        /**
+         * What the image offers that its suites check, inherited by descendants: a suite whose capability the
+         * image declares fails when it is missing, instead of skipping (src/testing/capabilities.ts).
+         */
+        capabilities: z.array(z.enum(CAPABILITIES)).default([]),
       })
       .strict()
       .default({}),

@@ -44,7 +44,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     publish.registerPublishCommands(program);
     nodePull.registerNodePullCommand(program);
     report.registerReportCommands(program);
-    (await import('../python/cli.ts')).registerPythonCommands(program);
+    (await import('./commands/python.ts')).registerPythonCommands(program);
   }
   return program;
 }

@@ -1,5 +1,5 @@
 import { createLogUpdate } from 'log-update';
-import { isCi } from '../publish/ci-log.ts';
+import { isCi } from '../log/ci-log.ts';
 import type { ImageProgress } from './image-progress.ts';
 import { lastRun, statusLine, stepLabel, timestamp } from './progress-format.ts';
 import type { StepEvent } from './steps.ts';

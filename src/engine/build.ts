@@ -10,7 +10,7 @@ import { buildability } from '../catalog/sources.ts';
 import { KfcError } from '../errors.ts';
 import { generateImage, OUTPUT_DIR } from '../generate/generate.ts';
 import { checkOutput } from '../generate/write.ts';
-import { ciLog } from '../publish/ci-log.ts';
+import { ciLog } from '../log/ci-log.ts';
 import { indexSecret } from '../python/build.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { defaultTag, imageRef, registryCache } from '../tags/tags.ts';

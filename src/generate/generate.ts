@@ -1,13 +1,8 @@
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import { pythonContextFiles } from '../python/generate.ts';
+import type { GeneratedFile } from './file.ts';
+import { pythonContextFiles } from './python-context.ts';
 
 /** A file of a generated build context. */
-export interface GeneratedFile {
-  /** Path inside output/<image>/. */
-  path: string;
-  content: Buffer;
-  executable: boolean;
-}
 
 /** Where a line of a generated Dockerfile came from. */
 export interface LineOrigin {

@@ -1,7 +1,7 @@
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { lockChain } from '../catalog/python-files.ts';
+import { currentTarget, inPath, lockPath, parseHeader, parsePins, sha256 } from '../catalog/python-lock-format.ts';
 import { KfcError } from '../errors.ts';
-import { currentTarget, inPath, lockPath, parseHeader, parsePins, sha256 } from './lockfile.ts';
-import { lockChain } from './sources.ts';
 
 /** One problem with a lock; printed as `kfc: error: <file>: <message> (fix: <fix>)`. */
 export interface LockProblem {

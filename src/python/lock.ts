@@ -3,9 +3,7 @@ import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import { KfcError } from '../errors.ts';
-import { checkLocks } from './check.ts';
-import { configuredIndex, redactText } from './index-url.ts';
+import { lockChain } from '../catalog/python-files.ts';
 import {
   inPath,
   LOCK_PLATFORM,
@@ -16,8 +14,10 @@ import {
   parsePins,
   renderHeader,
   sha256,
-} from './lockfile.ts';
-import { lockChain } from './sources.ts';
+} from '../catalog/python-lock-format.ts';
+import { KfcError } from '../errors.ts';
+import { checkLocks } from './check.ts';
+import { configuredIndex, redactText } from './index-url.ts';
 import { hostTool } from './tools.ts';
 
 export interface LockOptions {

@@ -12,10 +12,10 @@ import {
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
+import { lockChain } from '../catalog/python-files.ts';
+import { LOCK_PYTHON, lockPath, normalizeName, type Pin, parsePins } from '../catalog/python-lock-format.ts';
 import { KfcError } from '../errors.ts';
 import { effectiveIndex, redactText, redactUrl } from './index-url.ts';
-import { LOCK_PYTHON, lockPath, normalizeName, type Pin, parsePins } from './lockfile.ts';
-import { lockChain } from './sources.ts';
 import { hostTool } from './tools.ts';
 
 /** Where `kfc fetch` keeps wheels: <artifact cache>/wheels/ (one flat folder, verified files only). */

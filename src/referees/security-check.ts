@@ -2,9 +2,8 @@
  * Where kfc referee and kfc report call the pending-updates check: the catalog's mirrors and gate
  * for one image, the result and its problem line attached to what the caller records.
  */
-import type { Catalog, ImageNode } from '../catalog/model.ts';
-import type { Breach, EffectiveGates } from '../metrics/gates.ts';
-import type { FamilyReport } from '../report/model.ts';
+import type { ImageNode } from '../catalog/model.ts';
+import type { EffectiveGates } from '../metrics/gates.ts';
 import { securityUpdates } from './security-updates.ts';
 import { type SecurityUpdatesResult, securityUpdatesProblems, securityUpdatesText } from './upgradable.ts';
 
@@ -30,26 +29,4 @@ export async function securityCheck(
   target.securityUpdates = r;
   target.problems?.push(...securityUpdatesProblems(r));
   return r;
-}
-
-/** kfc report: checks each measured image now and adds a gate breach where it fails. */
-export async function reportSecurityUpdates(catalog: Catalog, report: FamilyReport, log: (s: string) => void) {
-  for (const img of report.images) {
-    const node = catalog.nodes.get(img.name);
-    if (!node) continue;
-    const r = await securityCheck(img, node, img.gates, log);
-    if (!r || r.pass) continue;
-    const source = img.gates.source.securityUpdates ?? 'kfc default { max: 0 }';
-    const breach: Breach = {
-      image: img.name,
-      metric: 'securityUpdates',
-      value: r.count,
-      threshold: r.max,
-      kind: 'max',
-      source,
-      message: `${img.name}: pending Debian security updates: ${securityUpdatesText(r)} (${source})`,
-    };
-    img.breaches.push(breach);
-    report.breaches.push(breach);
-  }
 }

@@ -8,12 +8,12 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
-import { reportSecurityUpdates } from '../referees/security-check.ts';
 import { normaliseRepo } from '../tags/tags.ts';
 import { readJsonFile } from './files.ts';
 import { mergeReports } from './merge.ts';
 import type { FamilyReport } from './model.ts';
 import { type CollectOptions, collectReport } from './run.ts';
+import { reportSecurityUpdates } from './security-updates.ts';
 
 export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf'> {
   repo?: string;

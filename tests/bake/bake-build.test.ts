@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
+import type { BakeBuildResult } from '../../src/bake/bake-build.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import type { BakeBuildResult } from '../../src/publish/bake-build.ts';
 import { imageRef } from '../../src/tags/tags.ts';
 
 const root = new URL('../..', import.meta.url).pathname;

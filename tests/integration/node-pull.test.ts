@@ -1,10 +1,14 @@
 // A node's pull, measured: kfc node-pull pushes fixture images to a throwaway Debian docker-registry
 // (htpasswd auth) and pulls them, parents first, into a second dockerd with its own data root (the
 // build engine's images and layer cache are never touched). The bytes pulled come from the
-// registry's access log and must be exactly the blobs the node did not have yet.
+// registry's access log and must be exactly the blobs the node did not have yet; the node's image ID
+// must be the build's; a published image is smoke-tested on the node the Kubeflow way. Rows are kept by
+// content in a result cache of this test's own (KFC_CACHE_DIR).
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
@@ -12,7 +16,7 @@ import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');
-// One image with a suite (busybox httpd under NB_PREFIX), for --test on the node.
+// One image that serves $NB_PREFIX/api/status (busybox httpd, no Jupyter): the smoke on the node.
 const engineFixture = join(repoRoot, 'tests/fixtures/engine');
 const DOCKER = '/usr/bin/docker';
 const engineUp =
@@ -36,11 +40,43 @@ const skip = needs(
 const repo = `kfc-nodepull-it-${randomBytes(3).toString('hex')}`;
 const tag = 'it';
 const images = ['ref-clean', 'ref-dirgone', 'ref-planted'];
-const kfc = (args: string[], root = fixtureRoot) =>
+// A result cache of this run's own: rows of an earlier run (same image IDs) must not answer for this one.
+const cacheDir = mkdtempSync(join(tmpdir(), 'kfc-nodepull-it-cache-'));
+const kfc = (args: string[], root = fixtureRoot, env: Record<string, string> = {}) =>
   execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
     reject: false,
-    env: { DOCKER_BUILDKIT: '1' },
+    env: { DOCKER_BUILDKIT: '1', KFC_CACHE_DIR: cacheDir, KFC_TEST_CACHE: 'on', ...env },
   });
+/** The node-pull rows the cache holds, by image. */
+const storedRows = () =>
+  readdirSync(join(cacheDir, 'node-pull')).map(
+    (f) => JSON.parse(readFileSync(join(cacheDir, 'node-pull', f), 'utf8')) as { value: { image: string } },
+  );
+
+interface Row {
+  image: string;
+  parent?: string;
+  imageBytes: number;
+  pulledBytes: number;
+  sharedWithParentBytes: number;
+  presentBytes: number;
+  blobs: number;
+  accounts: { registry: number; manifest: number; node: number };
+  imageId: string;
+  nodeImageId: string;
+  smoke?: {
+    path: string;
+    runMs: number;
+    readyMs: number;
+    kernel?: unknown;
+  };
+  problems: string[];
+  freedBytes: number;
+  cached?: { key: string; storedAt: string };
+}
+const parse = (stdout: string) => JSON.parse(stdout) as { images: Row[]; peakDiskBytes: number; problems: string[] };
+const buildId = async (ref: string) =>
+  (await execa(DOCKER, ['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
 
 describe('a node pulls the family', { skip }, () => {
   before(async () => {
@@ -49,31 +85,14 @@ describe('a node pulls the family', { skip }, () => {
   });
   after(async () => {
     for (const n of images) await execa(DOCKER, ['rmi', '-f', `${repo}/${n}:${tag}`], { reject: false });
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  test('children pull only what the node lacks; the build engine keeps its images', async () => {
-    const r = await kfc(['node-pull', ...images, '--repo', repo, '--tag', tag, '--json']);
+  test("children pull only what the node lacks, while the next is pushed; the image IDs are the build's", async () => {
+    // The referee fixtures serve nothing: bytes, accounts and identity only.
+    const r = await kfc(['node-pull', ...images, '--repo', repo, '--tag', tag, '--no-smoke', '--json']);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-    const {
-      images: rows,
-      peakDiskBytes,
-      problems,
-    } = JSON.parse(r.stdout) as {
-      images: {
-        image: string;
-        parent?: string;
-        imageBytes: number;
-        pulledBytes: number;
-        sharedWithParentBytes: number;
-        presentBytes: number;
-        blobs: number;
-        accounts: { registry: number; manifest: number; node: number };
-        problems: string[];
-        freedBytes: number;
-      }[];
-      peakDiskBytes: number;
-      problems: string[];
-    };
+    const { images: rows, peakDiskBytes, problems } = parse(r.stdout);
     assert.deepEqual(
       rows.map((x) => x.image),
       images,
@@ -83,7 +102,13 @@ describe('a node pulls the family', { skip }, () => {
     assert.equal(root!.pulledBytes, root!.imageBytes, 'the first image on an empty node is pulled whole');
     assert.equal(root!.presentBytes, 0);
     for (const row of rows) {
-      // Registry log, manifest minus the node's layers, and docker pull name the same layers.
+      // Content identity: the node's image is the build's, byte for byte of its config.
+      assert.equal(row.imageId, await buildId(`${repo}/${row.image}:${tag}`), row.image);
+      assert.equal(row.nodeImageId, row.imageId, row.image);
+      assert.equal(row.smoke, undefined, `${row.image}: --no-smoke`);
+      assert.equal(row.cached, undefined, `${row.image}: ran`);
+      // Registry log, manifest minus the node's layers, and docker pull name the same layers (the next
+      // image's push ran during this pull: its traffic is not counted).
       assert.equal(row.accounts.registry, row.accounts.manifest, row.image);
       assert.equal(row.accounts.node, row.accounts.manifest, row.image);
       assert.equal(row.blobs, row.accounts.registry + 1, `${row.image}: its layers and its config`);
@@ -131,18 +156,95 @@ describe('a node pulls the family', { skip }, () => {
     assert.equal(procs.stdout.trim(), '', 'the node engine and registry are stopped');
   });
 
-  test("--test runs the image's suites against the node's pulled image", async () => {
+  test('a partly cached run pulls what the uncached image finds on the node, and measures it the same', async () => {
+    const first = await kfc(['node-pull', ...images, '--repo', repo, '--tag', tag, '--no-smoke', '--json']);
+    assert.equal(first.exitCode, 0, first.stderr);
+    const all = parse(first.stdout).images;
+    assert.ok(
+      all.every((x) => x.cached),
+      'the second run of the same images is served from the cache',
+    );
+    assert.match(first.stderr, /kfc node-pull: every image is cached: no registry or node started/);
+    assert.doesNotMatch(first.stderr, / pulled /);
+    // Forget ref-planted's row: ref-clean is pulled again for the node (its row stays cached), ref-dirgone
+    // (dropped before ref-planted in a whole run) is not pulled at all.
+    for (const f of readdirSync(join(cacheDir, 'node-pull')))
+      if (
+        (JSON.parse(readFileSync(join(cacheDir, 'node-pull', f), 'utf8')) as { value: Row }).value.image ===
+        'ref-planted'
+      )
+        rmSync(join(cacheDir, 'node-pull', f));
+    const r = await kfc(['node-pull', ...images, '--repo', repo, '--tag', tag, '--no-smoke', '--json']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /pulled again for the node's state only \(their rows are cached\): ref-clean\n/);
+    assert.match(r.stderr, /^kfc node-pull: ref-clean: pulled .*\(for the node only: its row is cached\)$/m);
+    assert.doesNotMatch(r.stderr, /^kfc node-pull: ref-dirgone: pulled/m);
+    const rows = parse(r.stdout).images;
+    const planted = rows.find((x) => x.image === 'ref-planted')!;
+    const before = all.find((x) => x.image === 'ref-planted')!;
+    assert.equal(planted.cached, undefined, 'ref-planted ran');
+    assert.ok(rows.filter((x) => x.image !== 'ref-planted').every((x) => x.cached));
+    // The node held what it holds in a whole run: the same layers pulled, the same already there.
+    for (const k of ['pulledBytes', 'presentBytes', 'blobs', 'imageBytes'] as const)
+      assert.equal(planted[k], before[k], k);
+    assert.equal(storedRows().filter((x) => x.value.image === 'ref-planted').length, 1, 'stored again');
+  });
+
+  test('a smoke that fails fails the run with one line per problem, and is not stored', async () => {
+    // ref-clean runs no server: started the Kubeflow way it never answers its ready path.
+    const stored = storedRows().length;
+    const r = await kfc(['node-pull', 'ref-clean', '--repo', repo, '--tag', tag, '--smoke']);
+    assert.equal(r.exitCode, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      // Its command is the base's bash, which ends at once with no terminal.
+      new RegExp(
+        '^kfc node-pull: FAIL: ref-clean: smoke: /notebook/kfc-node/ref-clean-[0-9a-f]{6}/api/status' +
+          ' did not answer 200 \\(last: the container exited \\(0\\)\\)$',
+        'm',
+      ),
+    );
+    assert.match(r.stderr, /^kfc: error: 1 node-pull problem\(s\)/m);
+    assert.equal(storedRows().length, stored, 'a row with a problem is not stored');
+    assert.deepEqual(
+      (await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(),
+      '',
+      'the node is gone with its containers',
+    );
+  });
+
+  test('the smoke on the node: started the Kubeflow way, the ready path answers; a second run is cached', async () => {
     const b = await kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--progress', 'quiet'], engineFixture);
     assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
+    const args = ['node-pull', 'fixture', '--repo', repo, '--tag', tag, '--smoke'];
     try {
-      const r = await kfc(['node-pull', 'fixture', '--repo', repo, '--tag', tag, '--test'], engineFixture);
+      const r = await kfc([...args, '--json'], engineFixture);
       assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-      // The suite's own summary (node:test), run with DOCKER_HOST at the node: the pulled reference
-      // (127.0.0.1:<port>/kfc-node/fixture) exists only there, the build engine dropped its tag.
-      assert.match(r.stdout, /^ℹ pass [1-9]\d*$/m);
-      assert.match(r.stdout, /^ℹ fail 0$/m);
-      assert.match(r.stdout, /suites of fixture on the node: passed/);
-      assert.match(r.stderr, /kfc node-pull: fixture: its suites against the node's image \(DOCKER_HOST=unix:/);
+      const [row] = parse(r.stdout).images;
+      assert.equal(row!.nodeImageId, await buildId(`${repo}/fixture:${tag}`));
+      assert.deepEqual(row!.problems, []);
+      assert.match(row!.smoke!.path, /^\/notebook\/kfc-node\/fixture-[0-9a-f]{6}\/api\/status$/);
+      assert.ok(row!.smoke!.readyMs >= row!.smoke!.runMs && row!.smoke!.readyMs > 0, JSON.stringify(row!.smoke));
+      // busybox httpd is no Jupyter server: no kernel step (images.yaml: no jupyter spawner group).
+      assert.equal(row!.smoke!.kernel, undefined);
+      assert.match(
+        r.stderr,
+        /^kfc node-pull: fixture: smoke on the node: \/notebook\/kfc-node\/fixture-\w+\/api\/status answered 200 in/m,
+      );
+
+      const again = await kfc(args, engineFixture);
+      assert.equal(again.exitCode, 0, again.stderr);
+      const key = /^kfc node-pull: fixture: cached \(key ([0-9a-f]{12}), stored (\S+)\)/m.exec(again.stderr);
+      assert.ok(key, again.stderr);
+      assert.ok(!Number.isNaN(Date.parse(key[2]!.replace(/\)$/, ''))), key[2]);
+      assert.match(again.stderr, /every image is cached: no registry or node started/);
+      assert.match(again.stdout, /\| fixture \| \/notebook\/kfc-node\/fixture-<id>\/api\/status \| .* \| passed \|/);
+
+      const forced = await kfc([...args, '--no-result-cache'], engineFixture);
+      assert.equal(forced.exitCode, 0, forced.stderr);
+      assert.doesNotMatch(forced.stderr, /cached \(key/);
+      assert.match(forced.stderr, /^kfc node-pull: fixture: pulled \d+ of \d+ bytes/m);
+      assert.match(forced.stderr, /^kfc node-pull: fixture: smoke on the node: .* answered 200/m);
     } finally {
       await execa(DOCKER, ['rmi', '-f', `${repo}/fixture:${tag}`], { reject: false });
     }

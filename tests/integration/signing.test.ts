@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { verifyImage } from '../../src/publish/signing.ts';
 import { findTool } from '../../src/referees/tools.ts';
+import { verifyImage } from '../../src/signing/signing.ts';
 import { needs } from '../../src/testing/parts.ts';
 import { freePort } from '../../src/testing/ports.ts';
 

@@ -4,9 +4,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { affectedSince, type Change, computeAffected, parseNameStatusZ } from '../../src/affected/affected.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
-import { affectedSince, type Change, computeAffected, parseNameStatusZ } from '../../src/publish/affected.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');
 const ALL_PUBLISHED = ['jupyterlab-cpu', 'jupyterlab-pytorch', 'codeserver', 'rstudio'];
@@ -244,7 +244,7 @@ describe('computeAffected (pure rules)', () => {
     assert.deepEqual(run({ status: 'M', path: 'src/generate/generate.ts' }).images, ALL_PUBLISHED);
     assert.equal(run({ status: 'M', path: 'package-lock.json' }).all, true);
     assert.deepEqual(run({ status: 'M', path: 'src/lint/rules.ts' }).images, []);
-    assert.deepEqual(run({ status: 'M', path: 'src/publish/kubeflow.ts' }).images, []);
+    assert.deepEqual(run({ status: 'M', path: 'src/kubeflow/kubeflow.ts' }).images, []);
   });
 
   test('pipeline files mark all; docs and unit tests mark nothing', () => {

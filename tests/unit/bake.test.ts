@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/bake/bake.ts';
+import { BakeProgress } from '../../src/bake/bake-progress.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
-import { type BakeOptions, bakeJson, INDEX_SECRET_ENV, renderBake, targetName } from '../../src/publish/bake.ts';
-import { BakeProgress } from '../../src/publish/bake-progress.ts';
 import { REPO_ROOT, runKfc } from './helpers.ts';
 
 // Pure logic of the bake file. That buildx accepts it and builds the real family with the cache

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ciLog, progressMode, setStepOutput } from '../../src/publish/ci-log.ts';
+import { ciLog, progressMode, setStepOutput } from '../../src/log/ci-log.ts';
 
 function sink() {
   const chunks: string[] = [];

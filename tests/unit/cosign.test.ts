@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { KfcError } from '../../src/errors.ts';
-import { keyArg, registryFlags, SIGN_FLAGS, VERIFY_FLAGS } from '../../src/publish/cosign.ts';
+import { keyArg, registryFlags, SIGN_FLAGS, VERIFY_FLAGS } from '../../src/signing/cosign.ts';
 
 test('offline signing and verifying: no transparency log, no signing config, .sig/.att tags', () => {
   assert.deepEqual(SIGN_FLAGS, [

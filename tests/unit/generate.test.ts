@@ -316,7 +316,7 @@ describe('generate --check', () => {
     );
   });
 
-  it('is fast on the real catalog (benchmark figure)', {
+  it('the real catalog is in sync (its check time is logged as a figure, not gated)', {
     skip: !existsSync(join(REPO_ROOT, 'images.yaml')) && 'no images.yaml at the repository root yet',
   }, async () => {
     const t0 = performance.now();
@@ -331,8 +331,8 @@ describe('generate --check', () => {
         `load+check ${inProcessMs.toFixed(0)} ms in-process, ` +
         `${cliMs.toFixed(0)} ms for the CLI process (incl. Node+tsx start-up)`,
     );
-    assert.ok([0, 1].includes(cli.code), cli.stderr);
-    assert.ok(inProcessMs < 5000, `load+check took ${inProcessMs} ms`);
-    assert.ok(cliMs < 15000, `the CLI took ${cliMs} ms`);
+    // The committed output/ is in sync (npm run check holds it so): no drift, and the CLI says so with exit 0.
+    assert.deepEqual(drift, []);
+    assert.equal(cli.code, 0, cli.stderr);
   });
 });

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { imageSources } from '../../src/publish/image-sources.ts';
+import { imageSources } from '../../src/affected/image-sources.ts';
 
 describe('imageSources', () => {
   it('holds what builds, tests and judges images in this repository, and not lint or publishing', () => {
@@ -17,12 +17,7 @@ describe('imageSources', () => {
     ]) {
       assert.ok(s.has(f), `${f} can change an image or its verdict`);
     }
-    for (const f of [
-      'src/lint/rules.ts',
-      'src/publish/kubeflow.ts',
-      'src/publish/bake.ts',
-      'src/publish/affected.ts',
-    ]) {
+    for (const f of ['src/lint/rules.ts', 'src/kubeflow/kubeflow.ts', 'src/bake/bake.ts', 'src/affected/affected.ts']) {
       assert.ok(!s.has(f), `${f} cannot`);
     }
   });

@@ -5,11 +5,11 @@ import { after, describe, test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { isKfcError } from '../../src/errors.ts';
-import { NOTEBOOK_DIR, renderKubeflow } from '../../src/publish/kubeflow.ts';
-import { CRD_SHA_ENV, compileNotebookCrd, loadNotebookCrd } from '../../src/publish/kubeflow-crd.ts';
-import { findingLine } from '../../src/publish/kubeflow-findings.ts';
-import { checkNotebookFile } from '../../src/publish/kubeflow-notebook-check.ts';
-import { validateKubeflowFiles } from '../../src/publish/kubeflow-validate.ts';
+import { NOTEBOOK_DIR, renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
+import { CRD_SHA_ENV, compileNotebookCrd, loadNotebookCrd } from '../../src/kubeflow/kubeflow-crd.ts';
+import { findingLine } from '../../src/kubeflow/kubeflow-findings.ts';
+import { checkNotebookFile } from '../../src/kubeflow/kubeflow-notebook-check.ts';
+import { validateKubeflowFiles } from '../../src/kubeflow/kubeflow-validate.ts';
 import { copyFixture, REPO_ROOT, runKfc } from './helpers.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');

@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { renderKubeflow, SPAWNER_FILE } from '../../src/publish/kubeflow.ts';
-import { findingLine } from '../../src/publish/kubeflow-findings.ts';
-import { checkSpawnerConfig } from '../../src/publish/kubeflow-spawner-contract.ts';
+import { renderKubeflow, SPAWNER_FILE } from '../../src/kubeflow/kubeflow.ts';
+import { findingLine } from '../../src/kubeflow/kubeflow-findings.ts';
+import { checkSpawnerConfig } from '../../src/kubeflow/kubeflow-spawner-contract.ts';
 import { REPO_ROOT } from './helpers.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');

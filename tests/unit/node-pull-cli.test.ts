@@ -23,6 +23,23 @@ test('kfc node-pull needs images or --all, not both (exit 2, one line)', async (
   assert.match(unknown.stderr, /unknown image "no-such-image"/);
 });
 
+test('kfc node-pull --test is gone: one line says where the suites run now (exit 2)', async () => {
+  const r = await runKfc(root, ['node-pull', 'mini-child', '--test']);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr.trim(),
+    'kfc: error: --test is gone: node-pull no longer runs the suites' +
+      ' (fix: kfc test IMAGE runs them (kept by content); kfc node-pull IMAGES --smoke checks the node)',
+  );
+});
+
+test('kfc node-pull --help: the smoke (on by default), --no-smoke, --no-result-cache; no --test', async () => {
+  const r = await runKfc(root, ['node-pull', '--help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const flag of ['--smoke', '--no-smoke', '--no-result-cache', '--json']) assert.match(r.stdout, new RegExp(flag));
+  assert.doesNotMatch(r.stdout, /--test/);
+});
+
 test('images.yaml: test.nodePull is a boolean, on by default', async () => {
   const list = await runKfc(root, ['list', '--json']);
   assert.equal(list.code, 0, list.stderr);

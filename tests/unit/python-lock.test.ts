@@ -9,13 +9,6 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import type { KfcError } from '../../src/errors.ts';
-import { generateImage } from '../../src/generate/generate.ts';
-import { checkOutput, writeOutput } from '../../src/generate/write.ts';
-import { checkLocks, formatProblem } from '../../src/python/check.ts';
-import { WHEELHOUSE_README } from '../../src/python/generate.ts';
-import { redactText, redactUrl } from '../../src/python/index-url.ts';
-import { lockPlan } from '../../src/python/lock.ts';
 import {
   currentTarget,
   parseExcludes,
@@ -23,7 +16,14 @@ import {
   parsePins,
   renderHeader,
   sha256,
-} from '../../src/python/lockfile.ts';
+} from '../../src/catalog/python-lock-format.ts';
+import type { KfcError } from '../../src/errors.ts';
+import { generateImage } from '../../src/generate/generate.ts';
+import { WHEELHOUSE_README } from '../../src/generate/python-context.ts';
+import { checkOutput, writeOutput } from '../../src/generate/write.ts';
+import { checkLocks, formatProblem } from '../../src/python/check.ts';
+import { redactText, redactUrl } from '../../src/python/index-url.ts';
+import { lockPlan } from '../../src/python/lock.ts';
 import { cleanup, copyFixture, runKfc, writeFiles } from './helpers.ts';
 
 const H = (c: string) => c.repeat(64);

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Catalog, ImageNode } from '../../src/catalog/model.ts';
+import { parsePins } from '../../src/catalog/python-lock-format.ts';
 import { buildability } from '../../src/catalog/sources.ts';
-import { parsePins } from '../../src/python/lockfile.ts';
 import { imagePins, platformTags, wheelhouseState, wheelId } from '../../src/python/wheelhouse.ts';
 
 const H = (c: string) => c.repeat(64);

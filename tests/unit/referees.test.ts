@@ -243,7 +243,7 @@ test('findTool: KFC_<TOOL> wins, then the provisioned folders, then PATH', () =>
 });
 
 test('blobFetches reads blob downloads (200) from the registry access log', async () => {
-  const { blobFetches } = await import('../../src/publish/pull-bytes.ts');
+  const { blobFetches } = await import('../../src/nodepull/pull-bytes.ts');
   const d = 'sha256:' + 'a'.repeat(64);
   const lines = [
     `127.0.0.1 - - [01/Dec/2026:04:42:37 +0000] "GET /v2/kfc-node/ref-clean/blobs/${d} HTTP/1.1" ` +

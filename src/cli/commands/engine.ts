@@ -11,6 +11,7 @@ import { pullImage, pushImage } from '../../engine/push-pull.ts';
 import { resolveRefs } from '../../engine/refs.ts';
 import { tagImage } from '../../engine/tag.ts';
 import { KfcError } from '../../errors.ts';
+import { pushAndSign, verifyAndPull } from '../../signing/push-pull.ts';
 import { testImages } from '../../testing/run.ts';
 import { catalogFor, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
@@ -164,10 +165,12 @@ export function registerEngineCommands(program: Command): void {
       async (image: string, opts: { repo?: string; retries: string; sign?: boolean; key?: string }, cmd: Command) => {
         const catalog = catalogFor(cmd, { readFiles: false });
         const node = oneImage(catalog, image);
-        const sign = opts.sign ? { key: opts.key } : undefined;
         if (opts.key && !opts.sign)
           throw new KfcError('--key is for --sign', { hint: 'kfc push IMAGE --sign --key FILE' });
-        const r = await pushImage(catalog, node, { repo: opts.repo, retries: retries(opts.retries), sign });
+        const how = { repo: opts.repo, retries: retries(opts.retries) };
+        const r = opts.sign
+          ? await pushAndSign(catalog, node, { ...how, sign: { key: opts.key } })
+          : { ...(await pushImage(catalog, node, how)), signed: [] };
         if (wantsJson(cmd)) printJson({ pushed: r.tags, seconds: r.seconds, signed: r.signed });
         else {
           process.stdout.write(`pushed ${r.tags.length} tag(s) of ${r.target} in ${r.seconds.toFixed(1)} s\n`);
@@ -202,8 +205,10 @@ export function registerEngineCommands(program: Command): void {
         const node = oneImage(catalog, image);
         if (opts.key && !opts.verify)
           throw new KfcError('--key is for --verify', { hint: 'kfc pull IMAGE --verify --key FILE' });
-        const verify = opts.verify ? { key: opts.key } : undefined;
-        const r = await pullImage(catalog, node, { ...opts, retries: retries(opts.retries), verify });
+        const how = { repo: opts.repo, tag: opts.tag, retries: retries(opts.retries) };
+        const r = opts.verify
+          ? await verifyAndPull(catalog, node, { ...how, key: opts.key })
+          : { ...(await pullImage(catalog, node, how)), verified: undefined };
         if (wantsJson(cmd)) printJson({ ref: r.ref, id: r.id, seconds: r.seconds, verified: r.verified });
         else {
           if (r.verified)

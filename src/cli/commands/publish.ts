@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { affectedSince, canonicalJson } from '../../affected/affected.ts';
+import { BAKE_FILE, bakeJson, renderBake } from '../../bake/bake.ts';
+import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../bake/bake-build.ts';
 import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
-import { affectedSince, canonicalJson } from '../../publish/affected.ts';
-import { BAKE_FILE, bakeJson, renderBake } from '../../publish/bake.ts';
-import { BAKE_PROGRESS_MODES, type BakeProgressMode, bakeBuild } from '../../publish/bake-build.ts';
-import { setStepOutput } from '../../publish/ci-log.ts';
-import { checkFolder, writeFolder } from '../../publish/files.ts';
-import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../publish/kubeflow.ts';
-import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../publish/kubeflow-crd.ts';
-import { findingLine } from '../../publish/kubeflow-findings.ts';
-import { validateKubeflowFiles } from '../../publish/kubeflow-validate.ts';
+import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
+import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
+import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
+import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
+import { setStepOutput } from '../../log/ci-log.ts';
+import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { catalogFor, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 
 function parseBaseRefs(list: string[]): Record<string, string> {

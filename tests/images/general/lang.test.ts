@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { unlessDeclared } from '../../../src/testing/capabilities.ts';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
 import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
 
@@ -35,15 +36,14 @@ describe('general: KF_LANG=fr and NB_NAMESPACE', () => {
     assert.equal(date.stdout.trim(), 'janvier');
   });
 
-  test("JupyterLab's language is French when the image has the French pack", async (t) => {
+  // images.yaml declares the French pack (test.capabilities: jupyterlab-french): declared and missing fails.
+  test("JupyterLab's language is French", { skip: unlessDeclared('jupyterlab-french') }, async () => {
     const api = new JupyterApi(nb);
     const packs = await api.request('GET', '/lab/api/translations');
-    if (packs.status === 404) return t.skip('no JupyterLab translation API in this image');
-    assert.equal(packs.status, 200, packs.text);
+    assert.equal(packs.status, 200, `the translation API: ${packs.status} ${packs.text}`);
     const available = Object.keys((JSON.parse(packs.text) as { data: Record<string, unknown> }).data ?? {});
     const fr = available.find((l) => l.startsWith('fr'));
-    if (!fr)
-      return t.skip(`no French language pack for JupyterLab in this image (packs: ${available.join(', ') || 'none'})`);
+    assert.ok(fr, `no French language pack for JupyterLab in this image (packs: ${available.join(', ') || 'none'})`);
     // The effective value: the user's setting, else the default (which overrides.json rewrites).
     const plugin = await api.json<{
       settings?: { locale?: string };

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { unlessDeclared } from '../../../src/testing/capabilities.ts';
 import {
   createHomeVolume,
   imageInspect,
@@ -205,8 +206,9 @@ describe('general: the home survives an image upgrade', () => {
     assert.equal(cell.stdout.trim(), '/home/jovyan/venvs/myenv', describeCell(cell));
   });
 
-  test('the R package in the user library loads', async (t) => {
-    if (!hasR) return t.skip('this image has no R');
+  // images.yaml declares R (test.capabilities: r): declared and missing fails.
+  test('the R package in the user library loads', { skip: unlessDeclared('r') }, async () => {
+    assert.ok(hasR, 'the user setup did not install the R package (no kfcUpgrade in its output)');
     const r = await nb2!.exec(['Rscript', '-e', 'library(kfcUpgrade); cat(kfc_answer())']);
     assert.equal(r.stdout.trim(), '12', r.stderr);
   });

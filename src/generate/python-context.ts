@@ -1,7 +1,7 @@
 import type { Catalog, ImageNode } from '../catalog/model.ts';
-import type { GeneratedFile } from '../generate/generate.ts';
-import { lockPath } from './lockfile.ts';
-import { lockChain } from './sources.ts';
+import { lockChain } from '../catalog/python-files.ts';
+import { lockPath } from '../catalog/python-lock-format.ts';
+import type { GeneratedFile } from './file.ts';
 
 /** output/<image>/wheelhouse/README: keeps the folder bits bind present in a standalone context. */
 export const WHEELHOUSE_README =

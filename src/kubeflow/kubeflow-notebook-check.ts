@@ -17,7 +17,7 @@ import { jsonPath, type KubeflowFinding, pointerSegments } from './kubeflow-find
 type Seg = string | number;
 type Doc = Record<string, unknown>;
 
-const FIX_SCHEMA = 'change the generator (src/publish/kubeflow.ts) so the field has the Kubernetes type';
+const FIX_SCHEMA = 'change the generator (src/kubeflow/kubeflow.ts) so the field has the Kubernetes type';
 
 function isObject(v: unknown): v is Doc {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -11,12 +11,17 @@ export interface BlobFetch {
 
 const LINE = /"GET \/v2\/(.+?)\/blobs\/(sha256:[0-9a-f]{64}) HTTP\/[\d.]+" (\d{3}) (\d+)/;
 
-/** Successful blob downloads (status 200) in the given log lines. */
-export function blobFetches(lines: string[]): BlobFetch[] {
+/**
+ * Successful blob downloads (status 200) in the given log lines; of one repository when given. A pull
+ * GETs blobs from the repository it pulls; a push that overlaps it (another repository) sends HEADs,
+ * POSTs, PATCHes and PUTs, so one repository's GETs are that pull's whatever else is going on.
+ */
+export function blobFetches(lines: string[], repository?: string): BlobFetch[] {
   const out: BlobFetch[] = [];
   for (const l of lines) {
     const m = LINE.exec(l);
-    if (m && m[3] === '200') out.push({ repository: m[1]!, digest: m[2]!, bytes: Number(m[4]) });
+    if (m && m[3] === '200' && (repository === undefined || m[1] === repository))
+      out.push({ repository: m[1]!, digest: m[2]!, bytes: Number(m[4]) });
   }
   return out;
 }

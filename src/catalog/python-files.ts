@@ -1,16 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { inPath, lockPath } from './lockfile.ts';
-
-/** python/<name>.in and python/<name>.lock as read from the repository (lock absent until kfc lock). */
-export interface PythonFiles {
-  /** The image whose `python:` field names this lock. */
-  owner: string;
-  in: Buffer;
-  lock: Buffer | undefined;
-}
+import type { ImageNode, PythonFiles } from './model.ts';
+import { inPath, lockPath } from './python-lock-format.ts';
 
 /**
  * Reads the Python requirement and lock files the catalog names. A lock name belongs to one image

@@ -111,7 +111,7 @@ export function compileNotebookCrd(text: string, file: string, expectedSha?: str
           file: shownFile,
           path,
           problem: `${text} (Notebook CRD)`,
-          fix: 'change the generator (src/publish/kubeflow.ts) to emit what the Notebook CRD declares',
+          fix: 'change the generator (src/kubeflow/kubeflow.ts) to emit what the Notebook CRD declares',
         });
       }
       return out;

@@ -127,9 +127,12 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
     host: env.DOCKER_HOST,
     env,
     async stop() {
+      let timer: NodeJS.Timeout | undefined;
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      // The timer is cleared: left pending it kept kfc alive for 20 s after its work was done.
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 20_000)))]);
+      clearTimeout(timer);
       await dropBridge();
       await removeTree(dir);
     },

@@ -85,3 +85,12 @@ export function blobsToDelete(manifest: ManifestV2, diffIds: string[], laterDiff
   const keep = new Set(manifest.layers.filter((_, i) => laterDiffIds.has(diffIds[i]!)).map((l) => l.digest));
   return sorted([manifest.config.digest, ...manifest.layers.map((l) => l.digest).filter((d) => !keep.has(d))]);
 }
+
+/**
+ * Content identity: the image the node pulled must be the one built (the same image ID, the digest of
+ * its config). Undefined when it is; else the problem, naming both IDs.
+ */
+export function identityProblem(buildId: string, nodeId: string): string | undefined {
+  if (buildId && buildId === nodeId) return undefined;
+  return `the node's image ID ${nodeId || '(none)'} is not the build engine's ${buildId || '(none)'}`;
+}

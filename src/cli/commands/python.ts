@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { catalogFor, printJson, wantsJson } from '../cli/context.ts';
-import { lockImages } from './lock.ts';
+import { lockImages } from '../../python/lock.ts';
+import { catalogFor, printJson, wantsJson } from '../context.ts';
 
 /** `kfc lock`: the Python verbs of the CLI (kfc fetch's wheelhouse part is in engine/fetch.ts). */
 export function registerPythonCommands(program: Command): void {

@@ -1,0 +1,293 @@
+/**
+ * A node's pull (`kfc node-pull`): images go, parents first, to a throwaway htpasswd registry and
+ * into "a node" (a second, empty dockerd: the build engine's images and cache stay). While the node
+ * pulls one image the next is pushed. For each: the three accounts of what moved, the pulled image's ID
+ * against the build's (content identity), the registry blobs no later image needs dropped, a
+ * Kubeflow-contract smoke test on the node (node-smoke.ts), and the images no later pull needs removed
+ * from the node. Each image's row is kept by content (node-pull-key.ts); a cached row is not run again,
+ * and when every row is cached no registry or node starts.
+ */
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ResultStore } from '../cache/store.ts';
+import type { ImageNode } from '../catalog/model.ts';
+import { dockerBin, inspectImage } from '../engine/docker.ts';
+import { cleanupOnInterrupt } from '../engine/signals.ts';
+import { KfcError } from '../errors.ts';
+import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
+import { heldBefore, planPulls } from './node-plan.ts';
+import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
+import { runSmoke, type SmokeFigures, type SmokePlan, smokePlan } from './node-smoke.ts';
+import { blobsToDelete, identityProblem, type ManifestV2, pullAccounts } from './pull-accounts.ts';
+import { blobFetches, type PullFigure } from './pull-bytes.ts';
+
+interface NodePullRow extends PullFigure {
+  seconds: number;
+  /** Layer counts of the three accounts (registry log, manifest minus the node's, docker pull). */
+  accounts: { registry: number; manifest: number; node: number };
+  /** The build engine's image ID and the one the node pulled: the same, or a problem. */
+  imageId: string;
+  nodeImageId: string;
+  /** The Kubeflow-contract smoke on the node (published images named, unless --no-smoke). */
+  smoke?: SmokeFigures;
+  problems: string[];
+  /** Registry bytes freed after this pull (blobs no later pull needs). */
+  freedBytes: number;
+  /** Served from the result cache: its key and when it was stored. */
+  cached?: { key: string; storedAt: string };
+}
+
+export interface NodePullResult {
+  /** One row per image, in pull order (cached rows included). */
+  images: NodePullRow[];
+  /** Most bytes the registry's storage and the node's data root held together (du, after each step); 0: nothing ran. */
+  peakDiskBytes: number;
+  problems: string[];
+}
+
+export interface NodePullOptions {
+  /** Images in catalog order, parents first, each built here as refOf(node). */
+  nodes: ImageNode[];
+  refOf: (node: ImageNode) => string;
+  tag: string;
+  /** Images whose Kubeflow contract is smoke-tested on the node (none: no smoke). */
+  smoke?: ImageNode[];
+  /** Keep and reuse rows by content (default on; KFC_TEST_CACHE=off turns it off too). */
+  resultCache?: boolean;
+  log?: (line: string) => void;
+}
+
+async function registryManifest(registry: Registry, name: string, tag: string): Promise<ManifestV2> {
+  const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
+  const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${tag}`, {
+    headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  if (r.status !== 200) throw new KfcError(`registry ${registry.host}: manifest ${name}:${tag} answered ${r.status}`);
+  return (await r.json()) as ManifestV2;
+}
+
+async function diskBytes(dir: string): Promise<number> {
+  const r = await execa('du', ['-sbx', dir], { reject: false });
+  return Number(r.stdout.split('\t')[0]) || 0;
+}
+
+const lastLine = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-1)[0] ?? '';
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One line of what the smoke found. */
+function smokeLine(s: SmokeFigures): string {
+  const k = s.kernel;
+  return (
+    `${s.path} answered 200 in ${sec(s.readyMs)} (docker run ${sec(s.runMs)})` +
+    (k ? `; kernel ${k.name} (${k.language}) idle in ${sec(k.startMs)}, deleted in ${sec(k.deleteMs)}` : '')
+  );
+}
+
+const smokeKey = (plan: SmokePlan | undefined) => (plan ? `${plan.ready}${plan.kernel ? '+kernel' : ''}` : 'off');
+
+export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const docker = dockerBin();
+  const smokeSet = new Set((opts.smoke ?? []).map((n) => n.name));
+  const plans = new Map(opts.nodes.map((n) => [n.name, smokeSet.has(n.name) ? smokePlan(n) : undefined]));
+
+  // What each pull reads, for its key: the build's image IDs and uncompressed layers, versions, source.
+  const built = new Map<string, { id: string; diffIds: string[] }>();
+  for (const n of opts.nodes) {
+    const i = await inspectImage(opts.refOf(n));
+    if (!i) throw new KfcError(`${opts.refOf(n)} is not in the build engine`, { hint: 'kfc build it first' });
+    built.set(n.name, { id: i.id, diffIds: i.layers });
+  }
+  const engineVersion = (await execa(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false })).stdout;
+  const registryVersion = (await execa('/usr/bin/docker-registry', ['--version'], { reject: false })).stdout.trim();
+  const source = await nodePullSourceDigest();
+  const store = new ResultStore('node-pull', { enabled: opts.resultCache === false ? false : undefined, warn: log });
+  const before = heldBefore(opts.nodes);
+  const keys = new Map(
+    opts.nodes.map((n, i) => [
+      n.name,
+      nodePullKey({
+        imageId: built.get(n.name)!.id,
+        onNode: before[i]!.map((x) => ({ name: x, id: built.get(x)!.id })),
+        engineVersion,
+        registryVersion,
+        smoke: smokeKey(plans.get(n.name)),
+        source,
+      }),
+    ]),
+  );
+  const cachedRows = new Map<string, NodePullRow>();
+  for (const n of opts.nodes) {
+    const hit = store.get<NodePullRow>(keys.get(n.name)!.key);
+    if (!hit) continue;
+    const row: NodePullRow = { ...hit.value, cached: { key: hit.key, storedAt: hit.storedAt } };
+    cachedRows.set(n.name, row);
+    log(
+      `kfc node-pull: ${n.name}: cached (key ${hit.key.slice(0, 12)}, stored ${hit.storedAt}):` +
+        ` ${mb(row.pulledBytes)} of ${mb(row.imageBytes)} over the network in ${row.seconds} s` +
+        (row.smoke ? `; smoke: ${smokeLine(row.smoke)}` : ''),
+    );
+  }
+  const steps = planPulls(opts.nodes, new Set(cachedRows.keys()));
+  const order = (rows: Map<string, NodePullRow>) => opts.nodes.flatMap((n) => rows.get(n.name) ?? []);
+  if (!steps.length) {
+    log('kfc node-pull: every image is cached: no registry or node started');
+    return { images: order(cachedRows), peakDiskBytes: 0, problems: [] };
+  }
+  const setup = steps.filter((s) => s.cached).map((s) => s.name);
+  if (setup.length)
+    log(`kfc node-pull: pulled again for the node's state only (their rows are cached): ${setup.join(', ')}`);
+
+  const work = mkdtempSync(join(tmpdir(), 'kfc-node-'));
+  const dockerConfig = join(work, 'docker-config');
+  mkdirSync(dockerConfig);
+  const mainEnv = { DOCKER_CONFIG: dockerConfig };
+  const fresh = new Map<string, NodePullRow>();
+  const problems: string[] = [];
+  const pushed: string[] = [];
+  let registry: Registry | undefined;
+  let node: NodeEngine | undefined;
+  let peak = 0;
+  const measure = async () => {
+    peak = Math.max(peak, await diskBytes(work));
+  };
+  let cleaned: Promise<void> | undefined;
+  // Once, from finally or from Ctrl-C/SIGTERM: a node, a registry and iptables rules must not outlive kfc.
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await node?.stop();
+      await registry?.stop();
+      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
+      await removeTree(work);
+    })());
+  const offInterrupt = cleanupOnInterrupt(() => {
+    log('kfc node-pull: interrupted: stopping the node and the registry');
+    return cleanup();
+  });
+  try {
+    const reg = await startRegistry(join(work, 'registry'));
+    registry = reg;
+    const login = await execa(docker, ['login', '-u', reg.user, '--password-stdin', reg.host], {
+      input: reg.password,
+      env: mainEnv,
+      reject: false,
+    });
+    if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
+    const nd = await startNodeEngine(join(work, 'node'), dockerConfig);
+    node = nd;
+    const byName = new Map(opts.nodes.map((n) => [n.name, n]));
+    const target = (name: string) => `${reg.host}/kfc-node/${name}:${opts.tag}`;
+    const push = async (name: string): Promise<ManifestV2> => {
+      await execa(docker, ['tag', opts.refOf(byName.get(name)!), target(name)]);
+      pushed.push(target(name));
+      const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
+      if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
+      await execa(docker, ['rmi', target(name)], { reject: false });
+      return registryManifest(reg, `kfc-node/${name}`, opts.tag);
+    };
+    const manifests = new Map<string, ManifestV2>();
+    // Images on the node now (as planned: what no later pull needs goes after each pull).
+    const onNodeImages = new Set<string>();
+    let pushing: Promise<ManifestV2> = push(steps[0]!.name);
+    for (const [s, step] of steps.entries()) {
+      const n = byName.get(step.name)!;
+      const m = await pushing;
+      manifests.set(n.name, m);
+      await measure();
+      const logStart = reg.logLines().length;
+      const t0 = Date.now();
+      const pulling = execa(docker, ['pull', target(n.name)], { env: nd.env, reject: false });
+      // The next image goes up while this one comes down. Its traffic is writes and HEADs to its own
+      // repository; the pull's account is the blob GETs of this image's repository only.
+      const next = steps[s + 1];
+      if (next) {
+        pushing = push(next.name);
+        pushing.catch(() => undefined); // awaited at the next step; a failure is thrown there
+      }
+      const pull = await pulling;
+      if (pull.exitCode !== 0) throw new KfcError(`the node could not pull ${n.name}: ${lastLine(pull.stderr)}`);
+      const seconds = Math.round((Date.now() - t0) / 100) / 10;
+      // The next push must be over before the log is read to its end and before blobs are dropped.
+      if (next) manifests.set(next.name, await pushing);
+      const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${n.name}`);
+      const onNode = new Set([...onNodeImages].flatMap((x) => manifests.get(x)!.layers.map((l) => l.digest)));
+      const acc = pullAccounts(m, onNode, fetched, pull.stdout);
+      const pulled = await execa(
+        docker,
+        ['image', 'inspect', '--format', '{{.Id}} {{len .RootFS.Layers}}', target(n.name)],
+        { env: nd.env, reject: false },
+      );
+      const [nodeImageId = '', nodeLayers = ''] = pulled.stdout.trim().split(' ');
+      if (Number(nodeLayers) !== m.layers.length)
+        acc.problems.push(`the node's image has ${nodeLayers || 'no'} layers, its manifest ${m.layers.length}`);
+      const imageId = built.get(n.name)!.id;
+      const identity = identityProblem(imageId, nodeImageId);
+      if (identity) acc.problems.push(identity);
+      const parent = n.parent && manifests.has(n.parent.name) ? n.parent.name : undefined;
+      const parentLayers = new Set(parent ? manifests.get(parent)!.layers.map((l) => l.digest) : []);
+      const sum = (ls: { size: number }[]) => ls.reduce((a, l) => a + l.size, 0);
+      await measure();
+      // No push runs now. A layer a later pull's image has (by uncompressed digest) stays: the next
+      // image is already up and shares it by digest.
+      const laterLayers = new Set(steps.slice(s + 1).flatMap((x) => built.get(x.name)!.diffIds));
+      const freedBytes = await reg.dropBlobs(blobsToDelete(m, built.get(n.name)!.diffIds, laterLayers));
+      const row: NodePullRow = {
+        image: n.name,
+        parent,
+        imageBytes: m.config.size + sum(m.layers),
+        pulledBytes: fetched.reduce((a, f) => a + f.bytes, 0),
+        blobs: fetched.length,
+        sharedWithParentBytes: sum(m.layers.filter((l) => parentLayers.has(l.digest))),
+        presentBytes: sum(m.layers.filter((l) => onNode.has(l.digest))),
+        seconds,
+        accounts: { registry: acc.registry.length, manifest: acc.manifest.length, node: acc.node.length },
+        imageId,
+        nodeImageId,
+        problems: acc.problems,
+        freedBytes,
+      };
+      onNodeImages.add(n.name);
+      log(
+        `kfc node-pull: ${n.name}: pulled ${row.pulledBytes} of ${row.imageBytes} bytes in ${seconds} s` +
+          ` (${row.blobs} blobs; ${row.presentBytes} already on the node, ${row.sharedWithParentBytes} shared with` +
+          ` ${parent ?? 'no parent'}); accounts ${acc.registry.length}/${acc.manifest.length}/${acc.node.length}` +
+          ` layers${acc.problems.length ? `: DISAGREE: ${acc.problems.join('; ')}` : ' agree, image ID the same'}` +
+          (step.cached ? ' (for the node only: its row is cached)' : ''),
+      );
+      const plan = plans.get(n.name);
+      if (plan && !step.cached) {
+        const smoke = await runSmoke(n.name, target(n.name), plan, nd.env);
+        row.smoke = smoke.figures;
+        for (const p of smoke.problems) row.problems.push(`smoke: ${p}`);
+        log(
+          `kfc node-pull: ${n.name}: smoke on the node: ` +
+            (smoke.problems.length ? `FAILED: ${smoke.problems.join('; ')}` : smokeLine(smoke.figures)),
+        );
+        await measure();
+      }
+      for (const p of row.problems) problems.push(`${n.name}: ${p}`);
+      if (!step.cached) {
+        fresh.set(n.name, row);
+        const { key, parts } = keys.get(n.name)!;
+        if (!row.problems.length) store.put(key, parts, row);
+      }
+      for (const x of step.dropAfter) {
+        await execa(docker, ['rmi', target(x)], { env: nd.env, reject: false });
+        onNodeImages.delete(x);
+      }
+    }
+  } finally {
+    offInterrupt();
+    await cleanup();
+  }
+  return { images: order(new Map([...cachedRows, ...fresh])), peakDiskBytes: peak, problems };
+}
