@@ -1,4 +1,7 @@
-/** kfc report's hook into the pending-Debian-updates check (src/referees/security-check.ts): a gate breach per failing image. */
+/**
+ * kfc report's hook into the pending-Debian-updates check (src/referees/security-check.ts): a gate
+ * breach per failing image.
+ */
 import type { Catalog } from '../catalog/model.ts';
 import type { Breach } from '../metrics/gates.ts';
 import { securityCheck } from '../referees/security-check.ts';
