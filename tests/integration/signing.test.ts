@@ -119,11 +119,10 @@ describe('kfc push --sign and kfc pull --verify (cosign, htpasswd registry)', { 
 
   after(async () => {
     registry?.kill();
-    const imgs = await execa(DOCKER, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${repo}/signed`], {
-      reject: false,
-    });
-    for (const ref of imgs.stdout.split('\n').filter(Boolean))
-      await execa(DOCKER, ['rmi', '-f', ref], { reject: false });
+    // By image ID: the build the re-push replaced keeps the repository with tag <none>.
+    const ids = await execa(DOCKER, ['image', 'ls', '-q', `${repo}/signed`], { reject: false });
+    for (const id of new Set(ids.stdout.split('\n').filter(Boolean)))
+      await execa(DOCKER, ['rmi', '-f', id], { reject: false });
     rmSync(work, { recursive: true, force: true });
     process.stdout.write(`signing figures (s): ${JSON.stringify(figures)}\n`);
   });
