@@ -30,7 +30,10 @@ export async function findBuildx(env: NodeJS.ProcessEnv = process.env): Promise<
       });
     return [env.KFC_BUILDX];
   }
-  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'docker-buildx'));
+  const onPath = (env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => join(d, 'docker-buildx'));
   const found = [BUILDX_DIVERTED, ...onPath].find(executable);
   if (found) return [found];
   const docker = dockerBin();

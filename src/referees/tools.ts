@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path';
 import { KfcError } from '../errors.ts';
 
 /** The referee tools scripts/provision-referees.sh installs. */
-export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx';
+export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx' | 'cosign';
 
 /** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
 const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
