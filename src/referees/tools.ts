@@ -9,7 +9,7 @@ export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx' | 'cosign';
 const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
 const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
 /** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
-export const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
+const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
 
 function executable(path: string): boolean {
   try {
