@@ -146,6 +146,9 @@ describe('gates.securityUpdates: pending Debian updates', { skip: missing }, () 
     assert.match(r.stderr, new RegExp(`gate FAIL: secu-stale: pending Debian security updates: 1 pending: ${PAIR_RE}`));
     assert.match(r.stdout, /^secu-stale\s.*\s1\s+FAIL 1$/m);
     assert.match(r.stdout, /^secu-fixed\s.*\s0\s+ok$/m);
+    // Checked once per image (the one hook after measuring), never from the result cache.
+    for (const n of ['secu-stale', 'secu-fixed'])
+      assert.equal(r.stderr.split(`kfc: ${n}: pending Debian security updates:`).length - 1, 1, r.stderr);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as FamilyReport;
     assert.equal(report.images.find((i) => i.name === 'secu-stale')!.securityUpdates!.count, 1);
     assert.match(
