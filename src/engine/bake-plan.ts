@@ -1,4 +1,4 @@
-import { type BakeFile, renderBake, targetName } from '../bake/bake.ts';
+import { type BakeFile, type BakeOptions, renderBake, targetName } from '../bake/bake.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { registryCache } from '../tags/tags.ts';
@@ -15,6 +15,8 @@ export interface BakePlanOptions {
   /** More tags of every image (kfc bake --build --tag …). */
   extraTags?: string[];
   buildArgs?: Record<string, string>;
+  /** Per image: the Debian archive state's arg and labels (apt-targets.ts). */
+  perImage?: BakeOptions['perImage'];
   caBundle?: string;
   cacheFrom?: string[];
   cacheTo?: string[];
@@ -64,6 +66,7 @@ export function bakePlan(
     caBundle: opts.caBundle,
     images,
     buildArgs: { ...(opts.buildArgs ?? {}), ...d.buildArgs },
+    ...(opts.perImage ? { perImage: opts.perImage } : {}),
     baseRefs: opts.baseRefs,
     loadInternal: true,
   });

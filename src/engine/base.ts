@@ -6,6 +6,14 @@ import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { BaseSpec } from '../catalog/schema.ts';
 import { KfcError } from '../errors.ts';
+import {
+  type AptArchive,
+  archiveLabels,
+  archiveUrls,
+  fetchArchives,
+  mirrorFor,
+  securityMirrorFor,
+} from './apt-archives.ts';
 import { docker, imageExists, requireEngine } from './docker.ts';
 
 export interface BaseResult {
@@ -14,13 +22,17 @@ export interface BaseResult {
   seconds: number;
 }
 
-/** The mirror mmdebstrap uses: a snapshot.debian.org URL when a snapshot timestamp is pinned. */
-function mirrorFor(base: BaseSpec): string {
-  return base.snapshot ? `http://snapshot.debian.org/archive/debian/${base.snapshot}` : base.mirror;
+/**
+ * The apt sources of the root base, one-line style: the release, its point-release updates and
+ * Debian's security archive, so the base is made with every security fix published so far.
+ */
+export function baseSources(base: BaseSpec): string[] {
+  const components = base.components.join(' ');
+  return archiveUrls(base).map(({ suite, url }) => `deb ${url.replace(/\/dists\/.*$/, '')} ${suite} ${components}`);
 }
 
 /** `docker import` changes recording how the root filesystem was made. */
-function baseLabels(base: BaseSpec, date: string): string[] {
+function baseLabels(base: BaseSpec, date: string, archives: AptArchive[]): string[] {
   return [
     `org.opencontainers.image.title=${base.image}`,
     `org.opencontainers.image.description=Debian ${base.suite} ${base.variant} made by mmdebstrap`,
@@ -28,7 +40,12 @@ function baseLabels(base: BaseSpec, date: string): string[] {
     `org.kfc.base.suite=${base.suite}`,
     `org.kfc.base.variant=${base.variant}`,
     `org.kfc.base.mirror=${mirrorFor(base)}`,
+    `org.kfc.base.security-mirror=${securityMirrorFor(base)}`,
+    `org.kfc.base.suites=${archiveUrls(base)
+      .map((a) => a.suite)
+      .join(',')}`,
     `org.kfc.base.components=${base.components.join(',')}`,
+    ...Object.entries(archiveLabels(archives)).map(([k, v]) => `${k}=${v}`),
   ];
 }
 
@@ -49,12 +66,15 @@ export async function ensureBase(
   const dir = mkdtempSync(join(tmpdir(), 'kfc-base-'));
   const tar = join(dir, 'rootfs.tar');
   try {
-    log(`kfc base: mmdebstrap ${base.suite} (${base.variant}) from ${mirrorFor(base)} ...`);
-    const res = await execa(
-      'mmdebstrap',
-      [`--variant=${base.variant}`, `--components=${base.components.join(',')}`, base.suite, tar, mirrorFor(base)],
-      { reject: false, all: true },
+    // The archive state the base is made from, for its labels (and a clear error when unreachable).
+    const archives = await fetchArchives(base);
+    log(
+      `kfc base: mmdebstrap ${base.suite} (${base.variant}) from ${mirrorFor(base)} + ${securityMirrorFor(base)} ...`,
     );
+    const res = await execa('mmdebstrap', [`--variant=${base.variant}`, base.suite, tar, ...baseSources(base)], {
+      reject: false,
+      all: true,
+    });
     if (res.failed) {
       const tail = (res.all ?? '').split('\n').filter(Boolean).slice(-5).join(' | ');
       throw new KfcError(`mmdebstrap failed for ${base.suite} from ${mirrorFor(base)}: ${tail}`, {
@@ -63,7 +83,7 @@ export async function ensureBase(
       });
     }
     const date = new Date().toISOString();
-    const changes = ['CMD ["bash"]', ...baseLabels(base, date).map((l) => `LABEL ${l.replace('=', '="')}"`)];
+    const changes = ['CMD ["bash"]', ...baseLabels(base, date, archives).map((l) => `LABEL ${l.replace('=', '="')}"`)];
     const imp = await docker(['import', ...changes.flatMap((c) => ['--change', c]), tar, base.image]);
     if (imp.failed)
       throw new KfcError(`docker import failed: ${imp.stderr.trim()}`, { hint: 'check the engine (kfc doctor)' });

@@ -14,6 +14,8 @@ import { ciLog } from '../log/ci-log.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { configuredIndex, redactUrl } from '../python/index-url.ts';
 import { defaultTag, imageRef } from '../tags/tags.ts';
+import { chooseArchives } from './apt-archives.ts';
+import { type AptTarget, type ArchiveReader, aptTargets } from './apt-targets.ts';
 import { type PreparedContext, prepareArtifacts } from './artifacts.ts';
 import { bakePlan } from './bake-plan.ts';
 import { BakeProgress, type ImagePlan, imagePlans } from './bake-progress.ts';
@@ -59,6 +61,8 @@ export interface BuildEngine {
     onOutput: (text: string) => void,
   ): Promise<number>;
   inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** The Debian archive state a base's apt layers build from (apt-archives.ts); none: not read. */
+  archives?: ArchiveReader;
 }
 
 const localEngine: BuildEngine = {
@@ -77,6 +81,7 @@ const localEngine: BuildEngine = {
     return res.exitCode ?? 1;
   },
   inspect: inspectImage,
+  archives: chooseArchives,
 };
 
 export interface BuildOptions {
@@ -90,6 +95,12 @@ export interface BuildOptions {
   extraTags?: string[];
   buildArgs?: Record<string, string>;
   noCache?: boolean;
+  /**
+   * Read the Debian archives' InRelease files now: when one moved since the last build, foundation's
+   * apt layer and every later one are rebuilt; when none did, the cache stays (default: the state
+   * the last build recorded).
+   */
+  refresh?: boolean;
   cacheFrom?: string[];
   cacheTo?: string[];
   /** Registry cache at REPO/<image>:buildcache for the image and its ancestors (the bake scheme). */
@@ -236,6 +247,16 @@ export async function buildImages(
   const dockerDriver = builder.driver === 'docker';
   const git = await gitInfo(catalog.root);
   const tag = defaultTag(git.branch, opts.tag);
+  // The Debian archive state (KFC_APT_ARCHIVES and its labels) of the images whose Dockerfile declares it.
+  const apt = engine.archives
+    ? await aptTargets(catalog, nodes, {
+        refresh: opts.refresh,
+        buildArgs: { ...(opts.buildArgs ?? {}), ...dockerArgs.buildArgs },
+        verb: 'kfc build',
+        log,
+        read: engine.archives,
+      })
+    : new Map<string, AptTarget>();
   const plan = bakePlan(
     catalog,
     nodes.map((n) => n.name),
@@ -244,6 +265,7 @@ export async function buildImages(
       tag,
       extraTags: opts.extraTags,
       buildArgs: opts.buildArgs,
+      perImage: apt,
       caBundle: opts.caBundle,
       cacheFrom: opts.cacheFrom,
       cacheTo: opts.cacheTo,
@@ -267,7 +289,8 @@ export async function buildImages(
     if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
   const labels = dockerArgs.labels;
-  const run = new BakeRun(catalog, plan.nodes, plan.file, { ...opts, tag, git, reporter, log, engine, buildx, labels });
+  const ctx = { ...opts, tag, git, reporter, log, engine, buildx, labels, apt };
+  const run = new BakeRun(catalog, plan.nodes, plan.file, ctx);
   return run.build(builderName, Boolean(opts.noCache || dockerArgs.noCache));
 }
 
@@ -280,6 +303,8 @@ interface RunContext extends BuildOptions {
   buildx: string[];
   /** `--docker-arg --label K=V`: labels over kfc's. */
   labels: Record<string, string>;
+  /** Image name → its Debian archive state's arg and labels. */
+  apt: Map<string, AptTarget>;
 }
 
 /** One bake run: staged contexts in, images, history and the table out. */
@@ -362,7 +387,8 @@ class BakeRun {
       target.context = staged.contextDir;
       target.dockerfile = 'Dockerfile';
       const inputs = await inputsCommit(this.catalog.root, [join(OUTPUT_DIR, node.name)]);
-      target.labels = { ...ociLabels(node, ctx.git, inputs, ctx.tag, staged.included), ...ctx.labels };
+      const aptLabels = ctx.apt.get(node.name)?.labels;
+      target.labels = { ...ociLabels(node, ctx.git, inputs, ctx.tag, staged.included), ...aptLabels, ...ctx.labels };
       if (staged.wheels)
         ctx.log(`  ${node.name}: Python wheelhouse: ${staged.wheels} wheels from the cache (installs with --no-index)`);
       else if (node.requires.includes('pypi') && configuredIndex())

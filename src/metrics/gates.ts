@@ -2,7 +2,7 @@
  * Report gates: every threshold comes from images.yaml (`gates:` for all images, `images.<name>.gates`
  * per image); a threshold the catalog does not set is not checked. Pure.
  */
-import type { Gates, VulnGate } from '../catalog/schema.ts';
+import type { Gates, SecurityUpdatesGate, VulnGate } from '../catalog/schema.ts';
 
 export interface EffectiveGates {
   minEfficiency?: number;
@@ -13,6 +13,8 @@ export interface EffectiveGates {
   minParentShare?: number;
   /** kfc referee's Trivy gate; an image's own replaces the family's whole. */
   vulnerabilities?: VulnGate;
+  /** Pending Debian security/point-release updates (kfc referee, kfc report); an image's own replaces the family's. */
+  securityUpdates?: SecurityUpdatesGate;
   /** Where each threshold came from, e.g. `images.yaml gates`, `images.yaml images.x.gates`. */
   source: Record<string, string>;
 }
@@ -58,6 +60,10 @@ export function effectiveGates(image: string, global: Gates | undefined, own: Ga
       g.vulnerabilities = gates.vulnerabilities;
       g.source.vulnerabilities = where;
     }
+    if (gates.securityUpdates !== undefined) {
+      g.securityUpdates = gates.securityUpdates;
+      g.source.securityUpdates = where;
+    }
   };
   apply(global, 'images.yaml gates');
   apply(own, `images.yaml images.${image}.gates`);
@@ -76,7 +82,7 @@ export interface GateInput {
 
 export interface Breach {
   image: string;
-  metric: 'efficiency' | 'size' | 'startMedianMs' | 'parentShare';
+  metric: 'efficiency' | 'size' | 'startMedianMs' | 'parentShare' | 'securityUpdates';
   value: number;
   threshold: number;
   /** 'min' means value must be ≥ threshold; 'max' means ≤. */
@@ -152,5 +158,7 @@ function metricKey(m: Breach['metric']): string {
       ? 'maxSize'
       : m === 'startMedianMs'
         ? 'maxStartMedianMs'
-        : 'minParentShare';
+        : m === 'securityUpdates'
+          ? 'securityUpdates'
+          : 'minParentShare';
 }

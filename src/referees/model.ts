@@ -1,5 +1,6 @@
 import type { CrossCheck } from './dive.ts';
 import type { SbomCounts, SecretFinding } from './trivy.ts';
+import type { SecurityUpdatesResult } from './upgradable.ts';
 
 /** A result served from the result cache (src/cache): its key and when it was stored. */
 export interface CacheHit {
@@ -30,6 +31,8 @@ export interface RefereeImage {
     counts: Record<string, number>;
     pass: boolean;
   };
+  /** Pending Debian security / point-release updates (never cached: it depends on the day). */
+  securityUpdates?: SecurityUpdatesResult;
   problems: string[];
   /** What was left out and why (e.g. Java archives without a Java DB). */
   notes: string[];

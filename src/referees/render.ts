@@ -1,6 +1,7 @@
 import { formatBytes } from '../metrics/gates.ts';
 import { pct } from './dive.ts';
 import type { RefereeFile, RefereeImage } from './model.ts';
+import { securityUpdatesText } from './upgradable.ts';
 
 function sbomText(i: RefereeImage): string {
   if (!i.sbom) return '-';
@@ -30,8 +31,8 @@ export function vulnText(vulns: Record<string, number> | undefined, gate: Refere
 export function formatReferee(file: RefereeFile): string {
   const rows = [
     '| image | kfc efficiency | dive efficiency | kfc wasted | dive wasted | removed with dir | gates kfc/dive ' +
-      '| SBOM packages | secrets | vulnerabilities | seconds save/kfc/dive/trivy |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+      '| SBOM packages | secrets | vulnerabilities | Debian security updates | seconds save/kfc/dive/trivy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const i of file.images) {
     const d = i.dive;
@@ -47,6 +48,7 @@ export function formatReferee(file: RefereeFile): string {
       sbomText(i),
       i.secrets ? i.secrets.length : '-',
       i.sbom ? vulnText(i.vulns, i.vulnGate) : '-',
+      i.securityUpdates ? securityUpdatesText(i.securityUpdates) : '-',
       i.cached ? `cached ${i.cached.key.slice(0, 12)}` : `${t.save}/${t.kfc}/${t.dive ?? '-'}/${t.trivy ?? '-'}`,
     ];
     rows.push(`| ${cells.join(' | ')} |`);

@@ -69,7 +69,7 @@ const QUIET = ['--quiet', '--skip-version-check', '--disable-telemetry'];
  * Trivy flags for a scan that never reaches the network (no DB download). Without a Java DB in the
  * cache, Java archives are skipped (Trivy would try to fetch the DB and fail).
  */
-function trivyOffline(t: TrivySetup): string[] {
+export function trivyOffline(t: Pick<TrivySetup, 'cacheDir' | 'javaDb'>): string[] {
   const flags = [
     '--cache-dir',
     t.cacheDir,

@@ -3,13 +3,13 @@ import { delimiter, join } from 'node:path';
 import { KfcError } from '../errors.ts';
 
 /** The referee tools scripts/provision-referees.sh installs. */
-export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx';
+export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx' | 'cosign';
 
 /** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
 const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
 const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
 /** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
-export const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
+const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
 
 function executable(path: string): boolean {
   try {

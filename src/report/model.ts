@@ -2,6 +2,7 @@ import type { EfficiencyMetrics } from '../metrics/efficiency.ts';
 import type { ImageSharing } from '../metrics/family.ts';
 import type { Breach, EffectiveGates } from '../metrics/gates.ts';
 import type { CacheHit, RefereeImage } from '../referees/model.ts';
+import type { SecurityUpdatesResult } from '../referees/upgradable.ts';
 import type { Manifests } from './manifests.ts';
 
 export const REPORT_VERSION = 1;
@@ -73,6 +74,8 @@ export interface ImageReport {
   notes: string[];
   /** What the field's tools said (kfc referee), for this very image ID. */
   referees?: RefereeSummary;
+  /** Pending Debian security / point-release updates, checked now (never cached: it depends on the day). */
+  securityUpdates?: SecurityUpdatesResult;
   /** Where this run's time went for the image (absent in reports written before they were kept). */
   seconds?: ImageSeconds;
   /** Served from the result cache: the figures are the stored run's (measuredAt), start times included. */

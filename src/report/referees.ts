@@ -36,6 +36,8 @@ export function attachReferees(report: FamilyReport, file: RefereeFile | undefin
   for (const img of report.images) {
     const r = by.get(img.name);
     if (!r || r.id !== img.id) continue;
+    // kfc report's own check is newer; kfc referee's stands in when the report did not run one.
+    if (!img.securityUpdates && r.securityUpdates) img.securityUpdates = r.securityUpdates;
     img.referees = {
       ...(r.dive
         ? {

@@ -3,6 +3,7 @@
  * the report diff, and the static HTML catalog page.
  */
 import { formatBytes } from '../metrics/gates.ts';
+import { securityUpdatesText, versionPair } from '../referees/upgradable.ts';
 import { diffManifests, type ManifestDiff } from './manifests.ts';
 import type { FamilyReport, ImageReport, TestResults } from './model.ts';
 import { refereesMarkdown, vulnLine } from './referees.ts';
@@ -23,9 +24,27 @@ function shareLine(i: ImageReport): string {
 
 // ---- terminal ----
 
+/** Pending Debian security updates in a table cell: the count, or why the check did not run. */
+function securityCell(i: ImageReport): string {
+  const u = i.securityUpdates;
+  if (!u) return '—';
+  return u.notRun ? `not run: ${u.notRun}` : `${u.count}${u.allowed.length ? ` (+${u.allowed.length} allowed)` : ''}`;
+}
+
 export function textSummary(r: FamilyReport): string {
   const rows = [
-    ['image', 'size', 'layers', 'efficiency', 'wasted', 'user wasted', 'shared w/ parent', 'start median', 'gates'],
+    [
+      'image',
+      'size',
+      'layers',
+      'efficiency',
+      'wasted',
+      'user wasted',
+      'shared w/ parent',
+      'start median',
+      'security updates',
+      'gates',
+    ],
   ];
   for (const i of r.images) {
     rows.push([
@@ -41,6 +60,7 @@ export function textSummary(r: FamilyReport): string {
           ? `${ms(i.start.medianMs)} ±${Math.round(i.start.iqrMs)} (n=${i.start.starts})`
           : 'no 200'
         : '—',
+      securityCell(i),
       i.breaches.length ? `FAIL ${i.breaches.length}` : 'ok',
     ]);
   }
@@ -112,6 +132,7 @@ export function imageMarkdown(i: ImageReport): string {
     `- tags: ${i.tags.map((t) => `\`${t}\``).join(', ') || '—'}`,
   ];
   if (vulnLine(i)) out.push(`- vulnerabilities (Trivy, kfc referee): ${vulnLine(i)}`);
+  if (i.securityUpdates) out.push(`- pending Debian security updates: ${securityUpdatesText(i.securityUpdates)}`);
   const st = i.start;
   if (st)
     out.push(
@@ -567,12 +588,27 @@ function imageSection(i: ImageReport, head: string, testBadge: string, colorOf: 
 <tr><td>last test</td><td>${testBadge}</td></tr>
 <tr><td>gates</td><td>${gates}</td></tr>
 ${vulnRow(i)}
+${securityRow(i)}
 </table>
 ${layerChart(i, colorOf)}
 ${layers}
 ${wasted}
 <details class="packages"><summary>Packages (${pkgs.length})</summary><span class="hits"></span>${packages}</details>
 </section>`;
+}
+
+/** The HTML row of pending Debian security updates, each with its version pair; nothing when not checked. */
+function securityRow(i: ImageReport): string {
+  const u = i.securityUpdates;
+  if (!u) return '';
+  const verdict = u.notRun
+    ? `not run: ${esc(u.notRun)}`
+    : `${u.count} pending (max ${u.max}) ` +
+      `<span class="badge ${u.pass ? 'pass' : 'fail'}">${u.pass ? 'pass' : 'FAIL'}</span>`;
+  const list = u.pending.length
+    ? `<ul>${u.pending.map((p) => `<li><code>${esc(versionPair(p))}</code></li>`).join('')}</ul>`
+    : '';
+  return `<tr><td>Debian security updates</td><td>${verdict}${list}</td></tr>`;
 }
 
 /** The HTML table row of an image's vulnerability counts, or nothing when it was not scanned. */

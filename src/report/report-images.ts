@@ -10,6 +10,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { advisoriesNote } from '../referees/advisories.ts';
 import type { RefereeImage } from '../referees/model.ts';
 import { type RefereeSetup, type RefereeSetupOptions, refereeSetup } from '../referees/setup.ts';
 import { normaliseRepo } from '../tags/tags.ts';
@@ -18,6 +19,7 @@ import { readJsonFile } from './files.ts';
 import { mergeReports } from './merge.ts';
 import type { FamilyReport } from './model.ts';
 import { type CollectOptions, collectReport, type ResultCaches } from './run.ts';
+import { checkSecurityUpdates } from './security-updates.ts';
 
 export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'referees' | 'cache'> {
   repo?: string;
@@ -29,6 +31,10 @@ export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'ref
   /** Where report.json is: with `merge`, its other images are kept. Also where sbom/ goes. */
   out: string;
   merge: boolean;
+  /** Check pending Debian security updates of each image once (a container each, never cached). Default on. */
+  securityUpdates?: boolean;
+  /** kfc referee: note on each verdict whether the Python and npm advisory services answer. */
+  advisories?: boolean;
   /** The referee tools on `images` (all the measured ones when absent). */
   referees?: Omit<RefereeSetupOptions, 'log'> & { images?: (node: ImageNode) => boolean };
   /** false: no result cache (--no-result-cache). Default: on, unless KFC_TEST_CACHE=off. */
@@ -98,6 +104,11 @@ export async function reportImages(
     throw new KfcError(`no catalog image is built here with tag "${resolved.tag}"${repo ? ` in ${repo}` : ''}`, {
       hint: `kfc build IMAGE first, or pass ${refFlags}`,
     });
+  }
+  if (opts.securityUpdates !== false) await checkSecurityUpdates(catalog, fresh, collected.referees, opts.log);
+  if (opts.advisories) {
+    const note = await advisoriesNote();
+    for (const r of collected.referees) r.notes.push(note);
   }
   const out = { fresh, report: fresh, referees: collected.referees, ...(setup ? { tools: setup.tools } : {}) };
   if (!opts.merge) return out;

@@ -84,7 +84,7 @@ function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
 const s1 = (seconds: number) => seconds.toFixed(1);
 
 /** Runs every image's suites; returns a result per image (it throws only on bad input). */
-export async function runSuites(
+async function runSuites(
   catalog: Catalog,
   nodes: ImageNode[],
   opts: RunSuitesOptions,

@@ -188,7 +188,11 @@ test('renderers: terminal table, Markdown and HTML name the figures', () => {
   const text = textSummary(r);
   assert.match(
     text,
-    /^jupyterlab-cpu\s+1\.06 GB\s+5\s+0\.9952\s+10\.0 MB\s+1\.1%\s+100\.0% of foundation\s+1235 ms ±43 \(n=10\)\s+ok$/m,
+    new RegExp(
+      String.raw`^jupyterlab-cpu\s+1\.06 GB\s+5\s+0\.9952\s+10\.0 MB\s+1\.1%\s+100\.0% of foundation\s+` +
+        String.raw`1235 ms ±43 \(n=10\)\s+—\s+ok$`,
+      'm',
+    ),
   );
   assert.match(text, /unique layer bytes 1\.06 GB \(87\.6% of the sum; 5 of 8 layers\)/);
   const md = imageMarkdown(r.images[1]!);
@@ -210,4 +214,29 @@ test('renderers: terminal table, Markdown and HTML name the figures', () => {
   );
   assert.equal((html.match(/<section class="image"/g) ?? []).length, 3);
   assert.match(html, /tests passed/);
+});
+
+test('renderers show pending Debian security updates with their version pairs, or why not run', () => {
+  const r = sampleReport();
+  const update = {
+    package: 'libssl3t64',
+    arch: 'amd64',
+    installed: '3.5.9-1~deb13u1',
+    candidate: '3.5.10-1~deb13u1',
+    archives: ['stable-security'],
+  };
+  const base = { allowed: [], expired: [], max: 0, seconds: 20, measuredAt: '2026-12-06T12:00:00Z' };
+  r.images[1]!.securityUpdates = { ...base, pending: [update], count: 1, pass: false };
+  r.images[0]!.securityUpdates = { ...base, notRun: 'archive unreachable', pending: [], count: 0, pass: true };
+  const text = textSummary(r);
+  assert.match(text, /^jupyterlab-cpu\s.*\s1\s+ok$/m);
+  assert.match(text, /^foundation\s.*not run: archive unreachable\s+ok$/m);
+  assert.match(
+    imageMarkdown(r.images[1]!),
+    /- pending Debian security updates: 1 pending: libssl3t64 3\.5\.9-1~deb13u1 → 3\.5\.10-1~deb13u1 \(max 0\) FAIL/,
+  );
+  const html = renderHtml({ report: r, catalog: sampleCatalog, tests: {} });
+  assert.match(html, /Debian security updates<\/td><td>1 pending \(max 0\) <span class="badge fail">FAIL/);
+  assert.match(html, /<li><code>libssl3t64 3\.5\.9-1~deb13u1 → 3\.5\.10-1~deb13u1<\/code><\/li>/);
+  assert.match(html, /Debian security updates<\/td><td>not run: archive unreachable/);
 });

@@ -180,6 +180,35 @@ describe('.github/workflows/build.yml', () => {
     assert.doesNotMatch(text, /azurecr\.io|password: [^$]/, 'no literal registry or credential');
   });
 
+  test('advisories: pip-audit over every python/*.lock and npm audit over the pinned VS Code install', () => {
+    const job = wf.jobs.advisories!;
+    const pip = step(job, /pip-audit/).run!;
+    assert.match(pip, /pipx install pip-audit==\d+\.\d+\.\d+/);
+    assert.match(pip, /for lock in python\/\*\.lock/);
+    assert.match(pip, /pip-audit --strict --disable-pip --require-hashes --requirement "\$lock"/);
+    const npm = step(job, /npm audit/).run!;
+    assert.match(npm, /ARG CODE_SERVER_VERSION=/);
+    assert.match(
+      readFileSync(resolve(ROOT, 'docker-bits/jupyterlab-vscode.Dockerfile'), 'utf8'),
+      /^ARG CODE_SERVER_VERSION=\S+$/m,
+    );
+    assert.match(npm, /npm audit --omit=dev --audit-level=high/);
+    assert.match(npm, /lib\/vscode/);
+  });
+
+  test('builds read the Debian archives now (--refresh): an archive that moved rebuilds from foundation', () => {
+    const args = wf.jobs.image!.steps.find((s) => s.env?.KFC_TEST_BUILD_ARGS)!.env!.KFC_TEST_BUILD_ARGS!;
+    assert.match(args, /--refresh/);
+  });
+
+  test('the production push signs with the COSIGN_KEY secret when it is set', () => {
+    const prod = wf.jobs.image!.steps.find((s) => /kfc push/.test(s.run ?? '') && s.if === "env.RELEASE == 'true'")!;
+    assert.equal(prod.env!.KFC_COSIGN_KEY, '${{ secrets.COSIGN_KEY }}');
+    assert.equal(prod.env!.COSIGN_PASSWORD, '${{ secrets.COSIGN_PASSWORD }}');
+    assert.match(prod.run!, /sign=\(--sign\)/);
+    assert.match(prod.run!, /npx kfc push "\$IMAGE" --repo "\$PROD_REPO" "\$\{sign\[@\]\}"/);
+  });
+
   test('every job has a timeout; default token is read-only', () => {
     for (const [name, job] of Object.entries(wf.jobs))
       assert.ok((job['timeout-minutes'] ?? 0) > 0, `${name} has timeout-minutes`);

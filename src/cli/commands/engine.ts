@@ -11,6 +11,7 @@ import { pullImage, pushImage } from '../../engine/push-pull.ts';
 import { resolveRefs } from '../../engine/refs.ts';
 import { tagImage } from '../../engine/tag.ts';
 import { KfcError } from '../../errors.ts';
+import { pushAndSign, verifyAndPull } from '../../signing/push-pull.ts';
 import { testImages } from '../../testing/run.ts';
 import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
@@ -65,6 +66,10 @@ export function registerEngineCommands(program: Command): void {
     .option('--tag <tag>', 'tag (default: the git branch)')
     .option('--build-arg <k=v>', 'build argument (repeatable)', repeatable)
     .option('--no-cache', 'do not use the layer cache')
+    .option(
+      '--refresh',
+      "read Debian's InRelease files now: rebuild from foundation's apt layer only if an archive moved",
+    )
     .option('--cache-from <ref>', 'cache source (repeatable)', repeatable)
     .option('--cache-to <ref>', 'cache export (not on the local engine: --builder; repeatable)', repeatable)
     .option(
@@ -101,6 +106,7 @@ export function registerEngineCommands(program: Command): void {
           tag?: string;
           buildArg?: string[];
           cache?: boolean;
+          refresh?: boolean;
           cacheFrom?: string[];
           cacheTo?: string[];
           registryCache?: string;
@@ -128,6 +134,7 @@ export function registerEngineCommands(program: Command): void {
           tag: opts.tag,
           buildArgs: parseBuildArgs(opts.buildArg),
           noCache: opts.cache === false,
+          refresh: opts.refresh,
           cacheFrom: opts.cacheFrom,
           cacheTo: opts.cacheTo,
           registryCache: registryCacheMode(opts.registryCache),
@@ -185,14 +192,29 @@ export function registerEngineCommands(program: Command): void {
     .argument('<image>')
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--retries <n>', 'retries on transient network errors', '3')
+    .option('--sign', 'sign each pushed digest with cosign and attach its CycloneDX SBOM as a signed attestation')
+    .option('--key <file>', 'with --sign: cosign private key (default: $KFC_COSIGN_KEY, a path or the key text)')
     .option('--json', 'machine-readable output')
-    .action(async (image: string, opts: { repo?: string; retries: string }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const node = oneImage(catalog, image);
-      const { target, tags, seconds } = await pushImage(catalog, node, { ...opts, retries: retries(opts.retries) });
-      if (wantsJson(cmd)) printJson({ pushed: tags, seconds });
-      else process.stdout.write(`pushed ${tags.length} tag(s) of ${target} in ${seconds.toFixed(1)} s\n`);
-    });
+    .action(
+      async (image: string, opts: { repo?: string; retries: string; sign?: boolean; key?: string }, cmd: Command) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        const node = oneImage(catalog, image);
+        if (opts.key && !opts.sign)
+          throw new KfcError('--key is for --sign', { hint: 'kfc push IMAGE --sign --key FILE' });
+        const how = { repo: opts.repo, retries: retries(opts.retries) };
+        const r = opts.sign
+          ? await pushAndSign(catalog, node, { ...how, sign: { key: opts.key } })
+          : { ...(await pushImage(catalog, node, how)), signed: [] };
+        if (wantsJson(cmd)) printJson({ pushed: r.tags, seconds: r.seconds, signed: r.signed });
+        else {
+          process.stdout.write(`pushed ${r.tags.length} tag(s) of ${r.target} in ${r.seconds.toFixed(1)} s\n`);
+          for (const s of r.signed)
+            process.stdout.write(
+              `signed ${r.target}@${s.digest} in ${s.signSeconds} s, SBOM attested in ${s.attestSeconds} s\n`,
+            );
+        }
+      },
+    );
 
   program
     .command('pull')
@@ -201,14 +223,36 @@ export function registerEngineCommands(program: Command): void {
     .option('--repo <repo>', 'registry/namespace prefix (REPO)')
     .option('--tag <tag>', 'tag (default: the git branch)')
     .option('--retries <n>', 'retries on transient network errors', '3')
+    .option('--verify', 'verify the cosign signature and SBOM attestation first; pull only the digest that verified')
+    .option(
+      '--key <file>',
+      'with --verify: cosign public key (default: $KFC_COSIGN_PUBLIC_KEY, a path or the key text)',
+    )
     .option('--json', 'machine-readable output')
-    .action(async (image: string, opts: { repo?: string; tag?: string; retries: string }, cmd: Command) => {
-      const catalog = catalogFor(cmd, { readFiles: false });
-      const node = oneImage(catalog, image);
-      const { ref, id, seconds } = await pullImage(catalog, node, { ...opts, retries: retries(opts.retries) });
-      if (wantsJson(cmd)) printJson({ ref, id, seconds });
-      else process.stdout.write(`pulled ${ref} (${id.slice(7, 19)}) in ${seconds.toFixed(1)} s\n`);
-    });
+    .action(
+      async (
+        image: string,
+        opts: { repo?: string; tag?: string; retries: string; verify?: boolean; key?: string },
+        cmd: Command,
+      ) => {
+        const catalog = catalogFor(cmd, { readFiles: false });
+        const node = oneImage(catalog, image);
+        if (opts.key && !opts.verify)
+          throw new KfcError('--key is for --verify', { hint: 'kfc pull IMAGE --verify --key FILE' });
+        const how = { repo: opts.repo, tag: opts.tag, retries: retries(opts.retries) };
+        const r = opts.verify
+          ? await verifyAndPull(catalog, node, { ...how, key: opts.key })
+          : { ...(await pullImage(catalog, node, how)), verified: undefined };
+        if (wantsJson(cmd)) printJson({ ref: r.ref, id: r.id, seconds: r.seconds, verified: r.verified });
+        else {
+          if (r.verified)
+            process.stdout.write(
+              `verified ${r.verified.digestRef} (signature + SBOM attestation) in ${r.verified.seconds} s\n`,
+            );
+          process.stdout.write(`pulled ${r.ref} (${r.id.slice(7, 19)}) in ${r.seconds.toFixed(1)} s\n`);
+        }
+      },
+    );
 
   program
     .command('dev')

@@ -4,6 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { affectedSince, canonicalJson } from '../../affected/affected.ts';
 import { BAKE_FILE, bakeJson, renderBake } from '../../bake/bake.ts';
+import { aptTargets } from '../../engine/apt-targets.ts';
 import { buildImages } from '../../engine/build.ts';
 import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
@@ -37,6 +38,7 @@ async function buildNow(
     baseRef: string[];
     caBundle?: string;
     buildArg: string[];
+    refresh?: boolean;
     stdout?: boolean;
     check?: boolean;
     progress: string;
@@ -67,6 +69,7 @@ async function buildNow(
     baseRefs: parseBaseRefs(opts.baseRef),
     caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
     buildArgs: parseBuildArgs(opts.buildArg),
+    refresh: opts.refresh,
     progress,
   });
   if (wantsJson(cmd)) printJson(results);
@@ -152,6 +155,10 @@ export function registerPublishCommands(program: Command): void {
     )
     .option('--ca-bundle <file>', 'pass the CA bundle of a TLS-inspecting proxy as BuildKit secret id=ca')
     .option('--build-arg <k=v>', "build argument over the catalog's, as kfc build (repeatable)", repeatable, [])
+    .option(
+      '--refresh',
+      "read Debian's InRelease files now for KFC_APT_ARCHIVES and its labels (default: the state recorded)",
+    )
     .option('--stdout', 'print the file instead of writing it')
     .option('--check', 'write nothing; exit 1 if the file differs')
     .option(
@@ -175,6 +182,7 @@ export function registerPublishCommands(program: Command): void {
           baseRef: string[];
           caBundle?: string;
           buildArg: string[];
+          refresh?: boolean;
           stdout?: boolean;
           check?: boolean;
           build?: boolean;
@@ -183,8 +191,17 @@ export function registerPublishCommands(program: Command): void {
         cmd: Command,
       ) => {
         if (opts.build) return buildNow(images, opts, cmd);
-        const catalog = catalogFor(cmd, { readFiles: false });
+        // The bits are read: an image's Dockerfile says whether it takes the Debian archive state.
+        const catalog = catalogFor(cmd);
         const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
+        const buildArgs = parseBuildArgs(opts.buildArg);
+        const log = (s: string) => process.stderr.write(`${s}\n`);
+        const perImage = await aptTargets(catalog, images.length ? selectNodes(catalog, images) : catalog.order, {
+          refresh: opts.refresh,
+          buildArgs,
+          verb: 'kfc bake',
+          log,
+        });
         const { file, notes } = renderBake(catalog, {
           repo: opts.repo,
           sha: git?.sha,
@@ -197,7 +214,8 @@ export function registerPublishCommands(program: Command): void {
           baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle,
           images,
-          buildArgs: parseBuildArgs(opts.buildArg),
+          buildArgs,
+          perImage,
         });
         for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
         const text = bakeJson(file);

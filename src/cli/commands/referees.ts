@@ -32,6 +32,7 @@ interface RefereeOpts {
   workDir?: string;
   diveCi?: string;
   resultCache: boolean;
+  securityUpdates: boolean;
 }
 
 export function registerRefereeCommands(program: Command): void {
@@ -97,6 +98,7 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--vulns', 'scan vulnerabilities, an error without a DB (default: when TRIVY_CACHE_DIR holds a Trivy DB)')
     .option('--trivyignore <file>', `Trivy's vulnerability allowlist (default: ${TRIVY_IGNORE} at the repository root)`)
     .option('--dive-ci <file>', `dive's CI rules (default: ${DIVE_CONFIG} at the repository root)`)
+    .option('--no-security-updates', 'skip the pending Debian security-updates check (a container per image)')
     .option('--work-dir <dir>', 'where the per-image archive is written (default: a temp dir; removed after)')
     .option('--no-result-cache', 'judge every image again (default: passing verdicts are reused by image ID)')
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
@@ -124,6 +126,8 @@ function registerRefereeRunCommand(program: Command): void {
         starts: 0,
         log,
         resultCache: opts.resultCache,
+        securityUpdates: opts.securityUpdates,
+        advisories: true,
         ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
         referees: {
           root,

@@ -30,6 +30,7 @@ interface ReportOpts {
   diveCi?: string;
   workDir?: string;
   resultCache: boolean;
+  securityUpdates: boolean;
 }
 
 /** `kfc report --diff OLD.json NEW.json`. */
@@ -72,6 +73,7 @@ export function registerReportCommands(program: Command): void {
     .option('--starts <n>', 'docker run → readiness 200 timings per image (0 skips)', '10')
     .option('--start-timeout <ms>', 'give up on one start after this long', '60000')
     .option('--no-manifests', 'skip the package manifests (no container is started for them)')
+    .option('--no-security-updates', 'skip the pending Debian security-updates check (a container per image)')
     .option('--no-merge', 'do not keep earlier measurements of other images in report.json')
     .option('--check', 'exit 1 naming each gate breach (efficiency, size, start median, parent reuse)')
     .option(
@@ -119,6 +121,7 @@ export function registerReportCommands(program: Command): void {
           imageRefs,
           manifests: opts.manifests,
           merge: opts.merge,
+          securityUpdates: opts.securityUpdates,
           named: args.length > 0,
           out,
           starts,
