@@ -165,7 +165,11 @@ if (scope.includes('images')) {
   const ca = caBundle ? ['--ca-bundle', caBundle] : [];
   const extra = (process.env.KFC_TEST_BUILD_ARGS ?? '').split(/\s+/).filter(Boolean);
   const built =
-    images.length === 0 ? 1 : await run('build', process.execPath, kfc('build', ...images, ...ref, ...ca, ...extra));
+    images.length === 0
+      ? 1
+      : // --refresh: Debian's archives as they are now; a moved one rebuilds from foundation's apt layer, so the
+        // pending-security-updates gate below judges images with today's updates.
+        await run('build', process.execPath, kfc('build', ...images, ...ref, '--refresh', ...ca, ...extra));
   if (built === 0) {
     const row = (name) => catalogRows.find((r) => r.name === name);
     // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
@@ -198,17 +202,9 @@ if (scope.includes('images')) {
         failed += 1;
       } else skipped += 1;
     } else if (nodePulled.length) {
-      // The internal ancestors (foundation, toolbelt) as images of their own, from the build's cache:
-      // the node pulls them first, so each child's pull is measured over its parent.
-      const ancestors = [];
-      for (const name of nodePulled)
-        for (let p = row(name)?.parent; p && !images.includes(p) && !ancestors.includes(p); p = row(p)?.parent)
-          ancestors.push(p);
-      const ancestorsBuilt = ancestors.length
-        ? await run('build ancestors', process.execPath, kfc('build', ...ancestors, ...ref, ...ca, ...extra))
-        : 0;
-      if (ancestorsBuilt === 0)
-        await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--smoke'));
+      // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
+      // each child's pull is measured over its parent.
+      await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--smoke'));
     }
   }
 }
