@@ -1,6 +1,4 @@
 import { test } from 'node:test';
-import { execa } from 'execa';
-import { dockerBin } from '../engine/docker.ts';
 
 /**
  * The skip option of a suite that needs a part of the machine (engine, root base, Chromium).
@@ -15,12 +13,4 @@ export function needs(missing: string | false | undefined): string | false {
     });
   }
   return missing;
-}
-
-/** The docker CLI every test drives: the one kfc uses (KFC_DOCKER, else Debian's /usr/bin/docker). */
-export const DOCKER = dockerBin();
-
-/** Does an engine answer at DOCKER_HOST (the one check integration suites share)? */
-export async function engineAnswers(): Promise<boolean> {
-  return (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { reject: false })).exitCode === 0;
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
+import { needs } from '../../src/testing/parts.ts';
 import { freePort } from '../../src/testing/ports.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;

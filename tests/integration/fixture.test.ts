@@ -11,9 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { HOST_LABEL, PID_LABEL, RUN_ID, RUN_LABEL, sweepDeadRuns } from '../../src/testing/cleanup.ts';
 import { startNotebook } from '../../src/testing/container.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { ContainerHandle } from '../../src/testing/engine-objects.ts';
 import { KfcContainer } from '../../src/testing/kfc-container.ts';
-import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
+import { needs } from '../../src/testing/parts.ts';
 import { healthy, logLine } from '../../src/testing/waits.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;

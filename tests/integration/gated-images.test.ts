@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { engineAnswers, needs } from '../../src/testing/parts.ts';
+import { engineAnswers } from '../../src/testing/engine-check.ts';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const engineUp = await engineAnswers();

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import tar from 'tar-stream';
-import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixture = join(repoRoot, 'tests/fixtures/python-locks');

@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import type { RefereeFile } from '../../src/referees/model.ts';
 import { findTool } from '../../src/referees/tools.ts';
 import type { FamilyReport } from '../../src/report/model.ts';
-import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');

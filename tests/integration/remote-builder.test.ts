@@ -15,7 +15,8 @@ import { execa } from 'execa';
 import { findBuildx } from '../../src/engine/buildx.ts';
 import { type Registry, startRegistry } from '../../src/nodepull/node-engine.ts';
 import { findBuildkitd, type RemoteBuilder, startRemoteBuilder } from '../../src/testing/buildkitd.ts';
-import { DOCKER, engineAnswers, needs } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
+import { needs } from '../../src/testing/parts.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const BASE = 'kfc/debian:trixie';

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import type { RefereeFile, RefereeImage } from '../../src/referees/model.ts';
 import { findTool } from '../../src/referees/tools.ts';
-import { DOCKER, engineAnswers } from '../../src/testing/parts.ts';
+import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/referees');

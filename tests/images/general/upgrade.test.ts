@@ -25,8 +25,8 @@ import {
   startNotebook,
   testImage,
 } from '../../../src/testing/container.ts';
+import { DOCKER } from '../../../src/testing/engine-check.ts';
 import { describeCell, JupyterApi, runCell } from '../../../src/testing/kernel.ts';
-import { DOCKER } from '../../../src/testing/parts.ts';
 import { localWheelScript } from './start-run.ts';
 
 const _run = promisify(execFile);
