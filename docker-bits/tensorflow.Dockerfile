@@ -5,7 +5,9 @@
 # dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them, whatever its environment
 # (kernels, terminals, sudo), unlike LD_LIBRARY_PATH, which a kernel spec or sudo can drop. The GPU driver
 # (libcuda) comes from the node through the NVIDIA container toolkit, which re-runs ldconfig at start
-# and keeps these entries. Without a GPU, TensorFlow runs on the CPU. Comes after every
+# and keeps these entries. Without a GPU, TensorFlow runs on the CPU. The import check runs with a
+# throwaway HOME: run as root with jovyan's, Keras and Matplotlib left root-owned ~/.keras, ~/.config and
+# ~/.cache in the image's home, which jovyan could not write outside Kubeflow. Comes after every
 # jupyterlab-cpu bit, so this image reuses all of its layers.
 ENV NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
@@ -22,7 +24,9 @@ RUN --mount=type=bind,source=python/jupyterlab-tensorflow.lock,target=/tmp/kfc.l
     test -s "${conf}" && \
     ldconfig && \
     ldconfig -p | grep "libcudnn.so.9 .*${site}/nvidia/cudnn/lib/" > /dev/null && \
-    "${CONDA_DIR}/bin/python" -B -c 'import tensorflow as tf; b = tf.sysconfig.get_build_info(); \
+    HOME=/tmp/kfc-tf-check "${CONDA_DIR}/bin/python" -B -c 'import tensorflow as tf; \
+b = tf.sysconfig.get_build_info(); \
 print("tensorflow", tf.__version__, "cuda", b["cuda_version"], "cudnn", b["cudnn_version"])' && \
+    rm -rf /tmp/kfc-tf-check && \
     fix-permissions "${CONDA_DIR}"
 USER ${NB_UID}

@@ -77,6 +77,14 @@ describe('general: start.sh options (docker-stacks semantics)', { concurrency: 4
     assert.ok(r.lines.includes('/home/jovyan/.jupyter directory jovyan users'), r.logs);
   });
 
+  // docker-stacks users run the image's own home: a build step that wrote there as root (an import that
+  // made ~/.config or ~/.cache) leaves jovyan unable to write its own config.
+  test("everything in the image's home belongs to jovyan", async () => {
+    const r = await runStart(['find', '/home/jovyan', '-xdev', '!', '-user', 'jovyan']);
+    assert.equal(r.exitCode, 0, r.logs);
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean), [], `owned by another user:\n${r.stdout}`);
+  });
+
   // Issue 24 (Kubeflow Notebooks 2.0 serves a workspace under /workspace/connect/<ns>/<workspace>/<port>/).
   test('NB_NAMESPACE comes from a v1 or a Notebooks 2.0 NB_PREFIX (or is kept when set)', async () => {
     const show = ['bash', '-c', 'echo "NB_NAMESPACE=${NB_NAMESPACE:-}"; cat ~/.config/kfp/context.json 2>&1 || true'];
