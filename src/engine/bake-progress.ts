@@ -75,6 +75,8 @@ interface Seen {
   started: boolean;
   completed: boolean;
   logs: string[];
+  /** Log text after the last newline: BuildKit cuts a step's output into chunks mid-line. */
+  partial: string;
 }
 
 const BRACKET = /^\[([^\]]*)\]\s*(.*)$/;
@@ -115,7 +117,7 @@ export class BakeProgress {
       const key = `${v.digest}\0${v.name ?? ''}`;
       let seen = this.vertices.get(key);
       if (!seen) {
-        seen = { n: ++this.counter, name: v.name ?? v.digest, started: false, completed: false, logs: [] };
+        seen = { n: ++this.counter, name: v.name ?? v.digest, started: false, completed: false, logs: [], partial: '' };
         this.vertices.set(key, seen);
         if (!this.byDigest.has(v.digest)) this.byDigest.set(v.digest, key);
       }
@@ -126,6 +128,7 @@ export class BakeProgress {
       if (where?.step !== undefined) events.push(...this.stepEvents(where.plan, where.step, v));
       if (v.completed && !seen.completed) {
         seen.completed = true;
+        this.logLines(seen, '\n', lines);
         lines.push(`#${seen.n} ${completion(v)}`);
         // A registry cache not written yet is a miss, not a failure.
         if (v.error && !IGNORED.test(seen.name)) this.fail(where?.plan, where?.step, v.error, seen.logs);
@@ -134,16 +137,20 @@ export class BakeProgress {
     }
     for (const log of status.logs ?? []) {
       const seen = this.vertices.get(this.byDigest.get(log.vertex) ?? '');
-      if (!seen) continue;
-      for (const line of logText(log)
-        .split('\n')
-        .filter((l) => l.trim())) {
-        lines.push(`#${seen.n} ${line}`);
-        seen.logs.push(line);
-        if (seen.logs.length > 40) seen.logs.shift();
-      }
+      if (seen) this.logLines(seen, seen.completed ? `${logText(log)}\n` : logText(log), lines);
     }
     return { events, lines, exported };
+  }
+
+  /** A vertex's whole log lines, joined across chunks; the text after the last newline waits for the next. */
+  private logLines(seen: Seen, text: string, lines: string[]): void {
+    const parts = (seen.partial + text).split('\n');
+    seen.partial = parts.pop() ?? '';
+    for (const line of parts.filter((l) => l.trim())) {
+      lines.push(`#${seen.n} ${line}`);
+      seen.logs.push(line);
+      if (seen.logs.length > 40) seen.logs.shift();
+    }
   }
 
   /**

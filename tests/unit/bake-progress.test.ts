@@ -105,6 +105,21 @@ describe('BakeProgress', () => {
     assert.deepEqual(events[4]!.lines, ['#4 DONE 12.5s']);
   });
 
+  it("a step's output cut into chunks mid-line is one line in the plain log; the rest comes out at its end", () => {
+    const [child] = plansOf(['mini-child']);
+    const p = new BakeProgress([child!]);
+    const log = (text: string): SolveStatus => ({
+      logs: [{ vertex: 'sha256:4', data: Buffer.from(text).toString('base64') }],
+    });
+    p.feed(v('4', '[ 3/7] RUN pip install', { started: at(1) }));
+    const lines = [
+      p.feed(log(' + idna\nInstalled ')),
+      p.feed(log('1 package in 6ms\nBytecode')),
+      p.feed(v('4', '[ 3/7] RUN pip install', { started: at(1), completed: at(2) })),
+    ].flatMap((e) => e.lines);
+    assert.deepEqual(lines, ['#1  + idna', '#1 Installed 1 package in 6ms', '#1 Bytecode', '#1 DONE 1.0s']);
+  });
+
   it('a shared step counts once for its owner, whichever target reports it, and for every sharer', () => {
     const plans = plansOf(['mini-root', 'mini-child']);
     const p = new BakeProgress(plans);
