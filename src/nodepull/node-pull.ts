@@ -4,11 +4,12 @@
  * pulls one image the next is pushed. For each: the three accounts of what moved, the pulled image's ID
  * against the build's (content identity), the registry blobs no later image needs dropped, a
  * Kubeflow-contract smoke test on the node (node-smoke.ts), and the images no later pull needs removed
- * from the node. Each pushed image is signed by digest with a key pair made for the run, its CycloneDX SBOM
- * attested (src/signing); before the node pulls it, the signature and the attestation of what its tag
- * points at are verified with that key, and the node pulls the digest that verified, never the tag: an
- * image that does not verify is refused (its row fails with one line naming image and digest). Each image's row is kept by content (node-pull-key.ts); a cached row is not run again,
- * and when every row is cached no registry or node starts.
+ * from the node. Each pushed image is signed by digest with a key pair made for the run, its CycloneDX
+ * SBOM attested (src/signing); before the node pulls it, the signature and the attestation of what its
+ * tag points at are verified with that key, and the node pulls the digest that verified, never the tag:
+ * an image that does not verify is refused (its row fails with one line naming image and digest). Each
+ * image's row is kept by content (node-pull-key.ts); a cached row is not run again, and when every row
+ * is cached no registry or node starts.
  */
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -146,7 +147,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   const engineVersion = (await execa(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false })).stdout;
   const registryVersion = (await execa('/usr/bin/docker-registry', ['--version'], { reject: false })).stdout.trim();
   const source = await nodePullSourceDigest();
-  const verify = `cosign ${await cosignVersion()}: signed, SBOM attested, both verified by a throwaway key; digest pulled`;
+  const verify = `cosign ${await cosignVersion()}: signed, SBOM attested, verified by a throwaway key; digest pulled`;
   const store = new ResultStore('node-pull', { enabled: opts.resultCache === false ? false : undefined, warn: log });
   const before = heldBefore(opts.nodes);
   const keys = new Map(

@@ -245,8 +245,8 @@ describe('a node pulls the family', { skip }, () => {
     assert.match(
       r.problems[0]!,
       new RegExp(
-        `^ref-clean: refused before the node pulled it: 127\\.0\\.0\\.1:\\d+/kfc-node/ref-clean:${tag} \\(${swapped}\\):` +
-          " the signature does not verify with the run's key: no signatures found",
+        `^ref-clean: refused before the node pulled it: 127\\.0\\.0\\.1:\\d+/kfc-node/ref-clean:${tag}` +
+          ` \\(${swapped}\\): the signature does not verify with the run's key: no signatures found`,
       ),
     );
     assert.deepEqual(row!.problems, [r.problems[0]!.replace(/^ref-clean: /, '')]);
