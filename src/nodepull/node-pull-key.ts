@@ -2,7 +2,8 @@
  * The result-cache key of one image's node pull (src/cache/store.ts): everything the pull, its three
  * accounts, the identity check and the smoke read. The image's ID, the IDs of the images already on the
  * node (its chain and any sibling branch the node still holds), the engine's and the registry's versions,
- * the smoke it ran, and node-pull's own source: the import tree of node-pull.ts (esbuild's metafile).
+ * the smoke it ran, the signature check before the pull (cosign's version), and node-pull's own source:
+ * the import tree of node-pull.ts (esbuild's metafile).
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ export interface NodePullKeyInput {
   registryVersion: string;
   /** What the smoke checks ("off", or the ready path and "+kernel"). */
   smoke: string;
+  /** How the image is signed and verified before the node pulls it (cosign's version). */
+  verify: string;
   source: string;
 }
 
@@ -58,6 +61,7 @@ export function nodePullKey(input: NodePullKeyInput): { key: string; parts: Reco
     engine: input.engineVersion,
     registry: input.registryVersion,
     smoke: input.smoke,
+    verify: input.verify,
     source: input.source,
   };
   return { key: digestParts(parts), parts };
