@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): unit tests, then engine integration tests, then the images
-// CI builds with their inherited suites and report gates. KFC_TEST_SCOPE=unit|integration|images
-// (comma-separated) runs a part. Ends with one "N passed, N failed" line over all parts.
+// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; then
+// the engine integration tests, the node's pull and the images' inherited suites side by side.
+// KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
+// and one "N passed, N failed" line over all parts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,17 +135,12 @@ if (scope.includes('integration') || scope.includes('images')) {
 }
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
- * images in scope they run beside the build and the image suites (mostly waits on servers and browsers, so
- * the two overlap well on two cores) and are awaited before the report, whose start figures are timed on a
- * machine doing nothing else.
+ * images in scope they run after the report, beside the image suites and node-pull (the suites mostly wait on
+ * servers and browsers, node-pull on one core's gzip), so the three overlap on two cores.
  */
-let integration = Promise.resolve(0);
-if (scope.includes('integration')) {
-  const args = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
-  integration = scope.includes('images')
-    ? run('integration', process.execPath, args, {}, 'last', 'the build, the image suites and node-pull')
-    : run('integration', process.execPath, args);
-}
+const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
+if (scope.includes('integration') && !scope.includes('images'))
+  await run('integration', process.execPath, integrationArgs);
 /**
  * The images CI builds and tests: every published image the catalog says is buildable here
  * (`kfc list --json`); the others are generated, linted and refused precisely (integration tests).
@@ -192,38 +188,12 @@ if (scope.includes('images')) {
       : // --refresh: Debian's archives as they are now; a moved one rebuilds from foundation's apt layer, so the
         // pending-security-updates gate below judges images with today's updates.
         await run('build', process.execPath, kfc('build', ...images, ...ref, '--refresh', ...ca, ...extra));
+  const row = (name) => catalogRows.find((r) => r.name === name);
   if (built === 0) {
-    const row = (name) => catalogRows.find((r) => r.name === name);
-    // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
-    // registry and into an empty second engine (the node), parents first; the bytes are checked three ways,
-    // the node's image must have the build's image ID, and a Kubeflow-contract smoke runs on it. It runs
-    // beside the image suites (its pushes and pulls are one core's gzip, the suites mostly wait on servers
-    // and browsers), so its times here are not a quiet node's: `kfc node-pull --cold` is that benchmark.
-    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
-    const asRoot = process.getuid?.() === 0;
-    const notPulled = images.filter((name) => !nodePulled.includes(name));
-    if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
-    let nodePull = Promise.resolve(0);
-    if (nodePulled.length && !asRoot) {
-      process.stdout.write('==== node-pull: not run (a second dockerd needs root)\n');
-      if (process.env.CI === 'true') {
-        problems.push('node-pull (not run: a second dockerd needs root)');
-        failed += 1;
-      } else skipped += 1;
-    } else if (nodePulled.length) {
-      // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
-      // each child's pull is measured over its parent.
-      const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
-      nodePull = run('node-pull', process.execPath, args, {}, 'last', 'the image suites');
-    }
-    // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
-    // what the suite reads): an unchanged image with unchanged suites is served from the cache.
-    for (const image of images)
-      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
-    await Promise.all([nodePull, integration]);
     // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
     // and Trivy (SBOM, secrets, vulnerabilities when TRIVY_CACHE_DIR holds a DB); results kept by image ID.
-    // It runs alone: its start figures are timed on a machine doing nothing else.
+    // It runs first and alone: its start figures are timed on a machine doing nothing else, and the SBOMs it
+    // keeps by image ID are the ones node-pull attests.
     const notRefereed = images.filter((name) => row(name)?.test?.referees === false);
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
@@ -234,9 +204,40 @@ if (scope.includes('images')) {
       kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns),
     );
   }
+  const beside = [];
+  if (scope.includes('integration')) {
+    const others = built === 0 ? 'the image suites and node-pull' : '';
+    beside.push(run('integration', process.execPath, integrationArgs, {}, 'last', others));
+  }
+  if (built === 0) {
+    // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
+    // registry and into an empty second engine (the node), parents first; each is signed, and verified (with
+    // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
+    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the image suites, its times
+    // are not a quiet node's: `kfc node-pull --cold` is that benchmark.
+    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
+    const asRoot = process.getuid?.() === 0;
+    const notPulled = images.filter((name) => !nodePulled.includes(name));
+    if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
+    if (nodePulled.length && !asRoot) {
+      process.stdout.write('==== node-pull: not run (a second dockerd needs root)\n');
+      if (process.env.CI === 'true') {
+        problems.push('node-pull (not run: a second dockerd needs root)');
+        failed += 1;
+      } else skipped += 1;
+    } else if (nodePulled.length) {
+      // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
+      // each child's pull is measured over its parent.
+      const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
+      beside.push(run('node-pull', process.execPath, args, {}, 'last', 'the image suites'));
+    }
+    // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
+    // what the suite reads): an unchanged image with unchanged suites is served from the cache.
+    for (const image of images)
+      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
+  }
+  await Promise.all(beside);
 }
-
-await integration;
 
 /**
  * The closing table: each step's time and whether it ran or was served from a cache (CI keeps it in its log).
