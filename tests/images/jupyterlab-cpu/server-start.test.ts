@@ -75,7 +75,7 @@ describe('jupyterlab-cpu: the server start', () => {
     );
   });
 
-  test('checkpoints: a rename racing their listing gives an empty list, not a 500 (upstream still raises)', async () => {
+  test('checkpoints: a rename racing their listing lists nothing, not a 500 (upstream still raises)', async () => {
     const config = await nb.exec(['jupyter', 'lab', '--show-config'], { workdir: '/tmp' });
     assert.equal(config.exitCode, 0, config.stderr);
     assert.match(config.stdout, /ContentsManager\n\s+\.checkpoints_class = '?kfc_checkpoints\.RenameSafeCheckpoints/);
