@@ -1,17 +1,13 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { affectedSince, canonicalJson } from '../../affected/affected.ts';
-import { BAKE_FILE, bakeJson, renderBake } from '../../bake/bake.ts';
-import { aptTargets } from '../../engine/apt-targets.ts';
+import { affectedSince, basesKey } from '../../affected/affected.ts';
+import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
+import { bakeFile } from '../../engine/bake-file.ts';
 import { buildImages } from '../../engine/build.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
-import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
-import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
-import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
-import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
+import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
+import { kubeflowFindings } from '../../kubeflow/kubeflow-check-files.ts';
+import { CRD_ENV, DEFAULT_CRD } from '../../kubeflow/kubeflow-crd.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { requireValidTag } from '../../tags/tags.ts';
@@ -75,28 +71,6 @@ async function buildNow(
   if (wantsJson(cmd)) printJson(results);
 }
 
-/**
- * Checks the Kubeflow files against Kubeflow's contracts (the files on disk under --check, else what
- * is about to be written); prints one line per finding and returns how many there were.
- */
-function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
-  const crd = loadNotebookCrd(crdFile, process.env, join(root, DEFAULT_CRD));
-  const what = crd
-    ? `Notebooks checked against the CRD ${relative(process.cwd(), crd.file) || crd.file} (sha256 ${crd.sha256})`
-    : 'note: Notebooks checked against the Kubernetes schemas only: ' +
-      `no Notebook CRD (--notebook-crd FILE, ${CRD_ENV} or ${DEFAULT_CRD})`;
-  process.stderr.write(`kfc kubeflow: ${what}\n`);
-  const texts = onDisk
-    ? files.flatMap((f) => {
-        const p = join(dir, f.path);
-        return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
-      })
-    : files;
-  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd);
-  for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
-  return findings.length;
-}
-
 /** Publishing verbs: affected (CI matrix), bake (docker-bake.json), kubeflow (spawner config + manifests). */
 export function registerPublishCommands(program: Command): void {
   program
@@ -116,11 +90,7 @@ export function registerPublishCommands(program: Command): void {
         setStepOutput('images', result.images.join(' '));
         setStepOutput('count', String(result.images.length));
         setStepOutput('any', result.images.length > 0 ? 'true' : 'false');
-        // Cache key of the root bases (kfc base): jobs share one base image, so cache keys match.
-        setStepOutput(
-          'base-key',
-          createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16),
-        );
+        setStepOutput('base-key', basesKey(catalog));
       }
       if (opts.list) {
         if (result.images.length) process.stdout.write(result.images.join('\n') + '\n');
@@ -193,29 +163,19 @@ export function registerPublishCommands(program: Command): void {
         if (opts.build) return buildNow(images, opts, cmd);
         // The bits are read: an image's Dockerfile says whether it takes the Debian archive state.
         const catalog = catalogFor(cmd);
-        const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
-        const buildArgs = parseBuildArgs(opts.buildArg);
-        const log = (s: string) => process.stderr.write(`${s}\n`);
-        const perImage = await aptTargets(catalog, images.length ? selectNodes(catalog, images) : catalog.order, {
-          refresh: opts.refresh,
-          buildArgs,
-          verb: 'kfc bake',
-          log,
-        });
-        const { file, notes } = renderBake(catalog, {
+        selectNodes(catalog, images);
+        const { file, notes } = await bakeFile(catalog, images, {
           repo: opts.repo,
-          sha: git?.sha,
-          branch: git?.branch,
+          gitTags: opts.gitTags,
           release: opts.release,
           dev: opts.dev,
           extraTags: opts.tag,
-          source: git?.remote?.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, ''),
           registryCache: opts.registryCache,
           baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle,
-          images,
-          buildArgs,
-          perImage,
+          buildArgs: parseBuildArgs(opts.buildArg),
+          refresh: opts.refresh,
+          log: (s: string) => process.stderr.write(`${s}\n`),
         });
         for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
         const text = bakeJson(file);
@@ -294,7 +254,11 @@ export function registerPublishCommands(program: Command): void {
         for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
         const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
         const shown = relative(process.cwd(), dir) || '.';
-        const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
+        const bad = kubeflowFindings(catalog.root, dir, files, {
+          onDisk: Boolean(opts.check),
+          crdFile: opts.notebookCrd,
+          log: (s: string) => process.stderr.write(`${s}\n`),
+        });
         if (opts.check) {
           report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
