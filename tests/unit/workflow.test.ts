@@ -5,12 +5,13 @@
  * is read as commands and their options, so rewording a script does not break this file.
  */
 import assert from 'node:assert/strict';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/main.ts';
+import { findTool } from '../../src/referees/tools.ts';
 import { needs } from '../../src/testing/parts.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -311,26 +312,8 @@ describe('.github/workflows/build.yml (contract)', () => {
   });
 });
 
-/** actionlint as scripts/actionlint.sh finds it: ACTIONLINT, the PATH, else the provisioned referees' copy. */
-function actionlint(): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  const candidates = [
-    process.env.ACTIONLINT,
-    ...dirs.map((d) => join(d, 'actionlint')),
-    join(process.env.KFC_REFEREES_DIR || '/opt/kfc-referees', 'bin/actionlint'),
-  ];
-  return candidates.find((c): c is string => {
-    if (!c) return false;
-    try {
-      accessSync(c, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-const lintBin = actionlint();
+/** actionlint as scripts/actionlint.sh finds it: ACTIONLINT, else the provisioned referees' copy or the PATH. */
+const lintBin = process.env.ACTIONLINT || findTool('actionlint');
 test('actionlint passes on the workflow (shellcheck on every run: block)', {
   skip: needs(!lintBin && 'actionlint (bash scripts/provision.sh)'),
 }, async () => {
