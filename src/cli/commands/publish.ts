@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { affectedSince, basesKey } from '../../affected/affected.ts';
@@ -5,9 +6,10 @@ import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
 import { bakeFile } from '../../engine/bake-file.ts';
 import { buildImages } from '../../engine/build.ts';
 import { KfcError } from '../../errors.ts';
-import { DEFAULT_OUT, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
-import { kubeflowFindings } from '../../kubeflow/kubeflow-check-files.ts';
-import { CRD_ENV, DEFAULT_CRD } from '../../kubeflow/kubeflow-crd.ts';
+import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
+import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
+import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
+import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { requireValidTag } from '../../tags/tags.ts';
@@ -69,6 +71,28 @@ async function buildNow(
     progress,
   });
   if (wantsJson(cmd)) printJson(results);
+}
+
+/**
+ * Checks the Kubeflow files against Kubeflow's contracts (the files on disk under --check, else what
+ * is about to be written); prints one line per finding and returns how many there were.
+ */
+function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
+  const crd = loadNotebookCrd(crdFile, process.env, join(root, DEFAULT_CRD));
+  const what = crd
+    ? `Notebooks checked against the CRD ${relative(process.cwd(), crd.file) || crd.file} (sha256 ${crd.sha256})`
+    : 'note: Notebooks checked against the Kubernetes schemas only: ' +
+      `no Notebook CRD (--notebook-crd FILE, ${CRD_ENV} or ${DEFAULT_CRD})`;
+  process.stderr.write(`kfc kubeflow: ${what}\n`);
+  const texts = onDisk
+    ? files.flatMap((f) => {
+        const p = join(dir, f.path);
+        return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
+      })
+    : files;
+  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd);
+  for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
+  return findings.length;
 }
 
 /** Publishing verbs: affected (CI matrix), bake (docker-bake.json), kubeflow (spawner config + manifests). */
@@ -254,11 +278,7 @@ export function registerPublishCommands(program: Command): void {
         for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
         const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
         const shown = relative(process.cwd(), dir) || '.';
-        const bad = kubeflowFindings(catalog.root, dir, files, {
-          onDisk: Boolean(opts.check),
-          crdFile: opts.notebookCrd,
-          log: (s: string) => process.stderr.write(`${s}\n`),
-        });
+        const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
         if (opts.check) {
           report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
