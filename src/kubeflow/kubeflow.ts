@@ -21,6 +21,7 @@
 import { stringify } from 'yaml';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
+import { resolveRepo } from '../tags/refs.ts';
 import { imageRef, requireValidTag } from '../tags/tags.ts';
 
 export const DEFAULT_OUT = 'deploy/kubeflow';
@@ -85,7 +86,7 @@ export function k8sName(image: string): string {
 }
 
 function refs(catalog: Catalog, opts: KubeflowOptions): { repo: string; tag: string } {
-  const repo = opts.repo ?? catalog.spec.registry.repo;
+  const repo = resolveRepo(catalog.spec.registry, opts);
   const tag = opts.tag ?? 'v1';
   requireValidTag(tag);
   return { repo, tag };
