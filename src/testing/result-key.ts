@@ -1,7 +1,8 @@
 /**
  * The key of one suite file's result on one image (pure): `kfc test` serves a passing result again
  * only when nothing the run reads has changed. The key is a sha256 over named parts:
- * the image ID, the suite file and the digest of its whole import tree, package-lock.json, the
+ * the image ID, the suite file and the digest of its whole import tree (and of the files its `reads:`
+ * marker names), package-lock.json, the
  * catalog node (spec and chain), the versions of Node, the engine and Chromium, the test-name
  * filter, and the environment variables below that change what a suite does.
  */
@@ -66,6 +67,8 @@ export interface SuiteKeyInput {
   imageId: string;
   /** digestFiles of the suite file's import tree. */
   imports: string;
+  /** digestFiles of what its `kfc-test: reads:` marker names (absent without the marker). */
+  reads?: string;
   /** digestFiles of package-lock.json. */
   lockfile: string;
   node: Pick<ImageNode, 'spec' | 'chain'>;
@@ -82,6 +85,7 @@ export function suiteKeyParts(k: SuiteKeyInput): Record<string, string> {
     file: k.file,
     image: k.imageId,
     imports: k.imports,
+    reads: k.reads ?? '',
     lockfile: k.lockfile,
     node: stableJson({ spec: k.node.spec, chain: k.node.chain.map((n) => n.name) }),
     node_version: k.versions.node,

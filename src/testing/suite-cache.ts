@@ -4,7 +4,7 @@
  * or stored; a failed run is never stored.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { codeRoot } from '../cache/code-root.ts';
 import { digestFiles } from '../cache/digest.ts';
@@ -69,10 +69,13 @@ export async function planSuite(file: string, node: ImageNode, ctx: CacheContext
   if (!store.on || markers.uncached) return plan;
   const imports = await importDigest(file, ctx.root);
   if ('error' in imports) return { ...plan, noKey: `its imports could not be read: ${imports.error}` };
+  const reads = markers.reads ? readsDigest(markers.reads, ctx.root) : undefined;
+  if (reads && 'error' in reads) return { ...plan, noKey: reads.error };
   const parts = suiteKeyParts({
     file,
     imageId: ctx.imageId,
     imports: imports.digest,
+    ...(reads ? { reads: reads.digest } : {}),
     lockfile: ctx.lockfile,
     node,
     versions: ctx.versions,
@@ -107,4 +110,22 @@ export function recordRun(store: ResultStore, plan: SuitePlan, run: SuiteRun, im
 /** 2026-12-06T12:40Z from an ISO time. */
 export function shortTime(iso: string): string {
   return `${iso.slice(0, 16)}Z`;
+}
+
+/** The files under the paths a `reads:` marker names (folders walked), digested; a missing path is an error. */
+export function readsDigest(marker: string, root: string): { digest: string } | { error: string } {
+  const files: string[] = [];
+  for (const path of marker
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    if (!existsSync(join(root, path))) return { error: `it reads ${path}, which does not exist` };
+    const walk = (rel: string) => {
+      if (statSync(join(root, rel)).isDirectory())
+        for (const name of readdirSync(join(root, rel)).sort()) walk(join(rel, name));
+      else files.push(rel);
+    };
+    walk(path);
+  }
+  return { digest: digestFiles(files, root) };
 }

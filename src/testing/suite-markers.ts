@@ -3,6 +3,8 @@
  *   // kfc-test: uncached: <reason>   its result is never stored or served (time, network, chance)
  *   // kfc-test: alone: <reason>      it runs with no other suite file beside it (it measures time,
  *                                     loads the machine, or cannot bear another's container starts)
+ *   // kfc-test: reads: <path>, ...   files or folders (from the catalog root) it reads at run time beyond
+ *                                     its imports, e.g. generated manifests: their bytes join its result key
  * Only the comment lines before the first line of code count; a marker needs a reason.
  */
 
@@ -11,7 +13,11 @@ import { KfcError } from '../errors.ts';
 export interface SuiteMarkers {
   uncached?: string;
   alone?: string;
+  /** Paths from the catalog root, as written after `reads:` (comma-separated). */
+  reads?: string;
 }
+
+const KINDS = ['uncached', 'alone', 'reads'] as const;
 
 const MARKER = /^\/\/\s*kfc-test:\s*([A-Za-z-]*)\s*:?\s*(.*)$/;
 
@@ -27,15 +33,15 @@ export function suiteMarkers(text: string, file: string): SuiteMarkers {
     if (!m) continue;
     const [, kind = '', reason = ''] = m;
     const where = `${file}:${i + 1}`;
-    if (kind !== 'uncached' && kind !== 'alone')
+    if (!(KINDS as readonly string[]).includes(kind))
       throw new KfcError(`${where}: unknown marker "kfc-test: ${kind}"`, {
-        hint: 'write // kfc-test: uncached: <reason> or // kfc-test: alone: <reason>',
+        hint: 'write // kfc-test: uncached: <reason>, alone: <reason> or reads: <path>, ...',
       });
     if (!reason.trim())
       throw new KfcError(`${where}: "kfc-test: ${kind}" without a reason`, {
         hint: `write // kfc-test: ${kind}: <why>`,
       });
-    markers[kind] = reason.trim();
+    markers[kind as (typeof KINDS)[number]] = reason.trim();
   }
   return markers;
 }

@@ -108,6 +108,26 @@ describe('the key of a suite file on an image', () => {
     }
   });
 
+  test('a reads: marker puts the bytes of the files it names (folders walked) in the key; a missing one, no key', async () => {
+    const root = repo();
+    const suite = join(root, 'tests/images/img/a.test.ts');
+    writeFileSync(suite, `// kfc-test: reads: deploy/v2, data/one.yaml\n${readFileSync(suite, 'utf8')}`);
+    writeFiles(root, { 'deploy/v2/kind.yaml': 'a: 1\n', 'deploy/v2/sub/x.yaml': 'b: 1\n', 'data/one.yaml': 'c\n' });
+    const base = await keyOf(root);
+    assert.match(base ?? '', /^[0-9a-f]{64}$/);
+    for (const f of ['deploy/v2/kind.yaml', 'deploy/v2/sub/x.yaml', 'data/one.yaml']) {
+      const before = readFileSync(join(root, f), 'utf8');
+      writeFileSync(join(root, f), `${before}# edited\n`);
+      assert.notEqual(await keyOf(root), base, `editing ${f} left the key as it was`);
+      writeFileSync(join(root, f), before);
+    }
+    assert.equal(await keyOf(root), base);
+    rmSync(join(root, 'data/one.yaml'));
+    const plan = await planSuite('tests/images/img/a.test.ts', node, ctx(root), store());
+    assert.equal(plan.key, undefined);
+    assert.equal(plan.noKey, 'it reads data/one.yaml, which does not exist');
+  });
+
   test('changing package-lock.json changes the key', async () => {
     const root = repo();
     const before = await keyOf(root);
@@ -274,6 +294,9 @@ describe('suite markers', () => {
     const text = '// A suite.\n// kfc-test: uncached: a loss rate\n\n// kfc-test: alone: loads the cores\nimport x;\n';
     assert.deepEqual(suiteMarkers(text, 'f.test.ts'), { uncached: 'a loss rate', alone: 'loads the cores' });
     assert.deepEqual(suiteMarkers('import x;\n// kfc-test: uncached: too late\n', 'f.test.ts'), {});
+    assert.deepEqual(suiteMarkers('// kfc-test: reads: deploy/kubeflow/v2\n', 'f.test.ts'), {
+      reads: 'deploy/kubeflow/v2',
+    });
   });
 
   test('an unknown marker or one without a reason is one clear error naming the line', () => {
