@@ -108,7 +108,7 @@ describe('the key of a suite file on an image', () => {
     }
   });
 
-  test('a reads: marker puts the bytes of the files it names (folders walked) in the key; a missing one, no key', async () => {
+  test('a reads: marker puts the bytes of what it names (folders walked) in the key; missing, no key', async () => {
     const root = repo();
     const suite = join(root, 'tests/images/img/a.test.ts');
     writeFileSync(suite, `// kfc-test: reads: deploy/v2, data/one.yaml\n${readFileSync(suite, 'utf8')}`);
