@@ -78,14 +78,7 @@ export async function sweepDeadRuns(
   return { containers, volumes };
 }
 
-/** Removes what a run made (this process's by default). */
-async function removeRun(run = RUN_ID): Promise<void> {
-  const filter = `${RUN_LABEL}=${run}`;
-  const containers = (await listLabelled('container', filter)).map((c) => c.id);
-  const volumes = (await listLabelled('volume', filter)).map((v) => v.id);
-  await removeAll(containers, volumes);
-}
-
+/** Removes what this run made, at exit (synchronously: the event loop is gone by then). */
 function removeRunSync(): void {
   const run = (args: string[]) =>
     spawnSync(dockerBin(), args, { encoding: 'utf8', timeout: 60_000 }).stdout?.split('\n').filter(Boolean) ?? [];

@@ -113,7 +113,7 @@ export function shortTime(iso: string): string {
 }
 
 /** The files under the paths a `reads:` marker names (folders walked), digested; a missing path is an error. */
-export function readsDigest(marker: string, root: string): { digest: string } | { error: string } {
+function readsDigest(marker: string, root: string): { digest: string } | { error: string } {
   const files: string[] = [];
   for (const path of marker
     .split(',')
