@@ -12,6 +12,7 @@ import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '..
 import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
 import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
 import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
+import { V2_DIR } from '../../kubeflow/workspacekinds.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { requireValidTag } from '../../tags/tags.ts';
@@ -296,7 +297,7 @@ export function registerPublishCommands(program: Command): void {
         const shown = relative(process.cwd(), dir) || '.';
         const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
         if (opts.check) {
-          report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
+          report(checkFolder(dir, files, [NOTEBOOK_DIR, V2_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
           return;
         }
@@ -307,7 +308,7 @@ export function registerPublishCommands(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const res = writeFolder(dir, files, [NOTEBOOK_DIR]);
+        const res = writeFolder(dir, files, [NOTEBOOK_DIR, V2_DIR]);
         if (wantsJson(cmd)) printJson({ dir, ...res });
         else {
           process.stdout.write(
