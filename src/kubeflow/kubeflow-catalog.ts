@@ -61,12 +61,13 @@ export function podConfigOf(catalog: Catalog, node: ImageNode): { id: string; sp
 
 /** The WorkspaceKind that offers the image: the kind listing its spawner group. */
 export function kindOf(catalog: Catalog, node: ImageNode): { name: string; kind: KubeflowKind } {
-  const group = node.spec.spawner?.group;
+  // No group: the Jupyter-style list, as for the v1 spawner config (kubeflow.ts spawnerField).
+  const group = node.spec.spawner?.group ?? 'jupyter';
   const kinds = Object.entries(kubeflowSection(catalog).kinds);
   const found = group ? kinds.find(([, k]) => (k.groups as string[]).includes(group)) : undefined;
   if (!found)
     throw new KfcError(
-      `image "${node.name}" (images.${node.name}.spawner.group ${group ?? 'unset'}) is in no kubeflow.kinds entry`,
+      `image "${node.name}" (images.${node.name}.spawner.group ${group}) is in no kubeflow.kinds entry`,
       { where: catalog.file, hint: 'add its spawner group to the groups: of a kind, or set publish: false' },
     );
   return { name: found[0], kind: found[1] };

@@ -12,6 +12,7 @@ import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '..
 import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
 import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
 import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
+import { loadWorkspaceCrds, WORKSPACE_CRD_DIR } from '../../kubeflow/workspace-crd.ts';
 import { V2_DIR } from '../../kubeflow/workspacekinds.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
@@ -20,8 +21,9 @@ import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, wants
 import { selectNodes } from './catalog.ts';
 import { buildProgress } from './engine.ts';
 
-function report(drift: { path: string; kind: string }[], what: string, fix: string): void {
-  for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
+function report(drift: { path: string; kind: string; firstDiff?: string }[], what: string, fix: string): void {
+  for (const d of drift)
+    process.stdout.write(`${d.kind.padEnd(7)} ${d.path}${d.firstDiff ? `: ${d.firstDiff}` : ''}\n`);
   if (drift.length) {
     process.stderr.write(`kfc: error: ${what} is out of date (${drift.length} file(s)) (fix: ${fix})\n`);
     process.exitCode = 1;
@@ -93,7 +95,13 @@ function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDi
         return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
       })
     : files;
-  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd);
+  const v2 = loadWorkspaceCrds(join(root, WORKSPACE_CRD_DIR));
+  const v2What = v2
+    ? `WorkspaceKinds and Workspaces checked against ${v2.files.map((f) => relative(process.cwd(), f)).join(', ')}`
+    : "note: WorkspaceKinds checked against Kubeflow's webhook and CEL rules only: " +
+      `no ${WORKSPACE_CRD_DIR}/kubeflow.org_workspacekinds.yaml`;
+  process.stderr.write(`kfc kubeflow: ${v2What}\n`);
+  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd, v2);
   for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
   return findings.length;
 }
