@@ -9,10 +9,10 @@ import { NOTEBOOK_DIR, SPAWNER_FILE } from './kubeflow.ts';
 import type { NotebookCrd } from './kubeflow-crd.ts';
 import type { KubeflowFinding } from './kubeflow-findings.ts';
 import { checkNotebookFile } from './kubeflow-notebook-check.ts';
+import { V2_DIR } from './kubeflow-paths.ts';
 import { checkSpawnerConfig } from './kubeflow-spawner-contract.ts';
 import { checkV2Files } from './workspace-check.ts';
 import type { WorkspaceCrds } from './workspace-crd.ts';
-import { V2_DIR } from './workspacekinds.ts';
 
 export interface KubeflowFileText {
   /** Path inside the output folder. */

@@ -27,7 +27,6 @@ import { imageRef, requireValidTag } from '../tags/tags.ts';
 import { podConfigOf } from './kubeflow-catalog.ts';
 import { renderWorkspaceKinds } from './workspacekinds.ts';
 
-export const DEFAULT_OUT = 'deploy/kubeflow';
 export const SPAWNER_FILE = 'spawner_ui_config.yaml';
 export const NOTEBOOK_DIR = 'notebooks';
 

@@ -21,9 +21,9 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { imageRef } from '../tags/tags.ts';
 import { kindOf, kubeflowSection, podConfigById, portOf } from './kubeflow-catalog.ts';
+import { V2_DIR, workspaceKindPath } from './kubeflow-paths.ts';
 
-export const V2_DIR = 'v2';
-export const V2_WORKSPACE_DIR = `${V2_DIR}/workspaces`;
+const V2_WORKSPACE_DIR = `${V2_DIR}/workspaces`;
 /** The home of every image (the v1 Notebooks mount their PVC there too). */
 const HOME = '/home/jovyan';
 const PART_OF = { 'app.kubernetes.io/part-of': 'kubeflow-containers' };
@@ -298,9 +298,9 @@ export function renderWorkspaceKinds(catalog: Catalog, opts: V2Options): V2Doc[]
       });
     const wk = renderKind(catalog, k, opts);
     out.push({
-      path: `${V2_DIR}/${k.name}.yaml`,
+      path: workspaceKindPath(k.name),
       docs: [wk],
-      comment: `# Kubeflow Notebooks 2.0 WorkspaceKind (cluster-scoped): kubectl apply -f ${V2_DIR}/${k.name}.yaml\n`,
+      comment: `# Kubeflow Notebooks 2.0 WorkspaceKind (cluster-scoped): kubectl apply -f ${workspaceKindPath(k.name)}\n`,
     });
     const { pvc, workspace } = renderWorkspace(k, wk, opts);
     out.push({

@@ -5,6 +5,7 @@
 // its activity method as declared (Jupyter: <prefix>api/status without a token, last_activity advancing after a
 // cell; podExec: the script staged and run as the controller runs it), NB_NAMESPACE, and the redirects.
 // One container per image.
+// kfc-test: uncached: it reads deploy/kubeflow/v2/<kind>.yaml, which the result key does not cover
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,9 +16,8 @@ import WebSocket from 'ws';
 import { parse } from 'yaml';
 import { loadCatalog } from '../../../src/catalog/load.ts';
 import { renderGoTemplate, workspaceConnectPath } from '../../../src/kubeflow/go-template.ts';
-import { DEFAULT_OUT } from '../../../src/kubeflow/kubeflow.ts';
 import { kindOf, kubeflowSection } from '../../../src/kubeflow/kubeflow-catalog.ts';
-import { V2_DIR } from '../../../src/kubeflow/workspacekinds.ts';
+import { DEFAULT_OUT, workspaceKindPath } from '../../../src/kubeflow/kubeflow-paths.ts';
 import { codeRoot } from '../../../src/testing/code-root.ts';
 import { type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
 import { runCell } from '../../../src/testing/kernel.ts';
@@ -33,7 +33,7 @@ const catalog = loadCatalog(REPO_ROOT, { readFiles: false });
 const node = catalog.nodes.get(name);
 if (!node) throw new Error(`KFC_TEST_NAME "${name}" is not an image of images.yaml: run through kfc test`);
 const kindName = kindOf(catalog, node).name;
-const kindFile = join(REPO_ROOT, DEFAULT_OUT, V2_DIR, `${kindName}.yaml`);
+const kindFile = join(REPO_ROOT, DEFAULT_OUT, workspaceKindPath(kindName));
 const wk = parse(readFileSync(kindFile, 'utf8')) as Doc;
 const pt = wk.spec.podTemplate as Doc;
 const values = pt.options.imageConfig.values as Doc[];
