@@ -15,7 +15,7 @@ import { jsonPath, type KubeflowFinding } from './kubeflow-findings.ts';
 export const WORKSPACE_CRD_DIR = 'deploy/kubeflow/crd';
 const FILES = { WorkspaceKind: 'kubeflow.org_workspacekinds.yaml', Workspace: 'kubeflow.org_workspaces.yaml' } as const;
 const NAMES = { WorkspaceKind: 'workspacekinds.kubeflow.org', Workspace: 'workspaces.kubeflow.org' } as const;
-export type V2Kind = keyof typeof FILES;
+type V2Kind = keyof typeof FILES;
 
 export interface WorkspaceCrds {
   files: string[];

@@ -37,7 +37,7 @@ export interface V2Options {
 }
 
 /** The Go template the controller renders to the port's path prefix (workspacekind_types.go:269-276). */
-export function httpPathPrefixTemplate(portId: string): string {
+function httpPathPrefixTemplate(portId: string): string {
   return `{{ httpPathPrefix "${portId}" }}`;
 }
 
@@ -297,10 +297,11 @@ export function renderWorkspaceKinds(catalog: Catalog, opts: V2Options): V2Doc[]
         hint: 'remove the kind or publish an image of one of its groups',
       });
     const wk = renderKind(catalog, k, opts);
+    const path = workspaceKindPath(k.name);
     out.push({
-      path: workspaceKindPath(k.name),
+      path,
       docs: [wk],
-      comment: `# Kubeflow Notebooks 2.0 WorkspaceKind (cluster-scoped): kubectl apply -f ${workspaceKindPath(k.name)}\n`,
+      comment: `# Kubeflow Notebooks 2.0 WorkspaceKind (cluster-scoped): kubectl apply -f ${path}\n`,
     });
     const { pvc, workspace } = renderWorkspace(k, wk, opts);
     out.push({
