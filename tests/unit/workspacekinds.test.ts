@@ -151,7 +151,8 @@ describe('kfc kubeflow: Notebooks 2.0 WorkspaceKinds', () => {
       'WorkspaceKind.spec.podTemplate.options.imageConfig.values[0].redirect.to: imageConfig redirect cycle ' +
         'detected: jupyterlab-cpu:v1 -> jupyterlab-cpu:latest -> jupyterlab-cpu:v1 (workspacekind_webhook.go:785-807)',
       'WorkspaceKind.spec.podTemplate.options.imageConfig.values[1].redirect.to: imageConfig redirect cycle ' +
-        'detected: jupyterlab-cpu:latest -> jupyterlab-cpu:v1 -> jupyterlab-cpu:latest (workspacekind_webhook.go:785-807)',
+        'detected: jupyterlab-cpu:latest -> jupyterlab-cpu:v1 -> jupyterlab-cpu:latest ' +
+        '(workspacekind_webhook.go:785-807)',
       'WorkspaceKind.spec.podTemplate.options.imageConfig.values[2].spec.ports[0].id: "lab" is missing from ' +
         'spec.podTemplate.ports (workspacekind_webhook.go:765-770)',
       "WorkspaceKind.spec.podTemplate.activityProbe.podExec.script: script shebang is invalid (e.g., '#!/bin/bash') " +
@@ -196,7 +197,10 @@ describe('kfc kubeflow: bad catalog input is one error line naming the image and
     );
     assert.match(
       failure(c),
-      /^image "jupyterlab-cpu": health path "\/\.\.\/api\/status" is outside its prefix @ .*images\.yaml: images\.jupyterlab-cpu\.test\.ready$/,
+      new RegExp(
+        /^image "jupyterlab-cpu": health path "\/\.\.\/api\/status" is outside its prefix @ /.source +
+          /.*images\.yaml: images\.jupyterlab-cpu\.test\.ready$/.source,
+      ),
     );
   });
 

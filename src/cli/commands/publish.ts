@@ -252,11 +252,14 @@ export function registerPublishCommands(program: Command): void {
 
   program
     .command('kubeflow')
-    .description('write the spawner_ui_config.yaml image lists and an example Notebook manifest per published image')
+    .description(
+      'write the spawner_ui_config.yaml image lists, an example Notebook per published image, ' +
+        'and the Notebooks 2.0 WorkspaceKinds (v2/) with an example Workspace per kind',
+    )
     .option('--out <dir>', 'output folder', DEFAULT_OUT)
     .option('--repo <repo>', 'registry repository prefix (default: registry.repo)')
     .option('--tag <tag>', 'tag the spawner offers and the examples use', 'v1')
-    .option('--namespace <ns>', 'namespace of the example Notebooks', 'kubeflow-user-example-com')
+    .option('--namespace <ns>', 'namespace of the example Notebooks and Workspaces', 'kubeflow-user-example-com')
     .option('--storage <size>', 'workspace volume size', '10Gi')
     .option('--storage-class <name>', 'storageClassName of the workspace volume')
     .option('--show-registry', 'let users see the registry in the spawner (hideRegistry: false)')
