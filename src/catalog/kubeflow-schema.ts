@@ -5,6 +5,9 @@
  * redirect to their successor). Field limits follow Kubeflow's v1beta1 types (tools/workspace-crds/api).
  */
 import { z } from 'zod';
+import { isValidTag, STABLE_TAG } from '../tags/tags.ts';
+
+const tag = z.string().refine(isValidTag, { message: 'not a valid image tag (letters, digits, _ . -)' });
 
 const ID = /^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$/;
 const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/), z.number().int().min(0)]);
@@ -62,8 +65,8 @@ const RedirectSchema = z
   .object({
     image: z.string().min(1),
     /** The superseded tag: stays an imageConfig value (hidden), never removed. */
-    from: z.string().min(1),
-    to: z.string().min(1),
+    from: tag,
+    to: tag,
     level: z.enum(['Info', 'Warning', 'Danger']).default('Info'),
     message: z.string().min(2).max(1024),
   })
@@ -77,7 +80,7 @@ export const KubeflowCatalogSchema = z
     ),
     kinds: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/), KindSchema).default({}),
     /** Tags offered as imageConfig values, the first the default (the stable tag). */
-    tags: z.array(z.string().min(1)).nonempty().default(['v1']),
+    tags: z.array(tag).nonempty().default([STABLE_TAG]),
     redirects: z.array(RedirectSchema).default([]),
   })
   .strict();

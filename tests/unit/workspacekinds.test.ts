@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.ts';
+import { suiteDirs } from '../../src/catalog/suites.ts';
 import { KfcError } from '../../src/errors.ts';
 import { renderGoTemplate, workspaceConnectPath } from '../../src/kubeflow/go-template.ts';
 import { renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
@@ -267,5 +268,13 @@ describe('pieces', () => {
       server.close();
       cleanup(dir);
     }
+  });
+});
+
+describe('the v2 suite is attached to every published image', () => {
+  test('suiteDirs adds kubeflow-v2 for published images only', () => {
+    assert.ok(suiteDirs(catalog.nodes.get('jupyterlab-cpu')!).includes('kubeflow-v2'));
+    assert.ok(suiteDirs(catalog.nodes.get('rstudio')!).includes('kubeflow-v2'));
+    assert.ok(!suiteDirs(catalog.nodes.get('foundation')!).includes('kubeflow-v2'));
   });
 });

@@ -16,7 +16,7 @@ import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
 import { loadWorkspaceCrds, WORKSPACE_CRD_DIR } from '../../kubeflow/workspace-crd.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
-import { requireValidTag } from '../../tags/tags.ts';
+import { requireValidTag, STABLE_TAG } from '../../tags/tags.ts';
 import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 import { buildProgress } from './engine.ts';
@@ -258,7 +258,7 @@ export function registerPublishCommands(program: Command): void {
     )
     .option('--out <dir>', 'output folder', DEFAULT_OUT)
     .option('--repo <repo>', 'registry repository prefix (default: registry.repo)')
-    .option('--tag <tag>', 'tag the spawner offers and the examples use', 'v1')
+    .option('--tag <tag>', 'tag the v1 spawner offers and the v1 examples use', STABLE_TAG)
     .option('--namespace <ns>', 'namespace of the example Notebooks and Workspaces', 'kubeflow-user-example-com')
     .option('--storage <size>', 'workspace volume size', '10Gi')
     .option('--storage-class <name>', 'storageClassName of the workspace volume')
