@@ -56,6 +56,11 @@ const KindSchema = z
     activity: z.enum(['jupyter', 'connections']),
     /** Pod sizes offered (ids of kubeflow.podConfigs), the first the default. */
     podConfigs: z.array(z.string().min(1)).nonempty(),
+    /**
+     * ClusterRoles bound (in the Workspace's namespace) to the ServiceAccount the controller makes per Workspace;
+     * kubeflow-edit gives what v1's default-editor had (the toolbelt's kubectl works in the profile).
+     */
+    clusterRoles: z.array(z.string().min(1).max(253)).default([]),
     /** Seconds without activity before the Workspace is paused (Kubeflow's minimum: 16). */
     pauseAfterSeconds: z.number().int().min(16).optional(),
   })

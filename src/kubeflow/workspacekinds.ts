@@ -219,6 +219,9 @@ function renderKind(catalog: Catalog, k: KindImages, opts: V2Options) {
         : {}),
       podTemplate: {
         podMetadata: { labels: PART_OF },
+        ...(kind.clusterRoles.length
+          ? { serviceAccount: { clusterRoles: kind.clusterRoles.map((name) => ({ name })) } }
+          : {}),
         activityProbe: activityProbe(kind, port),
         probes: {
           startupProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
@@ -238,6 +241,13 @@ function renderKind(catalog: Catalog, k: KindImages, opts: V2Options) {
         extraVolumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }],
         extraVolumes: [{ name: 'dshm', emptyDir: { medium: 'Memory' } }],
         securityContext: { runAsUser: 1000, runAsGroup: 100, fsGroup: 100 },
+        // The images need no privilege after start (no sudo by default): the restricted Pod Security profile.
+        containerSecurityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
         options: {
           imageConfig: { spawner: { default: firstShown?.id ?? '' }, values: images },
           podConfig: { spawner: { default: kind.podConfigs[0] }, values: podValues(catalog, k) },

@@ -19,7 +19,7 @@ import { renderGoTemplate, workspaceConnectPath } from '../../../src/kubeflow/go
 import { kindOf, kubeflowSection } from '../../../src/kubeflow/kubeflow-catalog.ts';
 import { DEFAULT_OUT, workspaceKindPath } from '../../../src/kubeflow/kubeflow-paths.ts';
 import { codeRoot } from '../../../src/testing/code-root.ts';
-import { type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
+import { type HostConfig, type Notebook, startNotebook, testImage } from '../../../src/testing/container.ts';
 import { runCell } from '../../../src/testing/kernel.ts';
 import { NOTEBOOK_PORT } from '../../../src/testing/waits.ts';
 
@@ -55,6 +55,19 @@ const env: Record<string, string> = Object.fromEntries(
 const port = ports[0]!;
 const prefix = workspaceConnectPath(ns, ws, port.id);
 const sc = pt.securityContext as { runAsUser: number; runAsGroup: number };
+
+/** The kind's containerSecurityContext as the engine's HostConfig (what the kubelet asks of the runtime). */
+function containerSecurity(csc: Doc): HostConfig {
+  const known = ['allowPrivilegeEscalation', 'capabilities', 'runAsNonRoot', 'seccompProfile'];
+  const unknown = Object.keys(csc).filter((k) => !known.includes(k));
+  assert.deepEqual(unknown, [], 'the suite applies these containerSecurityContext fields only');
+  assert.ok(!csc.capabilities?.add, 'no capability is added');
+  if (csc.seccompProfile) assert.equal(csc.seccompProfile.type, 'RuntimeDefault', "the engine's default profile");
+  return {
+    ...(csc.capabilities?.drop ? { CapDrop: csc.capabilities.drop as string[] } : {}),
+    ...(csc.allowPrivilegeEscalation === false ? { SecurityOpt: ['no-new-privileges'] } : {}),
+  };
+}
 
 /** A probe's command run in the container, as the kubelet runs an exec probe. */
 async function runProbe(nb: Notebook, probe: Doc): Promise<{ exitCode: number; out: string }> {
@@ -92,11 +105,13 @@ describe(`${name} as a Notebooks 2.0 Workspace of kind ${kindName}`, () => {
   let nb: Notebook;
   before(async () => {
     assert.equal(port.port, NOTEBOOK_PORT, `the fixture publishes ${NOTEBOOK_PORT}; ${value.id} says ${port.port}`);
+    if (pt.containerSecurityContext?.runAsNonRoot) assert.notEqual(sc.runAsUser, 0, 'runAsNonRoot with runAsUser 0');
     nb = await startNotebook({
       image: testImage(),
       env,
       prefix: prefix.replace(/\/$/, ''),
       user: `${sc.runAsUser}:${sc.runAsGroup}`,
+      hostConfig: containerSecurity(pt.containerSecurityContext ?? {}),
       timeoutMs: 180_000,
     });
   });
