@@ -10,6 +10,8 @@
 # new notebook's kernel is being started (issue 21); this labextension holds such a run until the kernel
 # is attached. Pinned: the build stops when JupyterLab is not 4.6.6, to check the patch again
 # (tests/images/jupyterlab-cpu/first-cell.test.ts says whether upstream still drops the run).
+# kfc_contents.py: the server's contents with two of jupyter_server's rename races closed (a notebook renamed
+# on its first save made its checkpoints answer 500, or the home's listing 404; the module says how).
 COPY jupyterlab/seed-home.d/ /opt/kfc/seed-home.d/
 COPY jupyterlab/home-defaults/ /opt/kfc/home-defaults/
 COPY jupyterlab/vscode.svg /opt/kfc/icons/vscode.svg
@@ -25,7 +27,8 @@ RUN --mount=type=bind,source=jupyterlab,target=/mnt \
     install -D -m 0644 /mnt/overrides.json "${CONDA_DIR}/share/jupyter/lab/settings/overrides.json" && \
     site="$("${CONDA_DIR}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" && \
     install -m 0644 /mnt/kfc_jupyterlab_version.py /mnt/kfc-jupyterlab-version.pth "${site}/" && \
-    "${CONDA_DIR}/bin/python" -m compileall -q "${site}/kfc_jupyterlab_version.py" && \
+    install -m 0644 /mnt/kfc_contents.py "${site}/" && \
+    "${CONDA_DIR}/bin/python" -m compileall -q "${site}/kfc_jupyterlab_version.py" "${site}/kfc_contents.py" && \
     ln -s start-notebook.sh /usr/local/bin/start-custom.sh && \
     fix-permissions "${CONDA_DIR}"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): unit tests, then engine integration tests, then the images
-// CI builds with their inherited suites and report gates. KFC_TEST_SCOPE=unit|integration|images
-// (comma-separated) runs a part. Ends with one "N passed, N failed" line over all parts.
+// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; then
+// the engine integration tests, the node's pull and the images' inherited suites side by side.
+// KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
+// and one "N passed, N failed" line over all parts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ const caBundle =
   process.env.KFC_CA_BUNDLE ??
   (existsSync('/etc/ssl/certs/ca-certificates.crt') ? '/etc/ssl/certs/ca-certificates.crt' : '');
 
+const startedAt = Date.now();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -28,7 +30,7 @@ const steps = [];
  * How much of a step came from kfc's result cache, from its own lines: `kfc test: IMAGE: … (C of N files
  * cached)`, and `kfc report|referee|node-pull: IMAGE: cached (key …)` against the images it named.
  */
-function cacheState(out, label) {
+function cacheState(out) {
   const files = [...out.matchAll(/^kfc test: [^:]+: .*\((\d+) of (\d+) files cached\)/gm)];
   if (files.length) {
     const hit = files.reduce((a, m) => a + Number(m[1]), 0);
@@ -40,24 +42,35 @@ function cacheState(out, label) {
   return /^kfc [a-z-]+: .*(saved|pulled|start\(s\))/m.test(out) ? `ran, ${hits} result(s) cached` : 'cached';
 }
 
-/** summaries: 'last' (one node:test run) or 'sum' (a command that runs several, e.g. suites per image). */
-function run(label, cmd, args, env = {}, summaries = 'last') {
+/**
+ * summaries: 'last' (one node:test run) or 'sum' (a command that runs several, e.g. suites per image).
+ * beside: the step runs while others do; its output is held and printed whole when it ends, and its
+ * row in the table says what it ran beside.
+ */
+function run(label, cmd, args, env = {}, summaries = 'last', beside = '') {
   return new Promise((resolve) => {
-    process.stdout.write(`\n==== ${label}: ${cmd} ${args.join(' ')}\n`);
+    process.stdout.write(`\n==== ${label}: ${cmd} ${args.join(' ')}${beside ? ` (beside ${beside})` : ''}\n`);
     const t0 = Date.now();
     const child = spawn(cmd, args, {
       cwd: root,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', beside ? 'pipe' : 'inherit'],
     });
     let out = '';
+    let held = '';
     child.stdout.on('data', (d) => {
       out += d;
-      process.stdout.write(d);
+      if (beside) held += d;
+      else process.stdout.write(d);
+    });
+    child.stderr?.on('data', (d) => {
+      held += d;
     });
     const finish = (code) => {
       const seconds = (Date.now() - t0) / 1000;
-      steps.push({ label, seconds, code, state: code === 0 ? cacheState(out, label) : 'FAILED' });
+      const state = code === 0 ? cacheState(out) : 'FAILED';
+      steps.push({ label, seconds, code, state: beside ? `${state}, beside ${beside}` : state });
+      if (beside) process.stdout.write(`\n==== ${label} (ran beside ${beside}): its output\n${held}`);
       process.stdout.write(`==== ${label}: exit ${code} in ${seconds.toFixed(0)} s\n`);
       resolve(code);
     };
@@ -120,9 +133,14 @@ if (scope.includes('integration') || scope.includes('images')) {
   // The root base first, so no integration test finds it missing on a fresh machine.
   await run('base', process.execPath, kfc('base'));
 }
-if (scope.includes('integration')) {
-  await run('integration', process.execPath, nodeTest(testFiles('tests/integration'), ['--test-concurrency=1']));
-}
+/**
+ * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
+ * images in scope they run after the report, beside the image suites and node-pull (the suites mostly wait on
+ * servers and browsers, node-pull on one core's gzip), so the three overlap on two cores.
+ */
+const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
+if (scope.includes('integration') && !scope.includes('images'))
+  await run('integration', process.execPath, integrationArgs);
 /**
  * The images CI builds and tests: every published image the catalog says is buildable here
  * (`kfc list --json`); the others are generated, linted and refused precisely (integration tests).
@@ -170,14 +188,12 @@ if (scope.includes('images')) {
       : // --refresh: Debian's archives as they are now; a moved one rebuilds from foundation's apt layer, so the
         // pending-security-updates gate below judges images with today's updates.
         await run('build', process.execPath, kfc('build', ...images, ...ref, '--refresh', ...ca, ...extra));
+  const row = (name) => catalogRows.find((r) => r.name === name);
   if (built === 0) {
-    const row = (name) => catalogRows.find((r) => r.name === name);
-    // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
-    // what the suite reads): an unchanged image with unchanged suites is served from the cache.
-    for (const image of images)
-      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
     // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
     // and Trivy (SBOM, secrets, vulnerabilities when TRIVY_CACHE_DIR holds a DB); results kept by image ID.
+    // It runs first and alone: its start figures are timed on a machine doing nothing else, and the SBOMs it
+    // keeps by image ID are the ones node-pull attests.
     const notRefereed = images.filter((name) => row(name)?.test?.referees === false);
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
@@ -187,10 +203,18 @@ if (scope.includes('images')) {
       process.execPath,
       kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns),
     );
+  }
+  const beside = [];
+  if (scope.includes('integration')) {
+    const others = built === 0 ? 'the image suites and node-pull' : '';
+    beside.push(run('integration', process.execPath, integrationArgs, {}, 'last', others));
+  }
+  if (built === 0) {
     // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
-    // registry and into an empty second engine (the node), parents first; the bytes are checked three ways,
-    // the node's image must have the build's image ID, and a Kubeflow-contract smoke runs on it. The full
-    // suites for that image ID are the ones above.
+    // registry and into an empty second engine (the node), parents first; each is signed, and verified (with
+    // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
+    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the image suites, its times
+    // are not a quiet node's: `kfc node-pull --cold` is that benchmark.
     const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
     const asRoot = process.getuid?.() === 0;
     const notPulled = images.filter((name) => !nodePulled.includes(name));
@@ -204,14 +228,23 @@ if (scope.includes('images')) {
     } else if (nodePulled.length) {
       // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
       // each child's pull is measured over its parent.
-      await run('node-pull', process.execPath, kfc('node-pull', ...nodePulled, ...ref, '--smoke'));
+      const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
+      beside.push(run('node-pull', process.execPath, args, {}, 'last', 'the image suites'));
     }
+    // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
+    // what the suite reads): an unchanged image with unchanged suites is served from the cache.
+    for (const image of images)
+      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
   }
+  await Promise.all(beside);
 }
 
-/** The closing table: each step's time and whether it ran or was served from a cache (CI keeps it in its log). */
+/**
+ * The closing table: each step's time and whether it ran or was served from a cache (CI keeps it in its log).
+ * A step that ran beside others overlaps them, so the shares are of the wall time and may add up past 100%.
+ */
 function stepTable() {
-  const total = steps.reduce((a, s) => a + s.seconds, 0);
+  const total = (Date.now() - startedAt) / 1000;
   const width = Math.max(5, ...steps.map((s) => s.label.length));
   const fmt = (sec) => `${Math.floor(sec / 60)}m${String(Math.round(sec % 60)).padStart(2, '0')}s`;
   const lines = ['', '==== steps', `${'step'.padEnd(width)}  ${'time'.padStart(7)}  share  state`];
@@ -219,7 +252,8 @@ function stepTable() {
     const share = total ? `${Math.round((100 * s.seconds) / total)}%`.padStart(4) : '   -';
     lines.push(`${s.label.padEnd(width)}  ${fmt(s.seconds).padStart(7)}  ${share}   ${s.state}`);
   }
-  lines.push(`${'total'.padEnd(width)}  ${fmt(total).padStart(7)}`);
+  const overlap = steps.some((s) => s.state.includes('beside')) ? '  (wall time; steps beside others overlap)' : '';
+  lines.push(`${'total'.padEnd(width)}  ${fmt(total).padStart(7)}${overlap}`);
   return `${lines.join('\n')}\n`;
 }
 process.stdout.write(stepTable());

@@ -31,6 +31,7 @@
  * catalog can no longer list a file that does not exist). When images.yaml is missing or invalid
  * at the reference, every image is affected.
  */
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { BITS_DIR, CATALOG_FILE, parseCatalogText, RESOURCES_DIR } from '../catalog/load.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
@@ -85,12 +86,17 @@ export interface AffectedResult {
   reasons: Record<string, string[]>;
 }
 
+/** The cache key of the root bases (kfc base): CI jobs share one base image when their keys match. */
+export function basesKey(catalog: Catalog): string {
+  return createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16);
+}
+
 /** kfc's own files outside src/ that change every image's build (src/ is read through imageSources). */
 const KFC_SOURCE = [/^bin\//, /^package\.json$/, /^package-lock\.json$/, /^tsconfig\.json$/];
 const PIPELINE = [/^\.github\/workflows\//, /^\.trivyignore$/];
 
 /** Key-sorted JSON, so that two parsed entries compare by content. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       return Object.fromEntries(

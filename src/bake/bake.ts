@@ -33,7 +33,8 @@
  */
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
-import { computeTags, imageRef, registryCache, type TagPlan } from '../tags/tags.ts';
+import { resolveRepo } from '../tags/refs.ts';
+import { computeTags, defaultTag, imageRef, registryCache, type TagPlan } from '../tags/tags.ts';
 
 export const BAKE_FILE = 'docker-bake.json';
 /** The environment variable bake reads secret `pip-index-url` from (buildx `env=` secret source). */
@@ -111,7 +112,7 @@ export function targetName(image: string): string {
 
 /** Pure: the same catalog and options give the same JSON. */
 export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult {
-  const repo = opts.repo ?? (opts.dev ? catalog.spec.registry.devRepo : catalog.spec.registry.repo);
+  const repo = resolveRepo(catalog.spec.registry, opts);
   if (opts.dev && !repo) {
     throw new KfcError('--dev needs a dev registry', {
       where: `${catalog.file} registry.devRepo`,
@@ -152,7 +153,7 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
 
   for (const node of nodes) {
     const cache = registryCache(
-      repo ?? '',
+      repo,
       node.chain.map((n) => n.name),
     );
     const tagged = node.spec.publish || opts.loadInternal;
@@ -160,7 +161,7 @@ export function renderBake(catalog: Catalog, opts: BakeOptions = {}): BakeResult
     const t: BakeTarget = {
       context: `output/${node.name}`,
       dockerfile: 'Dockerfile',
-      tags: tagged ? (tags.length ? tags : ['dev-local']).map((tag) => imageRef(repo, node.name, tag)) : [],
+      tags: tagged ? (tags.length ? tags : [defaultTag(undefined)]).map((tag) => imageRef(repo, node.name, tag)) : [],
       labels: sortKeys({ ...labels(node, opts), ...own?.labels }),
       args: sortKeys({ ...node.args, ...own?.args, ...(opts.buildArgs ?? {}) }),
       'cache-from': useCache ? cache.cacheFrom : [],

@@ -1,6 +1,7 @@
 import { type BakeFile, type BakeOptions, renderBake, targetName } from '../bake/bake.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
+import { resolveRepo } from '../tags/refs.ts';
 import { registryCache } from '../tags/tags.ts';
 import type { DockerArgs } from './docker-args.ts';
 
@@ -51,7 +52,7 @@ export function bakePlan(
   images: string[],
   opts: BakePlanOptions,
 ): { file: BakeFile; nodes: ImageNode[] } {
-  const repo = opts.repo ?? catalog.spec.registry.repo;
+  const repo = resolveRepo(catalog.spec.registry, opts);
   if (opts.registryCache && !repo)
     throw new KfcError('--registry-cache needs a registry', {
       hint: 'pass --repo, or set registry.repo in images.yaml',
@@ -74,7 +75,7 @@ export function bakePlan(
   for (const node of nodes) {
     const t = file.target[targetName(node.name)]!;
     const chain = registryCache(
-      repo ?? '',
+      repo,
       node.chain.map((n) => n.name),
     );
     // Each target imports its own cache only: its ancestors are targets of this run and import theirs.

@@ -13,7 +13,6 @@ import { checkOutput } from '../generate/write.ts';
 import { ciLog } from '../log/ci-log.ts';
 import { refuseStaleLocks } from '../python/check.ts';
 import { configuredIndex, redactUrl } from '../python/index-url.ts';
-import { defaultTag, imageRef } from '../tags/tags.ts';
 import { chooseArchives } from './apt-archives.ts';
 import { type AptTarget, type ArchiveReader, aptTargets } from './apt-targets.ts';
 import { type PreparedContext, prepareArtifacts } from './artifacts.ts';
@@ -27,9 +26,10 @@ import { type BuilderInfo, buildkitAtLeast, findBuildx, inspectBuilder, LOCAL_BU
 import { type ImageInfo, inspectImage, requireEngine } from './docker.ts';
 import { readDockerArgs } from './docker-args.ts';
 import { recordImage, StepEstimator, stepKeys } from './estimate.ts';
-import { type GitInfo, gitInfo, type InputsCommit, inputsCommit } from './git.ts';
+import { type GitInfo, type InputsCommit, inputsCommit } from './git.ts';
 import { ImageProgress } from './image-progress.ts';
 import { imageEstimate } from './progress-format.ts';
+import { type ResolvedRefs, resolveRefs } from './refs.ts';
 import { cleanupOnInterrupt } from './signals.ts';
 import { StatusStream } from './solve-status.ts';
 import { gatherSourceState } from './sources.ts';
@@ -245,8 +245,8 @@ export async function buildImages(
   if (builderName === LOCAL_BUILDER || load || !mapsEveryBase) await engine.requireEngine();
   const builder = await engine.builder(buildx, builderName);
   const dockerDriver = builder.driver === 'docker';
-  const git = await gitInfo(catalog.root);
-  const tag = defaultTag(git.branch, opts.tag);
+  const refs = await resolveRefs(catalog, opts);
+  const { git, tag } = refs;
   // The Debian archive state (KFC_APT_ARCHIVES and its labels) of the images whose Dockerfile declares it.
   const apt = engine.archives
     ? await aptTargets(catalog, nodes, {
@@ -289,7 +289,7 @@ export async function buildImages(
     if (r.created) log(`kfc build: root base ${base.image} was missing and has been created`);
   }
   const labels = dockerArgs.labels;
-  const ctx = { ...opts, tag, git, reporter, log, engine, buildx, labels, apt };
+  const ctx = { ...opts, tag, git, refs, reporter, log, engine, buildx, labels, apt };
   const run = new BakeRun(catalog, plan.nodes, plan.file, ctx);
   return run.build(builderName, Boolean(opts.noCache || dockerArgs.noCache));
 }
@@ -297,6 +297,7 @@ export async function buildImages(
 interface RunContext extends BuildOptions {
   tag: string;
   git: GitInfo;
+  refs: ResolvedRefs;
   reporter: ReturnType<typeof createReporter>;
   log: (s: string) => void;
   engine: BuildEngine;
@@ -483,11 +484,10 @@ class BakeRun {
   private async results(seconds: number, exported: Map<string, number>): Promise<BuildResult[]> {
     const { ctx } = this;
     const metadata = readMetadata(this.metadataFile);
-    const repo = ctx.repo ?? this.catalog.spec.registry.repo;
     const loaded = ctx.load ?? !ctx.push;
     const results: BuildResult[] = [];
     for (const plan of this.plans) {
-      const ref = imageRef(repo, plan.image, ctx.tag);
+      const ref = ctx.refs.refOf({ name: plan.image });
       const p = this.progress.get(plan.image)!;
       const info = loaded ? await ctx.engine.inspect(ref) : undefined;
       if (loaded && !info)

@@ -1,25 +1,16 @@
-import type { Catalog, ImageNode } from '../catalog/model.ts';
-import { defaultTag, imageRef, imageRepository } from '../tags/tags.ts';
+import type { Catalog } from '../catalog/model.ts';
+import { type RefRequest, type Refs, refsFor } from '../tags/refs.ts';
 import { type GitInfo, gitInfo } from './git.ts';
 
-export interface ResolvedRefs {
+export interface ResolvedRefs extends Refs {
   git: GitInfo;
-  tag: string;
-  /** repo/image of a node (no tag). */
-  repositoryOf: (node: ImageNode) => string;
-  /** repo/image:tag of a node, as kfc builds it. */
-  refOf: (node: ImageNode) => string;
 }
 
-/** The references kfc builds and looks for: --repo (else the catalog's), --tag (else the branch). */
-export async function resolveRefs(catalog: Catalog, opts: { repo?: string; tag?: string }): Promise<ResolvedRefs> {
+/**
+ * The references kfc builds and looks for (`tags/refs.ts`: --repo, else the catalog's; --tag, else the
+ * branch): the one place the git lookup behind the default tag is made.
+ */
+export async function resolveRefs(catalog: Catalog, opts: Omit<RefRequest, 'dev'>): Promise<ResolvedRefs> {
   const git = await gitInfo(catalog.root);
-  const repo = opts.repo ?? catalog.spec.registry.repo;
-  const tag = defaultTag(git.branch, opts.tag);
-  return {
-    git,
-    tag,
-    repositoryOf: (node) => imageRepository(repo, node.name),
-    refOf: (node) => imageRef(repo, node.name, tag),
-  };
+  return { git, ...refsFor(catalog.spec.registry, { repo: opts.repo, tag: opts.tag }, git.branch) };
 }

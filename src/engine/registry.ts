@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { KfcError } from '../errors.ts';
-import { type ContentFacts, computeTags, requireValidTag, type TagPlan } from '../tags/tags.ts';
+import { type ContentFacts, computeTags, type TagPlan, taggedRef } from '../tags/tags.ts';
 import { docker, imageExists, inspectImage } from './docker.ts';
 
 /** Reads versions from the built image by running it once (tools that are absent stay undefined). */
@@ -37,7 +37,7 @@ export async function applyTags(source: string, target: string, plan: TagPlan): 
     });
   const refs: string[] = [];
   for (const tag of computeTags(plan)) {
-    const ref = `${target}:${requireValidTag(tag)}`;
+    const ref = taggedRef(target, tag);
     const res = await docker(['tag', source, ref]);
     if (res.failed) throw new KfcError(`docker tag ${source} ${ref} failed: ${res.stderr.trim()}`);
     refs.push(ref);

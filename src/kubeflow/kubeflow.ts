@@ -23,6 +23,7 @@
 import { stringify } from 'yaml';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
+import { resolveRepo } from '../tags/refs.ts';
 import { imageRef, requireValidTag, STABLE_TAG } from '../tags/tags.ts';
 import { podConfigOf } from './kubeflow-catalog.ts';
 import { renderWorkspaceKinds } from './workspacekinds.ts';
@@ -88,7 +89,7 @@ export function k8sName(image: string): string {
 }
 
 function refs(catalog: Catalog, opts: KubeflowOptions): { repo: string; tag: string } {
-  const repo = opts.repo ?? catalog.spec.registry.repo;
+  const repo = resolveRepo(catalog.spec.registry, opts);
   const tag = opts.tag ?? STABLE_TAG;
   requireValidTag(tag);
   return { repo, tag };

@@ -2,42 +2,17 @@
  * The result-cache key of one image's node pull (src/cache/store.ts): everything the pull, its three
  * accounts, the identity check and the smoke read. The image's ID, the IDs of the images already on the
  * node (its chain and any sibling branch the node still holds), the engine's and the registry's versions,
- * the smoke it ran, and node-pull's own source: the import tree of node-pull.ts (esbuild's metafile).
+ * the smoke it ran, the signature check before the pull (cosign's version), and node-pull's own source:
+ * the import tree of node-pull.ts (esbuild's metafile).
  */
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { codeRoot } from '../cache/code-root.ts';
 import { digestParts } from '../cache/digest.ts';
-import { KfcError } from '../errors.ts';
+import { ownCodeDigest } from '../cache/import-digest.ts';
 
-const ENTRY = 'src/nodepull/node-pull.ts';
-
-/** kfc's clone: up from this module, which runs from src/ or from bin/kfc.js's bundle under node_modules/.cache. */
-function kfcRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, ENTRY))) return dir;
-    if (dirname(dir) === dir) throw new KfcError(`${ENTRY} not found above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
-/** sha256 of node-pull.ts and every kfc source file it imports, by path under the clone (clones share it). */
-export async function nodePullSourceDigest(): Promise<string> {
-  const root = kfcRoot();
-  const r = await build({
-    entryPoints: [join(root, ENTRY)],
-    absWorkingDir: root,
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'silent',
-  });
-  const files = Object.keys(r.metafile.inputs).sort();
-  return digestParts(Object.fromEntries(files.map((f) => [f, readFileSync(join(root, f), 'utf8')])));
+/** The digest of node-pull.ts and every kfc source file it imports, by path under the clone (clones share it). */
+export function nodePullSourceDigest(): Promise<string> {
+  return ownCodeDigest('src/nodepull/node-pull.ts', codeRoot());
 }
 
 export interface NodePullKeyInput {
@@ -48,6 +23,8 @@ export interface NodePullKeyInput {
   registryVersion: string;
   /** What the smoke checks ("off", or the ready path and "+kernel"). */
   smoke: string;
+  /** How the image is signed and verified before the node pulls it (cosign's version). */
+  verify: string;
   source: string;
 }
 
@@ -58,6 +35,7 @@ export function nodePullKey(input: NodePullKeyInput): { key: string; parts: Reco
     engine: input.engineVersion,
     registry: input.registryVersion,
     smoke: input.smoke,
+    verify: input.verify,
     source: input.source,
   };
   return { key: digestParts(parts), parts };

@@ -4,8 +4,12 @@
  * pulls one image the next is pushed. For each: the three accounts of what moved, the pulled image's ID
  * against the build's (content identity), the registry blobs no later image needs dropped, a
  * Kubeflow-contract smoke test on the node (node-smoke.ts), and the images no later pull needs removed
- * from the node. Each image's row is kept by content (node-pull-key.ts); a cached row is not run again,
- * and when every row is cached no registry or node starts.
+ * from the node. Each pushed image is signed by digest with a key pair made for the run, its CycloneDX
+ * SBOM attested (src/signing); before the node pulls it, the signature and the attestation of what its
+ * tag points at are verified with that key, and the node pulls the digest that verified, never the tag:
+ * an image that does not verify is refused (its row fails with one line naming image and digest). Each
+ * image's row is kept by content (node-pull-key.ts); a cached row is not run again, and when every row
+ * is cached no registry or node starts.
  */
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -17,6 +21,9 @@ import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
 import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
+import { cosignVersion, throwawayKeyPair } from '../signing/cosign.ts';
+import { sbomFor } from '../signing/sbom.ts';
+import { type SignResult, signImage, type VerifyResult, verifyImage } from '../signing/signing.ts';
 import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
 import { heldBefore, planPulls } from './node-plan.ts';
 import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
@@ -36,6 +43,8 @@ interface NodePullRow extends PullFigure {
   problems: string[];
   /** Registry bytes freed after this pull (blobs no later pull needs). */
   freedBytes: number;
+  /** Signed after the push, verified before the pull (seconds each); the digest the node pulled. */
+  signing: { digest: string; signSeconds: number; attestSeconds: number; verifySeconds?: number };
   /** Served from the result cache: its key and when it was stored. */
   cached?: { key: string; storedAt: string };
 }
@@ -58,15 +67,23 @@ export interface NodePullOptions {
   /** Keep and reuse rows by content (default on; KFC_TEST_CACHE=off turns it off too). */
   resultCache?: boolean;
   log?: (line: string) => void;
+  /**
+   * Runs after an image is pushed and signed, before its signature is verified and the node pulls it:
+   * `ref` is its tag in the run's registry, `env` logs in to it (DOCKER_CONFIG). Tests re-push there.
+   */
+  beforeVerify?: (image: string, ref: string, env: Record<string, string>) => Promise<void>;
 }
 
-async function registryManifest(registry: Registry, name: string, tag: string): Promise<ManifestV2> {
+/** The manifest `reference` (a tag or a digest) names in the registry, and its digest. */
+async function registryManifest(registry: Registry, name: string, reference: string) {
   const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
-  const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${tag}`, {
+  const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${reference}`, {
     headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
   });
-  if (r.status !== 200) throw new KfcError(`registry ${registry.host}: manifest ${name}:${tag} answered ${r.status}`);
-  return (await r.json()) as ManifestV2;
+  const digest = r.headers.get('docker-content-digest') ?? '';
+  if (r.status !== 200 || !digest.startsWith('sha256:'))
+    throw new KfcError(`registry ${registry.host}: manifest ${name}:${reference} answered ${r.status}`);
+  return { manifest: (await r.json()) as ManifestV2, digest };
 }
 
 async function diskBytes(dir: string): Promise<number> {
@@ -94,6 +111,26 @@ function smokeLine(s: SmokeFigures): string {
 
 const smokeKey = (plan: SmokePlan | undefined) => (plan ? `${plan.ready}${plan.kernel ? '+kernel' : ''}` : 'off');
 
+/** The row of an image the node refused to pull: its signing figures and the one line why. */
+function refusedRow(n: ImageNode, imageId: string, signed: SignResult, problem: string): NodePullRow {
+  return {
+    image: n.name,
+    ...(n.parent ? { parent: n.parent.name } : {}),
+    imageBytes: 0,
+    pulledBytes: 0,
+    blobs: 0,
+    sharedWithParentBytes: 0,
+    presentBytes: 0,
+    seconds: 0,
+    accounts: { registry: 0, manifest: 0, node: 0 },
+    imageId,
+    nodeImageId: '',
+    problems: [problem],
+    freedBytes: 0,
+    signing: { digest: signed.digest, signSeconds: signed.signSeconds, attestSeconds: signed.attestSeconds },
+  };
+}
+
 export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const docker = dockerBin();
@@ -110,6 +147,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   const engineVersion = (await execa(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false })).stdout;
   const registryVersion = (await execa('/usr/bin/docker-registry', ['--version'], { reject: false })).stdout.trim();
   const source = await nodePullSourceDigest();
+  const verify = `cosign ${await cosignVersion()}: signed, SBOM attested, verified by a throwaway key; digest pulled`;
   const store = new ResultStore('node-pull', { enabled: opts.resultCache === false ? false : undefined, warn: log });
   const before = heldBefore(opts.nodes);
   const keys = new Map(
@@ -121,6 +159,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
         engineVersion,
         registryVersion,
         smoke: smokeKey(plans.get(n.name)),
+        verify,
         source,
       }),
     ]),
@@ -154,6 +193,8 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   const fresh = new Map<string, NodePullRow>();
   const problems: string[] = [];
   const pushed: string[] = [];
+  // After an image is refused, later rows are not stored: the node does not hold what a whole run leaves.
+  let refused = false;
   let registry: Registry | undefined;
   let node: NodeEngine | undefined;
   let peak = 0;
@@ -184,40 +225,87 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
     if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
     const nd = await startNodeEngine(join(work, 'node'), dockerConfig);
     node = nd;
+    const keyDir = join(work, 'cosign');
+    mkdirSync(keyDir);
+    const pair = await throwawayKeyPair(keyDir);
     const byName = new Map(opts.nodes.map((n) => [n.name, n]));
     const target = (name: string) => `${reg.host}/kfc-node/${name}:${opts.tag}`;
-    const push = async (name: string): Promise<ManifestV2> => {
-      await execa(docker, ['tag', opts.refOf(byName.get(name)!), target(name)]);
+    // Push, then sign what the registry holds by its digest and attest the image's SBOM (kept by image ID).
+    const push = async (name: string): Promise<SignResult> => {
+      const ref = opts.refOf(byName.get(name)!);
+      await execa(docker, ['tag', ref, target(name)]);
       pushed.push(target(name));
       const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
       if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
       await execa(docker, ['rmi', target(name)], { reject: false });
-      return registryManifest(reg, `kfc-node/${name}`, opts.tag);
+      const { digest } = await registryManifest(reg, `kfc-node/${name}`, opts.tag);
+      const id = built.get(name)!.id;
+      const sbom = await sbomFor({ name, ref, id, dir: join(work, 'sbom'), verb: 'kfc node-pull', log });
+      const signed = await signImage(`${reg.host}/kfc-node/${name}@${digest}`, sbom, {
+        key: pair.key,
+        password: pair.password,
+        dockerConfig,
+      });
+      log(
+        `kfc node-pull: ${name}: signed ${digest} in ${signed.signSeconds} s, SBOM attested in` +
+          ` ${signed.attestSeconds} s (the run's throwaway key)`,
+      );
+      return signed;
+    };
+    /** The signature and the SBOM attestation of what the tag points at now, or the line that refuses it. */
+    const verify = async (name: string): Promise<VerifyResult | string> => {
+      try {
+        return await verifyImage(target(name), pair.pub, { dockerConfig });
+      } catch (e) {
+        if (e instanceof KfcError) return e.message.replace(pair.pub, "the run's key");
+        throw e;
+      }
     };
     const manifests = new Map<string, ManifestV2>();
     // Images on the node now (as planned: what no later pull needs goes after each pull).
     const onNodeImages = new Set<string>();
-    let pushing: Promise<ManifestV2> = push(steps[0]!.name);
+    let pushing: Promise<SignResult> = push(steps[0]!.name);
     for (const [s, step] of steps.entries()) {
       const n = byName.get(step.name)!;
-      const m = await pushing;
+      const signed = await pushing;
+      await opts.beforeVerify?.(n.name, target(n.name), mainEnv);
+      const verified = await verify(n.name);
+      // The next image goes up (and is signed) while this one comes down. Its traffic is writes and HEADs
+      // to its own repository; the pull's account is the blob GETs of this image's repository only.
+      const next = steps[s + 1];
+      const pushNext = () => {
+        if (!next) return;
+        pushing = push(next.name);
+        pushing.catch(() => undefined); // awaited at the next step; a failure is thrown there
+      };
+      if (typeof verified === 'string') {
+        refused = true;
+        log(`kfc node-pull: ${n.name}: REFUSED before the node pulled it: ${verified}`);
+        const problem = `refused before the node pulled it: ${verified}`;
+        problems.push(`${n.name}: ${problem}`);
+        fresh.set(n.name, refusedRow(n, built.get(n.name)!.id, signed, problem));
+        pushNext();
+        continue;
+      }
+      log(
+        `kfc node-pull: ${n.name}: verified ${verified.digest} (signature + SBOM attestation) in` +
+          ` ${verified.seconds} s: the node pulls that digest`,
+      );
+      const { manifest: m } = await registryManifest(reg, `kfc-node/${n.name}`, verified.digest);
       manifests.set(n.name, m);
       await measure();
       const logStart = reg.logLines().length;
       const t0 = Date.now();
-      const pulling = execa(docker, ['pull', target(n.name)], { env: nd.env, reject: false });
-      // The next image goes up while this one comes down. Its traffic is writes and HEADs to its own
-      // repository; the pull's account is the blob GETs of this image's repository only.
-      const next = steps[s + 1];
-      if (next) {
-        pushing = push(next.name);
-        pushing.catch(() => undefined); // awaited at the next step; a failure is thrown there
-      }
+      const pulling = execa(docker, ['pull', verified.digestRef], { env: nd.env, reject: false });
+      pushNext();
       const pull = await pulling;
       if (pull.exitCode !== 0) throw new KfcError(`the node could not pull ${n.name}: ${lastLine(pull.stderr)}`);
       const seconds = Math.round((Date.now() - t0) / 100) / 10;
+      // The smoke and the node's clean-up name the image by its tag (on the node only: the registry's moves).
+      const tagged = await execa(docker, ['tag', verified.digestRef, target(n.name)], { env: nd.env, reject: false });
+      if (tagged.exitCode !== 0) throw new KfcError(`the node could not tag ${n.name}: ${lastLine(tagged.stderr)}`);
       // The next push must be over before the log is read to its end and before blobs are dropped.
-      if (next) manifests.set(next.name, await pushing);
+      if (next) await pushing;
       const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${n.name}`);
       const onNode = new Set([...onNodeImages].flatMap((x) => manifests.get(x)!.layers.map((l) => l.digest)));
       const acc = pullAccounts(m, onNode, fetched, pull.stdout);
@@ -254,6 +342,12 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
         nodeImageId,
         problems: acc.problems,
         freedBytes,
+        signing: {
+          digest: verified.digest,
+          signSeconds: signed.signSeconds,
+          attestSeconds: signed.attestSeconds,
+          verifySeconds: verified.seconds,
+        },
       };
       onNodeImages.add(n.name);
       log(
@@ -278,7 +372,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       if (!step.cached) {
         fresh.set(n.name, row);
         const { key, parts } = keys.get(n.name)!;
-        if (!row.problems.length) store.put(key, parts, row);
+        if (!row.problems.length && !refused) store.put(key, parts, row);
       }
       for (const x of step.dropAfter) {
         await execa(docker, ['rmi', target(x)], { env: nd.env, reject: false });

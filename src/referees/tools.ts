@@ -2,14 +2,12 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { KfcError } from '../errors.ts';
 
-/** The referee tools scripts/provision-referees.sh installs. */
-export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'buildx' | 'cosign';
+/** The referee tools scripts/provision-referees.sh installs (buildx is the engine's: src/engine/buildx.ts). */
+export type RefereeTool = 'hadolint' | 'dive' | 'trivy' | 'cosign' | 'actionlint';
 
 /** The host tools venv (scripts/provision-tools.sh) and the referees' own folder. */
 const TOOLS_DIR_DEFAULT = '/opt/kfc-tools';
 const REFEREES_DIR_DEFAULT = '/opt/kfc-referees';
-/** Debian's docker-buildx, diverted out of the CLI plugin dir (see scripts/provision-referees.sh). */
-const BUILDX_DIVERTED = '/usr/libexec/kfc/docker-buildx';
 
 function executable(path: string): boolean {
   try {
@@ -22,19 +20,17 @@ function executable(path: string): boolean {
 
 /**
  * Where a referee tool is: KFC_<TOOL> (a path), else the provisioned, pinned copies
- * ($KFC_TOOLS_DIR/bin, $KFC_REFEREES_DIR/bin; buildx: the diverted Debian binary), else the PATH.
+ * ($KFC_TOOLS_DIR/bin, $KFC_REFEREES_DIR/bin), else the PATH.
  */
 export function findTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const override = env[`KFC_${tool.toUpperCase()}`];
   if (override) return override;
-  const names = tool === 'buildx' ? ['docker-buildx', 'buildx'] : [tool];
   const dirs = [
     join(env.KFC_TOOLS_DIR || TOOLS_DIR_DEFAULT, 'bin'),
     join(env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT, 'bin'),
   ];
-  if (tool === 'buildx') dirs.push('/usr/libexec/kfc');
   dirs.push(...(env.PATH ?? '').split(delimiter).filter(Boolean));
-  for (const dir of dirs) for (const n of names) if (executable(join(dir, n))) return join(dir, n);
+  for (const dir of dirs) if (executable(join(dir, tool))) return join(dir, tool);
   return undefined;
 }
 
@@ -42,9 +38,8 @@ export function requireTool(tool: RefereeTool, env: NodeJS.ProcessEnv = process.
   const found = findTool(tool, env);
   if (!found) {
     const dir = `${env.KFC_REFEREES_DIR || REFEREES_DIR_DEFAULT}/bin`;
-    const buildx = tool === 'buildx' ? `, buildx as ${BUILDX_DIVERTED}` : '';
     throw new KfcError(`${tool} is not installed`, {
-      hint: `run bash scripts/provision-referees.sh (installs it in ${dir}${buildx}) or set KFC_${tool.toUpperCase()}`,
+      hint: `run bash scripts/provision-referees.sh (installs it in ${dir}) or set KFC_${tool.toUpperCase()}`,
     });
   }
   return found;

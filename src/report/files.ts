@@ -7,7 +7,8 @@ import type { Catalog } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { type FamilyReport, REPORT_VERSION, type TestResults } from './model.ts';
 import { attachReferees, readRefereeFile } from './referees.ts';
-import { familyMarkdown, imageMarkdown, renderHtml } from './render.ts';
+import { renderHtml } from './render-html.ts';
+import { familyMarkdown, imageMarkdown } from './render-markdown.ts';
 
 /** A JSON file's content, or undefined when it is absent or not JSON (optional inputs). */
 export function readJsonFile<T>(file: string): T | undefined {

@@ -13,7 +13,6 @@ import { KfcError } from '../errors.ts';
 import { advisoriesNote } from '../referees/advisories.ts';
 import type { RefereeImage } from '../referees/model.ts';
 import { type RefereeSetup, type RefereeSetupOptions, refereeSetup } from '../referees/setup.ts';
-import { normaliseRepo } from '../tags/tags.ts';
 import { measuringCodeDigest } from './code-digest.ts';
 import { readJsonFile } from './files.ts';
 import { mergeReports } from './merge.ts';
@@ -100,7 +99,7 @@ export async function reportImages(
   }
   const judged = opts.report === false ? collected.referees.length : fresh.images.length;
   if (judged === 0) {
-    const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
+    const { repo } = resolved;
     throw new KfcError(`no catalog image is built here with tag "${resolved.tag}"${repo ? ` in ${repo}` : ''}`, {
       hint: `kfc build IMAGE first, or pass ${refFlags}`,
     });

@@ -4,10 +4,13 @@
  * (measure.ts), then dive and Trivy when the image is refereed, then deleted. Only the small
  * per-layer summaries of the images read stay in memory, for their children's sharing figures.
  * Passing results are kept in the result cache (src/cache/store.ts) by what they were measured from
- * (cache-keys.ts); an image whose results are all cached is not saved at all.
+ * (cache-keys.ts); an image whose results are all cached is not saved at all. A referee run keeps each
+ * image's CycloneDX SBOM by image ID (src/referees/sbom-store.ts) for kfc push --sign and kfc node-pull;
+ * an image the referees leave out (the GPU images) gets its SBOM alone from the same one save, by one
+ * Trivy pass, unless one is kept for its image ID already.
  */
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +22,9 @@ import { type FamilyImage, familySharing } from '../metrics/family.ts';
 import { type EffectiveGates, effectiveGates } from '../metrics/gates.ts';
 import type { RefereeImage } from '../referees/model.ts';
 import { refereeArchive, sbomText } from '../referees/run.ts';
+import { keepSbom, keptSbom } from '../referees/sbom-store.ts';
 import type { RefereeSetup } from '../referees/setup.ts';
+import { trivySbom } from '../referees/trivy-sbom.ts';
 import { keyOf, refereeKeyParts, reportKeyParts } from './cache-keys.ts';
 import { dockerReportEngine } from './docker-engine.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
@@ -234,10 +239,44 @@ function refereeFromCache(run: Run, f: Found, hit: StoredResult<CachedReferee>):
     const file = join(sbomDir, `${f.node.name}.cdx.json`);
     writeFileAtomic.sync(file, hit.value.sbom);
     r.sbom = { ...r.sbom, file };
+    if (!keptSbom(f.info.id, run.opts.log)) keepSbom(f.info.id, hit.value.sbom, REFEREE_SBOM, run.opts.log);
   }
   const what = run.opts.report === false ? '' : 'referees ';
   run.opts.log(`${run.verb}: ${f.node.name}: ${what}cached (key ${short(hit.key)}, stored ${hit.storedAt})`);
   return { ...r, ref: f.ref, seconds: { save: 0, kfc: 0 }, cached: { key: hit.key, storedAt: hit.storedAt } };
+}
+
+const REFEREE_SBOM = 'kfc referee (Trivy, from its one saved archive)';
+
+/**
+ * An image the referees leave out, in a referee run with Trivy: its SBOM comes from this image's one save
+ * too, unless one is kept for its image ID (then nothing is saved for it).
+ */
+function wantsSbomAlone(run: Run, f: Found, refereed: boolean): boolean {
+  return !refereed && Boolean(run.opts.referees?.setup.trivy) && !keptSbom(f.info.id, run.opts.log);
+}
+
+/** One Trivy pass over the saved archive for the SBOM alone; kept by image ID and in sbom/<image>.cdx.json. */
+async function sbomAlone(run: Run, f: Found, archive: string): Promise<number> {
+  const t0 = performance.now();
+  const r = run.opts.referees!;
+  const scratch = join(run.scratch(), `${f.node.name}.cdx.json`);
+  try {
+    await trivySbom(archive, scratch, f.ref, r.setup.trivy!);
+    const text = readFileSync(scratch, 'utf8');
+    mkdirSync(r.sbomDir, { recursive: true });
+    const file = join(r.sbomDir, `${f.node.name}.cdx.json`);
+    writeFileAtomic.sync(file, text);
+    keepSbom(f.info.id, text, `${run.verb} (Trivy, SBOM alone, from its one saved archive)`, run.opts.log);
+    const seconds = secondsSince(t0);
+    run.opts.log(
+      `${run.verb}: ${f.node.name}: SBOM alone (referees off) by one Trivy pass over the same save in ${seconds} s:` +
+        ` ${file}, kept by image ID`,
+    );
+    return seconds;
+  } finally {
+    rmSync(scratch, { force: true });
+  }
 }
 
 interface Judged {
@@ -271,8 +310,9 @@ async function judgeImage(run: Run, f: Found): Promise<Judged> {
   }
   const needReport = wantReport && !out.report;
   const needReferee = wantReferee && !out.referee;
-  if (needReport || needReferee) {
-    const file = needReferee ? join(run.scratch(), `${node.name}.tar`) : undefined;
+  const needSbom = wantsSbomAlone(run, f, wantReferee);
+  if (needReport || needReferee || needSbom) {
+    const file = needReferee || needSbom ? join(run.scratch(), `${node.name}.tar`) : undefined;
     try {
       const saved = await saveImage(run.engine, {
         name: node.name,
@@ -299,6 +339,7 @@ async function judgeImage(run: Run, f: Found): Promise<Judged> {
         if (rKey && !m.report.breaches.length) opts.cache!.report.put(rKey.key, rKey.parts, m.report);
       }
       if (needReferee) out.referee = await referee(run, f, saved, gates, fKey);
+      if (needSbom) seconds.trivy = await sbomAlone(run, f, file!);
     } finally {
       if (file) rmSync(file, { force: true });
     }
@@ -339,8 +380,10 @@ async function referee(
       log: run.opts.log,
     },
   );
+  const text = sbomText(result);
+  if (text !== undefined) keepSbom(f.info.id, text, REFEREE_SBOM, run.opts.log);
   if (key && !result.problems.length) {
-    const value: CachedReferee = { result, ...(result.sbom ? { sbom: sbomText(result) } : {}) };
+    const value: CachedReferee = { result, ...(result.sbom ? { sbom: text } : {}) };
     run.opts.cache!.referee.put(key.key, key.parts, value);
   }
   return result;

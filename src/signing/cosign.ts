@@ -4,7 +4,9 @@
  * registry under the `.sig` and `.att` tags of the image digest (no OCI referrers API needed).
  * docs/publishing.md lists each flag and why.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { KfcError } from '../errors.ts';
 import { requireTool } from '../referees/tools.ts';
@@ -61,4 +63,33 @@ export async function cosign(args: string[], env: Record<string, string> = {}) {
     stdout: r.stdout,
     last: last.replace(/^(Error: |error during command execution: )+/, ''),
   };
+}
+
+/** cosign's version (`cosign version --json`: gitVersion), for result-cache keys. */
+export async function cosignVersion(): Promise<string> {
+  const r = await execa(requireTool('cosign'), ['version', '--json'], { reject: false });
+  try {
+    return (JSON.parse(r.stdout) as { gitVersion?: string }).gitVersion ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * A throwaway key pair for one run (kfc node-pull): `cosign generate-key-pair` in `dir` under a random
+ * password. It lives in the run's scratch folder and goes with it; it is never a key kfc keeps.
+ */
+export async function throwawayKeyPair(dir: string): Promise<{ key: string; pub: string; password: string }> {
+  const password = randomBytes(16).toString('hex');
+  const r = await execa(requireTool('cosign'), ['generate-key-pair'], {
+    cwd: dir,
+    env: { COSIGN_PASSWORD: password },
+    reject: false,
+    all: true,
+  });
+  if (r.exitCode !== 0)
+    throw new KfcError(`cosign generate-key-pair failed in ${dir}: ${r.all?.split('\n').pop()}`, {
+      hint: 'check cosign (bash scripts/provision-referees.sh) and that the folder is writable',
+    });
+  return { key: join(dir, 'cosign.key'), pub: join(dir, 'cosign.pub'), password };
 }

@@ -32,7 +32,15 @@ export async function pushAndSign(
   const signed: SignResult[] = [];
   for (const digestRef of await pushedDigests(pushed.target, pushed.tags)) {
     const id = (await inspectImage(digestRef))?.id ?? '';
-    const sbom = await sbomFor(reports, node.name, digestRef, id, log);
+    const sbom = await sbomFor({
+      name: node.name,
+      ref: digestRef,
+      id,
+      dir: join(reports, 'sbom'),
+      reportsDir: reports,
+      verb: 'kfc push',
+      log,
+    });
     signed.push(await signImage(digestRef, sbom, { key: opts.sign.key }));
   }
   return { ...pushed, signed };

@@ -1,47 +1,79 @@
 /**
- * The CycloneDX SBOM kfc push --sign attests: kfc referee's (reports/sbom/<image>.cdx.json, made by
- * Trivy from the one saved archive every referee tool reads) when it belongs to this very image ID;
- * otherwise Trivy makes one now from a `docker save` of the image, offline.
+ * The CycloneDX SBOM kfc push --sign and kfc node-pull attest: the one kept for this very image ID
+ * (src/referees/sbom-store.ts: kfc referee's and kfc report's, made by Trivy from the one archive
+ * they saved), else kfc referee's file in the reports folder when it belongs to this image ID; only
+ * when there is none, Trivy makes one now from a single `docker save`, offline, and it is kept by image
+ * ID so no later push or node pull of that image saves it again. Each call logs how many saves and
+ * Trivy passes it made (0 and 0, or 1 and 1).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import writeFileAtomic from 'write-file-atomic';
 import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
-import { trivyOffline } from '../referees/run.ts';
-import { requireTool } from '../referees/tools.ts';
+import { keepSbom, keptSbom } from '../referees/sbom-store.ts';
+import { plainTrivy, trivySbom } from '../referees/trivy-sbom.ts';
 import { readRefereeFile } from '../report/referees.ts';
 
-export async function sbomFor(
-  reportsDir: string,
-  name: string,
-  ref: string,
-  id: string,
-  log: (s: string) => void,
-): Promise<string> {
-  const referee = readRefereeFile(join(reportsDir, 'referees.json'))?.images.find((i) => i.name === name);
-  if (referee?.id === id && referee.sbom?.file && existsSync(referee.sbom.file)) return referee.sbom.file;
-  const trivy = requireTool('trivy');
+export interface SbomRequest {
+  name: string;
+  /** The image as the engine knows it (saved from there when no SBOM is kept). */
+  ref: string;
+  id: string;
+  /** Where <name>.cdx.json is written for cosign. */
+  dir: string;
+  /** A kfc referee output folder (referees.json, sbom/) to look in too. */
+  reportsDir?: string;
+  /** Log prefix: `kfc push`, `kfc node-pull`. */
+  verb: string;
+  log: (s: string) => void;
+}
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** The SBOM file of `r.id` for cosign attest; makes one from one save only when none is kept. */
+export async function sbomFor(r: SbomRequest): Promise<string> {
+  mkdirSync(r.dir, { recursive: true });
+  const file = join(r.dir, `${r.name}.cdx.json`);
+  const line = (how: string, saves: number) =>
+    r.log(`${r.verb}: ${r.name}: SBOM of ${short(r.id)}: ${how}: ${saves} docker save, ${saves} Trivy pass now`);
+  const kept = keptSbom(r.id, r.log);
+  if (kept) {
+    writeFileAtomic.sync(file, kept.text);
+    line(`kept by image ID (made by ${kept.madeBy}, stored ${kept.storedAt})`, 0);
+    return file;
+  }
+  const referee = r.reportsDir
+    ? readRefereeFile(join(r.reportsDir, 'referees.json'))?.images.find((i) => i.id === r.id && i.sbom?.file)
+    : undefined;
+  if (referee?.sbom && existsSync(referee.sbom.file)) {
+    if (resolve(referee.sbom.file) !== resolve(file)) copyFileSync(referee.sbom.file, file);
+    keepSbom(r.id, readFileSync(file, 'utf8'), 'kfc referee (its one saved archive)', r.log);
+    line(`kfc referee's ${referee.sbom.file}`, 0);
+    return file;
+  }
+  const t0 = performance.now();
+  await saveAndSbom(r.ref, file);
+  keepSbom(r.id, readFileSync(file, 'utf8'), `${r.verb} (one docker save of ${r.ref})`, r.log);
+  const seconds = Math.round((performance.now() - t0) / 100) / 10;
+  line(`none kept for this image ID: made from one save in ${seconds} s, kept by image ID`, 1);
+  return file;
+}
+
+/** One `docker save` of `ref`, one Trivy pass over it (offline): the CycloneDX SBOM in `file`. */
+async function saveAndSbom(ref: string, file: string): Promise<void> {
+  const trivy = plainTrivy();
   const work = mkdtempSync(join(tmpdir(), 'kfc-sbom-'));
   try {
     const archive = join(work, 'image.tar');
     const save = await execa(dockerBin(), ['save', '-o', archive, ref], { reject: false, all: true });
     if (save.exitCode !== 0) throw new KfcError(`docker save ${ref} failed: ${save.all?.split('\n').pop()}`);
-    mkdirSync(join(reportsDir, 'sbom'), { recursive: true });
-    const file = join(reportsDir, 'sbom', `${name}.cdx.json`);
-    const cache = process.env.TRIVY_CACHE_DIR || join(process.env.HOME ?? '/root', '.cache', 'trivy');
-    // Java archives are skipped without a Java DB (Trivy would try to download it), as kfc referee does.
-    const javaDb = existsSync(join(cache, 'java-db', 'trivy-java.db')) ? 'present' : undefined;
-    const offline = trivyOffline({ cacheDir: cache, ...(javaDb ? { javaDb } : {}) });
-    const args = ['image', ...offline, '--input', archive, '--format', 'cyclonedx', '--output', file];
-    const r = await execa(trivy, args, { reject: false, all: true, env: { NO_COLOR: '1' } });
-    if (r.exitCode !== 0)
-      throw new KfcError(`Trivy could not make the SBOM of ${ref}: ${r.all?.split('\n').pop()}`, {
-        hint: `run: ${trivy} ${args.join(' ')}`,
-      });
-    log(`kfc push: ${name}: SBOM written by Trivy to ${file}`);
-    return file;
+    const out = join(work, 'sbom.cdx.json');
+    await trivySbom(archive, out, ref, trivy);
+    writeFileAtomic.sync(file, readFileSync(out));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -36,9 +36,22 @@ export interface SignResult {
   attestSeconds: number;
 }
 
-/** Signs one pushed image by digest and attaches its SBOM as a signed CycloneDX attestation. */
-export async function signImage(digestRef: string, sbomFile: string, opts: { key?: string } = {}): Promise<SignResult> {
-  const { key, env } = keyArg(opts.key, PRIVATE_KEY_ENV, 'private');
+/**
+ * Signs one pushed image by digest and attaches its SBOM as a signed CycloneDX attestation.
+ * `password`: the private key's (default: $COSIGN_PASSWORD); `dockerConfig` as for verifyImage.
+ */
+export async function signImage(
+  digestRef: string,
+  sbomFile: string,
+  opts: { key?: string; password?: string; dockerConfig?: string } = {},
+): Promise<SignResult> {
+  const k = keyArg(opts.key, PRIVATE_KEY_ENV, 'private');
+  const { key } = k;
+  const env = {
+    ...k.env,
+    ...registryEnv(opts.dockerConfig),
+    ...(opts.password !== undefined ? { COSIGN_PASSWORD: opts.password } : {}),
+  };
   const reg = registryFlags(digestRef);
   let t0 = performance.now();
   const s = await cosign(['sign', '--key', key, ...SIGN_FLAGS, ...reg, digestRef], env);

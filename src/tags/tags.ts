@@ -102,8 +102,13 @@ export function imageRepository(repo: string | undefined, image: string): string
   return `${normaliseRepo(repo)}${image}`;
 }
 
+/** `repository:tag`, the tag checked. */
+export function taggedRef(repository: string, tag: string): string {
+  return `${repository}:${requireValidTag(tag)}`;
+}
+
 export function imageRef(repo: string | undefined, image: string, tag: string): string {
-  return `${imageRepository(repo, image)}:${tag}`;
+  return taggedRef(imageRepository(repo, image), tag);
 }
 
 /** The tag of an image's registry build cache (never a runnable image). */

@@ -22,3 +22,14 @@ export async function runPool<T, R>(
   for (const [i, job] of jobs.entries()) if (alone(job)) results[i] = await run(job);
   return results;
 }
+
+/**
+ * Longest first (LPT), from the seconds each job last took: with lanes of equal width the longest file
+ * never starts last and leaves the other lane idle. Unknown jobs count as long, since new suites often are.
+ */
+export function longestFirst<T>(jobs: T[], seconds: (job: T) => number | undefined, unknown = 60): T[] {
+  return jobs
+    .map((job, i) => ({ job, i, s: seconds(job) ?? unknown }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((j) => j.job);
+}

@@ -13,7 +13,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageId, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
-import { runPool } from './pool.ts';
+import { longestFirst, runPool } from './pool.ts';
 import {
   type CacheContext,
   lockfileDigest,
@@ -24,6 +24,7 @@ import {
   shortTime,
   storedSuite,
 } from './suite-cache.ts';
+import { durationKey, readDurations, recordDurations } from './suite-durations.ts';
 import { runSuiteFile } from './suite-process.ts';
 import { suiteFiles } from './suites.ts';
 import { type ToolVersions, toolVersions } from './versions.ts';
@@ -155,8 +156,10 @@ async function runSuites(
       });
     }
 
+    const lastTook = store.on ? readDurations() : {};
+    const tookNow: Record<string, number> = {};
     await runPool(
-      toRun,
+      longestFirst(toRun, (p) => lastTook[durationKey(node.name, p.file)]),
       opts.concurrency ?? 2,
       (p) => Boolean(p.alone),
       async (plan) => {
@@ -184,8 +187,10 @@ async function runSuites(
             `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${status}${stored}`,
         );
         byFile.set(plan.file, r);
+        tookNow[durationKey(node.name, plan.file)] = r.seconds;
       },
     );
+    if (store.on) recordDurations(tookNow);
 
     const fileResults = files.map((f) => byFile.get(f)!);
     const sum = (k: 'passed' | 'failed' | 'skipped') => fileResults.reduce((a, r) => a + r[k], 0);

@@ -6,12 +6,12 @@
 
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { codeRoot } from '../cache/code-root.ts';
 import { digestFiles } from '../cache/digest.ts';
+import { importDigest } from '../cache/import-digest.ts';
 import { ResultStore, type StoredResult } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { IMAGE_TESTS_DIR } from '../catalog/suites.ts';
-import { codeRoot } from './code-root.ts';
-import { importTreeDigest } from './import-tree.ts';
 import { suiteKey, suiteKeyParts } from './result-key.ts';
 import { type SuiteMarkers, suiteMarkers } from './suite-markers.ts';
 import type { SuiteRun } from './suite-process.ts';
@@ -67,7 +67,7 @@ export async function planSuite(file: string, node: ImageNode, ctx: CacheContext
   const markers = suiteMarkers(readFileSync(join(ctx.root, file), 'utf8'), file);
   const plan: SuitePlan = { ...markers, file, label: relative(IMAGE_TESTS_DIR, file) };
   if (!store.on || markers.uncached) return plan;
-  const imports = await importTreeDigest(file, ctx.root);
+  const imports = await importDigest(file, ctx.root);
   if ('error' in imports) return { ...plan, noKey: `its imports could not be read: ${imports.error}` };
   const parts = suiteKeyParts({
     file,

@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
 import { freePort } from '../../src/testing/ports.ts';
+import { bitLine } from '../unit/helpers.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/engine');
@@ -279,8 +280,9 @@ describe('engine integration', {
     assert.equal((await kfc(['generate'], { root })).exitCode, 0);
     const r = await kfc(['build', 'fixture', '--tag', tag], { root });
     assert.equal(r.exitCode, 1, r.all);
-    // The planted RUN sits on the line of the fixture's `RUN useradd` (7 since its CA step wraps).
-    assert.match(r.stderr, /kfc: error: docker-bits\/fixture\.Dockerfile:7: build of fixture failed at step 4/);
+    // The planted RUN sits on the line of the fixture's `RUN useradd`.
+    const where = bitLine(fixtureRoot, 'fixture', 'RUN useradd').replace(/[./]/g, '\\$&');
+    assert.match(r.stderr, new RegExp(`kfc: error: ${where}: build of fixture failed at step 4`));
   });
 
   test('no engine gives one line and exit 2', async () => {

@@ -2,8 +2,10 @@
 // (htpasswd auth) and pulls them, parents first, into a second dockerd with its own data root (the
 // build engine's images and layer cache are never touched). The bytes pulled come from the
 // registry's access log and must be exactly the blobs the node did not have yet; the node's image ID
-// must be the build's; a published image is smoke-tested on the node the Kubeflow way. Rows are kept by
-// content in a result cache of this test's own (KFC_CACHE_DIR).
+// must be the build's; a published image is smoke-tested on the node the Kubeflow way. Each pushed
+// image is signed with a key pair made for the run and its SBOM attested; the node pulls the digest
+// that verified, and a tag re-pushed after signing is refused before the node pulls it. Rows are kept
+// by content in a result cache of this test's own (KFC_CACHE_DIR).
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
+import { loadCatalog } from '../../src/catalog/load.ts';
+import { nodePull } from '../../src/nodepull/node-pull.ts';
+import { findTool } from '../../src/referees/tools.ts';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
 
@@ -33,7 +38,9 @@ const skip = needs(
         ? 'docker-registry missing (scripts/provision.sh --all)'
         : process.getuid?.() !== 0
           ? 'a second dockerd needs root'
-          : false,
+          : !findTool('cosign') || !findTool('trivy')
+            ? 'cosign or Trivy is not installed (scripts/provision-referees.sh): node-pull signs and verifies'
+            : false,
 );
 
 const repo = `kfc-nodepull-it-${randomBytes(3).toString('hex')}`;
@@ -71,8 +78,10 @@ interface Row {
   };
   problems: string[];
   freedBytes: number;
+  signing: { digest: string; signSeconds: number; attestSeconds: number; verifySeconds?: number };
   cached?: { key: string; storedAt: string };
 }
+const figures: Record<string, { sign: number; attest: number; verify: number }> = {};
 const parse = (stdout: string) => JSON.parse(stdout) as { images: Row[]; peakDiskBytes: number; problems: string[] };
 const buildId = async (ref: string) =>
   (await execa(DOCKER, ['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
@@ -85,6 +94,7 @@ describe('a node pulls the family', { skip }, () => {
   after(async () => {
     for (const n of images) await execa(DOCKER, ['rmi', '-f', `${repo}/${n}:${tag}`], { reject: false });
     rmSync(cacheDir, { recursive: true, force: true });
+    process.stdout.write(`node-pull sign/attest/verify seconds per image: ${JSON.stringify(figures)}\n`);
   });
 
   test("children pull only what the node lacks, while the next is pushed; the image IDs are the build's", async () => {
@@ -111,7 +121,23 @@ describe('a node pulls the family', { skip }, () => {
       assert.equal(row.accounts.registry, row.accounts.manifest, row.image);
       assert.equal(row.accounts.node, row.accounts.manifest, row.image);
       assert.equal(row.blobs, row.accounts.registry + 1, `${row.image}: its layers and its config`);
+      // Signed after its push, verified before its pull; the node pulled the digest that verified.
+      const s = row.signing;
+      assert.match(s.digest, /^sha256:[0-9a-f]{64}$/, row.image);
+      assert.ok(s.signSeconds > 0 && s.attestSeconds > 0 && s.verifySeconds! > 0, JSON.stringify(s));
+      assert.match(
+        r.stderr,
+        new RegExp(`^kfc node-pull: ${row.image}: signed ${s.digest} in [\\d.]+ s, SBOM attested in [\\d.]+ s`, 'm'),
+      );
+      assert.match(
+        r.stderr,
+        new RegExp(`^kfc node-pull: ${row.image}: verified ${s.digest} \\(signature \\+ SBOM attestation\\)`, 'm'),
+      );
+      figures[row.image] = { sign: s.signSeconds, attest: s.attestSeconds, verify: s.verifySeconds! };
     }
+    // Each image's SBOM: made once from one save (this run's cache is empty), kept by image ID.
+    for (const n of images)
+      assert.match(r.stderr, new RegExp(`^kfc node-pull: ${n}: SBOM of [0-9a-f]{12}: .*: 1 docker save, 1 Trivy`, 'm'));
     // Blobs no later image needs leave the registry once the node has them; the last image's all go.
     assert.equal(rows.at(-1)!.freedBytes, rows.at(-1)!.imageBytes);
     assert.ok(peakDiskBytes > root!.imageBytes, `peak disk ${peakDiskBytes}`);
@@ -187,6 +213,51 @@ describe('a node pulls the family', { skip }, () => {
     for (const k of ['pulledBytes', 'presentBytes', 'blobs', 'imageBytes'] as const)
       assert.equal(planted[k], before[k], k);
     assert.equal(storedRows().filter((x) => x.value.image === 'ref-planted').length, 1, 'stored again');
+  });
+
+  test('a tag re-pushed with a changed layer after signing is refused before the node pulls it', async () => {
+    // In this process, to re-push between the signature and the pull: the tag of ref-clean in the run's
+    // registry then names ref-dirgone (ref-clean and a layer more), which nobody signed.
+    process.env.KFC_CACHE_DIR = cacheDir;
+    const catalog = loadCatalog(fixtureRoot, { readFiles: false });
+    const lines: string[] = [];
+    let swapped = '';
+    const r = await nodePull({
+      nodes: [catalog.nodes.get('ref-clean')!],
+      refOf: (n) => `${repo}/${n.name}:${tag}`,
+      tag,
+      resultCache: false,
+      log: (l) => lines.push(l),
+      beforeVerify: async (image, ref, env) => {
+        assert.equal(image, 'ref-clean');
+        assert.equal((await execa(DOCKER, ['tag', `${repo}/ref-dirgone:${tag}`, ref])).exitCode, 0);
+        const p = await execa(DOCKER, ['push', ref], { env, reject: false });
+        await execa(DOCKER, ['rmi', ref], { reject: false });
+        assert.equal(p.exitCode, 0, p.stderr);
+        swapped = /digest: (sha256:[0-9a-f]{64})/.exec(p.stdout)?.[1] ?? '';
+      },
+    });
+    const log = lines.join('\n');
+    assert.match(swapped, /^sha256:/, log);
+    const [row] = r.images;
+    assert.notEqual(row!.signing.digest, swapped, 'what was signed is not what the tag names now');
+    assert.equal(r.problems.length, 1, log);
+    assert.match(
+      r.problems[0]!,
+      new RegExp(
+        `^ref-clean: refused before the node pulled it: 127\\.0\\.0\\.1:\\d+/kfc-node/ref-clean:${tag}` +
+          ` \\(${swapped}\\): the signature does not verify with the run's key: no signatures found`,
+      ),
+    );
+    assert.deepEqual(row!.problems, [r.problems[0]!.replace(/^ref-clean: /, '')]);
+    // Refused before the pull: the node holds nothing of it, and nothing says it pulled.
+    assert.equal(row!.nodeImageId, '');
+    assert.equal(row!.pulledBytes, 0);
+    assert.doesNotMatch(log, / pulled \d+ of \d+ bytes/);
+    assert.doesNotMatch(log, / verified sha256:/);
+    // The SBOM made in the first test is kept by image ID: no save, no Trivy pass this time.
+    assert.match(log, /^kfc node-pull: ref-clean: SBOM of [0-9a-f]{12}: kept by image ID .*: 0 docker save, 0 Trivy/m);
+    assert.equal((await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(), '', 'node stopped');
   });
 
   test('a smoke that fails fails the run with one line per problem, and is not stored', async () => {

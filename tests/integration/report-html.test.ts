@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { renderHtml } from '../../src/report/render.ts';
+import { renderHtml } from '../../src/report/render-html.ts';
 import { CHROMIUM, launchBrowser } from '../../src/testing/browser.ts';
 import { needs } from '../../src/testing/parts.ts';
 import { sampleCatalog, sampleReport } from '../unit/report-fixtures.ts';

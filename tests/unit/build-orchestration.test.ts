@@ -17,6 +17,7 @@ import { buildSteps } from '../../src/engine/steps.ts';
 import { KfcError } from '../../src/errors.ts';
 import { generateImage } from '../../src/generate/generate.ts';
 import { writeOutput } from '../../src/generate/write.ts';
+import { bitLine } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kfc-build-fake-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -191,7 +192,7 @@ describe('buildImages: one buildx bake run', () => {
       (e: unknown) =>
         e instanceof KfcError &&
         e.exitCode === 1 &&
-        e.where === 'docker-bits/mini-tool.Dockerfile:3' &&
+        e.where === bitLine(dir, 'mini-tool', 'RUN ') &&
         new RegExp(`^build of mini-child failed at step ${k}: process "/bin/sh -c helper.sh" did not`).test(e.message),
     );
   });

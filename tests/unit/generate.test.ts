@@ -12,7 +12,17 @@ import { loadCatalog } from '../../src/catalog/load.ts';
 import { KfcError } from '../../src/errors.ts';
 import { bitBanner, generateAll, HEADER } from '../../src/generate/generate.ts';
 import { checkOutput, writeOutput } from '../../src/generate/write.ts';
-import { cleanup, copyFixture, hashTree, listTree, REPO_ROOT, runKfc, writeFiles } from './helpers.ts';
+import {
+  bitLine,
+  cleanup,
+  copyFixture,
+  hashTree,
+  listTree,
+  MINI_FIXTURE,
+  REPO_ROOT,
+  runKfc,
+  writeFiles,
+} from './helpers.ts';
 
 const dirs: string[] = [];
 function repo(): string {
@@ -105,9 +115,10 @@ describe('generate: tree semantics', () => {
     const lines = grand.dockerfile.split('\n');
     assert.equal(grand.origins.length, lines.length - 1, 'one origin per line (the text ends in a newline)');
     const i = lines.indexOf('RUN /opt/tool/lib/helper.sh --install');
+    const [file, line] = bitLine(MINI_FIXTURE, 'mini-tool', 'RUN /opt/tool/lib/helper.sh').split(':');
     assert.deepEqual(grand.origins[i], {
-      file: 'docker-bits/mini-tool.Dockerfile',
-      line: 3,
+      file,
+      line: Number(line),
       bit: 'mini-tool',
       owner: 'mini-child',
     });

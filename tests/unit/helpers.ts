@@ -106,6 +106,15 @@ export function lineOf(text: string, needle: string, from = 1): number {
   throw new Error(`"${needle}" not found in text`);
 }
 
+/**
+ * `docker-bits/<bit>.Dockerfile:N`, N the line of the fixture's bit that contains `needle` (read from the
+ * fixture at `root`), so a test names a line by what is on it and survives an edit of the fixture.
+ */
+export function bitLine(root: string, bit: string, needle: string): string {
+  const file = `docker-bits/${bit}.Dockerfile`;
+  return `${file}:${lineOf(readFileSync(join(root, file), 'utf8'), needle)}`;
+}
+
 export function cleanup(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }

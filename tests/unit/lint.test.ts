@@ -215,15 +215,18 @@ describe('lint: findings map back to bit lines', () => {
     assert.deepEqual(
       fs.map((f) => `${f.file}:${f.line} ${f.rule}`),
       [
-        'docker-bits/body.Dockerfile:4 pipefail',
-        'docker-bits/body.Dockerfile:6 apt-no-recommends',
-        'docker-bits/body.Dockerfile:6 apt-lists-cleanup',
+        `docker-bits/body.Dockerfile:${lineOf(body, 'RUN echo one')} pipefail`,
+        `docker-bits/body.Dockerfile:${lineOf(body, 'RUN apt-get')} apt-no-recommends`,
+        `docker-bits/body.Dockerfile:${lineOf(body, 'RUN apt-get')} apt-lists-cleanup`,
       ],
     );
     // The generated Dockerfile has these instructions much further down.
     const generated = generateAll(loadCatalog(root))[0]!.dockerfile;
-    assert.ok(lineOf(generated, 'RUN echo one') > 4 + HEAD.split('\n').length);
-    assert.equal(formatFinding(fs[0]!), `docker-bits/body.Dockerfile:4: pipefail error: ${fs[0]!.message}`);
+    assert.ok(lineOf(generated, 'RUN echo one') > lineOf(body, 'RUN echo one') + HEAD.split('\n').length);
+    assert.equal(
+      formatFinding(fs[0]!),
+      `docker-bits/body.Dockerfile:${lineOf(body, 'RUN echo one')}: pipefail error: ${fs[0]!.message}`,
+    );
   });
 
   it('reports a finding in a parent bit once, for every image that carries it', () => {

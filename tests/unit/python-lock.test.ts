@@ -24,7 +24,7 @@ import { checkOutput, writeOutput } from '../../src/generate/write.ts';
 import { checkLocks, formatProblem } from '../../src/python/check.ts';
 import { redactText, redactUrl } from '../../src/python/index-url.ts';
 import { lockPlan } from '../../src/python/lock.ts';
-import { cleanup, copyFixture, runKfc, writeFiles } from './helpers.ts';
+import { cleanup, copyFixture, lineOf, runKfc, writeFiles } from './helpers.ts';
 
 const H = (c: string) => c.repeat(64);
 const dirs: string[] = [];
@@ -95,19 +95,18 @@ describe('python locks: header and pins', () => {
   });
 
   it('reads pins with normalised names, extras, hashes and line numbers', () => {
-    const pins = parsePins(
+    const text =
       '# header\nPyYAML==6.0.2 \\\n    --hash=sha256:' +
-        H('1') +
-        ' \\\n    --hash=sha256:' +
-        H('2') +
-        '\n    # via x\npsycopg[binary]==3.2.1 \\\n    --hash=sha256:' +
-        H('3') +
-        '\nzope.interface==7.0\n',
-    );
-    assert.deepEqual(pins, [
-      { name: 'pyyaml', version: '6.0.2', hashes: [H('1'), H('2')], line: 2 },
-      { name: 'psycopg', version: '3.2.1', hashes: [H('3')], line: 6 },
-      { name: 'zope-interface', version: '7.0', hashes: [], line: 8 },
+      H('1') +
+      ' \\\n    --hash=sha256:' +
+      H('2') +
+      '\n    # via x\npsycopg[binary]==3.2.1 \\\n    --hash=sha256:' +
+      H('3') +
+      '\nzope.interface==7.0\n';
+    assert.deepEqual(parsePins(text), [
+      { name: 'pyyaml', version: '6.0.2', hashes: [H('1'), H('2')], line: lineOf(text, 'PyYAML==') },
+      { name: 'psycopg', version: '3.2.1', hashes: [H('3')], line: lineOf(text, 'psycopg[binary]==') },
+      { name: 'zope-interface', version: '7.0', hashes: [], line: lineOf(text, 'zope.interface==') },
     ]);
   });
 

@@ -15,14 +15,10 @@ import {
   probes,
 } from '../../src/report/manifests.ts';
 import { familyFigures, mergeReports } from '../../src/report/merge.ts';
-import {
-  diffReports,
-  diffText,
-  familyMarkdown,
-  imageMarkdown,
-  renderHtml,
-  textSummary,
-} from '../../src/report/render.ts';
+import { diffReports, diffText } from '../../src/report/render-diff.ts';
+import { renderHtml } from '../../src/report/render-html.ts';
+import { familyMarkdown, imageMarkdown } from '../../src/report/render-markdown.ts';
+import { textSummary } from '../../src/report/render-text.ts';
 import { sampleCatalog, sampleReport } from './report-fixtures.ts';
 
 test('manifest parsers: dpkg, python (conda vs system), R, npm, kernels, lab extensions', () => {

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { codeRoot } from '../../src/cache/code-root.ts';
+import { importTree } from '../../src/cache/import-digest.ts';
 import { ResultStore } from '../../src/cache/store.ts';
 import type { ImageNode } from '../../src/catalog/model.ts';
 import { KfcError } from '../../src/errors.ts';
-import { codeRoot } from '../../src/testing/code-root.ts';
-import { importTree } from '../../src/testing/import-tree.ts';
-import { runPool } from '../../src/testing/pool.ts';
+import { longestFirst, runPool } from '../../src/testing/pool.ts';
 import { keyEnv, type SuiteKeyInput, suiteKey, suiteKeyParts } from '../../src/testing/result-key.ts';
 import { specCounts } from '../../src/testing/spec-counts.ts';
 import {
@@ -23,6 +23,7 @@ import {
   type SuitePlan,
   storedSuite,
 } from '../../src/testing/suite-cache.ts';
+import { durationKey, readDurations, recordDurations } from '../../src/testing/suite-durations.ts';
 import { suiteMarkers } from '../../src/testing/suite-markers.ts';
 import { runSuiteFile } from '../../src/testing/suite-process.ts';
 import { REPO_ROOT, tempDir, writeFiles } from './helpers.ts';
@@ -304,8 +305,9 @@ describe('suite markers', () => {
       'jupyterlab-tensorflow/gpu.test.ts',
     ])
       assert.ok(marked.uncached?.includes(f), `${f} is not marked uncached`);
-    for (const f of ['general/load.test.ts', 'jupyterlab-cpu/browser.test.ts', 'remote-desktop/desktop.test.ts'])
-      assert.ok(marked.alone?.includes(f), `${f} is not marked alone`);
+    // Only the load figure runs alone: Chromium has its own network namespace (src/testing/browser-netns.mjs),
+    // so a container started by another file no longer aborts its requests, and browser suites share the lanes.
+    assert.deepEqual(marked.alone, ['general/load.test.ts']);
   });
 });
 
@@ -351,6 +353,30 @@ describe('the pool', () => {
       seen.slice(-2).map((s) => s.job),
       ['B!', 'E!'],
     );
+  });
+});
+
+describe('the order of the files: longest first, from the seconds each last took', () => {
+  test('known durations sort longest first, unknown ones count as long, ties keep their order', () => {
+    const took: Record<string, number> = { a: 5, b: 100, c: 20 };
+    assert.deepEqual(
+      longestFirst(['a', 'b', 'c', 'new'], (j) => took[j]),
+      ['b', 'new', 'c', 'a'],
+    );
+    assert.deepEqual(
+      longestFirst(['x', 'y'], () => undefined),
+      ['x', 'y'],
+    );
+  });
+
+  test('durations are kept per image and file, merged with what is there, and a corrupt file is "not known"', () => {
+    const d = dir();
+    assert.deepEqual(readDurations(d), {});
+    recordDurations({ [durationKey('cpu', 'a.test.ts')]: 12.5 }, d);
+    recordDurations({ [durationKey('gpu', 'a.test.ts')]: 30 }, d);
+    assert.deepEqual(readDurations(d), { 'cpu\ta.test.ts': 12.5, 'gpu\ta.test.ts': 30 });
+    writeFileSync(join(d, 'durations', 'test.json'), '{not json');
+    assert.deepEqual(readDurations(d), {});
   });
 });
 

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { buildSteps } from '../../src/engine/steps.ts';
 import { generateImage } from '../../src/generate/generate.ts';
-import { cleanup, copyFixture } from './helpers.ts';
+import { bitLine, cleanup, copyFixture } from './helpers.ts';
 
 const root = copyFixture();
 after(() => cleanup(root));
@@ -19,12 +19,12 @@ describe('buildSteps', () => {
       steps.map((s) => [s.index, s.keyword, `${s.origin.file}:${s.origin.line}`]),
       [
         [1, 'FROM', 'images.yaml:1'],
-        [2, 'COPY', 'docker-bits/mini-os.Dockerfile:3'],
-        [3, 'RUN', 'docker-bits/mini-os.Dockerfile:4'],
-        [4, 'COPY', 'docker-bits/mini-user.Dockerfile:1'],
-        [5, 'WORKDIR', 'docker-bits/mini-user.Dockerfile:2'],
-        [6, 'COPY', 'docker-bits/mini-tool.Dockerfile:2'],
-        [7, 'RUN', 'docker-bits/mini-tool.Dockerfile:3'],
+        [2, 'COPY', bitLine(root, 'mini-os', 'COPY ')],
+        [3, 'RUN', bitLine(root, 'mini-os', 'RUN ')],
+        [4, 'COPY', bitLine(root, 'mini-user', 'COPY ')],
+        [5, 'WORKDIR', bitLine(root, 'mini-user', 'WORKDIR ')],
+        [6, 'COPY', bitLine(root, 'mini-tool', 'COPY ')],
+        [7, 'RUN', bitLine(root, 'mini-tool', 'RUN ')],
       ],
     );
     assert.equal(steps[6]!.origin.owner, 'mini-child');

@@ -1,8 +1,11 @@
 /** Tag computation (pure): branch sanitising, git/content tags per plan, repository prefixes. */
 
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { KfcError } from '../../src/errors.ts';
+import { refsFor, resolveRepo } from '../../src/tags/refs.ts';
 import {
   computeTags,
   contentTags,
@@ -177,5 +180,40 @@ describe('defaultTag (the one tag build, tag, push, pull, test and report look f
   it('imageRepository is imageRef without the tag', () => {
     assert.equal(imageRepository('ghcr.io/acme//', 'x'), 'ghcr.io/acme/x');
     assert.equal(imageRef('ghcr.io/acme', 'x', 't'), `${imageRepository('ghcr.io/acme', 'x')}:t`);
+  });
+});
+
+describe('refsFor / resolveRepo (the one --repo/--tag resolver)', () => {
+  const registry = { repo: 'ghcr.io/acme', devRepo: 'ghcr.io/acme-dev/' };
+  it('--repo over the catalog, registry.devRepo for dev, normalised', () => {
+    assert.equal(resolveRepo(registry, {}), 'ghcr.io/acme/');
+    assert.equal(resolveRepo(registry, { dev: true }), 'ghcr.io/acme-dev/');
+    assert.equal(resolveRepo(registry, { repo: 'r.example//', dev: true }), 'r.example/');
+    assert.equal(resolveRepo({ repo: '' }, {}), '');
+  });
+  it('--tag, else the branch, else dev-local; refs as imageRef makes them', () => {
+    const r = refsFor(registry, {}, 'feature/x');
+    assert.equal(r.tag, 'feature-x');
+    assert.equal(r.refOf({ name: 'jupyterlab-cpu' }), 'ghcr.io/acme/jupyterlab-cpu:feature-x');
+    assert.equal(r.repositoryOf({ name: 'jupyterlab-cpu' }), 'ghcr.io/acme/jupyterlab-cpu');
+    assert.equal(refsFor(registry, { tag: 'ci', repo: 'local' }, 'main').refOf({ name: 'a' }), 'local/a:ci');
+    assert.equal(refsFor({ repo: '' }, {}, undefined).refOf({ name: 'a' }), 'a:dev-local');
+    assert.throws(() => refsFor(registry, { tag: 'bad/tag' }, 'main'), KfcError);
+  });
+  it('nothing else in src/ reads the git branch for a tag or builds a reference by hand', () => {
+    const src = join(import.meta.dirname, '../../src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const offenders: string[] = [];
+    for (const f of files) {
+      const rel = relative(src, join(src, f));
+      if (rel.startsWith('tags/')) continue;
+      const text = readFileSync(join(src, f), 'utf8');
+      if (/\bdefaultTag\(\s*(?!undefined\b)[^)\s]/.test(text)) offenders.push(`${rel}: defaultTag(branch)`);
+      if (/\brepo\s*\?\?[^;\n]*registry/i.test(text)) offenders.push(`${rel}: --repo ?? registry.repo by hand`);
+      if (/\$\{[^}]*[rR]epo[^}]*\}\$\{[^}]*\}:\$\{/.test(text)) offenders.push(`${rel}: \${repo}\${name}:\${tag}`);
+      const gitLookups = rel === 'engine/refs.ts' || rel === 'engine/git.ts' || rel === 'engine/bake-file.ts';
+      if (!gitLookups && /\bgitInfo\(/.test(text)) offenders.push(`${rel}: gitInfo()`);
+    }
+    assert.deepEqual(offenders, []);
   });
 });

@@ -14,7 +14,8 @@ import { activeIgnoreIds, expiredEntries, parseTrivyIgnore } from '../../src/ref
 import { judgeVulns } from '../../src/referees/vuln-gate.ts';
 import type { FamilyReport } from '../../src/report/model.ts';
 import { attachReferees, refereesMarkdown } from '../../src/report/referees.ts';
-import { imageMarkdown, renderHtml } from '../../src/report/render.ts';
+import { renderHtml } from '../../src/report/render-html.ts';
+import { imageMarkdown } from '../../src/report/render-markdown.ts';
 import { sampleCatalog, sampleReport } from './report-fixtures.ts';
 
 const root = new URL('../..', import.meta.url).pathname;

@@ -1,14 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { catalogFieldLine } from '../../catalog/load.ts';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
 import { buildability, describeRequirement, type SourceState } from '../../catalog/sources.ts';
 import { gatherSourceState } from '../../engine/sources.ts';
 import { KfcError } from '../../errors.ts';
-import { generateAll } from '../../generate/generate.ts';
 import { checkOutput, writeOutput } from '../../generate/write.ts';
-import { formatFinding, lintImages } from '../../lint/lint.ts';
-import { ALL_RULE_IDS } from '../../lint/rules.ts';
+import { formatFinding } from '../../lint/lint.ts';
+import { lintCatalog } from '../../lint/lint-catalog.ts';
 import { checkLocks, formatProblem } from '../../python/check.ts';
 import { catalogFor, printJson, wantsJson } from '../context.ts';
 
@@ -80,17 +78,7 @@ export function registerCatalogCommands(program: Command): void {
     .action((images: string[], _opts, cmd: Command) => {
       const catalog = catalogFor(cmd);
       selectNodes(catalog, images);
-      const config = catalog.spec.lint.severity;
-      for (const id of Object.keys(config)) {
-        if (!ALL_RULE_IDS.includes(id)) {
-          const line = catalogFieldLine(catalog.root, ['lint', 'severity', id]);
-          throw new KfcError(`unknown lint rule "${id}"`, {
-            where: `${catalog.file}:${line} lint.severity.${id}`,
-            hint: `rules: ${ALL_RULE_IDS.join(', ')}`,
-          });
-        }
-      }
-      const findings = lintImages(generateAll(catalog, images), config);
+      const findings = lintCatalog(catalog, images);
       const errors = findings.filter((f) => f.severity === 'error').length;
       if (wantsJson(cmd)) printJson({ findings, errors, warnings: findings.length - errors });
       else {

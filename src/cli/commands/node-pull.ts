@@ -30,10 +30,7 @@ export function registerNodePullCommand(program: Command): void {
     .addOption(new Option('--test').hideHelp())
     .option('--json', 'machine-readable output')
     .action(async (args: string[], opts: NodePullOpts, cmd: Command) => {
-      const { imageExists, requireEngine } = await import('../../engine/docker.ts');
-      const { gitInfo } = await import('../../engine/git.ts');
-      const { defaultTag, normaliseRepo } = await import('../../tags/tags.ts');
-      const { nodePull } = await import('../../nodepull/node-pull.ts');
+      const { nodePullImages } = await import('../../nodepull/node-pull-images.ts');
       const { formatPullTable } = await import('../../nodepull/pull-bytes.ts');
       const { formatSmokeTable } = await import('../../nodepull/node-smoke.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
@@ -46,35 +43,16 @@ export function registerNodePullCommand(program: Command): void {
       if (args.length && opts.all)
         throw new KfcError('give images or --all, not both', { hint: 'kfc node-pull --all --tag ci' });
       const catalog = catalogFor(cmd, { readFiles: false });
-      const named = opts.all ? catalog.order.filter((n) => n.spec.test.nodePull) : selectNodes(catalog, args);
-      await requireEngine();
-      if (process.getuid?.() !== 0)
-        throw new KfcError('kfc node-pull starts a second dockerd: it needs root', {
-          hint: 'run it as root (CI does)',
-        });
-      const repo = normaliseRepo(opts.repo ?? catalog.spec.registry.repo);
-      const tag = defaultTag((await gitInfo(catalog.root)).branch, opts.tag);
-      const refOf = (n: { name: string }) => `${repo}${n.name}:${tag}`;
-      // A node pulls a child after its parent: the named images' ancestors built here come first.
-      const wanted = new Set(named.flatMap((n) => n.chain.map((c) => c.name)));
-      const nodes = [];
-      const missing: string[] = [];
-      for (const n of catalog.order.filter((x) => wanted.has(x.name)))
-        if (await imageExists(refOf(n))) nodes.push(n);
-        else missing.push(n.name);
-      const namedMissing = opts.all ? [] : args.filter((a) => missing.includes(a));
-      if (namedMissing.length || !nodes.length)
-        throw new KfcError(
-          `not built here with tag "${tag}": ${(namedMissing.length ? namedMissing : missing).join(', ')}`,
-          {
-            hint: 'kfc build IMAGE first, or pass --tag/--repo',
-          },
-        );
-      if (missing.length) log(`kfc node-pull: not built here, left out: ${missing.join(', ')}`);
-      const namedSet = new Set(named.map((n) => n.name));
-      // The smoke: every named published image (--all: every published image whose test.nodePull is on).
-      const smoke = opts.smoke === false ? [] : nodes.filter((n) => namedSet.has(n.name) && n.spec.publish);
-      const result = await nodePull({ nodes, refOf, tag, smoke, resultCache: opts.resultCache, log });
+      const all = Boolean(opts.all);
+      const result = await nodePullImages(catalog, {
+        named: all ? catalog.order.filter((n) => n.spec.test.nodePull) : selectNodes(catalog, args),
+        all,
+        repo: opts.repo,
+        tag: opts.tag,
+        smoke: opts.smoke,
+        resultCache: opts.resultCache,
+        log,
+      });
       if (wantsJson(cmd)) printJson(result);
       else {
         const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { affectedSince, canonicalJson } from '../../affected/affected.ts';
-import { BAKE_FILE, bakeJson, renderBake } from '../../bake/bake.ts';
-import { aptTargets } from '../../engine/apt-targets.ts';
+import { affectedSince, basesKey } from '../../affected/affected.ts';
+import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
+import { bakeFile } from '../../engine/bake-file.ts';
 import { buildImages } from '../../engine/build.ts';
-import { gitInfo } from '../../engine/git.ts';
 import { KfcError } from '../../errors.ts';
 import { type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
 import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
@@ -125,11 +123,7 @@ export function registerPublishCommands(program: Command): void {
         setStepOutput('images', result.images.join(' '));
         setStepOutput('count', String(result.images.length));
         setStepOutput('any', result.images.length > 0 ? 'true' : 'false');
-        // Cache key of the root bases (kfc base): jobs share one base image, so cache keys match.
-        setStepOutput(
-          'base-key',
-          createHash('sha256').update(canonicalJson(catalog.spec.bases)).digest('hex').slice(0, 16),
-        );
+        setStepOutput('base-key', basesKey(catalog));
       }
       if (opts.list) {
         if (result.images.length) process.stdout.write(result.images.join('\n') + '\n');
@@ -202,29 +196,19 @@ export function registerPublishCommands(program: Command): void {
         if (opts.build) return buildNow(images, opts, cmd);
         // The bits are read: an image's Dockerfile says whether it takes the Debian archive state.
         const catalog = catalogFor(cmd);
-        const git = opts.gitTags ? await gitInfo(catalog.root) : undefined;
-        const buildArgs = parseBuildArgs(opts.buildArg);
-        const log = (s: string) => process.stderr.write(`${s}\n`);
-        const perImage = await aptTargets(catalog, images.length ? selectNodes(catalog, images) : catalog.order, {
-          refresh: opts.refresh,
-          buildArgs,
-          verb: 'kfc bake',
-          log,
-        });
-        const { file, notes } = renderBake(catalog, {
+        selectNodes(catalog, images);
+        const { file, notes } = await bakeFile(catalog, images, {
           repo: opts.repo,
-          sha: git?.sha,
-          branch: git?.branch,
+          gitTags: opts.gitTags,
           release: opts.release,
           dev: opts.dev,
           extraTags: opts.tag,
-          source: git?.remote?.replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, ''),
           registryCache: opts.registryCache,
           baseRefs: parseBaseRefs(opts.baseRef),
           caBundle: opts.caBundle,
-          images,
-          buildArgs,
-          perImage,
+          buildArgs: parseBuildArgs(opts.buildArg),
+          refresh: opts.refresh,
+          log: (s: string) => process.stderr.write(`${s}\n`),
         });
         for (const n of notes) process.stderr.write(`kfc bake: note: ${n}\n`);
         const text = bakeJson(file);

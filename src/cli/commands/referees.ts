@@ -1,24 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { execa } from 'execa';
-import { KfcError } from '../../errors.ts';
-import { generateAll } from '../../generate/generate.ts';
-import {
-  FAILING_LEVELS,
-  formatHadolint,
-  mapHadolint,
-  mergeFindings,
-  parseHadolintJson,
-} from '../../referees/hadolint.ts';
-import { requireTool } from '../../referees/tools.ts';
+import { formatHadolint } from '../../referees/hadolint.ts';
+import { HADOLINT_CONFIG, hadolintImages } from '../../referees/hadolint-run.ts';
 import { catalogFor, printJson, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
-const HADOLINT_CONFIG = '.hadolint.yaml';
 const DIVE_CONFIG = '.dive-ci';
 const TRIVY_IGNORE = '.trivyignore';
-const REFEREES_FILE = 'referees.json';
 
 interface RefereeOpts {
   repo?: string;
@@ -45,33 +33,9 @@ export function registerRefereeCommands(program: Command): void {
     .option('--config <file>', `hadolint configuration (default: ${HADOLINT_CONFIG} at the repository root)`)
     .option('--json', 'machine-readable output')
     .action(async (images: string[], opts: { config?: string }, cmd: Command) => {
-      const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
       selectNodes(catalog, images);
-      const bin = requireTool('hadolint');
-      const config = opts.config ? resolve(opts.config) : join(root, HADOLINT_CONFIG);
-      if (!existsSync(config))
-        throw new KfcError('hadolint configuration is missing', {
-          where: config,
-          hint: 'restore it from git (it lists the rules kfc lint owns)',
-        });
-      const lists = [];
-      for (const img of generateAll(catalog, images)) {
-        // The generated text itself on stdin, so output/ drift cannot hide a finding.
-        const r = await execa(bin, ['--config', config, '--format', 'json', '--no-fail', '-'], {
-          input: img.dockerfile,
-          reject: false,
-          cwd: root,
-        });
-        if (r.exitCode !== 0)
-          throw new KfcError(
-            `hadolint failed on output/${img.name}/Dockerfile: ${(r.stderr || r.stdout).split('\n')[0]}`,
-            { hint: `run ${bin} --config ${config} output/${img.name}/Dockerfile` },
-          );
-        lists.push(mapHadolint(parseHadolintJson(r.stdout, `output/${img.name}/Dockerfile`), img.origins, img.name));
-      }
-      const findings = mergeFindings(lists);
-      const failing = findings.filter((f) => FAILING_LEVELS.has(f.level)).length;
+      const { findings, failing } = await hadolintImages(catalog, images, opts.config && resolve(opts.config));
       if (wantsJson(cmd)) printJson({ findings, failing, shown: findings.length - failing });
       else {
         for (const f of findings) process.stdout.write(formatHadolint(f) + '\n');
@@ -104,32 +68,22 @@ function registerRefereeRunCommand(program: Command): void {
     .option('--check', 'exit 1 when a tool disagrees with kfc, a gate fails, or a secret is found')
     .option('--json', 'machine-readable output')
     .action(async (args: string[], opts: RefereeOpts, cmd: Command) => {
-      const { reportImages } = await import('../../report/report-images.ts');
-      const { writeRefereeFile } = await import('../../report/referees.ts');
+      const { refereeImages } = await import('../../report/referee-images.ts');
       const { failOnProblems } = await import('../../report/check.ts');
       const { formatReferee } = await import('../../referees/render.ts');
       const { outcomeLines } = await import('../../report/seconds.ts');
       const log = (s: string) => process.stderr.write(s + '\n');
       const root = repoRoot(cmd);
       const catalog = catalogFor(cmd);
-      const nodes = selectNodes(catalog, args);
-      const out = opts.out ? resolve(opts.out) : join(root, 'reports');
-      const judged = await reportImages(catalog, nodes, {
+      const { file, judged } = await refereeImages(catalog, selectNodes(catalog, args), {
         repo: opts.repo,
         tag: opts.tag,
         named: args.length > 0,
-        out,
-        merge: false,
-        report: false,
-        verb: 'kfc referee',
-        manifests: false,
-        starts: 0,
-        log,
+        out: opts.out ? resolve(opts.out) : join(root, 'reports'),
         resultCache: opts.resultCache,
         securityUpdates: opts.securityUpdates,
-        advisories: true,
         ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
-        referees: {
+        tools: {
           root,
           dive: opts.dive,
           trivy: opts.trivy,
@@ -137,19 +91,8 @@ function registerRefereeRunCommand(program: Command): void {
           ...(opts.trivyignore ? { trivyignore: resolve(opts.trivyignore) } : {}),
           ...(opts.diveCi ? { diveCi: resolve(opts.diveCi) } : {}),
         },
+        log,
       });
-      const dest = join(out, REFEREES_FILE);
-      const file = writeRefereeFile(dest, judged.referees, judged.tools ?? {});
-      // kfc report's files show the referees' figures too: re-render them when a report is there.
-      const reportFile = join(out, 'report.json');
-      if (existsSync(reportFile)) {
-        const { writeReportFiles } = await import('../../report/files.ts');
-        try {
-          writeReportFiles(catalog, JSON.parse(readFileSync(reportFile, 'utf8')), out);
-        } catch (e) {
-          log(`kfc referee: note: ${reportFile} not re-rendered (${(e as Error).message.split('\n')[0]})`);
-        }
-      }
       if (wantsJson(cmd)) printJson(file);
       else {
         process.stdout.write(formatReferee(file) + '\n');

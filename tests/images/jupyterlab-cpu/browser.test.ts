@@ -1,7 +1,6 @@
 // jupyterlab-cpu in a real browser (Debian's headless Chromium, playwright-core): JupyterLab opens
 // under the prefix, a notebook is created from the launcher and a cell runs; VS Code's workbench
 // loads under $NB_PREFIX/vscode/. Screenshots go to reports/screenshots/ (look at them).
-// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

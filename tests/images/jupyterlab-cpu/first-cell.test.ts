@@ -1,5 +1,4 @@
 // kfc-test: uncached: its outcome is a loss rate over fresh containers and measured times, not a fact of the image
-// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 // jupyterlab-cpu, as a new user tries it (issue 21): in a FRESH container each time, open JupyterLab, create
 // a notebook from the Launcher and press Shift+Enter at one of three moments, spread evenly: the editor
 // takes input, the toolbar's execution indicator reads idle, the status bar reads "| Idle". Every first run

@@ -2,7 +2,6 @@
 // KF_LANG (French menus and launcher with fr, English with en), the VS Code tile of the Launcher
 // (jupyter-server-proxy) opens VS Code under $NB_PREFIX/vscode/, the git panel is there, and every
 // installed lab/server extension is enabled and loads without errors in the browser console.
-// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';

@@ -1,7 +1,6 @@
 // remote-desktop: nginx front under NB_PREFIX, the RFB websocket through websockify, a real
 // browser showing the XFCE desktop through noVNC (resize, clipboard), the applications, the
 // seeded launchers, KF_LANG=fr, and supervision (a killed VNC server or nginx comes back).
-// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -2,7 +2,6 @@
 // window appears under the desktop's X server (wmctrl); the wallpaper is the desktop's default;
 // with KF_LANG=fr the applications and the menu speak French. Screenshots: desktop with launchers
 // and wallpaper (English), the applications menu open (French).
-// kfc-test: alone: Chromium aborts requests (ERR_NETWORK_CHANGED) when another file starts a container
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
