@@ -38,6 +38,8 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { CatalogSpec } from '../catalog/schema.ts';
 import { IMAGE_TESTS_DIR, suiteDirs } from '../catalog/suites.ts';
 import { KfcError } from '../errors.ts';
+import { kindOf } from '../kubeflow/kubeflow-catalog.ts';
+import { DEFAULT_OUT, V2_DIR } from '../kubeflow/kubeflow-paths.ts';
 import { imageSources } from './image-sources.ts';
 
 /** One line of `git diff --name-status -M`. */
@@ -103,6 +105,15 @@ function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+/** The image's WorkspaceKind, or undefined where the catalog gives it none (no kubeflow: section, no kind). */
+function kindNameOf(catalog: Catalog, node: ImageNode): string | undefined {
+  try {
+    return kindOf(catalog, node).name;
+  } catch {
+    return undefined;
+  }
 }
 
 function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -193,6 +204,14 @@ export function computeAffected(input: AffectedInput): AffectedResult {
         }
         // The general suite is a global reason when every published image runs it.
         if (dir === 'general' && head.order.every((n) => !n.spec.publish || n.spec.test.general)) all = true;
+        continue;
+      }
+      const kind = new RegExp(`^${DEFAULT_OUT}/${V2_DIR}/([^/]+)\\.yaml$`).exec(p);
+      if (kind) {
+        // A WorkspaceKind is what the v2 suite starts its images with: re-test the kind's images.
+        for (const n of head.order.filter((x) => x.spec.publish && kindNameOf(head, x) === kind[1])) {
+          retest.set(n.name, [...(retest.get(n.name) ?? []), `${p} ${verb} (its WorkspaceKind)`]);
+        }
         continue;
       }
       if (p.startsWith('src/') && !imageSources().has(p)) continue;

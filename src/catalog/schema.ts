@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KubeflowCatalogSchema } from './kubeflow-schema.ts';
 
 /** Capabilities an image can declare for its suites (images.yaml `test.capabilities`). */
 const CAPABILITIES = ['jupyterlab-french', 'r'] as const;
@@ -135,6 +136,10 @@ const ImageSchema = z
       })
       .optional(),
     gpu: z.boolean().default(false),
+    /** The port the image serves on under NB_PREFIX; inherited (the nearest ancestor's) when absent. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Default pod size (an id of kubeflow.podConfigs) of its v1 Notebook; inherited when absent. */
+    podConfig: z.string().min(1).optional(),
     spawner: z
       .object({ group: z.enum(['jupyter', 'vscode', 'rstudio', 'desktop', 'sas']) })
       .strict()
@@ -186,6 +191,7 @@ export const CatalogSchema = z
       .object({ severity: z.record(z.string(), z.enum(['error', 'warning', 'off'])).default({}) })
       .strict()
       .default({}),
+    kubeflow: KubeflowCatalogSchema.optional(),
     images: z
       .record(z.string(), ImageSchema)
       .refine((o) => Object.keys(o).length > 0, { message: 'at least one image is needed' }),

@@ -34,7 +34,7 @@ function isObject(v: unknown): v is Schema {
 }
 
 /** A copy of the schema where every declared object refuses undeclared fields (strict field validation). */
-function strictSchema(node: unknown): unknown {
+export function strictSchema(node: unknown): unknown {
   if (!isObject(node)) return node;
   const out: Schema = {};
   for (const [k, v] of Object.entries(node)) {
@@ -49,15 +49,14 @@ function strictSchema(node: unknown): unknown {
   return out;
 }
 
-/** The openAPIV3Schema of the served version `version` of the Notebook CRD in `text`. */
-function notebookSchema(text: string, where: string, version = 'v1'): Schema {
-  const hint = 'give the Notebook CRD, kubeflow.org_notebooks.yaml from Kubeflow';
+/** The openAPIV3Schema of the served version `version` of the CRD named `crdName` in `text`. */
+export function crdSchema(text: string, where: string, crdName: string, version: string, hint: string): Schema {
   const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
   const crd = docs.find(
-    (d) => isObject(d) && d.kind === 'CustomResourceDefinition' && isObject(d.metadata) && d.metadata.name === CRD_NAME,
+    (d) => isObject(d) && d.kind === 'CustomResourceDefinition' && isObject(d.metadata) && d.metadata.name === crdName,
   );
   if (!isObject(crd) || !isObject(crd.spec))
-    throw new KfcError(`no CustomResourceDefinition named ${CRD_NAME}`, { where, hint });
+    throw new KfcError(`no CustomResourceDefinition named ${crdName}`, { where, hint });
   const versions = Array.isArray(crd.spec.versions) ? crd.spec.versions.filter(isObject) : [];
   const v = versions.find((x) => x.name === version);
   const schema = v && isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
@@ -69,11 +68,11 @@ function notebookSchema(text: string, where: string, version = 'v1'): Schema {
   return schema;
 }
 
-function problem(e: ErrorObject): { segs: (string | number)[]; text: string } {
+export function crdProblem(e: ErrorObject, crdKind = 'Notebook'): { segs: (string | number)[]; text: string } {
   const segs = pointerSegments(e.instancePath);
   if (e.keyword === 'additionalProperties') {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    return { segs: [...segs, key], text: 'field not in the Notebook CRD schema' };
+    return { segs: [...segs, key], text: `field not in the ${crdKind} CRD schema` };
   }
   // The quantity pattern is 100+ characters: name the value instead of quoting the regex.
   if (e.keyword === 'pattern') return { segs, text: `${JSON.stringify(e.data)} does not match the schema's pattern` };
@@ -92,7 +91,8 @@ export function compileNotebookCrd(text: string, file: string, expectedSha?: str
   // strict: false — the schema carries Kubernetes' x-kubernetes-* extensions and OpenAPI formats
   // (int32, int64, byte) that are not JSON Schema keywords; Ajv ignores them instead of refusing.
   const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateFormats: false, logger: false });
-  const validate = ajv.compile(strictSchema(notebookSchema(text, file)) as Schema);
+  const hint = 'give the Notebook CRD, kubeflow.org_notebooks.yaml from Kubeflow';
+  const validate = ajv.compile(strictSchema(crdSchema(text, file, CRD_NAME, 'v1', hint)) as Schema);
   return {
     file,
     sha256,
@@ -103,7 +103,7 @@ export function compileNotebookCrd(text: string, file: string, expectedSha?: str
       for (const e of validate.errors ?? []) {
         // anyOf branches (int-or-string) repeat the same place: one line per place and problem.
         if (e.keyword === 'anyOf') continue;
-        const { segs, text } = problem(e);
+        const { segs, text } = crdProblem(e);
         const path = jsonPath(['Notebook', ...segs]);
         if (seen.has(`${path}\0${text}`)) continue;
         seen.add(`${path}\0${text}`);

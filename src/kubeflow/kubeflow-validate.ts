@@ -1,14 +1,18 @@
 /**
  * `kfc kubeflow` checks what it writes (and `--check` what is on disk) against Kubeflow's contracts:
  * the spawner config against the keys the Jupyter web app reads, each Notebook against the Kubernetes
- * schemas and, when given, the Notebook CRD. Findings are errors (exit 2), one line each.
+ * schemas and, when given, the Notebook CRD; the Notebooks 2.0 files against the WorkspaceKind and Workspace
+ * CRDs and Kubeflow's further rules (workspace-check.ts). Findings are errors (exit 2), one line each.
  */
 import { parse } from 'yaml';
 import { NOTEBOOK_DIR, SPAWNER_FILE } from './kubeflow.ts';
 import type { NotebookCrd } from './kubeflow-crd.ts';
 import type { KubeflowFinding } from './kubeflow-findings.ts';
 import { checkNotebookFile } from './kubeflow-notebook-check.ts';
+import { V2_DIR } from './kubeflow-paths.ts';
 import { checkSpawnerConfig } from './kubeflow-spawner-contract.ts';
+import { checkV2Files } from './workspace-check.ts';
+import type { WorkspaceCrds } from './workspace-crd.ts';
 
 export interface KubeflowFileText {
   /** Path inside the output folder. */
@@ -21,8 +25,11 @@ export function validateKubeflowFiles(
   files: KubeflowFileText[],
   shown: (path: string) => string,
   crd?: NotebookCrd,
+  workspaceCrds?: WorkspaceCrds,
 ): KubeflowFinding[] {
   const out: KubeflowFinding[] = [];
+  const v2 = files.filter((f) => f.path.startsWith(`${V2_DIR}/`));
+  if (v2.length) out.push(...checkV2Files(v2, shown, workspaceCrds));
   for (const f of files) {
     if (f.path === SPAWNER_FILE) {
       let doc: unknown;

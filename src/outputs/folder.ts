@@ -11,6 +11,20 @@ export interface OutFile {
 export interface FolderDrift {
   path: string;
   kind: 'missing' | 'differs' | 'extra';
+  /** For `differs`: the first line that differs, `line N: -wanted +found`. */
+  firstDiff?: string;
+}
+
+/** The first differing line of two texts, `line N: -"wanted" +"found"` (a missing line shows as end of file). */
+export function firstLineDiff(wanted: string, found: string): string {
+  const a = wanted.split('\n');
+  const b = found.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] === b[i]) continue;
+    const show = (s: string | undefined) => (s === undefined ? '(end of file)' : JSON.stringify(s));
+    return `line ${i + 1}: -${show(a[i])} +${show(b[i])}`;
+  }
+  return 'same lines';
 }
 
 function listFiles(dir: string, sub: string): string[] {
@@ -32,7 +46,11 @@ export function checkFolder(dir: string, files: OutFile[], owned: string[] = [])
   for (const f of files) {
     const p = join(dir, f.path);
     if (!existsSync(p)) drift.push({ path: f.path, kind: 'missing' });
-    else if (readFileSync(p, 'utf8') !== f.content) drift.push({ path: f.path, kind: 'differs' });
+    else {
+      const found = readFileSync(p, 'utf8');
+      if (found !== f.content)
+        drift.push({ path: f.path, kind: 'differs', firstDiff: firstLineDiff(f.content, found) });
+    }
   }
   for (const sub of owned)
     for (const rel of listFiles(dir, sub)) if (!wanted.has(rel)) drift.push({ path: rel, kind: 'extra' });

@@ -5,6 +5,8 @@
 import { KfcError } from '../errors.ts';
 
 export const SHORT_SHA_LENGTH = 8;
+/** The stable tag a release gets (with latest): what Kubeflow offers by default, v1 and v2 alike. */
+export const STABLE_TAG = 'v1';
 
 /** A git branch as a valid Docker tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
 export function sanitizeTag(raw: string): string {
@@ -81,7 +83,7 @@ export function computeTags(plan: TagPlan): string[] {
   const tags: string[] = [];
   if (plan.sha) tags.push(plan.sha, plan.sha.slice(0, SHORT_SHA_LENGTH));
   if (plan.branch) tags.push(sanitizeTag(plan.branch));
-  if (plan.release) tags.push('latest', 'v1');
+  if (plan.release) tags.push('latest', STABLE_TAG);
   if (plan.dev) tags.push('dev');
   if (plan.content) tags.push(...contentTags(plan.content));
   if (plan.date) tags.push(plan.date.toISOString().slice(0, 10));

@@ -22,6 +22,10 @@ export interface HostConfig {
   }>;
   Tmpfs?: Record<string, string>;
   GroupAdd?: string[];
+  /** Capabilities dropped (`--cap-drop`), e.g. ['ALL'] as a Kubernetes securityContext drops them. */
+  CapDrop?: string[];
+  /** e.g. ['no-new-privileges'] (`allowPrivilegeEscalation: false`). */
+  SecurityOpt?: string[];
   ReadonlyRootfs?: boolean;
   DeviceRequests?: Array<{
     Driver?: string;

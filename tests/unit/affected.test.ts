@@ -268,6 +268,16 @@ describe('computeAffected (pure rules)', () => {
     ]);
   });
 
+  test('a WorkspaceKind re-tests the images of its kind; the v2 suite every published image', () => {
+    assert.deepEqual(run({ status: 'M', path: 'deploy/kubeflow/v2/jupyterlab.yaml' }).images, [
+      'jupyterlab-cpu',
+      'jupyterlab-pytorch',
+    ]);
+    assert.deepEqual(run({ status: 'M', path: 'deploy/kubeflow/v2/rstudio.yaml' }).images, ['rstudio']);
+    assert.deepEqual(run({ status: 'M', path: 'deploy/kubeflow/v2/workspaces/rstudio.yaml' }).images, []);
+    assert.deepEqual(run({ status: 'M', path: 'tests/images/kubeflow-v2/workspace.test.ts' }).images, ALL_PUBLISHED);
+  });
+
   test('the general suite marks only images that run it (test.general: false opts out)', () => {
     const optedOut = loadCatalog(FIXTURE, { readFiles: false });
     optedOut.nodes.get('rstudio')!.spec.test.general = false;

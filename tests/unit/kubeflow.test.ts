@@ -240,13 +240,16 @@ describe('kfc kubeflow', () => {
     writeFileSync(join(dir, NOTEBOOK_DIR, 'old-image.yaml'), 'stale\n');
     writeFileSync(join(dir, 'README.md'), 'kept\n');
     const first = writeFolder(dir, out, [NOTEBOOK_DIR]);
-    assert.equal(first.written.length, 5);
+    // The spawner config, 4 Notebooks, and 3 WorkspaceKinds with their example Workspaces (v2/).
+    assert.equal(first.written.length, 11);
     assert.deepEqual(first.removed, [`${NOTEBOOK_DIR}/old-image.yaml`]);
     assert.ok(existsSync(join(dir, 'README.md')), 'files kfc does not own are kept');
     assert.deepEqual(checkFolder(dir, out, [NOTEBOOK_DIR]), []);
     const second = writeFolder(dir, out, [NOTEBOOK_DIR]);
     assert.equal(second.written.length, 0);
     writeFileSync(join(dir, SPAWNER_FILE), readFileSync(join(dir, SPAWNER_FILE), 'utf8') + '# edit\n');
-    assert.deepEqual(checkFolder(dir, out, [NOTEBOOK_DIR]), [{ path: SPAWNER_FILE, kind: 'differs' }]);
+    assert.deepEqual(checkFolder(dir, out, [NOTEBOOK_DIR]), [
+      { path: SPAWNER_FILE, kind: 'differs', firstDiff: 'line 32: -"" +"# edit"' },
+    ]);
   });
 });

@@ -6,19 +6,22 @@ import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
 import { bakeFile } from '../../engine/bake-file.ts';
 import { buildImages } from '../../engine/build.ts';
 import { KfcError } from '../../errors.ts';
-import { DEFAULT_OUT, type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
+import { type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
 import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
 import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
+import { DEFAULT_OUT, V2_DIR } from '../../kubeflow/kubeflow-paths.ts';
 import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
+import { loadWorkspaceCrds, WORKSPACE_CRD_DIR } from '../../kubeflow/workspace-crd.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
-import { requireValidTag } from '../../tags/tags.ts';
+import { requireValidTag, STABLE_TAG } from '../../tags/tags.ts';
 import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 import { buildProgress } from './engine.ts';
 
-function report(drift: { path: string; kind: string }[], what: string, fix: string): void {
-  for (const d of drift) process.stdout.write(`${d.kind.padEnd(7)} ${d.path}\n`);
+function report(drift: { path: string; kind: string; firstDiff?: string }[], what: string, fix: string): void {
+  for (const d of drift)
+    process.stdout.write(`${d.kind.padEnd(7)} ${d.path}${d.firstDiff ? `: ${d.firstDiff}` : ''}\n`);
   if (drift.length) {
     process.stderr.write(`kfc: error: ${what} is out of date (${drift.length} file(s)) (fix: ${fix})\n`);
     process.exitCode = 1;
@@ -90,7 +93,13 @@ function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDi
         return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
       })
     : files;
-  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd);
+  const v2 = loadWorkspaceCrds(join(root, WORKSPACE_CRD_DIR));
+  const v2What = v2
+    ? `WorkspaceKinds and Workspaces checked against ${v2.files.map((f) => relative(process.cwd(), f)).join(', ')}`
+    : "note: WorkspaceKinds checked against Kubeflow's webhook and CEL rules only: " +
+      `no ${WORKSPACE_CRD_DIR}/kubeflow.org_workspacekinds.yaml`;
+  process.stderr.write(`kfc kubeflow: ${v2What}\n`);
+  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd, v2);
   for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
   return findings.length;
 }
@@ -227,11 +236,14 @@ export function registerPublishCommands(program: Command): void {
 
   program
     .command('kubeflow')
-    .description('write the spawner_ui_config.yaml image lists and an example Notebook manifest per published image')
+    .description(
+      'write the spawner_ui_config.yaml image lists, an example Notebook per published image, ' +
+        'and the Notebooks 2.0 WorkspaceKinds (v2/) with an example Workspace per kind',
+    )
     .option('--out <dir>', 'output folder', DEFAULT_OUT)
     .option('--repo <repo>', 'registry repository prefix (default: registry.repo)')
-    .option('--tag <tag>', 'tag the spawner offers and the examples use', 'v1')
-    .option('--namespace <ns>', 'namespace of the example Notebooks', 'kubeflow-user-example-com')
+    .option('--tag <tag>', 'tag the v1 spawner offers and the v1 examples use', STABLE_TAG)
+    .option('--namespace <ns>', 'namespace of the example Notebooks and Workspaces', 'kubeflow-user-example-com')
     .option('--storage <size>', 'workspace volume size', '10Gi')
     .option('--storage-class <name>', 'storageClassName of the workspace volume')
     .option('--show-registry', 'let users see the registry in the spawner (hideRegistry: false)')
@@ -280,7 +292,7 @@ export function registerPublishCommands(program: Command): void {
         const shown = relative(process.cwd(), dir) || '.';
         const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
         if (opts.check) {
-          report(checkFolder(dir, files, [NOTEBOOK_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
+          report(checkFolder(dir, files, [NOTEBOOK_DIR, V2_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
           return;
         }
@@ -291,7 +303,7 @@ export function registerPublishCommands(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const res = writeFolder(dir, files, [NOTEBOOK_DIR]);
+        const res = writeFolder(dir, files, [NOTEBOOK_DIR, V2_DIR]);
         if (wantsJson(cmd)) printJson({ dir, ...res });
         else {
           process.stdout.write(
