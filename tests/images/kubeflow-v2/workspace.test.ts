@@ -5,7 +5,7 @@
 // its activity method as declared (Jupyter: <prefix>api/status without a token, last_activity advancing after a
 // cell; podExec: the script staged and run as the controller runs it), NB_NAMESPACE, and the redirects.
 // One container per image.
-// kfc-test: uncached: it reads deploy/kubeflow/v2/<kind>.yaml, which the result key does not cover
+// kfc-test: reads: deploy/kubeflow/v2, images.yaml
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
