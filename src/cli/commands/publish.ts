@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { affectedSince, basesKey } from '../../affected/affected.ts';
@@ -6,12 +5,10 @@ import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
 import { bakeFile } from '../../engine/bake-file.ts';
 import { buildImages } from '../../engine/build.ts';
 import { KfcError } from '../../errors.ts';
-import { type KubeflowFile, NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
-import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from '../../kubeflow/kubeflow-crd.ts';
-import { findingLine } from '../../kubeflow/kubeflow-findings.ts';
+import { NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
+import { CRD_ENV, DEFAULT_CRD } from '../../kubeflow/kubeflow-crd.ts';
+import { checkKubeflowFiles } from '../../kubeflow/kubeflow-files-check.ts';
 import { DEFAULT_OUT, V2_DIR } from '../../kubeflow/kubeflow-paths.ts';
-import { validateKubeflowFiles } from '../../kubeflow/kubeflow-validate.ts';
-import { loadWorkspaceCrds, WORKSPACE_CRD_DIR } from '../../kubeflow/workspace-crd.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
 import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { requireValidTag, STABLE_TAG } from '../../tags/tags.ts';
@@ -74,34 +71,6 @@ async function buildNow(
     progress,
   });
   if (wantsJson(cmd)) printJson(results);
-}
-
-/**
- * Checks the Kubeflow files against Kubeflow's contracts (the files on disk under --check, else what
- * is about to be written); prints one line per finding and returns how many there were.
- */
-function kubeflowFindings(root: string, dir: string, files: KubeflowFile[], onDisk: boolean, crdFile?: string): number {
-  const crd = loadNotebookCrd(crdFile, process.env, join(root, DEFAULT_CRD));
-  const what = crd
-    ? `Notebooks checked against the CRD ${relative(process.cwd(), crd.file) || crd.file} (sha256 ${crd.sha256})`
-    : 'note: Notebooks checked against the Kubernetes schemas only: ' +
-      `no Notebook CRD (--notebook-crd FILE, ${CRD_ENV} or ${DEFAULT_CRD})`;
-  process.stderr.write(`kfc kubeflow: ${what}\n`);
-  const texts = onDisk
-    ? files.flatMap((f) => {
-        const p = join(dir, f.path);
-        return existsSync(p) ? [{ path: f.path, content: readFileSync(p, 'utf8') }] : [];
-      })
-    : files;
-  const v2 = loadWorkspaceCrds(join(root, WORKSPACE_CRD_DIR));
-  const v2What = v2
-    ? `WorkspaceKinds and Workspaces checked against ${v2.files.map((f) => relative(process.cwd(), f)).join(', ')}`
-    : "note: WorkspaceKinds checked against Kubeflow's webhook and CEL rules only: " +
-      `no ${WORKSPACE_CRD_DIR}/kubeflow.org_workspacekinds.yaml`;
-  process.stderr.write(`kfc kubeflow: ${v2What}\n`);
-  const findings = validateKubeflowFiles(texts, (p) => relative(process.cwd(), join(dir, p)), crd, v2);
-  for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
-  return findings.length;
 }
 
 /** Publishing verbs: affected (CI matrix), bake (docker-bake.json), kubeflow (spawner config + manifests). */
@@ -290,7 +259,10 @@ export function registerPublishCommands(program: Command): void {
         for (const n of notes) process.stderr.write(`kfc kubeflow: note: ${n}\n`);
         const dir = isAbsolute(opts.out) ? opts.out : join(catalog.root, opts.out);
         const shown = relative(process.cwd(), dir) || '.';
-        const bad = kubeflowFindings(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
+        const checked = checkKubeflowFiles(catalog.root, dir, files, Boolean(opts.check), opts.notebookCrd);
+        for (const line of [...checked.against.map((l) => `kfc kubeflow: ${l}`), ...checked.findings])
+          process.stderr.write(`${line}\n`);
+        const bad = checked.findings.length;
         if (opts.check) {
           report(checkFolder(dir, files, [NOTEBOOK_DIR, V2_DIR]), shown, `run kfc kubeflow --out ${opts.out}`);
           if (bad) process.exitCode = 2;
