@@ -24,6 +24,7 @@ import { KfcError } from '../errors.ts';
 import { cosignVersion, throwawayKeyPair } from '../signing/cosign.ts';
 import { sbomFor } from '../signing/sbom.ts';
 import { type SignResult, signImage, type VerifyResult, verifyImage } from '../signing/signing.ts';
+import { imageRef } from '../tags/tags.ts';
 import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
 import { heldBefore, planPulls } from './node-plan.ts';
 import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
@@ -229,7 +230,9 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
     mkdirSync(keyDir);
     const pair = await throwawayKeyPair(keyDir);
     const byName = new Map(opts.nodes.map((n) => [n.name, n]));
-    const target = (name: string) => `${reg.host}/kfc-node/${name}:${opts.tag}`;
+    // The node's repository of each image in the throwaway registry, and its reference there.
+    const nodeRepo = (name: string) => `kfc-node/${name}`;
+    const target = (name: string) => imageRef(`${reg.host}/kfc-node`, name, opts.tag);
     // Push, then sign what the registry holds by its digest and attest the image's SBOM (kept by image ID).
     const push = async (name: string): Promise<SignResult> => {
       const ref = opts.refOf(byName.get(name)!);
@@ -238,10 +241,10 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
       if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
       await execa(docker, ['rmi', target(name)], { reject: false });
-      const { digest } = await registryManifest(reg, `kfc-node/${name}`, opts.tag);
+      const { digest } = await registryManifest(reg, nodeRepo(name), opts.tag);
       const id = built.get(name)!.id;
       const sbom = await sbomFor({ name, ref, id, dir: join(work, 'sbom'), verb: 'kfc node-pull', log });
-      const signed = await signImage(`${reg.host}/kfc-node/${name}@${digest}`, sbom, {
+      const signed = await signImage(`${reg.host}/${nodeRepo(name)}@${digest}`, sbom, {
         key: pair.key,
         password: pair.password,
         dockerConfig,
