@@ -48,6 +48,19 @@ const tag = 'it';
 const images = ['ref-clean', 'ref-dirgone', 'ref-planted'];
 // A result cache of this run's own: rows of an earlier run (same image IDs) must not answer for this one.
 const cacheDir = mkdtempSync(join(tmpdir(), 'kfc-nodepull-it-cache-'));
+// The nodes and registries of this file's runs work under a folder of its own, so the checks that they are
+// gone never see another node-pull on the machine (npm test runs the family's beside the integration tests).
+const scratch = mkdtempSync(join(tmpdir(), 'kfc-nodepull-it-tmp-'));
+process.env.TMPDIR = scratch;
+const ourNodeProcesses = async () =>
+  (await execa('pgrep', ['-f', `${scratch}/kfc-node-`], { reject: false })).stdout.trim();
+/** The node bridges a live node dockerd (of this file or another run) still uses: theirs to remove. */
+const liveNodeBridges = async () =>
+  new Set(
+    [...(await execa('pgrep', ['-af', 'dockerd'], { reject: false })).stdout.matchAll(/--bridge=(kfcnode\w+)/g)].map(
+      (m) => m[1],
+    ),
+  );
 const kfc = (args: string[], root = fixtureRoot, env: Record<string, string> = {}) =>
   execa(process.execPath, [join(repoRoot, 'bin/kfc.js'), '--root', root, ...args], {
     reject: false,
@@ -94,6 +107,7 @@ describe('a node pulls the family', { skip }, () => {
   after(async () => {
     for (const n of images) await execa(DOCKER, ['rmi', '-f', `${repo}/${n}:${tag}`], { reject: false });
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
     process.stdout.write(`node-pull sign/attest/verify seconds per image: ${JSON.stringify(figures)}\n`);
   });
 
@@ -162,7 +176,7 @@ describe('a node pulls the family', { skip }, () => {
       );
     const leftover = (await execa(DOCKER, ['images', '--format', '{{.Repository}}'])).stdout
       .split('\n')
-      .filter((x) => x.includes('/kfc-node/'));
+      .filter((x) => /\/kfc-node\/(ref-|fixture)/.test(x));
     assert.deepEqual(leftover, []);
     // The build engine's bridge survives a second dockerd (with --bridge=none dockerd deletes docker0).
     assert.equal(
@@ -175,10 +189,13 @@ describe('a node pulls the family', { skip }, () => {
     });
     assert.equal(run.exitCode, 0, `containers still start on the build engine: ${run.stderr}`);
     // The node's own forwarding and masquerade rules go with its bridge.
-    for (const table of ['filter', 'nat'])
-      assert.doesNotMatch((await execa('iptables', ['-t', table, '-S'])).stdout, /kfcnode/, `iptables ${table}`);
-    const procs = await execa('pgrep', ['-f', 'kfc-node-'], { reject: false });
-    assert.equal(procs.stdout.trim(), '', 'the node engine and registry are stopped');
+    const live = await liveNodeBridges();
+    for (const table of ['filter', 'nat']) {
+      const rules = (await execa('iptables', ['-t', table, '-S'])).stdout;
+      const orphaned = [...rules.matchAll(/kfcnode\w+/g)].map((m) => m[0]).filter((b) => !live.has(b));
+      assert.deepEqual(orphaned, [], `iptables ${table}: rules of a node bridge no node uses`);
+    }
+    assert.equal(await ourNodeProcesses(), '', 'the node engine and registry are stopped');
   });
 
   test('a partly cached run pulls what the uncached image finds on the node, and measures it the same', async () => {
@@ -257,7 +274,7 @@ describe('a node pulls the family', { skip }, () => {
     assert.doesNotMatch(log, / verified sha256:/);
     // The SBOM made in the first test is kept by image ID: no save, no Trivy pass this time.
     assert.match(log, /^kfc node-pull: ref-clean: SBOM of [0-9a-f]{12}: kept by image ID .*: 0 docker save, 0 Trivy/m);
-    assert.equal((await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(), '', 'node stopped');
+    assert.equal(await ourNodeProcesses(), '', 'node stopped');
   });
 
   test('a smoke that fails fails the run with one line per problem, and is not stored', async () => {
@@ -276,11 +293,7 @@ describe('a node pulls the family', { skip }, () => {
     );
     assert.match(r.stderr, /^kfc: error: 1 node-pull problem\(s\)/m);
     assert.equal(storedRows().length, stored, 'a row with a problem is not stored');
-    assert.deepEqual(
-      (await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(),
-      '',
-      'the node is gone with its containers',
-    );
+    assert.deepEqual(await ourNodeProcesses(), '', 'the node is gone with its containers');
   });
 
   test('the smoke on the node: started the Kubeflow way, the ready path answers; a second run is cached', async () => {
