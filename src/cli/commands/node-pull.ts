@@ -48,10 +48,11 @@ export function registerNodePullCommand(program: Command): void {
         throw new KfcError('name the images to pull, or --all', { hint: 'kfc node-pull jupyterlab-cpu --tag ci' });
       if (args.length && opts.all)
         throw new KfcError('give images or --all, not both', { hint: 'kfc node-pull --all --tag ci' });
+      if (opts.cold && opts.all)
+        throw new KfcError('--cold times the images named', { hint: 'kfc node-pull --cold jupyterlab-cpu' });
       const catalog = catalogFor(cmd, { readFiles: false });
       const all = Boolean(opts.all);
       if (opts.cold) {
-        if (all) throw new KfcError('--cold times the images named', { hint: 'kfc node-pull --cold jupyterlab-cpu' });
         const { coldPullImages } = await import('../../nodepull/node-pull-images.ts');
         const { formatColdTable } = await import('../../nodepull/cold-table.ts');
         const cold = await coldPullImages(catalog, {
