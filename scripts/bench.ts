@@ -313,12 +313,13 @@ if (opt['cold-node']) {
     for (const row of res.rows) {
       const goal = COLD_GOALS[name]?.[row.case];
       const sec = row.totalMs / 1000;
+      const s1 = (ms: number) => (ms / 1000).toFixed(1);
       rows.push({
         figure: `cold node ${name}, ${row.case}: to ready`,
         goal: goal ? `≤ ${goal} s` : '—',
         measured:
-          `${sec.toFixed(1)} s (transfer ${(row.transferMs / 1000).toFixed(1)}, unpack ${(row.unpackMs / 1000).toFixed(1)},` +
-          ` start ${(row.startMs / 1000).toFixed(1)}, ready ${(row.readyMs / 1000).toFixed(1)}; ` +
+          `${sec.toFixed(1)} s (transfer ${s1(row.transferMs)}, unpack ${s1(row.unpackMs)},` +
+          ` start ${s1(row.startMs)}, ready ${s1(row.readyMs)}; ` +
           `${formatBytes(row.pulledBytes)}, ${row.pulledLayers}/${row.layers} layers)`,
         ...(goal ? { ratio: sec / goal, ok: sec <= goal && !row.problems.length } : {}),
         ...(row.problems.length ? { ok: false, note: row.problems.join('; ') } : {}),

@@ -9,7 +9,7 @@
  */
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -51,7 +51,11 @@ const lastLine = (s: string) =>
     .filter((l) => l.trim())
     .slice(-1)[0] ?? '';
 
-const uptime = async () => (await execa('uptime', [], { reject: false })).stdout.trim();
+/** The machine's load as uptime(1) says it, from the kernel's figures. */
+const uptime = async () =>
+  `${new Date().toISOString().slice(11, 19)} load average: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')} (${cpus().length} cores)`;
 
 /** docker pull on the node, each status line timed as it arrives. */
 async function timedPull(ref: string, env: Record<string, string>) {
