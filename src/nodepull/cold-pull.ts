@@ -70,9 +70,9 @@ async function timedPull(ref: string, env: Record<string, string>) {
     for (const line of parts) lines.push({ atMs: at, line });
   });
   const r = await p;
-  const pullMs = performance.now() - t0;
+  const pullMs = Math.round(performance.now() - t0);
   if (r.exitCode !== 0) throw new KfcError(`the node could not pull ${ref}: ${lastLine(r.stderr)}`);
-  return { pullMs: Math.round(pullMs), ...pullPhases(lines, pullMs) };
+  return { pullMs, ...pullPhases(lines, pullMs) };
 }
 
 export async function coldPull(opts: ColdOptions): Promise<ColdResult> {

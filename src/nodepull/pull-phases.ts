@@ -20,6 +20,7 @@ export interface PullPhases {
 /** Transfer and the unpack after it; with no layer downloaded (all present) the whole pull is unpack. */
 export function pullPhases(lines: readonly TimedLine[], pullMs: number): PullPhases {
   const done = lines.filter((l) => /^[0-9a-f]{12}: Download complete\s*$/.test(l.line)).map((l) => l.atMs);
-  const transferMs = done.length ? Math.min(Math.max(...done), pullMs) : 0;
-  return { transferMs: Math.round(transferMs), unpackMs: Math.round(pullMs - transferMs) };
+  const total = Math.round(pullMs);
+  const transferMs = done.length ? Math.min(Math.round(Math.max(...done)), total) : 0;
+  return { transferMs, unpackMs: total - transferMs };
 }
