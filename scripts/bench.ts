@@ -8,6 +8,8 @@
 //   --cold-seconds S    a cold-build time measured elsewhere (e.g. CI's first build), instead of --cold
 //   --starts N          start-time samples per image (default 10; 0 skips)
 //   --first-cell N      fresh containers for jupyterlab-cpu's first run (default 30; descendants a third; 0 skips)
+//   --cold-node         also time each image to ready on fresh nodes (kfc node-pull --cold, one image at a
+//                       time, as root): parent present and nothing present, against issue 26's goals
 //   --strict            exit 1 when a goal is missed
 //   --json              print the figures as JSON
 //
@@ -22,6 +24,7 @@ import { execa } from 'execa';
 import { loadCatalog } from '../src/catalog/load.ts';
 import { gitInfo } from '../src/engine/git.ts';
 import { formatBytes } from '../src/metrics/gates.ts';
+import type { ColdResult } from '../src/nodepull/cold-pull.ts';
 import type { FamilyReport } from '../src/report/model.ts';
 import { defaultTag, imageRef } from '../src/tags/tags.ts';
 import { suiteFiles } from '../src/testing/suites.ts';
@@ -37,6 +40,7 @@ const { values: opt } = parseArgs({
     'cold-seconds': { type: 'string' },
     starts: { type: 'string', default: '10' },
     'first-cell': { type: 'string', default: '30' },
+    'cold-node': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -287,6 +291,42 @@ if (Number(opt['first-cell']) > 0) {
     rows.push({ figure: `status bar Idle ${name} (median)`, goal: '—', measured: ms(f.all.statusIdleMs) });
   }
   figures.firstCell = firstCell;
+}
+
+// 5. Time to ready on a cold node (issue 26), one image at a time: each run holds one image's registry and node.
+const COLD_GOALS: Record<string, { 'parent present': number; 'nothing present': number }> = {
+  'jupyterlab-cpu': { 'parent present': 20, 'nothing present': 30 },
+  'jupyterlab-pytorch': { 'parent present': 60, 'nothing present': 90 },
+  'jupyterlab-tensorflow': { 'parent present': 60, 'nothing present': 90 },
+};
+if (opt['cold-node']) {
+  const cold: unknown[] = [];
+  for (const name of images) {
+    log(`cold node: ${name} (kfc node-pull --cold)`);
+    const r = await kfc(['node-pull', '--cold', name, ...common, '--json']);
+    if (!r.stdout.trim().startsWith('{')) {
+      rows.push({ figure: `cold node ${name}`, goal: '—', measured: 'not measured', ok: false, note: r.stderr.trim() });
+      continue;
+    }
+    const res = JSON.parse(r.stdout) as ColdResult;
+    cold.push(res);
+    for (const row of res.rows) {
+      const goal = COLD_GOALS[name]?.[row.case];
+      const sec = row.totalMs / 1000;
+      const s1 = (ms: number) => (ms / 1000).toFixed(1);
+      rows.push({
+        figure: `cold node ${name}, ${row.case}: to ready`,
+        goal: goal ? `≤ ${goal} s` : '—',
+        measured:
+          `${sec.toFixed(1)} s (transfer ${s1(row.transferMs)}, unpack ${s1(row.unpackMs)},` +
+          ` start ${s1(row.startMs)}, ready ${s1(row.readyMs)}; ` +
+          `${formatBytes(row.pulledBytes)}, ${row.pulledLayers}/${row.layers} layers)`,
+        ...(goal ? { ratio: sec / goal, ok: sec <= goal && !row.problems.length } : {}),
+        ...(row.problems.length ? { ok: false, note: row.problems.join('; ') } : {}),
+      });
+    }
+  }
+  figures.coldNode = cold;
 }
 
 // Output.

@@ -7,6 +7,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageExists, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { type ColdResult, coldPull } from './cold-pull.ts';
 import { type NodePullResult, nodePull } from './node-pull.ts';
 
 export interface NodePullRequest {
@@ -21,7 +22,8 @@ export interface NodePullRequest {
   log: (line: string) => void;
 }
 
-export async function nodePullImages(catalog: Catalog, req: NodePullRequest): Promise<NodePullResult> {
+/** The images built here that a node pulls for req (the named ones and their ancestors), and their references. */
+async function builtNodes(catalog: Catalog, req: NodePullRequest) {
   await requireEngine();
   if (process.getuid?.() !== 0)
     throw new KfcError('kfc node-pull starts a second dockerd: it needs root', { hint: 'run it as root (CI does)' });
@@ -41,7 +43,19 @@ export async function nodePullImages(catalog: Catalog, req: NodePullRequest): Pr
       { hint: 'kfc build IMAGE first, or pass --tag/--repo' },
     );
   if (missing.length) req.log(`kfc node-pull: not built here, left out: ${missing.join(', ')}`);
+  return { nodes, refOf, tag, namedSet };
+}
+
+export async function nodePullImages(catalog: Catalog, req: NodePullRequest): Promise<NodePullResult> {
+  const { nodes, refOf, tag, namedSet } = await builtNodes(catalog, req);
   // The smoke: every named published image (--all: every published image whose test.nodePull is on).
   const smoke = req.smoke === false ? [] : nodes.filter((n) => namedSet.has(n.name) && n.spec.publish);
   return nodePull({ nodes, refOf, tag, smoke, resultCache: req.resultCache, log: req.log });
+}
+
+/** `kfc node-pull --cold`: the named images built here, each timed on fresh nodes to its ready path. */
+export async function coldPullImages(catalog: Catalog, req: NodePullRequest): Promise<ColdResult> {
+  const { nodes, refOf, tag, namedSet } = await builtNodes(catalog, req);
+  const named = nodes.filter((n) => namedSet.has(n.name));
+  return coldPull({ named, built: new Set(nodes.map((n) => n.name)), refOf, tag, log: req.log });
 }

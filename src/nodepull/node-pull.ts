@@ -76,7 +76,7 @@ export interface NodePullOptions {
 }
 
 /** The manifest `reference` (a tag or a digest) names in the registry, and its digest. */
-async function registryManifest(registry: Registry, name: string, reference: string) {
+export async function registryManifest(registry: Registry, name: string, reference: string) {
   const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
   const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${reference}`, {
     headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
@@ -87,7 +87,7 @@ async function registryManifest(registry: Registry, name: string, reference: str
   return { manifest: (await r.json()) as ManifestV2, digest };
 }
 
-async function diskBytes(dir: string): Promise<number> {
+export async function diskBytes(dir: string): Promise<number> {
   const r = await execa('du', ['-sbx', dir], { reject: false });
   return Number(r.stdout.split('\t')[0]) || 0;
 }

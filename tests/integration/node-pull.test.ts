@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { loadCatalog } from '../../src/catalog/load.ts';
+import type { ColdResult } from '../../src/nodepull/cold-pull.ts';
+import type { ColdRow } from '../../src/nodepull/cold-table.ts';
 import { nodePull } from '../../src/nodepull/node-pull.ts';
 import { findTool } from '../../src/referees/tools.ts';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
@@ -331,5 +333,58 @@ describe('a node pulls the family', { skip }, () => {
     } finally {
       await execa(DOCKER, ['rmi', '-f', `${repo}/fixture:${tag}`], { reject: false });
     }
+  });
+  test('--cold: fresh nodes, parent present then nothing present, each part timed to the ready path', async () => {
+    const b = await kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--progress', 'quiet'], engineFixture);
+    assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
+    try {
+      const r = await kfc(['node-pull', '--cold', 'fixture', '--repo', repo, '--tag', tag, '--json'], engineFixture);
+      assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+      const res = JSON.parse(r.stdout) as ColdResult;
+      assert.match(res.load.start, /load average/);
+      // Its parent is the root base (not a catalog image): only the empty node.
+      const [row, ...more] = res.rows;
+      assert.deepEqual(more, []);
+      assert.equal(row!.case, 'nothing present');
+      assert.deepEqual(row!.problems, []);
+      // The catalog's ready path (images.yaml test.ready), under the Kubeflow prefix.
+      assert.match(row!.path, /^\/notebook\/kfc-node\/fixture-[0-9a-f]{6}\/api\/status$/);
+      // An empty node pulls every layer; the registry served them all, the config too.
+      assert.equal(row!.pulledLayers, row!.layers);
+      assert.equal(row!.pulledBytes, row!.imageBytes);
+      assert.ok(row!.transferMs > 0 && row!.unpackMs > 0, JSON.stringify(row));
+      assert.equal(row!.transferMs + row!.unpackMs, row!.pullMs);
+      assert.ok(row!.startMs > 0);
+      assert.equal(row!.totalMs, row!.pullMs + row!.startMs + row!.readyMs);
+      assert.ok(res.peakDiskBytes >= row!.imageBytes, `peak ${res.peakDiskBytes}`);
+      assert.match(r.stderr, /^kfc node-pull --cold: fixture \(nothing present\): \d+ bytes, .* answered 200/m);
+      // The table as text.
+      const t = await kfc(['node-pull', '--cold', 'fixture', '--repo', repo, '--tag', tag], engineFixture);
+      assert.equal(t.exitCode, 0, t.stderr);
+      assert.match(t.stdout, /^\| fixture \| nothing present \| (\d+) \/ \1 \| [\d.]+ MB \| .* \| [\d.]+ s \|$/m);
+      assert.match(t.stdout, /^load: .*load average.* … .*load average/m);
+    } finally {
+      await execa(DOCKER, ['rmi', '-f', `${repo}/fixture:${tag}`], { reject: false });
+    }
+    // A child: its parent on the node first, so it pulls only its own layers; ref-dirgone serves nothing,
+    // so each run fails its ready path with one line (exit 1), its pull figures kept.
+    const c = await kfc(['node-pull', '--cold', 'ref-dirgone', '--repo', repo, '--tag', tag, '--json']);
+    assert.equal(c.exitCode, 1, c.stderr);
+    const rows = (JSON.parse(c.stdout) as ColdResult).rows;
+    assert.deepEqual(
+      rows.map((x) => [x.case, x.onNode]),
+      [
+        ['parent present', ['ref-clean']],
+        ['nothing present', []],
+      ],
+    );
+    const [withParent, empty] = rows as [ColdRow, ColdRow];
+    assert.equal(empty.pulledLayers, empty.layers);
+    assert.ok(withParent.pulledLayers >= 1 && withParent.pulledLayers < withParent.layers, JSON.stringify(withParent));
+    assert.ok(withParent.pulledBytes < empty.pulledBytes / 2, 'the base layer was on the node already');
+    for (const x of rows) assert.match(x.problems[0]!, /^smoke: .*did not answer 200 \(last: the container exited/);
+    assert.match(c.stderr, /^kfc node-pull: FAIL: ref-dirgone \(parent present\): smoke: /m);
+    assert.match(c.stderr, /^kfc: error: 2 cold-node problem\(s\)/m);
+    assert.equal((await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(), '', 'node stopped');
   });
 });

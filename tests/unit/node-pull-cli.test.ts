@@ -60,3 +60,21 @@ test('images.yaml: test.nodePull is a boolean, on by default', async () => {
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /mini-grand.*test.*nodePull|nodePull.*boolean/);
 });
+
+test('kfc node-pull --cold: images named, not --all; an unknown option is one line (exit 2)', async () => {
+  const all = await runKfc(root, ['node-pull', '--cold', '--all']);
+  assert.equal(all.code, 2);
+  assert.equal(
+    all.stderr.trim(),
+    'kfc: error: --cold times the images named (fix: kfc node-pull --cold jupyterlab-cpu)',
+  );
+  const none = await runKfc(root, ['node-pull', '--cold']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^kfc: error: name the images to pull, or --all/);
+  const bad = await runKfc(root, ['node-pull', '--cold', 'mini-child', '--colder']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /^kfc: error: .*--colder/);
+  const help = await runKfc(root, ['node-pull', '--help']);
+  assert.match(help.stdout, /--cold/);
+});

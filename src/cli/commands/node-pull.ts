@@ -10,6 +10,7 @@ interface NodePullOpts {
   smoke?: boolean;
   resultCache?: boolean;
   test?: boolean;
+  cold?: boolean;
 }
 
 export function registerNodePullCommand(program: Command): void {
@@ -27,6 +28,11 @@ export function registerNodePullCommand(program: Command): void {
     .option('--smoke', 'smoke-test the named published images on the node the Kubeflow way (the default)')
     .option('--no-smoke', 'only push, pull and check the accounts and the image IDs')
     .option('--no-result-cache', 'run every pull again, even when its result is kept (also KFC_TEST_CACHE=off)')
+    .option(
+      '--cold',
+      'the cold-node benchmark (serial, not CI): each named image on fresh nodes (parent present; nothing' +
+        ' present), timed to its ready path: transfer, unpack, container start, server ready',
+    )
     .addOption(new Option('--test').hideHelp())
     .option('--json', 'machine-readable output')
     .action(async (args: string[], opts: NodePullOpts, cmd: Command) => {
@@ -42,8 +48,31 @@ export function registerNodePullCommand(program: Command): void {
         throw new KfcError('name the images to pull, or --all', { hint: 'kfc node-pull jupyterlab-cpu --tag ci' });
       if (args.length && opts.all)
         throw new KfcError('give images or --all, not both', { hint: 'kfc node-pull --all --tag ci' });
+      if (opts.cold && opts.all)
+        throw new KfcError('--cold times the images named', { hint: 'kfc node-pull --cold jupyterlab-cpu' });
       const catalog = catalogFor(cmd, { readFiles: false });
       const all = Boolean(opts.all);
+      if (opts.cold) {
+        const { coldPullImages } = await import('../../nodepull/node-pull-images.ts');
+        const { formatColdTable } = await import('../../nodepull/cold-table.ts');
+        const cold = await coldPullImages(catalog, {
+          named: selectNodes(catalog, args),
+          all,
+          repo: opts.repo,
+          tag: opts.tag,
+          log,
+        });
+        if (wantsJson(cmd)) printJson(cold);
+        else process.stdout.write(`${formatColdTable(cold.rows)}\nload: ${cold.load.start} … ${cold.load.end}\n`);
+        if (cold.problems.length) {
+          for (const p of cold.problems) process.stderr.write(`kfc node-pull: FAIL: ${p}\n`);
+          throw new KfcError(`${cold.problems.length} cold-node problem(s)`, {
+            exitCode: 1,
+            hint: 'see the lines above (each image must answer its ready path on the node)',
+          });
+        }
+        return;
+      }
       const result = await nodePullImages(catalog, {
         named: all ? catalog.order.filter((n) => n.spec.test.nodePull) : selectNodes(catalog, args),
         all,

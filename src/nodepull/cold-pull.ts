@@ -1,0 +1,193 @@
+/**
+ * The cold-node benchmark (`kfc node-pull --cold`): serial, not part of CI. The images go to the same
+ * throwaway htpasswd registry as node-pull's (node-engine.ts); for each run of the plan (cold-plan.ts) a
+ * fresh, empty node (a second dockerd with a new data root) pulls the parent untimed when the case has
+ * it, then the image, timed, and starts it under the Kubeflow contract (node-smoke.ts, no kernel step)
+ * until the catalog's ready path answers 200. Timed apart: transfer and unpack (pull-phases.ts), the
+ * container's start, the server's readiness. Bytes from the registry's access log, layers from the
+ * manifest. Nothing is cached and nothing signed: it measures the wait, node-pull checks the content.
+ */
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import type { ImageNode } from '../catalog/model.ts';
+import { dockerBin, inspectImage } from '../engine/docker.ts';
+import { cleanupOnInterrupt } from '../engine/signals.ts';
+import { KfcError } from '../errors.ts';
+import { coldPlan } from './cold-plan.ts';
+import type { ColdRow } from './cold-table.ts';
+import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
+import { diskBytes, registryManifest } from './node-pull.ts';
+import { runSmoke, smokePlan } from './node-smoke.ts';
+import { blobsToDelete } from './pull-accounts.ts';
+import { blobFetches } from './pull-bytes.ts';
+import { pullPhases, type TimedLine } from './pull-phases.ts';
+
+export interface ColdResult {
+  rows: ColdRow[];
+  /** `uptime` when the benchmark started and when it ended: the machine's load around the figures. */
+  load: { start: string; end: string };
+  /** Most bytes the registry's storage and the node's data root held together (du, after each pull). */
+  peakDiskBytes: number;
+  problems: string[];
+}
+
+export interface ColdOptions {
+  /** The images to time, in catalog order. */
+  named: ImageNode[];
+  /** Images built here (the named ones and the parents that can be on the node). */
+  built: ReadonlySet<string>;
+  refOf: (node: ImageNode) => string;
+  tag: string;
+  log?: (line: string) => void;
+}
+
+const lastLine = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-1)[0] ?? '';
+
+/** The machine's load as uptime(1) says it, from the kernel's figures. */
+const uptime = async () =>
+  `${new Date().toISOString().slice(11, 19)} load average: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')} (${cpus().length} cores)`;
+
+/** docker pull on the node, each status line timed as it arrives. */
+async function timedPull(ref: string, env: Record<string, string>) {
+  const lines: TimedLine[] = [];
+  const t0 = performance.now();
+  const p = execa(dockerBin(), ['pull', ref], { env, reject: false });
+  let rest = '';
+  p.stdout?.on('data', (chunk: Buffer) => {
+    const at = performance.now() - t0;
+    const parts = (rest + chunk.toString('utf8')).split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) lines.push({ atMs: at, line });
+  });
+  const r = await p;
+  const pullMs = Math.round(performance.now() - t0);
+  if (r.exitCode !== 0) throw new KfcError(`the node could not pull ${ref}: ${lastLine(r.stderr)}`);
+  return { pullMs, ...pullPhases(lines, pullMs) };
+}
+
+export async function coldPull(opts: ColdOptions): Promise<ColdResult> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const docker = dockerBin();
+  const byName = new Map(opts.named.flatMap((n) => n.chain).map((n) => [n.name, n]));
+  const runs = coldPlan(
+    opts.named.map((n) => ({
+      name: n.name,
+      ...(n.parent && opts.built.has(n.parent.name) ? { parent: n.parent.name } : {}),
+    })),
+  );
+  const diffIds = new Map<string, string[]>();
+  for (const name of new Set(runs.flatMap((r) => r.push))) {
+    const i = await inspectImage(opts.refOf(byName.get(name)!));
+    if (!i) throw new KfcError(`${opts.refOf(byName.get(name)!)} is not in the build engine`);
+    diffIds.set(name, i.layers);
+  }
+  const start = await uptime();
+  log(`kfc node-pull --cold: load at start: ${start}`);
+  const work = mkdtempSync(join(tmpdir(), 'kfc-node-cold-'));
+  const dockerConfig = join(work, 'docker-config');
+  mkdirSync(dockerConfig);
+  const mainEnv = { DOCKER_CONFIG: dockerConfig };
+  const rows: ColdRow[] = [];
+  const problems: string[] = [];
+  const pushed: string[] = [];
+  let registry: Registry | undefined;
+  let node: NodeEngine | undefined;
+  let peak = 0;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      await node?.stop();
+      await registry?.stop();
+      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
+      await removeTree(work);
+    })());
+  const offInterrupt = cleanupOnInterrupt(() => {
+    log('kfc node-pull --cold: interrupted: stopping the node and the registry');
+    return cleanup();
+  });
+  try {
+    const reg = await startRegistry(join(work, 'registry'));
+    registry = reg;
+    const login = await execa(docker, ['login', '-u', reg.user, '--password-stdin', reg.host], {
+      input: reg.password,
+      env: mainEnv,
+      reject: false,
+    });
+    if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
+    const target = (name: string) => `${reg.host}/kfc-node/${name}:${opts.tag}`;
+    // Layers a later run pulls stay (by uncompressed digest: images share them by it).
+    const later = (i: number) =>
+      new Set(runs.slice(i + 1).flatMap((r) => [...r.preload, r.image].flatMap((x) => diffIds.get(x)!)));
+    for (const [i, run] of runs.entries()) {
+      for (const name of run.push) {
+        const t0 = performance.now();
+        await execa(docker, ['tag', opts.refOf(byName.get(name)!), target(name)]);
+        pushed.push(target(name));
+        const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
+        if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
+        await execa(docker, ['rmi', target(name)], { reject: false });
+        log(`kfc node-pull --cold: ${name}: pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      const nodeDir = join(work, `node-${i}`);
+      node = await startNodeEngine(nodeDir, dockerConfig);
+      for (const p of run.preload) {
+        const r = await execa(docker, ['pull', target(p)], { env: node.env, reject: false });
+        if (r.exitCode !== 0) throw new KfcError(`the node could not pull ${p}: ${lastLine(r.stderr)}`);
+      }
+      const { manifest: m } = await registryManifest(reg, `kfc-node/${run.image}`, opts.tag);
+      const logStart = reg.logLines().length;
+      const pull = await timedPull(target(run.image), node.env);
+      const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${run.image}`);
+      const layerSet = new Set(m.layers.map((l) => l.digest));
+      peak = Math.max(peak, await diskBytes(work));
+      const n = byName.get(run.image)!;
+      const smoke = await runSmoke(run.image, target(run.image), { ...smokePlan(n), kernel: false }, node.env);
+      const f = smoke.figures;
+      const row: ColdRow = {
+        image: run.image,
+        case: run.case,
+        onNode: run.preload,
+        layers: m.layers.length,
+        pulledLayers: fetched.filter((x) => layerSet.has(x.digest)).length,
+        imageBytes: m.config.size + m.layers.reduce((a, l) => a + l.size, 0),
+        pulledBytes: fetched.reduce((a, x) => a + x.bytes, 0),
+        ...pull,
+        startMs: f.runMs,
+        readyMs: Math.max(0, f.readyMs - f.runMs),
+        totalMs: pull.pullMs + f.readyMs,
+        path: f.path,
+        problems: smoke.problems.map((p) => `smoke: ${p}`),
+      };
+      rows.push(row);
+      for (const p of row.problems) problems.push(`${run.image} (${run.case}): ${p}`);
+      const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      log(
+        `kfc node-pull --cold: ${run.image} (${run.case}): ${row.pulledBytes} bytes, ${row.pulledLayers}/` +
+          `${row.layers} layers; transfer ${sec(row.transferMs)}, unpack ${sec(row.unpackMs)}, start ` +
+          `${sec(row.startMs)}, ready ${sec(row.readyMs)}: ${f.path} answered 200 ${sec(row.totalMs)} after the` +
+          ` pull began${row.problems.length ? `: FAILED: ${row.problems.join('; ')}` : ''}`,
+      );
+      await node.stop();
+      node = undefined;
+      const laterLayers = later(i);
+      for (const name of run.dropAfter) {
+        const { manifest } = await registryManifest(reg, `kfc-node/${name}`, opts.tag);
+        await reg.dropBlobs(blobsToDelete(manifest, diffIds.get(name)!, laterLayers));
+      }
+    }
+  } finally {
+    offInterrupt();
+    await cleanup();
+  }
+  return { rows, load: { start, end: await uptime() }, peakDiskBytes: peak, problems };
+}
