@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; then
-// the engine integration tests, the node's pull and the images' inherited suites side by side.
+// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; the
+// engine integration tests and the node's pull side by side; then the images' inherited suites, alone.
 // KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
 // and one "N passed, N failed" line over all parts.
 import { spawn, spawnSync } from 'node:child_process';
@@ -135,8 +135,9 @@ if (scope.includes('integration') || scope.includes('images')) {
 }
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
- * images in scope they run after the report, beside the image suites and node-pull (the suites mostly wait on
- * servers and browsers, node-pull on one core's gzip), so the three overlap on two cores.
+ * images in scope they run after the report, beside node-pull (one core's gzip and the disk): neither times
+ * anything it judges. The image suites come after both, alone, since some of them time the image's answers
+ * (the load figure, the first run) and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
 if (scope.includes('integration') && !scope.includes('images'))
@@ -206,15 +207,15 @@ if (scope.includes('images')) {
   }
   const beside = [];
   if (scope.includes('integration')) {
-    const others = built === 0 ? 'the image suites and node-pull' : '';
+    const others = built === 0 ? 'node-pull' : '';
     beside.push(run('integration', process.execPath, integrationArgs, {}, 'last', others));
   }
   if (built === 0) {
     // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
     // registry and into an empty second engine (the node), parents first; each is signed, and verified (with
     // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
-    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the image suites, its times
-    // are not a quiet node's: `kfc node-pull --cold` is that benchmark.
+    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the integration tests, its
+    // times are not a quiet node's: `kfc node-pull --cold` is that benchmark.
     const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
     const asRoot = process.getuid?.() === 0;
     const notPulled = images.filter((name) => !nodePulled.includes(name));
@@ -229,14 +230,16 @@ if (scope.includes('images')) {
       // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
       // each child's pull is measured over its parent.
       const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
-      beside.push(run('node-pull', process.execPath, args, {}, 'last', 'the image suites'));
+      beside.push(run('node-pull', process.execPath, args, {}, 'last', 'the integration tests'));
     }
+  }
+  await Promise.all(beside);
+  if (built === 0) {
     // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
     // what the suite reads): an unchanged image with unchanged suites is served from the cache.
     for (const image of images)
       await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
   }
-  await Promise.all(beside);
 }
 
 /**

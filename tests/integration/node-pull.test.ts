@@ -385,6 +385,6 @@ describe('a node pulls the family', { skip }, () => {
     for (const x of rows) assert.match(x.problems[0]!, /^smoke: .*did not answer 200 \(last: the container exited/);
     assert.match(c.stderr, /^kfc node-pull: FAIL: ref-dirgone \(parent present\): smoke: /m);
     assert.match(c.stderr, /^kfc: error: 2 cold-node problem\(s\)/m);
-    assert.equal((await execa('pgrep', ['-f', 'kfc-node-'], { reject: false })).stdout.trim(), '', 'node stopped');
+    assert.equal(await ourNodeProcesses(), '', 'node stopped');
   });
 });
