@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { KfcError } from '../errors.ts';
 import { type ContentFacts, computeTags, type TagPlan, taggedRef } from '../tags/tags.ts';
 import { docker, imageExists, inspectImage } from './docker.ts';
+import { classifyRegistryError, registryOf } from './registry-errors.ts';
 
 /** Reads versions from the built image by running it once (tools that are absent stay undefined). */
 export async function contentFacts(ref: string): Promise<ContentFacts> {
@@ -45,26 +46,6 @@ export async function applyTags(source: string, target: string, plan: TagPlan): 
   return refs;
 }
 
-type Failure = 'auth' | 'unknown-registry' | 'missing' | 'transient' | 'other';
-
-function classifyRegistryError(text: string): Failure {
-  if (/unauthorized|authentication required|denied|no basic auth credentials|401/i.test(text)) return 'auth';
-  if (/no such host|server misbehaving|name resolution|dial tcp: lookup/i.test(text)) return 'unknown-registry';
-  if (
-    /does not exist locally|not found: manifest unknown|manifest unknown|No such image/i.test(text) ||
-    /repository .* not found|An image does not exist/i.test(text)
-  )
-    return 'missing';
-  if (/connection reset|timeout|timed out|TLS handshake|EOF|502|503|504|connection refused|i\/o timeout/i.test(text))
-    return 'transient';
-  return 'other';
-}
-
-function registryOf(ref: string): string {
-  const first = ref.split('/')[0]!;
-  return ref.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
-}
-
 /** A push or pull, retried with backoff (2 s, 4 s, 8 s…) on transient registry errors only. */
 async function withRetries(verb: 'push' | 'pull', ref: string, args: string[], retries: number): Promise<void> {
   const registry = registryOf(ref);
@@ -73,7 +54,7 @@ async function withRetries(verb: 'push' | 'pull', ref: string, args: string[], r
       const res = await docker(args, { timeoutMs: 60 * 60_000 });
       if (!res.failed) return;
       const text = `${res.stderr}\n${res.stdout}`;
-      const kind = classifyRegistryError(text);
+      const kind = classifyRegistryError(text, ref);
       const line =
         text
           .split('\n')

@@ -15,3 +15,16 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The first of `wanted` that is free now (same caveat as freePort), else any free port. */
+export async function freePortAmong(wanted: readonly number[]): Promise<number> {
+  for (const port of wanted) {
+    const free = await new Promise<boolean>((res) => {
+      const srv = createServer();
+      srv.once('error', () => res(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+    });
+    if (free) return port;
+  }
+  return freePort();
+}

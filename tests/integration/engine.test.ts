@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
-import { freePort } from '../../src/testing/ports.ts';
+import { freePortAmong } from '../../src/testing/ports.ts';
 import { bitLine } from '../unit/helpers.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
@@ -52,7 +52,9 @@ describe('engine integration', {
   skip: needs(!engineUp && 'no Docker engine answers (run scripts/provision.sh)'),
 }, () => {
   before(async () => {
-    port = await freePort();
+    // A port whose digits hold a status code (401), as a user's registry port may: kfc must still read docker's
+    // "manifest unknown" as a missing tag, not as refused credentials (it once read port 34015 as "401").
+    port = await freePortAmong([34015, 44015, 54015, 34016, 44016]);
     repo = `127.0.0.1:${port}/kfc-it`;
     const htpasswd = await execa('htpasswd', ['-Bbn', user, password]);
     writeFileSync(join(work, 'htpasswd'), htpasswd.stdout + '\n');
