@@ -32,7 +32,8 @@ import { type ToolVersions, toolVersions } from './versions.ts';
 /** One suite file's outcome on one image. */
 interface FileResult {
   file: string;
-  status: 'passed' | 'failed' | 'cached';
+  /** deferred: not run by a --cacheable-only pass (its result would not be kept); a later run does it. */
+  status: 'passed' | 'failed' | 'cached' | 'deferred';
   passed: number;
   failed: number;
   skipped: number;
@@ -53,6 +54,8 @@ export interface SuiteResult {
   failed: number;
   skipped: number;
   cachedFiles: number;
+  /** Files a --cacheable-only pass left for a later run. */
+  deferredFiles: number;
   seconds: number;
   results: FileResult[];
 }
@@ -74,6 +77,11 @@ export interface RunSuitesOptions {
   resultCache?: boolean;
   /** Suite files run at once (default 2). */
   concurrency?: number;
+  /**
+   * Run only the files whose results the cache keeps, and not those that must run alone: a pass that can run
+   * beside other work (npm test, beside the node's pull) so that the later full pass finds them cached.
+   */
+  cacheableOnly?: boolean;
 }
 
 function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -94,6 +102,10 @@ async function runSuites(
   const out = opts.out ?? ((s: string) => process.stdout.write(s));
   const line = (s: string) => out(`${s}\n`);
   const store = openTestStore(opts.resultCache);
+  if (opts.cacheableOnly && !store.on)
+    throw new KfcError('--cacheable-only keeps results for a later run, but the result cache is off', {
+      hint: 'drop --no-result-cache (and KFC_TEST_CACHE=off), or run without --cacheable-only',
+    });
   if (opts.resultCache === false) log('kfc test: result cache off (--no-result-cache): every file runs');
   else if (cacheOffByEnv()) log('kfc test: result cache off (KFC_TEST_CACHE=off): every file runs');
   const lockfile = store.on ? lockfileDigest() : '';
@@ -156,6 +168,15 @@ async function runSuites(
       });
     }
 
+    if (opts.cacheableOnly) {
+      const later = toRun.filter((p) => !p.key || p.alone);
+      for (const plan of later) {
+        line(`kfc test: ${node.name}: deferred ${plan.label} (${plan.uncached ?? plan.noKey ?? plan.alone})`);
+        byFile.set(plan.file, { file: plan.file, status: 'deferred', passed: 0, failed: 0, skipped: 0, seconds: 0 });
+      }
+      toRun.splice(0, toRun.length, ...toRun.filter((p) => !later.includes(p)));
+    }
+
     const lastTook = store.on ? readDurations() : {};
     const tookNow: Record<string, number> = {};
     await runPool(
@@ -202,6 +223,7 @@ async function runSuites(
       failed: sum('failed'),
       skipped: sum('skipped'),
       cachedFiles: fileResults.filter((r) => r.status === 'cached').length,
+      deferredFiles: fileResults.filter((r) => r.status === 'deferred').length,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
       results: fileResults,
     };
@@ -213,7 +235,8 @@ async function runSuites(
 function summaryLine(image: string, r: SuiteResult): string {
   return (
     `kfc test: ${image}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped ` +
-    `(${r.cachedFiles} of ${r.files.length} files cached) in ${s1(r.seconds)} s`
+    `(${r.cachedFiles} of ${r.files.length} files cached${r.deferredFiles ? `, ${r.deferredFiles} deferred` : ''}) ` +
+    `in ${s1(r.seconds)} s`
   );
 }
 

@@ -51,8 +51,10 @@ async function build(): Promise<Record<string, string>> {
   return ids;
 }
 
-const SUMMARY =
-  /^kfc test: (\S+): (\d+) passed, (\d+) failed, (\d+) skipped \((\d+) of (\d+) files cached\) in [\d.]+ s$/;
+const SUMMARY = new RegExp(
+  '^kfc test: (\\S+): (\\d+) passed, (\\d+) failed, (\\d+) skipped ' +
+    '\\((\\d+) of (\\d+) files cached(?:, \\d+ deferred)?\\) in [\\d.]+ s$',
+);
 
 /** The summary line of each image: [passed, failed, skipped, cached, files]. */
 function summaries(stdout: string): Record<string, number[]> {
@@ -193,6 +195,35 @@ describe('kfc test result cache (engine fixture)', {
     assert.equal(entries(cache).length, 4, 'the new image IDs are stored beside the old ones');
     const again = await test_(cache);
     assert.deepEqual(summaries(again.stdout), { fixture: [4, 0, 0, 1, 2], 'fixture-child': [4, 0, 0, 1, 2] });
+  });
+
+  test('--cacheable-only runs the kept files and defers the rest; the full pass then finds them cached', async () => {
+    const early = join(work, 'cache-early');
+    const r = await test_(early, '--cacheable-only');
+    assert.equal(r.exitCode, 0, r.all);
+    for (const i of images) {
+      assert.equal(lines(r.stdout, new RegExp(`^kfc test: ${i}: ran fixture/serve\\.test\\.ts .*stored as`)).length, 1);
+      assert.equal(
+        lines(r.stdout, new RegExp(`^kfc test: ${i}: deferred fixture/clock\\.test\\.ts \\(reads the clock\\)$`))
+          .length,
+        1,
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(`^kfc test: ${i}: 3 passed, 0 failed, 0 skipped \\(0 of 2 files cached, 1 deferred\\)`, 'm'),
+      );
+    }
+    assert.doesNotMatch(r.stdout, /the clock moves/, 'the deferred file ran');
+    const full = await test_(early);
+    assert.equal(full.exitCode, 0, full.all);
+    assert.deepEqual(summaries(full.stdout), { fixture: [4, 0, 0, 1, 2], 'fixture-child': [4, 0, 0, 1, 2] });
+    const off = await test_(early, '--cacheable-only', '--no-result-cache');
+    assert.equal(off.exitCode, 2, off.all);
+    assert.match(
+      off.stderr.trim(),
+      /^kfc: error: --cacheable-only keeps results for a later run, but the result cache is off/,
+    );
+    assert.equal(off.stderr.trim().split('\n').length, 1, off.stderr);
   });
 
   test('an unwritable cache directory: one clear line, and the run passes without a cache', async () => {

@@ -21,7 +21,9 @@ describe('registry errors', () => {
   });
 
   test('an unknown host, a refused connection, a 503 and a dropped connection', () => {
-    const lookup = `${daemon}Get "https://registry.invalid/v2/": dial tcp: lookup registry.invalid on 10.0.0.53:53: no such host`;
+    const lookup =
+      `${daemon}Get "https://registry.invalid/v2/": ` +
+      'dial tcp: lookup registry.invalid on 10.0.0.53:53: no such host';
     assert.equal(classifyRegistryError(lookup, 'registry.invalid/kfc/fixture:x'), 'unknown-registry');
     const refused = `${daemon}Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused`;
     assert.equal(classifyRegistryError(refused, '127.0.0.1:1/kfc/fixture:x'), 'transient');
@@ -33,7 +35,8 @@ describe('registry errors', () => {
     const ref = 'r.example:5003/eof-timeout-denied/fixture:503';
     const text = `${daemon}manifest for ${ref} not found: manifest unknown: manifest unknown`;
     assert.equal(classifyRegistryError(text, ref), 'missing');
-    const push = `The push refers to repository [${ref.split(':503')[0]}]\nAn image does not exist locally with the tag: ${ref}`;
+    const repository = ref.split(':503')[0];
+    const push = `The push refers to repository [${repository}]\nAn image does not exist locally with the tag: ${ref}`;
     assert.equal(classifyRegistryError(push, ref), 'missing');
   });
 

@@ -310,6 +310,10 @@ export function registerEngineCommands(program: Command): void {
     .option('--only <pattern>', 'run only tests whose name matches')
     .option('--json', 'write results as JSON to reports/tests.json')
     .option('--no-result-cache', 'run every suite file and store nothing (also KFC_TEST_CACHE=off)')
+    .option(
+      '--cacheable-only',
+      'run only the files whose results are kept (not the uncached or alone ones), for a later run to find',
+    )
     .action(
       async (
         images: string[],
@@ -320,6 +324,7 @@ export function registerEngineCommands(program: Command): void {
           prefix?: string;
           only?: string;
           resultCache: boolean;
+          cacheableOnly?: boolean;
         },
         cmd: Command,
       ) => {

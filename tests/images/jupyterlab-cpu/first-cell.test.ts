@@ -4,8 +4,8 @@
 // takes input, the toolbar's execution indicator reads idle, the status bar reads "| Idle". Every first run
 // must print its output: JupyterLab 4.6.6 drops a run made while the new kernel's session is being
 // attached (no execute_request, prompt "[ ]:"); resources/jupyterlab/first-run holds such a run instead.
-// More runs make those windows certain (the page's session answers held until the press): with our
-// labextension the run shows [*] and runs; without it, upstream still drops it (else: remove the patch).
+// first-cell-window.test.ts makes those windows certain and is kept by content; this file's outcome is a
+// loss rate over fresh containers and is never kept.
 //
 // KFC_FIRST_CELL_RUNS=N runs N fresh containers (npm run bench: 30 for jupyterlab-cpu, 10 per descendant);
 // the figures go to reports/first-cell-<image>.json.
@@ -13,17 +13,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { assertCleanPage, launchBrowser, newSession, screenshot } from '../../../src/testing/browser.ts';
+import { describe, test } from 'node:test';
 import { type Notebook, startNotebook } from '../../../src/testing/container.ts';
-import {
-  type FirstCellResult,
-  firstCellRun,
-  formatFrames,
-  TIMINGS,
-  type Timing,
-} from '../../../src/testing/first-cell.ts';
+import { type FirstCellResult, formatFrames, TIMINGS } from '../../../src/testing/first-cell.ts';
+import { type FirstCellOutcome, firstCellOnFreshPage } from '../../../src/testing/first-cell-page.ts';
 
 const OWNER = 'jupyterlab-cpu';
 const NAME = process.env.KFC_TEST_NAME ?? OWNER;
@@ -37,40 +30,6 @@ const median = (xs: number[]): number | undefined => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined;
 };
-const code = (run: number) => ({ code: `print("run", ${run} * 6 * 7)`, expect: `run ${run * 42}` });
-
-interface Outcome {
-  result?: FirstCellResult;
-  /** The host's network changed during the run (another container started): run again, not judged. */
-  disturbed: boolean;
-  pageErrors: string[];
-  shot?: string;
-}
-
-/** One run on a fresh page of its own browser (launched once the container runs: see lab-ui.test.ts). */
-async function runOnce(nb: Notebook, timing: Timing, run: number): Promise<Outcome> {
-  const browser: Browser = await launchBrowser();
-  const s = await newSession(browser);
-  try {
-    const result = await firstCellRun(s.page, { labUrl: nb.url('/lab'), timing, ...code(run) }).catch((e) => {
-      if (s.networkChanged.length) return undefined;
-      throw e;
-    });
-    if (s.networkChanged.length) return { disturbed: true, pageErrors: [] };
-    let pageErrors: string[] = [];
-    try {
-      assertCleanPage(s);
-    } catch (e) {
-      pageErrors = [(e as Error).message];
-    }
-    const shot = result?.lost ? await screenshot(s.page, `first-cell-LOST-${run}`).catch(() => undefined) : undefined;
-    return { ...(result ? { result } : {}), disturbed: false, pageErrors, ...(shot ? { shot } : {}) };
-  } finally {
-    await s.context.close();
-    await browser.close().catch(() => {});
-  }
-}
-
 describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
   test(`the first cell prints its output in ${RUNS} of ${RUNS} fresh containers, over the three timings`, async () => {
     assert.ok(RUNS >= MIN_RUNS, `KFC_FIRST_CELL_RUNS must be at least ${MIN_RUNS} for ${NAME}`);
@@ -80,9 +39,9 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
     for (let run = 1; results.length < RUNS; run++) {
       const timing = TIMINGS[results.length % TIMINGS.length]!;
       const nb: Notebook = await startNotebook();
-      let o: Outcome;
+      let o: FirstCellOutcome;
       try {
-        o = await runOnce(nb, timing, run);
+        o = await firstCellOnFreshPage(nb, timing, run);
       } finally {
         await nb.remove();
       }
@@ -147,61 +106,5 @@ describe(`jupyterlab-cpu: a new notebook's first Shift+Enter (${NAME})`, () => {
       `${JSON.stringify({ image: process.env.KFC_TEST_IMAGE, name: NAME, disturbed, all, perTiming }, null, 2)}\n`,
     );
     assert.deepEqual(problems, [], problems.join('\n\n'));
-  });
-
-  describe('the window JupyterLab 4.6.6 drops a run in, made certain', () => {
-    let nb: Notebook;
-    before(async () => {
-      nb = await startNotebook();
-    });
-    after(async () => {
-      await nb?.remove();
-    });
-
-    /** A held run (see Timing); a run the host's network disturbed is made again. */
-    async function held(run: number, timing: 'held' | 'early' = 'held'): Promise<FirstCellResult> {
-      for (let attempt = 1; ; attempt++) {
-        const o = await runOnce(nb, timing, run);
-        if (o.disturbed && attempt < 3) continue;
-        assert.ok(!o.disturbed, "the host's network changed in 3 runs");
-        assert.deepEqual(o.pageErrors, []);
-        return o.result!;
-      }
-    }
-
-    test('with @kfc/jupyterlab-first-run: the run shows [*] while the session is attached, then runs', async () => {
-      const r = await held(101);
-      assert.ok(r.queuedShown, `the cell never showed [*] while its kernel was attached; frames:\n${formatFrames(r)}`);
-      assert.ok(!r.lost, `the run was dropped (prompt ${r.prompt}); frames:\n${formatFrames(r)}`);
-    });
-
-    test('a run pressed before the notebook starts its kernel waits: [*], one kernel, then it runs', async () => {
-      const r = await held(103, 'early');
-      const posts = r.rest.filter((x) => x.what.startsWith('POST /api/sessions '));
-      assert.ok(
-        r.queuedShown,
-        `the cell never showed [*] while the session context started; frames:\n${formatFrames(r)}`,
-      );
-      assert.ok(!r.lost, `the run was dropped (prompt ${r.prompt}); frames:\n${formatFrames(r)}`);
-      // Upstream starts a second kernel for the run and drops one of the two.
-      assert.equal(posts.length, 1, `kernel sessions started: ${posts.length}; frames:\n${formatFrames(r)}`);
-    });
-
-    test('without it, JupyterLab 4.6.6 still drops that run (else the patch can go)', async () => {
-      const off = await nb.exec(['jupyter', 'labextension', 'disable', '--level=user', '@kfc/jupyterlab-first-run']);
-      assert.equal(off.exitCode, 0, off.stderr);
-      try {
-        const r = await held(102);
-        const sent = r.frames.filter((f) => f.dir === 'sent' && f.msgType === 'execute_request');
-        assert.ok(
-          r.lost && sent.length === 0,
-          'JupyterLab no longer drops a run made while the kernel is attached: remove ' +
-            'resources/jupyterlab/first-run and its lines in docker-bits/jupyterlab-server.Dockerfile ' +
-            `(prompt ${r.prompt}, ${sent.length} execute_request)`,
-        );
-      } finally {
-        await nb.exec(['jupyter', 'labextension', 'enable', '--level=user', '@kfc/jupyterlab-first-run']);
-      }
-    });
   });
 });
