@@ -1,6 +1,6 @@
 /**
  * The cold-node benchmark (`kfc node-pull --cold`): serial, not part of CI. The images go to the same
- * throwaway htpasswd registry as node-pull's (node-engine.ts); for each run of the plan (cold-plan.ts) a
+ * throwaway htpasswd registry as node-pull's (scratch.ts); for each run of the plan (cold-plan.ts) a
  * fresh, empty node (a second dockerd with a new data root) pulls the parent untimed when the case has
  * it, then the image, timed, and starts it under the Kubeflow contract (node-smoke.ts, no kernel step)
  * until the catalog's ready path answers 200. Timed apart: transfer and unpack (pull-phases.ts), the
@@ -8,23 +8,19 @@
  * manifest. Nothing is cached and nothing signed: it measures the wait, node-pull checks the content.
  */
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
-import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { coldPlan } from './cold-plan.ts';
 import type { ColdRow } from './cold-table.ts';
-import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
-import { diskBytes, registryManifest } from './node-pull.ts';
 import { runSmoke, smokePlan } from './node-smoke.ts';
 import { blobsToDelete } from './pull-accounts.ts';
 import { blobFetches } from './pull-bytes.ts';
 import { pullPhases, type TimedLine } from './pull-phases.ts';
+import { lastLine, withScratch } from './scratch.ts';
 
 export interface ColdResult {
   rows: ColdRow[];
@@ -44,12 +40,6 @@ export interface ColdOptions {
   tag: string;
   log?: (line: string) => void;
 }
-
-const lastLine = (s: string) =>
-  s
-    .split('\n')
-    .filter((l) => l.trim())
-    .slice(-1)[0] ?? '';
 
 /** The machine's load as uptime(1) says it, from the kernel's figures. */
 const uptime = async () =>
@@ -93,63 +83,31 @@ export async function coldPull(opts: ColdOptions): Promise<ColdResult> {
   }
   const start = await uptime();
   log(`kfc node-pull --cold: load at start: ${start}`);
-  const work = mkdtempSync(join(tmpdir(), 'kfc-node-cold-'));
-  const dockerConfig = join(work, 'docker-config');
-  mkdirSync(dockerConfig);
-  const mainEnv = { DOCKER_CONFIG: dockerConfig };
   const rows: ColdRow[] = [];
   const problems: string[] = [];
-  const pushed: string[] = [];
-  let registry: Registry | undefined;
-  let node: NodeEngine | undefined;
   let peak = 0;
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await node?.stop();
-      await registry?.stop();
-      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
-      await removeTree(work);
-    })());
-  const offInterrupt = cleanupOnInterrupt(() => {
-    log('kfc node-pull --cold: interrupted: stopping the node and the registry');
-    return cleanup();
-  });
-  try {
-    const reg = await startRegistry(join(work, 'registry'));
-    registry = reg;
-    const login = await execa(docker, ['login', '-u', reg.user, '--password-stdin', reg.host], {
-      input: reg.password,
-      env: mainEnv,
-      reject: false,
-    });
-    if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
-    const target = (name: string) => `${reg.host}/kfc-node/${name}:${opts.tag}`;
+  await withScratch({ prefix: 'kfc-node-cold-', verb: 'kfc node-pull --cold', tag: opts.tag, log }, async (scratch) => {
+    const { registry: reg, repo, target } = scratch;
     // Layers a later run pulls stay (by uncompressed digest: images share them by it).
     const later = (i: number) =>
       new Set(runs.slice(i + 1).flatMap((r) => [...r.preload, r.image].flatMap((x) => diffIds.get(x)!)));
     for (const [i, run] of runs.entries()) {
       for (const name of run.push) {
         const t0 = performance.now();
-        await execa(docker, ['tag', opts.refOf(byName.get(name)!), target(name)]);
-        pushed.push(target(name));
-        const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
-        if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
-        await execa(docker, ['rmi', target(name)], { reject: false });
+        await scratch.push(name, opts.refOf(byName.get(name)!));
         log(`kfc node-pull --cold: ${name}: pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
-      const nodeDir = join(work, `node-${i}`);
-      node = await startNodeEngine(nodeDir, dockerConfig);
+      const node = await scratch.startNode(`node-${i}`);
       for (const p of run.preload) {
         const r = await execa(docker, ['pull', target(p)], { env: node.env, reject: false });
         if (r.exitCode !== 0) throw new KfcError(`the node could not pull ${p}: ${lastLine(r.stderr)}`);
       }
-      const { manifest: m } = await registryManifest(reg, `kfc-node/${run.image}`, opts.tag);
+      const { manifest: m } = await scratch.manifest(run.image, opts.tag);
       const logStart = reg.logLines().length;
       const pull = await timedPull(target(run.image), node.env);
-      const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${run.image}`);
+      const fetched = blobFetches(reg.logLines().slice(logStart - 1), repo(run.image));
       const layerSet = new Set(m.layers.map((l) => l.digest));
-      peak = Math.max(peak, await diskBytes(work));
+      peak = Math.max(peak, await scratch.diskBytes());
       const n = byName.get(run.image)!;
       const smoke = await runSmoke(run.image, target(run.image), { ...smokePlan(n), kernel: false }, node.env);
       const f = smoke.figures;
@@ -178,16 +136,12 @@ export async function coldPull(opts: ColdOptions): Promise<ColdResult> {
           ` pull began${row.problems.length ? `: FAILED: ${row.problems.join('; ')}` : ''}`,
       );
       await node.stop();
-      node = undefined;
       const laterLayers = later(i);
       for (const name of run.dropAfter) {
-        const { manifest } = await registryManifest(reg, `kfc-node/${name}`, opts.tag);
+        const { manifest } = await scratch.manifest(name, opts.tag);
         await reg.dropBlobs(blobsToDelete(manifest, diffIds.get(name)!, laterLayers));
       }
     }
-  } finally {
-    offInterrupt();
-    await cleanup();
-  }
+  });
   return { rows, load: { start, end: await uptime() }, peakDiskBytes: peak, problems };
 }

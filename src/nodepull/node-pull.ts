@@ -12,25 +12,22 @@
  * is cached no registry or node starts.
  */
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ResultStore } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
-import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import { cosignVersion, throwawayKeyPair } from '../signing/cosign.ts';
 import { sbomFor } from '../signing/sbom.ts';
 import { type SignResult, signImage, type VerifyResult, verifyImage } from '../signing/signing.ts';
-import { imageRef } from '../tags/tags.ts';
-import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
 import { heldBefore, planPulls } from './node-plan.ts';
 import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
 import { runSmoke, type SmokeFigures, type SmokePlan, smokePlan } from './node-smoke.ts';
 import { blobsToDelete, identityProblem, type ManifestV2, pullAccounts } from './pull-accounts.ts';
 import { blobFetches, type PullFigure } from './pull-bytes.ts';
+import { lastLine, withScratch } from './scratch.ts';
 
 interface NodePullRow extends PullFigure {
   seconds: number;
@@ -74,29 +71,6 @@ export interface NodePullOptions {
    */
   beforeVerify?: (image: string, ref: string, env: Record<string, string>) => Promise<void>;
 }
-
-/** The manifest `reference` (a tag or a digest) names in the registry, and its digest. */
-export async function registryManifest(registry: Registry, name: string, reference: string) {
-  const auth = Buffer.from(`${registry.user}:${registry.password}`).toString('base64');
-  const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${reference}`, {
-    headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-  });
-  const digest = r.headers.get('docker-content-digest') ?? '';
-  if (r.status !== 200 || !digest.startsWith('sha256:'))
-    throw new KfcError(`registry ${registry.host}: manifest ${name}:${reference} answered ${r.status}`);
-  return { manifest: (await r.json()) as ManifestV2, digest };
-}
-
-export async function diskBytes(dir: string): Promise<number> {
-  const r = await execa('du', ['-sbx', dir], { reject: false });
-  return Number(r.stdout.split('\t')[0]) || 0;
-}
-
-const lastLine = (s: string) =>
-  s
-    .split('\n')
-    .filter((l) => l.trim())
-    .slice(-1)[0] ?? '';
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -187,64 +161,29 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   if (setup.length)
     log(`kfc node-pull: pulled again for the node's state only (their rows are cached): ${setup.join(', ')}`);
 
-  const work = mkdtempSync(join(tmpdir(), 'kfc-node-'));
-  const dockerConfig = join(work, 'docker-config');
-  mkdirSync(dockerConfig);
-  const mainEnv = { DOCKER_CONFIG: dockerConfig };
   const fresh = new Map<string, NodePullRow>();
   const problems: string[] = [];
-  const pushed: string[] = [];
   // After an image is refused, later rows are not stored: the node does not hold what a whole run leaves.
   let refused = false;
-  let registry: Registry | undefined;
-  let node: NodeEngine | undefined;
   let peak = 0;
-  const measure = async () => {
-    peak = Math.max(peak, await diskBytes(work));
-  };
-  let cleaned: Promise<void> | undefined;
-  // Once, from finally or from Ctrl-C/SIGTERM: a node, a registry and iptables rules must not outlive kfc.
-  const cleanup = () =>
-    (cleaned ??= (async () => {
-      await node?.stop();
-      await registry?.stop();
-      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
-      await removeTree(work);
-    })());
-  const offInterrupt = cleanupOnInterrupt(() => {
-    log('kfc node-pull: interrupted: stopping the node and the registry');
-    return cleanup();
-  });
-  try {
-    const reg = await startRegistry(join(work, 'registry'));
-    registry = reg;
-    const login = await execa(docker, ['login', '-u', reg.user, '--password-stdin', reg.host], {
-      input: reg.password,
-      env: mainEnv,
-      reject: false,
-    });
-    if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
-    const nd = await startNodeEngine(join(work, 'node'), dockerConfig);
-    node = nd;
+  await withScratch({ prefix: 'kfc-node-', verb: 'kfc node-pull', tag: opts.tag, log }, async (scratch) => {
+    const { work, dockerConfig, mainEnv, registry: reg, repo, target } = scratch;
+    const measure = async () => {
+      peak = Math.max(peak, await scratch.diskBytes());
+    };
+    const nd = await scratch.startNode('node');
     const keyDir = join(work, 'cosign');
     mkdirSync(keyDir);
     const pair = await throwawayKeyPair(keyDir);
     const byName = new Map(opts.nodes.map((n) => [n.name, n]));
-    // The node's repository of each image in the throwaway registry, and its reference there.
-    const nodeRepo = (name: string) => `kfc-node/${name}`;
-    const target = (name: string) => imageRef(`${reg.host}/kfc-node`, name, opts.tag);
     // Push, then sign what the registry holds by its digest and attest the image's SBOM (kept by image ID).
     const push = async (name: string): Promise<SignResult> => {
       const ref = opts.refOf(byName.get(name)!);
-      await execa(docker, ['tag', ref, target(name)]);
-      pushed.push(target(name));
-      const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
-      if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
-      await execa(docker, ['rmi', target(name)], { reject: false });
-      const { digest } = await registryManifest(reg, nodeRepo(name), opts.tag);
+      await scratch.push(name, ref);
+      const { digest } = await scratch.manifest(name, opts.tag);
       const id = built.get(name)!.id;
       const sbom = await sbomFor({ name, ref, id, dir: join(work, 'sbom'), verb: 'kfc node-pull', log });
-      const signed = await signImage(`${reg.host}/${nodeRepo(name)}@${digest}`, sbom, {
+      const signed = await signImage(`${reg.host}/${repo(name)}@${digest}`, sbom, {
         key: pair.key,
         password: pair.password,
         dockerConfig,
@@ -294,7 +233,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
         `kfc node-pull: ${n.name}: verified ${verified.digest} (signature + SBOM attestation) in` +
           ` ${verified.seconds} s: the node pulls that digest`,
       );
-      const { manifest: m } = await registryManifest(reg, `kfc-node/${n.name}`, verified.digest);
+      const { manifest: m } = await scratch.manifest(n.name, verified.digest);
       manifests.set(n.name, m);
       await measure();
       const logStart = reg.logLines().length;
@@ -309,7 +248,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       if (tagged.exitCode !== 0) throw new KfcError(`the node could not tag ${n.name}: ${lastLine(tagged.stderr)}`);
       // The next push must be over before the log is read to its end and before blobs are dropped.
       if (next) await pushing;
-      const fetched = blobFetches(reg.logLines().slice(logStart - 1), `kfc-node/${n.name}`);
+      const fetched = blobFetches(reg.logLines().slice(logStart - 1), repo(n.name));
       const onNode = new Set([...onNodeImages].flatMap((x) => manifests.get(x)!.layers.map((l) => l.digest)));
       const acc = pullAccounts(m, onNode, fetched, pull.stdout);
       const pulled = await execa(
@@ -382,9 +321,6 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
         onNodeImages.delete(x);
       }
     }
-  } finally {
-    offInterrupt();
-    await cleanup();
-  }
+  });
   return { images: order(new Map([...cachedRows, ...fresh])), peakDiskBytes: peak, problems };
 }

@@ -119,13 +119,12 @@ function readsDigest(marker: string, root: string): { digest: string } | { error
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    if (!existsSync(join(root, path))) return { error: `it reads ${path}, which does not exist` };
-    const walk = (rel: string) => {
-      if (statSync(join(root, rel)).isDirectory())
-        for (const name of readdirSync(join(root, rel)).sort()) walk(join(rel, name));
-      else files.push(rel);
-    };
-    walk(path);
+    const abs = join(root, path);
+    if (!existsSync(abs)) return { error: `it reads ${path}, which does not exist` };
+    if (!statSync(abs).isDirectory()) files.push(path);
+    else
+      for (const e of readdirSync(abs, { recursive: true, withFileTypes: true }))
+        if (!e.isDirectory()) files.push(relative(root, join(e.parentPath, e.name)));
   }
   return { digest: digestFiles(files, root) };
 }

@@ -128,6 +128,29 @@ describe('the key of a suite file on an image', () => {
     assert.equal(plan.noKey, 'it reads data/one.yaml, which does not exist');
   });
 
+  test('reads: a file added or renamed in a folder moves its digest; the order of the paths does not', async () => {
+    const root = repo();
+    const suite = join(root, 'tests/images/img/a.test.ts');
+    const body = readFileSync(suite, 'utf8');
+    // The reads part of the key alone: the marker is in the suite file, whose bytes are in the key too.
+    const readsOf = async (marker: string) => {
+      writeFileSync(suite, `// kfc-test: reads: ${marker}\n${body}`);
+      return (await planSuite('tests/images/img/a.test.ts', node, ctx(root), store())).parts?.reads;
+    };
+    writeFiles(root, { 'deploy/v2/kind.yaml': 'a: 1\n', 'deploy/v2/sub/x.yaml': 'b: 1\n', 'data/one.yaml': 'c\n' });
+    const base = await readsOf('deploy/v2, data/one.yaml');
+    assert.match(base ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(await readsOf('data/one.yaml, deploy/v2'), base, 'the order of the named paths moved the digest');
+    writeFiles(root, { 'deploy/v2/sub/deeper/new.yaml': '' });
+    assert.notEqual(await readsOf('deploy/v2, data/one.yaml'), base, 'an empty file two folders down was not read');
+    rmSync(join(root, 'deploy/v2/sub/deeper/new.yaml'));
+    assert.equal(await readsOf('deploy/v2, data/one.yaml'), base);
+    // The same bytes under another name: the paths are in the digest, not only the contents.
+    rmSync(join(root, 'deploy/v2/sub/x.yaml'));
+    writeFiles(root, { 'deploy/v2/sub/y.yaml': 'b: 1\n' });
+    assert.notEqual(await readsOf('deploy/v2, data/one.yaml'), base, 'renaming a file left the digest as it was');
+  });
+
   test('changing package-lock.json changes the key', async () => {
     const root = repo();
     const before = await keyOf(root);

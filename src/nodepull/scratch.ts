@@ -1,0 +1,135 @@
+/**
+ * The scratch of a node pull (`kfc node-pull`, plain or --cold): a work directory, a throwaway htpasswd
+ * registry the build engine is logged in to (the run's own DOCKER_CONFIG, the nodes read it too), the
+ * nodes (second dockerds, node-engine.ts) started under it and the tags pushed from the build engine;
+ * and their cleanup, once, when the run ends or on Ctrl-C/SIGTERM: a node, a registry and iptables rules
+ * must not outlive kfc.
+ */
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { dockerBin } from '../engine/docker.ts';
+import { cleanupOnInterrupt } from '../engine/signals.ts';
+import { KfcError } from '../errors.ts';
+import { imageRef } from '../tags/tags.ts';
+import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
+import type { ManifestV2 } from './pull-accounts.ts';
+
+export interface Scratch {
+  /** The run's directory: the registry's storage, the nodes' data roots and whatever else the run keeps. */
+  work: string;
+  /** The DOCKER_CONFIG logged in to the registry. */
+  dockerConfig: string;
+  /** The build engine's environment with that config. */
+  mainEnv: Record<string, string>;
+  registry: Registry;
+  /** An image's repository in the registry (`kfc-node/NAME`). */
+  repo(name: string): string;
+  /** An image's reference in the registry, with the run's tag. */
+  target(name: string): string;
+  /** Tags the build engine's `ref` as target(name), pushes it and drops that tag again. */
+  push(name: string, ref: string): Promise<void>;
+  /** The manifest a tag or digest of an image names in the registry, and its digest. */
+  manifest(name: string, reference: string): Promise<{ manifest: ManifestV2; digest: string }>;
+  /** A node under work/dir; stopped by its stop() or by the cleanup. */
+  startNode(dir: string): Promise<NodeEngine>;
+  /** The bytes the work directory holds now (registry storage and nodes' data roots together; du). */
+  diskBytes(): Promise<number>;
+}
+
+interface ScratchOptions {
+  /** The work directory's name prefix under the system's temporary directory. */
+  prefix: string;
+  /** What the interrupt line names (`kfc node-pull`). */
+  verb: string;
+  tag: string;
+  log: (line: string) => void;
+}
+
+/** The last line of a command's stderr that is not blank: the one line an error names. */
+export const lastLine = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-1)[0] ?? '';
+
+/** Runs `body` with a fresh scratch, and cleans the scratch up after it (thrown or not) or on an interrupt. */
+export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) => Promise<T>): Promise<T> {
+  const docker = dockerBin();
+  const work = mkdtempSync(join(tmpdir(), opts.prefix));
+  const dockerConfig = join(work, 'docker-config');
+  mkdirSync(dockerConfig);
+  const mainEnv = { DOCKER_CONFIG: dockerConfig };
+  const pushed: string[] = [];
+  const nodes = new Set<NodeEngine>();
+  let registry: Registry | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      for (const n of nodes) await n.stop();
+      await registry?.stop();
+      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
+      await removeTree(work);
+    })());
+  const offInterrupt = cleanupOnInterrupt(() => {
+    opts.log(`${opts.verb}: interrupted: stopping the node and the registry`);
+    return cleanup();
+  });
+  try {
+    const reg = await startRegistry(join(work, 'registry'));
+    registry = reg;
+    const login = await execa(docker, ['login', '-u', reg.user, '--password-stdin', reg.host], {
+      input: reg.password,
+      env: mainEnv,
+      reject: false,
+    });
+    if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
+    const repo = (name: string) => `kfc-node/${name}`;
+    const target = (name: string) => imageRef(`${reg.host}/kfc-node`, name, opts.tag);
+    return await body({
+      work,
+      dockerConfig,
+      mainEnv,
+      registry: reg,
+      repo,
+      target,
+      async push(name, ref) {
+        await execa(docker, ['tag', ref, target(name)]);
+        pushed.push(target(name));
+        const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
+        if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
+        await execa(docker, ['rmi', target(name)], { reject: false });
+      },
+      async manifest(name, reference) {
+        const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
+        const r = await fetch(`http://${reg.host}/v2/${repo(name)}/manifests/${reference}`, {
+          headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+        });
+        const digest = r.headers.get('docker-content-digest') ?? '';
+        if (r.status !== 200 || !digest.startsWith('sha256:'))
+          throw new KfcError(`registry ${reg.host}: manifest ${repo(name)}:${reference} answered ${r.status}`);
+        return { manifest: (await r.json()) as ManifestV2, digest };
+      },
+      async startNode(dir) {
+        const node = await startNodeEngine(join(work, dir), dockerConfig);
+        nodes.add(node);
+        return {
+          ...node,
+          async stop() {
+            await node.stop();
+            nodes.delete(node);
+          },
+        };
+      },
+      async diskBytes() {
+        const r = await execa('du', ['-sbx', work], { reject: false });
+        return Number(r.stdout.split('\t')[0]) || 0;
+      },
+    });
+  } finally {
+    offInterrupt();
+    await cleanup();
+  }
+}
