@@ -112,4 +112,6 @@ bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"
 # builder test), in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
 if $want_all; then
   bash scripts/provision-referees.sh
+  # The cold-node benchmark's node engine (trixie's dockerd, pulls zstd) and skopeo (writes gzip/zstd layers).
+  bash "$(dirname "${BASH_SOURCE[0]}")/provision-node-engine.sh"
 fi

@@ -11,7 +11,7 @@ export interface ColdPlanNode {
   parent?: string;
 }
 
-export type ColdCase = 'parent present' | 'nothing present';
+import type { ColdCase } from '../report/cold-figures.ts';
 
 export interface ColdRun {
   image: string;

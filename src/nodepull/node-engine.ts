@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
@@ -42,6 +42,8 @@ async function until(what: string, ok: () => Promise<boolean>, ms: number): Prom
 export interface NodeEngine {
   host: string;
   env: Record<string, string>;
+  /** The engine's server version (`docker version`), e.g. 26.1.5+dfsg1. */
+  version: string;
   stop(): Promise<void>;
 }
 
@@ -53,8 +55,24 @@ async function ip(args: string[]): Promise<void> {
     });
 }
 
-/** Starts a separate dockerd under dir (root only). Its images are removed with dir by stop(). */
-export async function startNodeEngine(dir: string, dockerConfig: string): Promise<NodeEngine> {
+/** Where scripts/provision-node-engine.sh puts a node engine that pulls zstd layers (Debian trixie's dockerd). */
+export const PROVISIONED_NODE_DOCKERD = '/usr/libexec/kfc/node-engine/dockerd';
+
+/** The dockerd a cold node runs: KFC_NODE_DOCKERD, else the provisioned one, else the host's. */
+export function nodeDockerd(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.KFC_NODE_DOCKERD) return env.KFC_NODE_DOCKERD;
+  return existsSync(PROVISIONED_NODE_DOCKERD) ? PROVISIONED_NODE_DOCKERD : 'dockerd';
+}
+
+/**
+ * Starts a separate dockerd under dir (root only). Its images are removed with dir by stop(). `dockerd` may
+ * name another engine's binary: its folder comes first on PATH, so its own docker-proxy and docker-init run.
+ */
+export async function startNodeEngine(dir: string, dockerConfig: string, dockerd = 'dockerd'): Promise<NodeEngine> {
+  if (isAbsolute(dockerd) && !existsSync(dockerd))
+    throw new KfcError(`the node engine ${dockerd} does not exist`, {
+      hint: 'bash scripts/provision.sh --all installs it (scripts/provision-node-engine.sh); or unset KFC_NODE_DOCKERD',
+    });
   for (const d of ['data', 'exec']) mkdirSync(join(dir, d), { recursive: true });
   const sock = join(dir, 'docker.sock');
   const log = openSync(join(dir, 'dockerd.log'), 'a');
@@ -91,8 +109,9 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
     await dropBridge();
     throw e;
   }
+  const path = isAbsolute(dockerd) ? `${dirname(dockerd)}:${process.env.PATH ?? ''}` : process.env.PATH;
   const proc: ChildProcess = spawn(
-    'dockerd',
+    dockerd,
     [
       '--data-root',
       join(dir, 'data'),
@@ -107,14 +126,18 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
       '--ip-masq=false',
       '--ip-forward=false',
     ],
-    { stdio: ['ignore', log, log] },
+    { stdio: ['ignore', log, log], env: { ...process.env, PATH: path } },
   );
   const env = { DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: dockerConfig };
+  let version = '';
   try {
     await until(
       'the node engine (second dockerd)',
-      async () =>
-        (await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false })).exitCode === 0,
+      async () => {
+        const v = await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], { env, reject: false });
+        version = v.stdout.trim();
+        return v.exitCode === 0;
+      },
       60_000,
     );
   } catch (e) {
@@ -127,6 +150,7 @@ export async function startNodeEngine(dir: string, dockerConfig: string): Promis
   return {
     host: env.DOCKER_HOST,
     env,
+    version,
     async stop() {
       let timer: NodeJS.Timeout | undefined;
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));

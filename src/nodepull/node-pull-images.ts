@@ -3,11 +3,17 @@
  * test.nodePull is on, with their ancestors built here first), under which references, and which of
  * them get the Kubeflow-contract smoke; then the pull itself (`node-pull.ts`).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageExists, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { COLD_FIGURES, type ColdFigures, type LayerCompression } from '../report/cold-figures.ts';
 import { type ColdResult, coldPull } from './cold-pull.ts';
+import { DEFAULT_COMPRESSIONS } from './compression.ts';
+import { nodeDockerd } from './node-engine.ts';
 import { type NodePullResult, nodePull } from './node-pull.ts';
 
 export interface NodePullRequest {
@@ -53,9 +59,27 @@ export async function nodePullImages(catalog: Catalog, req: NodePullRequest): Pr
   return nodePull({ nodes, refOf, tag, smoke, resultCache: req.resultCache, log: req.log });
 }
 
-/** `kfc node-pull --cold`: the named images built here, each timed on fresh nodes to its ready path. */
-export async function coldPullImages(catalog: Catalog, req: NodePullRequest): Promise<ColdResult> {
+/**
+ * `kfc node-pull --cold`: the named images built here, each timed on fresh nodes to its ready path, once per
+ * compression; the figures also go to reports/cold-node.json for kfc report.
+ */
+export async function coldPullImages(
+  catalog: Catalog,
+  req: NodePullRequest & { compressions?: readonly LayerCompression[] },
+): Promise<ColdResult> {
   const { nodes, refOf, tag, namedSet } = await builtNodes(catalog, req);
   const named = nodes.filter((n) => namedSet.has(n.name));
-  return coldPull({ named, built: new Set(nodes.map((n) => n.name)), refOf, tag, log: req.log });
+  const cold = await coldPull({
+    named,
+    built: new Set(nodes.map((n) => n.name)),
+    refOf,
+    tag,
+    compressions: req.compressions ?? DEFAULT_COMPRESSIONS,
+    dockerd: nodeDockerd(),
+    log: req.log,
+  });
+  mkdirSync(join(catalog.root, 'reports'), { recursive: true });
+  const figures: ColdFigures = { at: new Date().toISOString(), tag, ...cold };
+  writeFileAtomic.sync(join(catalog.root, COLD_FIGURES), `${JSON.stringify(figures, null, 2)}\n`);
+  return cold;
 }

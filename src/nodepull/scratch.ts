@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { dockerBin } from '../engine/docker.ts';
 import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
+import type { LayerCompression } from '../report/cold-figures.ts';
 import { imageRef } from '../tags/tags.ts';
 import { type NodeEngine, type Registry, removeTree, startNodeEngine, startRegistry } from './node-engine.ts';
 import type { ManifestV2 } from './pull-accounts.ts';
@@ -29,12 +30,16 @@ export interface Scratch {
   repo(name: string): string;
   /** An image's reference in the registry, with the run's tag. */
   target(name: string): string;
-  /** Tags the build engine's `ref` as target(name), pushes it and drops that tag again. */
-  push(name: string, ref: string): Promise<void>;
+  /**
+   * Tags the build engine's `ref` as target(name), pushes it and drops that tag again (docker push: Docker v2
+   * manifest, gzip, the build's config and so its image ID). With a compression: skopeo copies it from the
+   * build engine as an OCI image with layers so compressed (skopeo writes an OCI config, a new image ID).
+   */
+  push(name: string, ref: string, compression?: LayerCompression): Promise<void>;
   /** The manifest a tag or digest of an image names in the registry, and its digest. */
   manifest(name: string, reference: string): Promise<{ manifest: ManifestV2; digest: string }>;
-  /** A node under work/dir; stopped by its stop() or by the cleanup. */
-  startNode(dir: string): Promise<NodeEngine>;
+  /** A node under work/dir running `dockerd` (node-engine.ts); stopped by its stop() or by the cleanup. */
+  startNode(dir: string, dockerd?: string): Promise<NodeEngine>;
   /** The bytes the work directory holds now (registry storage and nodes' data roots together; du). */
   diskBytes(): Promise<number>;
 }
@@ -95,7 +100,16 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
       registry: reg,
       repo,
       target,
-      async push(name, ref) {
+      async push(name, ref, compression) {
+        if (compression) {
+          const args = ['copy', '--quiet', '--dest-tls-verify=false', '--format', 'oci'];
+          args.push('--dest-compress-format', compression, '--dest-creds', `${reg.user}:${reg.password}`);
+          const c = await execa('skopeo', [...args, `docker-daemon:${ref}`, `docker://${target(name)}`], {
+            reject: false,
+          });
+          if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${ref} failed: ${lastLine(c.stderr)}`);
+          return;
+        }
         await execa(docker, ['tag', ref, target(name)]);
         pushed.push(target(name));
         const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
@@ -105,15 +119,19 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
       async manifest(name, reference) {
         const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
         const r = await fetch(`http://${reg.host}/v2/${repo(name)}/manifests/${reference}`, {
-          headers: { Authorization: `Basic ${auth}`, Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+          headers: {
+            Authorization: `Basic ${auth}`,
+            // Docker's (docker push) or OCI's (skopeo --format oci): the same layers and config fields.
+            Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+          },
         });
         const digest = r.headers.get('docker-content-digest') ?? '';
         if (r.status !== 200 || !digest.startsWith('sha256:'))
           throw new KfcError(`registry ${reg.host}: manifest ${repo(name)}:${reference} answered ${r.status}`);
         return { manifest: (await r.json()) as ManifestV2, digest };
       },
-      async startNode(dir) {
-        const node = await startNodeEngine(join(work, dir), dockerConfig);
+      async startNode(dir, dockerd) {
+        const node = await startNodeEngine(join(work, dir), dockerConfig, dockerd);
         nodes.add(node);
         return {
           ...node,

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Catalog } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
+import { COLD_FIGURES, type ColdFigures, coldMarkdown } from './cold-figures.ts';
 import { type FamilyReport, REPORT_VERSION, type TestResults } from './model.ts';
 import { attachReferees, readRefereeFile } from './referees.ts';
 import { renderHtml } from './render-html.ts';
@@ -53,7 +54,11 @@ export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: st
   };
   w('report.json', JSON.stringify(report, null, 2) + '\n');
   for (const i of report.images) w(`${i.name}.md`, imageMarkdown(i));
-  w('README.md', familyMarkdown(report));
+  // The last cold-node run (kfc node-pull --cold writes <root>/reports/cold-node.json); one next to the report wins.
+  const coldFile = [join(out, 'cold-node.json'), join(catalog.root, COLD_FIGURES)].find((f) => existsSync(f));
+  const cold = coldFile ? readJsonFile<ColdFigures>(coldFile) : undefined;
+  const coldOk = cold && Array.isArray(cold.rows) ? cold : undefined;
+  w('README.md', familyMarkdown(report) + (coldOk ? `${coldMarkdown(coldOk).join('\n')}\n` : ''));
   // `kfc test --json` writes <root>/reports/tests.json; a tests.json next to the report wins.
   const testsFile = [join(out, 'tests.json'), join(catalog.root, 'reports', 'tests.json')].find((f) => existsSync(f));
   const tests = testsFile ? readJsonFile<TestResults>(testsFile) : undefined;
@@ -63,6 +68,6 @@ export function writeReportFiles(catalog: Catalog, report: FamilyReport, out: st
     description: n.spec.description,
     publish: n.spec.publish,
   }));
-  w('index.html', renderHtml({ report, catalog: list, tests }));
+  w('index.html', renderHtml({ report, catalog: list, tests, ...(coldOk ? { cold: coldOk } : {}) }));
   return written;
 }

@@ -1,6 +1,7 @@
 /** The static HTML catalog page of the report: summary, layer charts, package search (pure). */
 import { formatBytes } from '../metrics/gates.ts';
 import { versionPair } from '../referees/upgradable.ts';
+import type { ColdFigures } from './cold-figures.ts';
 import type { FamilyReport, ImageReport, TestResults } from './model.ts';
 import { vulnLine } from './referees.ts';
 import { eff, ms, pct, shareLine, wastedLayers } from './render-format.ts';
@@ -111,9 +112,34 @@ export interface HtmlInput {
   /** Every catalog image, parents first (those without measurements are listed as not built). */
   catalog: { name: string; parent?: string; description: string; publish: boolean }[];
   tests?: TestResults;
+  /** The last cold-node run's figures (kfc node-pull --cold). */
+  cold?: ColdFigures;
 }
 
-export function renderHtml({ report, catalog, tests }: HtmlInput): string {
+/** The cold-node figures: what a user waits for on a node that lacks the image. */
+function coldSection(f: ColdFigures): string {
+  const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const num = (v: string) => `<td class="num">${v}</td>`;
+  const rows = f.rows.map(
+    (r) =>
+      `<tr><td>${esc(r.image)}</td><td>${esc(r.case)}${r.onNode.length ? ` (${esc(r.onNode.join(', '))})` : ''}` +
+      `</td><td>${esc(r.compression)}</td>${num(`${r.pulledLayers} / ${r.layers}`)}${num(formatBytes(r.pulledBytes))}` +
+      `${num(sec(r.transferMs))}${num(sec(r.unpackMs))}${num(sec(r.startMs))}${num(sec(r.readyMs))}` +
+      `${num(r.problems.length ? 'FAILED' : `<b>${sec(r.totalMs)}</b>`)}</tr>`,
+  );
+  const head = ['image', 'case', 'layers', '#layers pulled', '#pulled', '#transfer', '#unpack', '#start', '#ready']
+    .concat('#total to ready')
+    .map((c) => (c.startsWith('#') ? `<th class="num">${esc(c.slice(1))}</th>` : `<th>${esc(c)}</th>`))
+    .join('');
+  return (
+    `<section class="cold" id="cold-node"><h2>Cold node: time to a ready notebook</h2>` +
+    `<p><code>kfc node-pull --cold</code> at ${esc(f.at)} (tag ${esc(f.tag)}): nodes ${esc(f.node.dockerd)} ` +
+    `(Docker ${esc(f.node.version)}); load ${esc(f.load.start)} … ${esc(f.load.end)}.</p>` +
+    `<table class="summary"><tr>${head}</tr>\n${rows.join('\n')}</table></section>`
+  );
+}
+
+export function renderHtml({ report, catalog, tests, cold }: HtmlInput): string {
   const owners = [
     ...new Set(report.images.flatMap((i) => i.layers.map((l) => (l.base ? 'base image' : (l.owner ?? '?'))))),
   ];
@@ -179,6 +205,7 @@ ${rows.join('\n')}</table>
 ${legend}
 <div class="search"><input id="q" type="search" placeholder="${placeholder}" aria-label="search packages"></div>
 ${sections.join('\n')}
+${cold ? coldSection(cold) : ''}
 </main><script>${JS}</script></body></html>
 `;
 }

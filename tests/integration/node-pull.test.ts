@@ -16,9 +16,10 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import type { ColdResult } from '../../src/nodepull/cold-pull.ts';
-import type { ColdRow } from '../../src/nodepull/cold-table.ts';
+import { pullsZstd } from '../../src/nodepull/compression.ts';
 import { nodePull } from '../../src/nodepull/node-pull.ts';
 import { findTool } from '../../src/referees/tools.ts';
+import { COLD_FIGURES, type ColdFigures, type ColdRow } from '../../src/report/cold-figures.ts';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
 
@@ -338,14 +339,28 @@ describe('a node pulls the family', { skip }, () => {
     const b = await kfc(['build', 'fixture', '--repo', repo, '--tag', tag, '--progress', 'quiet'], engineFixture);
     assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);
     try {
-      const r = await kfc(['node-pull', '--cold', 'fixture', '--repo', repo, '--tag', tag, '--json'], engineFixture);
+      const cold = ['node-pull', '--cold', 'fixture', '--repo', repo, '--tag', tag];
+      const r = await kfc([...cold, '--compression', 'gzip,zstd', '--json'], engineFixture);
       assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
       const res = JSON.parse(r.stdout) as ColdResult;
       assert.match(res.load.start, /load average/);
-      // Its parent is the root base (not a catalog image): only the empty node.
-      const [row, ...more] = res.rows;
-      assert.deepEqual(more, []);
-      assert.equal(row!.case, 'nothing present');
+      // The provisioned node engine (scripts/provision-node-engine.sh): it pulls zstd.
+      assert.equal(res.node.dockerd, '/usr/libexec/kfc/node-engine/dockerd');
+      assert.ok(pullsZstd(res.node.version), res.node.version);
+      // Its parent is the root base (not a catalog image): only the empty node, once per compression.
+      assert.deepEqual(
+        res.rows.map((x) => [x.case, x.compression]),
+        [
+          ['nothing present', 'gzip'],
+          ['nothing present', 'zstd'],
+        ],
+      );
+      for (const x of res.rows) assert.deepEqual(x.problems, [], JSON.stringify(x));
+      const [gzipRow, row] = res.rows;
+      // The same files, compressed two ways: not the same bytes.
+      assert.notEqual(gzipRow!.imageBytes, row!.imageBytes);
+      const saved = JSON.parse(readFileSync(join(engineFixture, COLD_FIGURES), 'utf8')) as ColdFigures;
+      assert.deepEqual(saved.rows, res.rows, 'kfc report reads the figures kept in reports/cold-node.json');
       assert.deepEqual(row!.problems, []);
       // The catalog's ready path (images.yaml test.ready), under the Kubeflow prefix.
       assert.match(row!.path, /^\/notebook\/kfc-node\/fixture-[0-9a-f]{6}\/api\/status$/);
@@ -357,12 +372,29 @@ describe('a node pulls the family', { skip }, () => {
       assert.ok(row!.startMs > 0);
       assert.equal(row!.totalMs, row!.pullMs + row!.startMs + row!.readyMs);
       assert.ok(res.peakDiskBytes >= row!.imageBytes, `peak ${res.peakDiskBytes}`);
-      assert.match(r.stderr, /^kfc node-pull --cold: fixture \(nothing present\): \d+ bytes, .* answered 200/m);
+      assert.match(r.stderr, /^kfc node-pull --cold: fixture \(nothing present, zstd\): \d+ bytes, .* answered 200/m);
       // The table as text.
-      const t = await kfc(['node-pull', '--cold', 'fixture', '--repo', repo, '--tag', tag], engineFixture);
+      const t = await kfc(cold, engineFixture);
       assert.equal(t.exitCode, 0, t.stderr);
-      assert.match(t.stdout, /^\| fixture \| nothing present \| (\d+) \/ \1 \| [\d.]+ MB \| .* \| [\d.]+ s \|$/m);
+      assert.match(
+        t.stdout,
+        /^\| fixture \| nothing present \| zstd \| (\d+) \/ \1 \| [\d.]+ MB \| .* \| [\d.]+ s \|$/m,
+      );
+      assert.match(t.stdout, /^nodes: \/usr\/libexec\/kfc\/node-engine\/dockerd \(Docker 2\d\./m);
       assert.match(t.stdout, /^load: .*load average.* … .*load average/m);
+      // A node that cannot take zstd (the host's Docker 20.10): its own refusal, one line naming the fallback.
+      const old = await kfc([...cold, '--compression', 'zstd'], engineFixture, {
+        KFC_NODE_DOCKERD: '/usr/sbin/dockerd',
+      });
+      assert.equal(old.exitCode, 2, old.stderr);
+      const last = old.stderr.trim().split('\n').pop()!;
+      assert.match(
+        last,
+        /^kfc: error: the node \(Docker 20\.10\.[^)]*\) could not pull .*fixture:.*, whose layers are zstd: /,
+      );
+      assert.match(last, /\(fix: --compression gzip, or a node engine that pulls zstd \(Docker 23 or later/);
+      assert.equal(old.stderr.match(/^kfc: error:/gm)?.length, 1, old.stderr);
+      assert.equal(await ourNodeProcesses(), '', 'node stopped after the refusal');
     } finally {
       await execa(DOCKER, ['rmi', '-f', `${repo}/fixture:${tag}`], { reject: false });
     }
@@ -383,7 +415,7 @@ describe('a node pulls the family', { skip }, () => {
     assert.ok(withParent.pulledLayers >= 1 && withParent.pulledLayers < withParent.layers, JSON.stringify(withParent));
     assert.ok(withParent.pulledBytes < empty.pulledBytes / 2, 'the base layer was on the node already');
     for (const x of rows) assert.match(x.problems[0]!, /^smoke: .*did not answer 200 \(last: the container exited/);
-    assert.match(c.stderr, /^kfc node-pull: FAIL: ref-dirgone \(parent present\): smoke: /m);
+    assert.match(c.stderr, /^kfc node-pull: FAIL: ref-dirgone \(parent present, zstd\): smoke: /m);
     assert.match(c.stderr, /^kfc: error: 2 cold-node problem\(s\)/m);
     assert.equal(await ourNodeProcesses(), '', 'node stopped');
   });

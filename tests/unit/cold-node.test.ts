@@ -1,9 +1,11 @@
 /** kfc node-pull --cold's pure parts: the runs and the registry's pushes and drops, the pull's split, the table. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { KfcError } from '../../src/errors.ts';
 import { coldPlan } from '../../src/nodepull/cold-plan.ts';
-import { type ColdRow, formatColdTable } from '../../src/nodepull/cold-table.ts';
+import { parseCompressions, pullsZstd } from '../../src/nodepull/compression.ts';
 import { pullPhases } from '../../src/nodepull/pull-phases.ts';
+import { type ColdRow, formatColdTable } from '../../src/report/cold-figures.ts';
 
 test('each image: parent present, then nothing present; a root has only the empty node', () => {
   const runs = coldPlan([{ name: 'cpu', parent: 'toolbelt' }, { name: 'torch', parent: 'cpu' }, { name: 'root' }]);
@@ -65,6 +67,7 @@ test('the table: one row per run, layers pulled of all, the four parts and the t
   const row: ColdRow = {
     image: 'jupyterlab-cpu',
     case: 'parent present',
+    compression: 'zstd',
     onNode: ['toolbelt'],
     layers: 20,
     pulledLayers: 8,
@@ -83,7 +86,28 @@ test('the table: one row per run, layers pulled of all, the four parts and the t
   assert.equal(t.length, 4);
   assert.equal(
     t[2],
-    '| jupyterlab-cpu | parent present (toolbelt) | 8 / 20 | 808.0 MB | 12.0 s | 18.0 s | 0.4 s | 1.1 s | 31.5 s |',
+    '| jupyterlab-cpu | parent present (toolbelt) | zstd | 8 / 20 | 808.0 MB | 12.0 s | 18.0 s | 0.4 s | 1.1 s | ' +
+      '31.5 s |',
   );
   assert.match(t[3]!, /^\| jupyterlab-cpu \| nothing present \| .* \| FAILED \|$/);
+});
+
+test('--compression: gzip, zstd or both, each once; anything else is one line naming the choices', () => {
+  assert.deepEqual(parseCompressions('zstd'), ['zstd']);
+  assert.deepEqual(parseCompressions('gzip,zstd'), ['gzip', 'zstd']);
+  assert.deepEqual(parseCompressions(' zstd , gzip'), ['zstd', 'gzip']);
+  for (const bad of ['lz4', 'gzip,gzip', '', 'zstd,']) {
+    assert.throws(
+      () => parseCompressions(bad),
+      (e: KfcError) => /^--compression ".*": (unknown|repeated or empty)$/.test(e.message) && /gzip,zstd/.test(e.hint!),
+      bad,
+    );
+  }
+});
+
+test('engines that pull zstd: Docker 23 and later', () => {
+  assert.equal(pullsZstd('20.10.24+dfsg1'), false);
+  assert.equal(pullsZstd('23.0.0'), true);
+  assert.equal(pullsZstd('26.1.5+dfsg1'), true);
+  assert.equal(pullsZstd(''), false);
 });

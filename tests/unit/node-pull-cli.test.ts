@@ -78,3 +78,16 @@ test('kfc node-pull --cold: images named, not --all; an unknown option is one li
   const help = await runKfc(root, ['node-pull', '--help']);
   assert.match(help.stdout, /--cold/);
 });
+
+test('kfc node-pull --compression: an unknown value, or without --cold, is one line (exit 2)', async () => {
+  const lz4 = await runKfc(root, ['node-pull', '--cold', 'mini-child', '--compression', 'lz4']);
+  assert.equal(lz4.code, 2);
+  assert.equal(
+    lz4.stderr.trim(),
+    'kfc: error: --compression "lz4": unknown (fix: gzip, zstd, or gzip,zstd (both, one after the other))',
+  );
+  const plain = await runKfc(root, ['node-pull', 'mini-child', '--compression', 'zstd']);
+  assert.equal(plain.code, 2);
+  assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
+  assert.match(plain.stderr, /^kfc: error: --compression is for the cold-node benchmark \(fix: kfc node-pull --cold/);
+});

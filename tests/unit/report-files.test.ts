@@ -8,6 +8,7 @@ import { parsePairs } from '../../src/cli/context.ts';
 import { KfcError } from '../../src/errors.ts';
 import type { RefereeImage } from '../../src/referees/model.ts';
 import { failOnProblems } from '../../src/report/check.ts';
+import type { ColdFigures, ColdRow } from '../../src/report/cold-figures.ts';
 import { readJsonFile, readReport, writeReportFiles } from '../../src/report/files.ts';
 import { familyReport, mergeReports } from '../../src/report/merge.ts';
 import { MINI_FIXTURE, tempDir } from './helpers.ts';
@@ -61,6 +62,50 @@ describe('writeReportFiles', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     assert.match(html, /mini-grand/, 'the page lists the catalog');
     assert.match(html, /tests passed/, 'the tests.json next to the report is shown');
+    assert.doesNotMatch(readFileSync(join(out, 'README.md'), 'utf8'), /Cold node/, 'no cold-node run, no section');
+  });
+
+  test('the last cold-node run (cold-node.json): a table in README.md and in index.html', () => {
+    const catalog = loadCatalog(MINI_FIXTURE);
+    const out = join(dir, 'out-cold');
+    mkdirSync(out);
+    const row: ColdRow = {
+      image: 'mini-child',
+      case: 'nothing present',
+      compression: 'zstd',
+      onNode: [],
+      layers: 3,
+      pulledLayers: 3,
+      imageBytes: 9_000_000,
+      pulledBytes: 9_000_000,
+      pullMs: 2_000,
+      transferMs: 500,
+      unpackMs: 1_500,
+      startMs: 300,
+      readyMs: 700,
+      totalMs: 3_000,
+      path: '/notebook/kfc-node/mini-child-abcdef/api/status',
+      problems: [],
+    };
+    const figures: ColdFigures = {
+      at: '2026-12-06T19:00:00Z',
+      tag: 'ci',
+      node: { dockerd: '/usr/libexec/kfc/node-engine/dockerd', version: '26.1.5+dfsg1' },
+      load: { start: '19:00:00 load average: 1.00', end: '19:01:00 load average: 1.10' },
+      peakDiskBytes: 1,
+      rows: [row, { ...row, compression: 'gzip', totalMs: 4_000 }],
+      problems: [],
+    };
+    writeFileSync(join(out, 'cold-node.json'), JSON.stringify(figures));
+    writeReportFiles(catalog, sampleReport(), out);
+    const md = readFileSync(join(out, 'README.md'), 'utf8');
+    assert.match(md, /## Cold node: time to a ready notebook/);
+    assert.match(md, /Docker 26\.1\.5\+dfsg1/);
+    assert.match(md, /^\| mini-child \| nothing present \| zstd \| 3 \/ 3 \| 9\.0 MB \| .* \| 3\.0 s \|$/m);
+    assert.match(md, /^\| mini-child \| nothing present \| gzip \| .* \| 4\.0 s \|$/m);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(html, /<section class="cold" id="cold-node">/);
+    assert.match(html, /<td>zstd<\/td>.*<b>3\.0 s<\/b>/);
   });
 });
 

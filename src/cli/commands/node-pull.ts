@@ -11,6 +11,7 @@ interface NodePullOpts {
   resultCache?: boolean;
   test?: boolean;
   cold?: boolean;
+  compression?: string;
 }
 
 export function registerNodePullCommand(program: Command): void {
@@ -33,6 +34,11 @@ export function registerNodePullCommand(program: Command): void {
       'the cold-node benchmark (serial, not CI): each named image on fresh nodes (parent present; nothing' +
         ' present), timed to its ready path: transfer, unpack, container start, server ready',
     )
+    .option(
+      '--compression <list>',
+      'with --cold: the layers written, gzip, zstd or gzip,zstd (one after the other; default zstd). The nodes' +
+        ' run KFC_NODE_DOCKERD, else /usr/libexec/kfc/node-engine/dockerd (pulls zstd), else the host dockerd',
+    )
     .addOption(new Option('--test').hideHelp())
     .option('--json', 'machine-readable output')
     .action(async (args: string[], opts: NodePullOpts, cmd: Command) => {
@@ -50,20 +56,30 @@ export function registerNodePullCommand(program: Command): void {
         throw new KfcError('give images or --all, not both', { hint: 'kfc node-pull --all --tag ci' });
       if (opts.cold && opts.all)
         throw new KfcError('--cold times the images named', { hint: 'kfc node-pull --cold jupyterlab-cpu' });
+      if (opts.compression !== undefined && !opts.cold)
+        throw new KfcError('--compression is for the cold-node benchmark', {
+          hint: 'kfc node-pull --cold IMAGE --compression gzip,zstd (node-pull itself pushes gzip with docker push)',
+        });
+      const { parseCompressions } = await import('../../nodepull/compression.ts');
+      const compressions = opts.compression === undefined ? undefined : parseCompressions(opts.compression);
       const catalog = catalogFor(cmd, { readFiles: false });
       const all = Boolean(opts.all);
       if (opts.cold) {
         const { coldPullImages } = await import('../../nodepull/node-pull-images.ts');
-        const { formatColdTable } = await import('../../nodepull/cold-table.ts');
+        const { formatColdTable } = await import('../../report/cold-figures.ts');
         const cold = await coldPullImages(catalog, {
           named: selectNodes(catalog, args),
           all,
           repo: opts.repo,
           tag: opts.tag,
+          ...(compressions ? { compressions } : {}),
           log,
         });
         if (wantsJson(cmd)) printJson(cold);
-        else process.stdout.write(`${formatColdTable(cold.rows)}\nload: ${cold.load.start} … ${cold.load.end}\n`);
+        else {
+          const node = `nodes: ${cold.node.dockerd} (Docker ${cold.node.version})`;
+          process.stdout.write(`${formatColdTable(cold.rows)}\n${node}\nload: ${cold.load.start} … ${cold.load.end}\n`);
+        }
         if (cold.problems.length) {
           for (const p of cold.problems) process.stderr.write(`kfc node-pull: FAIL: ${p}\n`);
           throw new KfcError(`${cold.problems.length} cold-node problem(s)`, {
