@@ -12,10 +12,12 @@ SUDO=
 [[ $(id -u) -ne 0 ]] && SUDO=sudo
 
 dir=/usr/libexec/kfc/node-engine
+install_skopeo() {
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends skopeo >/dev/null
+}
 if ! command -v skopeo >/dev/null; then
   log "installing skopeo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends skopeo >/dev/null ||
-    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends skopeo >/dev/null; }
+  install_skopeo || { $SUDO apt-get update -qq && install_skopeo; }
 fi
 
 if [[ ! -x $dir/dockerd ]]; then

@@ -70,7 +70,8 @@ function run(label, cmd, args, env = {}, summaries = 'last', beside = '') {
     });
     const finish = (code) => {
       const seconds = (Date.now() - t0) / 1000;
-      const state = code === 0 ? cacheState(out) : 'FAILED';
+      // A step beside others holds its stderr too: node-pull's cached lines are there.
+      const state = code === 0 ? cacheState(beside ? held : out) : 'FAILED';
       steps.push({ label, seconds, code, state: beside ? `${state}, beside ${beside}` : state });
       if (beside) process.stdout.write(`\n==== ${label} (ran beside ${beside}): its output\n${held}`);
       process.stdout.write(`==== ${label}: exit ${code} in ${seconds.toFixed(0)} s\n`);
@@ -216,9 +217,11 @@ if (scope.includes('images')) {
     );
   }
   const beside = [];
+  const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
+  const asRoot = process.getuid?.() === 0;
   let integration = Promise.resolve(0);
   if (scope.includes('integration')) {
-    const others = built === 0 ? 'node-pull' : '';
+    const others = nodePulled.length && asRoot ? 'node-pull' : '';
     integration = run('integration', process.execPath, integrationArgs, {}, 'last', others);
     beside.push(integration);
   }
@@ -231,8 +234,6 @@ if (scope.includes('images')) {
     // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
     // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the integration tests, its
     // times are not a quiet node's: `kfc node-pull --cold` is that benchmark.
-    const nodePulled = images.filter((name) => row(name)?.test?.nodePull !== false);
-    const asRoot = process.getuid?.() === 0;
     const notPulled = images.filter((name) => !nodePulled.includes(name));
     if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
     if (nodePulled.length && !asRoot) {
