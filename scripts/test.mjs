@@ -37,7 +37,8 @@ function cacheState(out) {
     const [hit, all, later] = [sum(1), sum(2), sum(3)];
     const deferred = later ? `, ${later} deferred` : '';
     if (hit + later === all) return hit === all ? `cached (${all} files)` : `cached ${hit} of ${all} files${deferred}`;
-    return hit === 0 && !later ? 'ran' : `ran ${all - hit - later} of ${all} files${deferred}, rest cached`;
+    if (hit === 0) return later ? `ran ${all - later} of ${all} files${deferred}` : 'ran';
+    return `ran ${all - hit - later} of ${all} files${deferred}, rest cached`;
   }
   const hits = [...out.matchAll(/^kfc [a-z-]+: [^:\s]+: cached \(key/gm)].length;
   if (!hits) return 'ran';
