@@ -58,7 +58,7 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 export function formatColdTable(rows: readonly ColdRow[]): string {
   return [
-    '| image | case | layers | layers (pulled / all) | pulled | transfer | unpack | container start |' +
+    '| image | case | compression | layers (pulled / all) | pulled | transfer | unpack | container start |' +
       ' server ready | total to ready |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(

@@ -127,7 +127,7 @@ function coldSection(f: ColdFigures): string {
       `${num(sec(r.transferMs))}${num(sec(r.unpackMs))}${num(sec(r.startMs))}${num(sec(r.readyMs))}` +
       `${num(r.problems.length ? 'FAILED' : `<b>${sec(r.totalMs)}</b>`)}</tr>`,
   );
-  const head = ['image', 'case', 'layers', '#layers pulled', '#pulled', '#transfer', '#unpack', '#start', '#ready']
+  const head = ['image', 'case', 'compression', '#layers pulled', '#pulled', '#transfer', '#unpack', '#start', '#ready']
     .concat('#total to ready')
     .map((c) => (c.startsWith('#') ? `<th class="num">${esc(c.slice(1))}</th>` : `<th>${esc(c)}</th>`))
     .join('');

@@ -84,6 +84,7 @@ test('the table: one row per run, layers pulled of all, the four parts and the t
   };
   const t = formatColdTable([row, { ...row, case: 'nothing present', onNode: [], problems: ['smoke: x'] }]).split('\n');
   assert.equal(t.length, 4);
+  assert.match(t[0]!, /^\| image \| case \| compression \| layers \(pulled \/ all\) \| pulled \|/);
   assert.equal(
     t[2],
     '| jupyterlab-cpu | parent present (toolbelt) | zstd | 8 / 20 | 808.0 MB | 12.0 s | 18.0 s | 0.4 s | 1.1 s | ' +

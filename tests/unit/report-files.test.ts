@@ -106,6 +106,7 @@ describe('writeReportFiles', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     assert.match(html, /<section class="cold" id="cold-node">/);
     assert.match(html, /<td>zstd<\/td>.*<b>3\.0 s<\/b>/);
+    assert.match(html, /<th>case<\/th><th>compression<\/th><th class="num">layers pulled<\/th>/);
   });
 });
 
