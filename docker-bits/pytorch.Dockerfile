@@ -1,10 +1,8 @@
 # jupyterlab-pytorch: PyTorch + torchvision from the Python index, hash-locked in
-# python/jupyterlab-pytorch.lock (CUDA 12 builds + NVIDIA's nvidia-*-cu12 wheels: cuDNN, cuBLAS,
-# NCCL…; torch finds them itself through its RPATH). The GPU driver (libcuda) comes from the node:
-# the NVIDIA container toolkit mounts it when these two variables ask for it. Without a GPU, torch
-# runs on the CPU. Comes after every jupyterlab-cpu bit, so this image reuses all of its layers.
-ENV NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+# python/jupyterlab-pytorch.lock (CUDA 12 builds). NVIDIA's wheels they need come from the
+# jupyterlab-cuda stage (cuDNN, cuBLAS… shared with TensorFlow) and from this lock (NCCL, cuSPARSELt,
+# NVSHMEM… torch's alone); torch finds them itself through its RPATH. Without a GPU, torch runs on the
+# CPU. Comes after every jupyterlab-cuda bit, so this image reuses all of its layers.
 USER root
 # Wheels of up to 1 GB: uv's 30 s read timeout fails them behind a busy proxy.
 RUN --mount=type=bind,source=python/jupyterlab-pytorch.lock,target=/tmp/kfc.lock \

@@ -1,16 +1,15 @@
-# jupyterlab-tensorflow: TensorFlow from the Python index with its CUDA 12 libraries as NVIDIA's
-# wheels (tensorflow[and-cuda]), hash-locked in python/jupyterlab-tensorflow.lock. TensorFlow
-# dlopens cuDNN, cuBLAS, cuRAND… by soname at GPU start; its RUNPATH names only some of the wheels'
-# site-packages/nvidia/*/lib folders (not cuRAND's, for one), so all of them are registered with the
-# dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them, whatever its environment
-# (kernels, terminals, sudo), unlike LD_LIBRARY_PATH, which a kernel spec or sudo can drop. The GPU driver
-# (libcuda) comes from the node through the NVIDIA container toolkit, which re-runs ldconfig at start
-# and keeps these entries. Without a GPU, TensorFlow runs on the CPU. The import check runs with a
-# throwaway HOME: run as root with jovyan's, Keras and Matplotlib left root-owned ~/.keras, ~/.config and
-# ~/.cache in the image's home, which jovyan could not write outside Kubeflow. Comes after every
-# jupyterlab-cpu bit, so this image reuses all of its layers.
-ENV NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+# jupyterlab-tensorflow: TensorFlow from the Python index, hash-locked in
+# python/jupyterlab-tensorflow.lock. Its CUDA 12 libraries are NVIDIA's wheels (tensorflow[and-cuda]):
+# most come from the jupyterlab-cuda stage (shared with PyTorch, at versions TensorFlow's extra accepts),
+# NCCL and nvcc from this lock. TensorFlow dlopens cuDNN, cuBLAS, cuRAND… by soname at GPU start; its
+# RUNPATH names only some of the wheels' site-packages/nvidia/*/lib folders (not cuRAND's, for one), so all
+# of them are registered with the dynamic linker (/etc/ld.so.conf.d + ldconfig): every process finds them,
+# whatever its environment (kernels, terminals, sudo), unlike LD_LIBRARY_PATH, which a kernel spec or sudo
+# can drop. The GPU driver (libcuda) comes from the node through the NVIDIA container toolkit, which re-runs
+# ldconfig at start and keeps these entries. Without a GPU, TensorFlow runs on the CPU. The import check
+# runs with a throwaway HOME: run as root with jovyan's, Keras and Matplotlib left root-owned ~/.keras,
+# ~/.config and ~/.cache in the image's home, which jovyan could not write outside Kubeflow. Comes after
+# every jupyterlab-cuda bit, so this image reuses all of its layers.
 USER root
 # Wheels of up to 1 GB: uv's 30 s read timeout fails them behind a busy proxy.
 RUN --mount=type=bind,source=python/jupyterlab-tensorflow.lock,target=/tmp/kfc.lock \
