@@ -51,9 +51,48 @@ async function sessionEnv(nb: Notebook): Promise<Record<string, string>> {
   return Object.fromEntries(keep.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
+/**
+ * Waits for what a user sees before a double-click: the desktop, its panel and the window manager. A launch
+ * before them raced the session's start (a Writer window that never came, on a cold machine).
+ */
+async function desktopShown(nb: Notebook): Promise<void> {
+  await until(
+    'the desktop and panel',
+    async () => {
+      const ps = await nb.processes();
+      return ['xfdesktop', 'xfce4-panel', 'xfwm4'].every((n) => ps.some((p) => p.args.includes(n)));
+    },
+    60_000,
+  );
+}
+
 async function windows(nb: Notebook, env: Record<string, string>): Promise<string[]> {
   const r = await nb.exec(['wmctrl', '-lx'], { user: '1000:100', env });
   return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+}
+
+/**
+ * The first window of class `cls` not in `before`, within 2 minutes of `file`'s launch; else an error that
+ * shows what the desktop had and what the launch printed.
+ */
+async function newWindow(
+  nb: Notebook,
+  env: Record<string, string>,
+  file: string,
+  cls: RegExp,
+  before: Set<string | undefined>,
+): Promise<string> {
+  try {
+    return await until(
+      `a ${cls} window`,
+      async () => (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)),
+      120_000,
+    );
+  } catch (e) {
+    const log = await nb.exec(['bash', '-c', `tail -n 5 "/tmp/launch-${file}.log" 2>&1`], { user: '1000:100' });
+    const shown = (await windows(nb, env)).join(' | ') || 'none';
+    throw new Error(`${(e as Error).message}; windows: ${shown}; launch log: ${log.stdout.trim() || 'empty'}`);
+  }
 }
 
 /**
@@ -78,14 +117,7 @@ describe('remote-desktop office (English session)', () => {
   before(async () => {
     nb = await startNotebook({ timeoutMs: 120_000 });
     env = await sessionEnv(nb);
-    await until(
-      'the desktop and panel',
-      async () => {
-        const ps = await nb.processes();
-        return ['xfdesktop', 'xfce4-panel', 'xfwm4'].every((n) => ps.some((p) => p.args.includes(n)));
-      },
-      60_000,
-    );
+    await desktopShown(nb);
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -106,11 +138,7 @@ describe('remote-desktop office (English session)', () => {
       const t0 = Date.now();
       const sid = await launch(nb, env, file);
       try {
-        const win = await until(
-          `a ${cls} window`,
-          async () => (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && cls.test(l)),
-          120_000,
-        );
+        const win = await newWindow(nb, env, file, cls, before);
         process.stdout.write(`${file}: window in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${win}\n`);
         if (file === 'R.desktop') {
           const r = await nb.exec(['pgrep', '-u', '1000', '-f', '/usr/lib/R/bin/exec/R'], { user: '1000:100' });
@@ -172,6 +200,7 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
   before(async () => {
     nb = await startNotebook({ env: { KF_LANG: 'fr' }, timeoutMs: 120_000 });
     env = await sessionEnv(nb);
+    await desktopShown(nb);
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -183,12 +212,7 @@ describe('remote-desktop office in French (KF_LANG=fr)', () => {
     const before = new Set((await windows(nb, env)).map((l) => l.split(/\s+/)[0]));
     const sid = await launch(nb, env, 'libreoffice-writer.desktop');
     try {
-      const win = await until(
-        'a Writer window',
-        async () =>
-          (await windows(nb, env)).find((l) => !before.has(l.split(/\s+/)[0]) && /libreoffice-writer/i.test(l)),
-        120_000,
-      );
+      const win = await newWindow(nb, env, 'libreoffice-writer.desktop', /libreoffice-writer/i, before);
       assert.match(win, /Sans nom 1/);
     } finally {
       await nb.exec(['bash', '-c', `pkill -KILL -s ${sid} || true`], { user: '1000:100' });
