@@ -38,10 +38,9 @@ describe("jupyterlab-cuda: NVIDIA's CUDA wheels shared by the GPU images", () =>
 
   test('every library of the shared wheels loads on a CPU node, needing only the node’s driver', async () => {
     const r = await python<{ loaded: number; failed: Record<string, string> }>([
-      'import ctypes, glob, json, sysconfig',
+      'import ctypes, importlib.metadata as md, json, sysconfig',
       `pkgs = ${JSON.stringify(SHARED.map((p) => p.name))}`,
       'site = sysconfig.get_path("purelib")',
-      'import importlib.metadata as md',
       'libs = sorted({f"{site}/{f}" for p in pkgs for f in md.files(p) or [] if ".so" in f.name})',
       'left, loaded, errors = list(libs), 0, {}',
       // Load in rounds: a library whose dependency is not loaded yet waits for the next round.
