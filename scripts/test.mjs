@@ -135,14 +135,32 @@ const testFiles = (dir) =>
 const nodeTest = (files, extra = []) => ['--import', 'tsx', '--test', '--test-reporter=spec', ...extra, ...files];
 const kfc = (...args) => ['bin/kfc.js', ...args];
 
+/**
+ * The unit tests: pure logic, nothing timed. With the images in scope they run beside the provisioning and
+ * the image builds (which wait on the network much of the time) and are awaited before the report, which
+ * times starts on a machine doing nothing else.
+ */
+let unit = Promise.resolve(0);
 if (scope.includes('unit')) {
-  await run('unit', process.execPath, nodeTest(testFiles('tests/unit')));
+  // Two files at a time (node:test's default is one fewer than the cores: one here).
+  const unitArgs = nodeTest(testFiles('tests/unit'), ['--test-concurrency=2']);
+  if (scope.includes('images')) unit = run('unit', process.execPath, unitArgs, {}, 'last', 'the image builds');
+  else await run('unit', process.execPath, unitArgs);
 }
+const provisioned = process.env.KFC_PROVISIONED === '1';
 if (scope.includes('integration') || scope.includes('images')) {
   // .ci/run provisions once before npm test and says so (KFC_PROVISIONED=1); alone, npm test provisions.
-  if (process.env.KFC_PROVISIONED === '1') process.stdout.write('\n==== provision: done by .ci/run\n');
+  if (provisioned) process.stdout.write('\n==== provision: done by .ci/run\n');
   else if (process.getuid?.() === 0) await run('provision', 'bash', ['scripts/provision.sh', '--all']);
 }
+/**
+ * .ci/run leaves Trivy, cosign and BuildKit building in the background (provision.sh --later): this waits for
+ * that build (the script's lock), then finds them built or builds them itself, before their first user.
+ */
+const refereeTools = () =>
+  provisioned && process.getuid?.() === 0
+    ? run('referee tools (built beside)', 'bash', ['scripts/provision-referees.sh'])
+    : Promise.resolve(0);
 if (scope.includes('integration') || scope.includes('images')) {
   // The root base first, so no integration test finds it missing on a fresh machine.
   await run('base', process.execPath, kfc('base'));
@@ -154,8 +172,10 @@ if (scope.includes('integration') || scope.includes('images')) {
  * (the load figure, the first run) and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
-if (scope.includes('integration') && !scope.includes('images'))
+if (scope.includes('integration') && !scope.includes('images')) {
+  await refereeTools();
   await run('integration', process.execPath, integrationArgs);
+}
 /**
  * The images CI builds and tests: every published image the catalog says is buildable here
  * (`kfc list --json`); the others are generated, linted and refused precisely (integration tests).
@@ -203,6 +223,8 @@ if (scope.includes('images')) {
       : // --refresh: Debian's archives as they are now; a moved one rebuilds from foundation's apt layer, so the
         // pending-security-updates gate below judges images with today's updates.
         await run('build', process.execPath, kfc('build', ...images, ...ref, '--refresh', ...ca, ...extra));
+  await unit;
+  await refereeTools();
   const row = (name) => catalogRows.find((r) => r.name === name);
   if (built === 0) {
     // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
