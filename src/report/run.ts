@@ -281,11 +281,17 @@ async function sbomAlone(run: Run, f: Found, archive: string): Promise<number> {
 
 interface Judged {
   report?: ImageReport;
-  referee?: RefereeImage;
+  /** dive and Trivy over the image's archive, which they delete after: they may still run when this returns. */
+  referee: Promise<RefereeImage | undefined>;
 }
 
-/** One image: what the cache holds, then one save read by kfc, dive and Trivy for the rest. */
-async function judgeImage(run: Run, f: Found): Promise<Judged> {
+/**
+ * One image: what the cache holds, then one save read by kfc, dive and Trivy for the rest. The save may run
+ * while the previous image's dive and Trivy do (`previous`); kfc's figures wait for them to end, so its starts
+ * are timed with nothing else of the report running. dive and Trivy are left running when this returns: the
+ * next image's save goes beside them.
+ */
+async function judgeImage(run: Run, f: Found, previous: Promise<unknown>): Promise<Judged> {
   const t0 = performance.now();
   const { node } = f;
   const { opts } = run;
@@ -298,58 +304,76 @@ async function judgeImage(run: Run, f: Found): Promise<Judged> {
   const fHit = fKey && opts.cache!.referee.get<CachedReferee>(fKey.key);
   const seconds: ImageSeconds = { save: 0, kfc: 0, total: 0 };
   const cached: string[] = [];
-  const out: Judged = {};
+  let report: ImageReport | undefined;
+  let refereeHit: RefereeImage | undefined;
   if (rHit) {
-    out.report = reportFromCache(run, f, rHit);
-    run.book.add(f.info.id, out.report.layers);
+    report = reportFromCache(run, f, rHit);
+    run.book.add(f.info.id, report.layers);
     cached.push('report');
   }
   if (fHit) {
-    out.referee = refereeFromCache(run, f, fHit);
-    if (out.referee) cached.push('referees');
+    refereeHit = refereeFromCache(run, f, fHit);
+    if (refereeHit) cached.push('referees');
   }
-  const needReport = wantReport && !out.report;
-  const needReferee = wantReferee && !out.referee;
+  const needReport = wantReport && !report;
+  const needReferee = wantReferee && !refereeHit;
   const needSbom = wantsSbomAlone(run, f, wantReferee);
-  if (needReport || needReferee || needSbom) {
-    const file = needReferee || needSbom ? join(run.scratch(), `${node.name}.tar`) : undefined;
-    try {
-      const saved = await saveImage(run.engine, {
-        name: node.name,
-        ref: f.ref,
-        id: f.info.id,
-        file,
-        verb: run.verb,
-        log: opts.log,
-      });
-      Object.assign(seconds, saved.seconds);
-      run.notes.push(...saved.notes);
-      if (!saved.image) {
-        run.notes.push(`${node.name}: ${f.ref} (${f.info.id}) not found in the saved archive`);
-        return {};
-      }
-      run.book.add(f.info.id, saved.image.layers);
-      run.book.pool(saved.layers.values());
-      if (needReport) {
-        const m = await measure(run, f, saved.image);
-        out.report = m.report;
-        seconds.kfc = Math.round((seconds.kfc + m.seconds.kfc) * 10) / 10;
-        if (m.seconds.manifests !== undefined) seconds.manifests = m.seconds.manifests;
-        if (m.seconds.starts !== undefined) seconds.starts = m.seconds.starts;
-        if (rKey && !m.report.breaches.length) opts.cache!.report.put(rKey.key, rKey.parts, m.report);
-      }
-      if (needReferee) out.referee = await referee(run, f, saved, gates, fKey);
-      if (needSbom) seconds.trivy = await sbomAlone(run, f, file!);
-    } finally {
-      if (file) rmSync(file, { force: true });
-    }
+  const done = (referee: RefereeImage | undefined) => {
+    if (referee?.seconds.dive !== undefined) seconds.dive = referee.seconds.dive;
+    if (referee?.seconds.trivy !== undefined) seconds.trivy = referee.seconds.trivy;
+    seconds.total = secondsSince(t0);
+    if (cached.length) seconds.cached = cached;
+    if (report) report.seconds = seconds;
+    return referee;
+  };
+  if (!needReport && !needReferee && !needSbom) {
+    done(refereeHit);
+    return { report, referee: Promise.resolve(refereeHit) };
   }
-  if (out.referee?.seconds.dive !== undefined) seconds.dive = out.referee.seconds.dive;
-  if (out.referee?.seconds.trivy !== undefined) seconds.trivy = out.referee.seconds.trivy;
-  seconds.total = secondsSince(t0);
-  if (cached.length) seconds.cached = cached;
-  if (out.report) out.report.seconds = seconds;
-  return out;
+  const file = needReferee || needSbom ? join(run.scratch(), `${node.name}.tar`) : undefined;
+  const drop = () => file && rmSync(file, { force: true });
+  let saved: SavedImage;
+  try {
+    saved = await saveImage(run.engine, {
+      name: node.name,
+      ref: f.ref,
+      id: f.info.id,
+      file,
+      verb: run.verb,
+      log: opts.log,
+    });
+    await previous;
+    Object.assign(seconds, saved.seconds);
+    run.notes.push(...saved.notes);
+    if (!saved.image) {
+      run.notes.push(`${node.name}: ${f.ref} (${f.info.id}) not found in the saved archive`);
+      drop();
+      return { referee: Promise.resolve(undefined) };
+    }
+    run.book.add(f.info.id, saved.image.layers);
+    run.book.pool(saved.layers.values());
+    if (needReport) {
+      const m = await measure(run, f, saved.image);
+      report = m.report;
+      seconds.kfc = Math.round((seconds.kfc + m.seconds.kfc) * 10) / 10;
+      if (m.seconds.manifests !== undefined) seconds.manifests = m.seconds.manifests;
+      if (m.seconds.starts !== undefined) seconds.starts = m.seconds.starts;
+      if (rKey && !m.report.breaches.length) opts.cache!.report.put(rKey.key, rKey.parts, m.report);
+    }
+  } catch (e) {
+    drop();
+    throw e;
+  }
+  const readers = (async () => {
+    try {
+      const judged = needReferee ? await referee(run, f, saved, gates, fKey) : refereeHit;
+      if (needSbom) seconds.trivy = await sbomAlone(run, f, file!);
+      return done(judged);
+    } finally {
+      drop();
+    }
+  })();
+  return { report, referee: readers };
 }
 
 async function referee(
@@ -416,12 +440,27 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   const images: ImageReport[] = [];
   const referees: RefereeImage[] = [];
   try {
-    for (const node of catalog.order) {
-      const f = wanted.has(node.name) ? found.get(node.name) : undefined;
-      if (!f) continue;
-      const j = await judgeImage(run, f);
-      if (j.report) images.push(j.report);
-      if (j.referee) referees.push(j.referee);
+    // Each image's dive and Trivy run beside the next image's save; the next image's figures wait for them, and a
+    // failure there is thrown then.
+    const pending: Promise<RefereeImage | undefined>[] = [];
+    let previous: Promise<unknown> = Promise.resolve();
+    try {
+      for (const node of catalog.order) {
+        const f = wanted.has(node.name) ? found.get(node.name) : undefined;
+        if (!f) continue;
+        const j = await judgeImage(run, f, previous);
+        if (j.report) images.push(j.report);
+        j.referee.catch(() => undefined); // awaited by the next image and below: no unhandled rejection
+        pending.push(j.referee);
+        previous = j.referee;
+      }
+    } finally {
+      // Nothing is left reading an archive when the scratch folder goes.
+      await Promise.allSettled(pending);
+    }
+    for (const p of pending) {
+      const referee = await p;
+      if (referee) referees.push(referee);
     }
   } finally {
     if (work && !opts.workDir) rmSync(work, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /** collectReport (kfc report's orchestration) against a fake engine: what it reads, measures and gates. */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -558,6 +558,62 @@ describe('collectReport with the referee part', () => {
     code: 'c',
     engine: 'e',
   };
+
+  test("the next image's save runs beside an image's dive; its starts wait until that dive ends", async () => {
+    // A dive that takes a second and notes when it ran (its verdict does not matter here).
+    const marks = join(dir, 'dive-marks');
+    const bin = join(dir, 'slow-dive');
+    writeFileSync(
+      bin,
+      [
+        '#!/bin/sh',
+        `echo "dive-start $(date +%s%3N)" >>${marks}`,
+        'sleep 1',
+        `echo "dive-end $(date +%s%3N)" >>${marks}`,
+        'printf "efficiency: 100 %%\\nwastedBytes: 0 bytes\\nuserWastedPercent: 0 %%\\nResult:PASS\\n"',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(bin, 0o755);
+    const dive = { bin, ciConfig: '/dev/null', configEfficiency: 0.5, version: 'fake', configDigest: 'd' };
+    const both = { setup: { dive, tools: {} }, images: new Set(['mini-root', 'mini-child']), sbomDir: join(dir, 'sb') };
+    const at: Record<string, number> = {};
+    const inner = fakeEngine([]);
+    const engine: ReportEngine = {
+      ...inner,
+      saveTo: async (ref, file) => {
+        at[`save ${ref}`] = Date.now();
+        await inner.saveTo(ref, file);
+      },
+      measureStart: async (ref, ready, starts, o) => {
+        at[`start ${ref}`] = Date.now();
+        return inner.measureStart(ref, ready, starts, o);
+      },
+    };
+    const nodes = ['mini-root', 'mini-child'].map((n) => catalog.nodes.get(n)!);
+    const r = await collectReport(catalog, nodes, {
+      refOf,
+      manifests: false,
+      starts: 3,
+      referees: both,
+      engine,
+      log() {},
+    });
+    assert.deepEqual(
+      r.referees.map((x) => x.name),
+      ['mini-root', 'mini-child'],
+    );
+    const lines = readFileSync(marks, 'utf8').trim().split('\n');
+    const rootDive = { start: Number(lines[0]!.split(' ')[1]), end: Number(lines[1]!.split(' ')[1]) };
+    assert.ok(
+      at['save kfc/mini-child:t']! < rootDive.end,
+      `child saved at ${at['save kfc/mini-child:t']}, root's dive ${lines}`,
+    );
+    assert.ok(
+      at['start kfc/mini-child:t']! >= rootDive.end,
+      `child started at ${at['start kfc/mini-child:t']}, ${lines}`,
+    );
+  });
 
   test('one save to a file read by both parts, deleted after; then both from the cache, nothing saved', async () => {
     const work = join(dir, 'work');
