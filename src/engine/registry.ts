@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { KfcError } from '../errors.ts';
 import { type ContentFacts, computeTags, type TagPlan, taggedRef } from '../tags/tags.ts';
 import { docker, imageExists, inspectImage } from './docker.ts';
+import { lastLine } from './last-line.ts';
 import { classifyRegistryError, registryOf } from './registry-errors.ts';
 
 /** Reads versions from the built image by running it once (tools that are absent stay undefined). */
@@ -55,12 +56,7 @@ async function withRetries(verb: 'push' | 'pull', ref: string, args: string[], r
       if (!res.failed) return;
       const text = `${res.stderr}\n${res.stdout}`;
       const kind = classifyRegistryError(text, ref);
-      const line =
-        text
-          .split('\n')
-          .map((l) => l.trim())
-          .filter(Boolean)
-          .slice(-1)[0] ?? '';
+      const line = lastLine(text);
       if (kind === 'transient') {
         throw new KfcError(`${verb} of ${ref} failed: ${line}`, {
           hint: `the registry kept failing after ${retries} retries; try again later`,

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
+import { lastLine } from '../engine/last-line.ts';
 import { KfcError } from '../errors.ts';
 import type { ColdFigures, ColdRow, LayerCompression } from '../report/cold-figures.ts';
 import { coldPlan } from './cold-plan.ts';
@@ -25,7 +26,7 @@ import { runSmoke, smokePlan } from './node-smoke.ts';
 import { blobsToDelete } from './pull-accounts.ts';
 import { blobFetches } from './pull-bytes.ts';
 import { pullPhases, type TimedLine } from './pull-phases.ts';
-import { lastLine, type Scratch, withScratch } from './scratch.ts';
+import { type Scratch, withScratch } from './scratch.ts';
 
 export type ColdResult = Omit<ColdFigures, 'at' | 'tag'>;
 

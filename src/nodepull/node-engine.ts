@@ -7,27 +7,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 import { dockerBin } from '../engine/docker.ts';
 import { KfcError } from '../errors.ts';
+import { freePort } from '../testing/ports.ts';
 
 const DOCKER = dockerBin();
 
 /** rm -rf: a node's data root holds every file of the pulled images; Node's rmSync is far slower. */
 export async function removeTree(dir: string): Promise<void> {
   await execa('rm', ['-rf', '--one-file-system', dir], { reject: false });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function until(what: string, ok: () => Promise<boolean>, ms: number): Promise<void> {

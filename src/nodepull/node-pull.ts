@@ -18,6 +18,7 @@ import { execa } from 'execa';
 import { ResultStore } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
+import { lastLine } from '../engine/last-line.ts';
 import { KfcError } from '../errors.ts';
 import { cosignVersion, throwawayKeyPair } from '../signing/cosign.ts';
 import { sbomFor } from '../signing/sbom.ts';
@@ -27,7 +28,7 @@ import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
 import { runSmoke, type SmokeFigures, type SmokePlan, smokePlan } from './node-smoke.ts';
 import { blobsToDelete, identityProblem, type ManifestV2, pullAccounts } from './pull-accounts.ts';
 import { blobFetches, type PullFigure } from './pull-bytes.ts';
-import { lastLine, withScratch } from './scratch.ts';
+import { withScratch } from './scratch.ts';
 
 interface NodePullRow extends PullFigure {
   seconds: number;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { dockerBin } from '../engine/docker.ts';
+import { lastLine } from '../engine/last-line.ts';
 import { cleanupOnInterrupt } from '../engine/signals.ts';
 import { KfcError } from '../errors.ts';
 import type { LayerCompression } from '../report/cold-figures.ts';
@@ -52,13 +53,6 @@ interface ScratchOptions {
   tag: string;
   log: (line: string) => void;
 }
-
-/** The last line of a command's stderr that is not blank: the one line an error names. */
-export const lastLine = (s: string) =>
-  s
-    .split('\n')
-    .filter((l) => l.trim())
-    .slice(-1)[0] ?? '';
 
 /** Runs `body` with a fresh scratch, and cleans the scratch up after it (thrown or not) or on an interrupt. */
 export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) => Promise<T>): Promise<T> {

@@ -168,19 +168,20 @@ async function runSuites(
       });
     }
 
-    if (opts.cacheableOnly) {
-      const later = toRun.filter((p) => !p.key || p.alone);
-      for (const plan of later) {
-        line(`kfc test: ${node.name}: deferred ${plan.label} (${plan.uncached ?? plan.noKey ?? plan.alone})`);
-        byFile.set(plan.file, { file: plan.file, status: 'deferred', passed: 0, failed: 0, skipped: 0, seconds: 0 });
-      }
-      toRun.splice(0, toRun.length, ...toRun.filter((p) => !later.includes(p)));
+    // A --cacheable-only pass defers the files whose results are not kept, and those that must run alone.
+    const deferred = (p: SuitePlan) => Boolean(opts.cacheableOnly && (!p.key || p.alone));
+    for (const plan of toRun.filter(deferred)) {
+      line(`kfc test: ${node.name}: deferred ${plan.label} (${plan.uncached ?? plan.noKey ?? plan.alone})`);
+      byFile.set(plan.file, { file: plan.file, status: 'deferred', passed: 0, failed: 0, skipped: 0, seconds: 0 });
     }
 
     const lastTook = store.on ? readDurations() : {};
     const tookNow: Record<string, number> = {};
     await runPool(
-      longestFirst(toRun, (p) => lastTook[durationKey(node.name, p.file)]),
+      longestFirst(
+        toRun.filter((p) => !deferred(p)),
+        (p) => lastTook[durationKey(node.name, p.file)],
+      ),
       opts.concurrency ?? 2,
       (p) => Boolean(p.alone),
       async (plan) => {
