@@ -140,8 +140,11 @@ build_go_tools() {
 
 if $later; then
   # The background build inherits fd 9 and with it the lock; this process lets go of its copy and returns.
-  log "building Trivy, cosign and BuildKit in the background (log: $TOOLS_DIR/go-builds.log)"
-  build_go_tools </dev/null >"$TOOLS_DIR/go-builds.log" 2>&1 &
+  # At the lowest CPU priority: it takes the cores only when what runs beside it waits (on the network, the
+  # disk). At the same priority it doubled the image builds on 2 cores (339 s alone, 914 s beside it) and
+  # ended later than building first.
+  log "building Trivy, cosign and BuildKit in the background, at nice 19 (log: $TOOLS_DIR/go-builds.log)"
+  (renice -n 19 -p "$BASHPID" >/dev/null && build_go_tools) </dev/null >"$TOOLS_DIR/go-builds.log" 2>&1 &
   exec 9>&-
   exit 0
 fi
