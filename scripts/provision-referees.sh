@@ -69,7 +69,7 @@ if [[ ! -x "$actionlint" ]]; then
 fi
 ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
 
-# --- Trivy, cosign, BuildKit: the long Go builds, one after the other's download, side by side ----------
+# --- Trivy, cosign, BuildKit: the long Go builds ----------------------------------------------------------
 build_trivy() {
   local trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy" tmp
   [[ -x "$trivy" ]] && return 0
@@ -140,9 +140,9 @@ build_go_tools() {
 
 if $later; then
   # The background build inherits fd 9 and with it the lock; this process lets go of its copy and returns.
-  # At the lowest CPU priority: it takes the cores only when what runs beside it waits (on the network, the
-  # disk). At the same priority it doubled the image builds on 2 cores (339 s alone, 914 s beside it) and
-  # ended later than building first.
+  # At the lowest CPU priority within kfc's own processes: at the same priority, on 2 cores, the cold image
+  # builds beside it took 914 s (849 s at nice 19). BuildKit's RUNs sit in a cgroup of their own, where nice does
+  # not reach: the builds still share the cores with it.
   log "building Trivy, cosign and BuildKit in the background, at nice 19 (log: $TOOLS_DIR/go-builds.log)"
   (renice -n 19 -p "$BASHPID" >/dev/null && build_go_tools) </dev/null >"$TOOLS_DIR/go-builds.log" 2>&1 &
   exec 9>&-

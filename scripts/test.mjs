@@ -137,8 +137,7 @@ const kfc = (...args) => ['bin/kfc.js', ...args];
 
 /**
  * The unit tests: pure logic, nothing timed. With the images in scope they run beside the provisioning and
- * the image builds (which wait on the network much of the time) and are awaited before the report, which
- * times starts on a machine doing nothing else.
+ * the image builds, and are awaited before the report, which times starts with nothing else running.
  */
 let unit = Promise.resolve(0);
 if (scope.includes('unit')) {
