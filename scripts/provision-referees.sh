@@ -140,9 +140,8 @@ build_go_tools() {
 
 if $later; then
   # The background build inherits fd 9 and with it the lock; this process lets go of its copy and returns.
-  # At the lowest CPU priority within kfc's own processes: at the same priority, on 2 cores, the cold image
-  # builds beside it took 914 s (849 s at nice 19). BuildKit's RUNs sit in a cgroup of their own, where nice does
-  # not reach: the builds still share the cores with it.
+  # At the lowest CPU priority: at the same priority, on 2 cores, the cold image builds beside it took 914 s;
+  # at nice 19, 849 s (the Go builds still took 20-40 % of the cores: the builds' RUNs often leave a core idle).
   log "building Trivy, cosign and BuildKit in the background, at nice 19 (log: $TOOLS_DIR/go-builds.log)"
   (renice -n 19 -p "$BASHPID" >/dev/null && build_go_tools) </dev/null >"$TOOLS_DIR/go-builds.log" 2>&1 &
   exec 9>&-
