@@ -443,16 +443,14 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     // Each image's dive and Trivy run beside the next image's save; the next image's figures wait for them, and a
     // failure there is thrown then.
     const pending: Promise<RefereeImage | undefined>[] = [];
-    let previous: Promise<unknown> = Promise.resolve();
     try {
       for (const node of catalog.order) {
         const f = wanted.has(node.name) ? found.get(node.name) : undefined;
         if (!f) continue;
-        const j = await judgeImage(run, f, previous);
+        const j = await judgeImage(run, f, pending.at(-1) ?? Promise.resolve());
         if (j.report) images.push(j.report);
         j.referee.catch(() => undefined); // awaited by the next image and below: no unhandled rejection
         pending.push(j.referee);
-        previous = j.referee;
       }
     } finally {
       // Nothing is left reading an archive when the scratch folder goes.
