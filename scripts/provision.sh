@@ -28,7 +28,7 @@ else
   SUDO=
 fi
 
-packages=(docker.io mmdebstrap ca-certificates curl python3-venv)
+packages=(docker.io mmdebstrap ca-certificates curl python3-venv zstd)
 if $want_all; then
   packages+=(docker-registry apache2-utils chromium shellcheck)
 fi

@@ -166,7 +166,7 @@ if (scope.includes('integration') || scope.includes('images')) {
 }
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
- * images in scope they run after the report, beside node-pull (one core's gzip and the disk): neither times
+ * images in scope they run after the report, beside node-pull (its pushes and pulls load the disk): neither times
  * anything it judges. The image suites come after both, alone, since some of them time the image's answers
  * (the load figure, the first run) and would judge the machine instead.
  */
@@ -234,10 +234,13 @@ if (scope.includes('images')) {
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
     const vulns = process.env.KFC_TEST_VULNS === '1' ? ['--vulns'] : [];
+    // The same save's layers, kept as zstd, are what node-pull pushes (no second save of an image).
+    const nodePullsSome = process.getuid?.() === 0 && images.some((name) => row(name)?.test?.nodePull !== false);
+    const keep = nodePullsSome ? ['--keep-layers'] : [];
     await run(
       'report gates and referees',
       process.execPath,
-      kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns),
+      kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns, ...keep),
     );
   }
   const beside = [];

@@ -1,7 +1,8 @@
 /**
  * The result-cache key of one image's node pull (src/cache/store.ts): everything the pull, its three
  * accounts, the identity check and the smoke read. The image's ID, the IDs of the images already on the
- * node (its chain and any sibling branch the node still holds), the engine's and the registry's versions,
+ * node (its chain and any sibling branch the node still holds), the engines' and the registry's versions,
+ * how the layers are compressed and pushed,
  * the smoke it ran, the signature check before the pull (cosign's version), and node-pull's own source:
  * the import tree of node-pull.ts (esbuild's metafile).
  */
@@ -21,6 +22,8 @@ export interface NodePullKeyInput {
   onNode: { name: string; id: string }[];
   engineVersion: string;
   registryVersion: string;
+  /** How the layers are written and pushed (zstd's level and version, skopeo's version). */
+  layers: string;
   /** What the smoke checks ("off", or the ready path and "+kernel"). */
   smoke: string;
   /** How the image is signed and verified before the node pulls it (cosign's version). */
@@ -34,6 +37,7 @@ export function nodePullKey(input: NodePullKeyInput): { key: string; parts: Reco
     onNode: input.onNode.map((n) => `${n.name}=${n.id}`).join(' '),
     engine: input.engineVersion,
     registry: input.registryVersion,
+    layers: input.layers,
     smoke: input.smoke,
     verify: input.verify,
     source: input.source,

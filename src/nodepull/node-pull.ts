@@ -1,8 +1,10 @@
 /**
  * A node's pull (`kfc node-pull`): images go, parents first, to a throwaway htpasswd registry and
- * into "a node" (a second, empty dockerd: the build engine's images and cache stay). While the node
- * pulls one image the next is pushed. For each: the three accounts of what moved, the pulled image's ID
- * against the build's (content identity), the registry blobs no later image needs dropped, a
+ * into "a node" (a second, empty dockerd that pulls zstd: the build engine's images and cache stay). Each
+ * is pushed as the build's config and zstd layers (kept-layers.ts: from kfc report's one save, else one
+ * save here), so the node's image ID is the build's. While the node pulls one image the next is pushed.
+ * For each: the three accounts of what moved, the pulled image's ID against the build's (content
+ * identity), the registry blobs no later image needs dropped, a
  * Kubeflow-contract smoke test on the node (node-smoke.ts), and the images no later pull needs removed
  * from the node. Each pushed image is signed by digest with a key pair made for the run, its CycloneDX
  * SBOM attested (src/signing); before the node pulls it, the signature and the attestation of what its
@@ -15,6 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { LayerBlobs, ZSTD_LEVEL } from '../blobs/layer-blobs.ts';
 import { ResultStore } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
@@ -23,6 +26,9 @@ import { KfcError } from '../errors.ts';
 import { cosignVersion, throwawayKeyPair } from '../signing/cosign.ts';
 import { sbomFor } from '../signing/sbom.ts';
 import { type SignResult, signImage, type VerifyResult, verifyImage } from '../signing/signing.ts';
+import { pullsZstd } from './compression.ts';
+import { keepLayers, pruneLayerStore } from './kept-layers.ts';
+import { nodeDockerd, PROVISIONED_NODE_DOCKERD } from './node-engine.ts';
 import { heldBefore, planPulls } from './node-plan.ts';
 import { nodePullKey, nodePullSourceDigest } from './node-pull-key.ts';
 import { runSmoke, type SmokeFigures, type SmokePlan, smokePlan } from './node-smoke.ts';
@@ -121,6 +127,10 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
     built.set(n.name, { id: i.id, diffIds: i.layers });
   }
   const engineVersion = (await execa(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false })).stdout;
+  const dockerd = nodeDockerd();
+  const nodeVersion = (await execa(dockerd, ['--version'], { reject: false })).stdout.trim();
+  const zstd = (await execa('zstd', ['-V'], { reject: false })).stdout.trim();
+  const skopeo = (await execa('skopeo', ['--version'], { reject: false })).stdout.trim();
   const registryVersion = (await execa('/usr/bin/docker-registry', ['--version'], { reject: false })).stdout.trim();
   const source = await nodePullSourceDigest();
   const verify = `cosign ${await cosignVersion()}: signed, SBOM attested, verified by a throwaway key; digest pulled`;
@@ -132,8 +142,9 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       nodePullKey({
         imageId: built.get(n.name)!.id,
         onNode: before[i]!.map((x) => ({ name: x, id: built.get(x)!.id })),
-        engineVersion,
+        engineVersion: `build ${engineVersion}; node ${nodeVersion}`,
         registryVersion,
+        layers: `zstd -${ZSTD_LEVEL} (${zstd}), the build's config, OCI layout pushed by ${skopeo}`,
         smoke: smokeKey(plans.get(n.name)),
         verify,
         source,
@@ -167,23 +178,43 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   // After an image is refused, later rows are not stored: the node does not hold what a whole run leaves.
   let refused = false;
   let peak = 0;
+  const shared = new LayerBlobs(undefined, log);
+  if (shared.on) await pruneLayerStore(shared, log);
   await withScratch({ prefix: 'kfc-node-', verb: 'kfc node-pull', tag: opts.tag, log }, async (scratch) => {
     const { work, dockerConfig, mainEnv, registry: reg, repo, target } = scratch;
     const measure = async () => {
       peak = Math.max(peak, await scratch.diskBytes());
     };
-    const nd = await scratch.startNode('node');
+    const nd = await scratch.startNode('node', dockerd);
+    if (!pullsZstd(nd.version))
+      throw new KfcError(`the node's engine ${dockerd} is Docker ${nd.version}: it cannot pull zstd layers`, {
+        hint: `Docker 23 or later: ${PROVISIONED_NODE_DOCKERD} (bash scripts/provision.sh --all), or KFC_NODE_DOCKERD`,
+      });
+    // Without a writable layer store (one warning given), the run keeps its layers in its scratch.
+    const blobs = shared.on ? shared : new LayerBlobs(join(work, 'layer-blobs'), log);
     const keyDir = join(work, 'cosign');
     mkdirSync(keyDir);
     const pair = await throwawayKeyPair(keyDir);
     const byName = new Map(opts.nodes.map((n) => [n.name, n]));
-    // Push, then sign what the registry holds by its digest and attest the image's SBOM (kept by image ID).
+    // Push the kept zstd layers, then sign what the registry holds by its digest and attest the image's SBOM
+    // (kept by image ID).
     const push = async (name: string): Promise<SignResult> => {
       const ref = opts.refOf(byName.get(name)!);
-      await scratch.push(name, ref);
+      const { id, diffIds } = built.get(name)!;
+      const own = await keepLayers(blobs, { name, ref, id, diffIds, work, log });
+      let sbom: string;
+      try {
+        const layout = join(work, 'layouts', name);
+        blobs.writeLayout(layout, id, opts.tag);
+        const t0 = Date.now();
+        await scratch.pushLayout(name, layout, opts.tag);
+        log(`kfc node-pull: ${name}: pushed (zstd layers, the build's config) in ${sec(Date.now() - t0)}`);
+        const dir = join(work, 'sbom');
+        sbom = await sbomFor({ name, ref, id, dir, verb: 'kfc node-pull', log, archive: own.archive });
+      } finally {
+        own.drop();
+      }
       const { digest } = await scratch.manifest(name, opts.tag);
-      const id = built.get(name)!.id;
-      const sbom = await sbomFor({ name, ref, id, dir: join(work, 'sbom'), verb: 'kfc node-pull', log });
       const signed = await signImage(`${reg.host}/${repo(name)}@${digest}`, sbom, {
         key: pair.key,
         password: pair.password,

@@ -1,7 +1,7 @@
 /**
  * The scratch of a node pull (`kfc node-pull`, plain or --cold): a work directory, a throwaway htpasswd
  * registry the build engine is logged in to (the run's own DOCKER_CONFIG, the nodes read it too), the
- * nodes (second dockerds, node-engine.ts) started under it and the tags pushed from the build engine;
+ * nodes (second dockerds, node-engine.ts) started under it and what is pushed to the registry;
  * and their cleanup, once, when the run ends or on Ctrl-C/SIGTERM: a node, a registry and iptables rules
  * must not outlive kfc.
  */
@@ -32,11 +32,15 @@ export interface Scratch {
   /** An image's reference in the registry, with the run's tag. */
   target(name: string): string;
   /**
-   * Tags the build engine's `ref` as target(name), pushes it and drops that tag again (docker push: Docker v2
-   * manifest, gzip, the build's config and so its image ID). With a compression: skopeo copies it from the
-   * build engine as an OCI image with layers so compressed (skopeo writes an OCI config, a new image ID).
+   * skopeo copies the build engine's `ref` to target(name) as an OCI image with layers so compressed (skopeo
+   * writes an OCI config: a new image ID; the cold-node benchmark's way).
    */
-  push(name: string, ref: string, compression?: LayerCompression): Promise<void>;
+  push(name: string, ref: string, compression: LayerCompression): Promise<void>;
+  /**
+   * Pushes the image an OCI layout on disk holds as `tag` (src/blobs: the build's config, zstd layers) to
+   * target(name), byte for byte (skopeo --preserve-digests: no blob or manifest is rewritten).
+   */
+  pushLayout(name: string, layout: string, tag: string): Promise<void>;
   /** The manifest a tag or digest of an image names in the registry, and its digest. */
   manifest(name: string, reference: string): Promise<{ manifest: ManifestV2; digest: string }>;
   /** A node under work/dir running `dockerd` (node-engine.ts); stopped by its stop() or by the cleanup. */
@@ -61,7 +65,6 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
   const dockerConfig = join(work, 'docker-config');
   mkdirSync(dockerConfig);
   const mainEnv = { DOCKER_CONFIG: dockerConfig };
-  const pushed: string[] = [];
   const nodes = new Set<NodeEngine>();
   let registry: Registry | undefined;
   let cleaned: Promise<void> | undefined;
@@ -69,7 +72,6 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
     (cleaned ??= (async () => {
       for (const n of nodes) await n.stop();
       await registry?.stop();
-      for (const t of pushed) await execa(docker, ['rmi', t], { reject: false });
       await removeTree(work);
     })());
   const offInterrupt = cleanupOnInterrupt(() => {
@@ -95,27 +97,25 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
       repo,
       target,
       async push(name, ref, compression) {
-        if (compression) {
-          const args = ['copy', '--quiet', '--dest-tls-verify=false', '--format', 'oci'];
-          args.push('--dest-compress-format', compression, '--dest-creds', `${reg.user}:${reg.password}`);
-          const c = await execa('skopeo', [...args, `docker-daemon:${ref}`, `docker://${target(name)}`], {
-            reject: false,
-          });
-          if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${ref} failed: ${lastLine(c.stderr)}`);
-          return;
-        }
-        await execa(docker, ['tag', ref, target(name)]);
-        pushed.push(target(name));
-        const p = await execa(docker, ['push', target(name)], { env: mainEnv, reject: false });
-        if (p.exitCode !== 0) throw new KfcError(`docker push ${target(name)} failed: ${lastLine(p.stderr)}`);
-        await execa(docker, ['rmi', target(name)], { reject: false });
+        const args = ['copy', '--quiet', '--dest-tls-verify=false', '--format', 'oci'];
+        args.push('--dest-compress-format', compression, '--dest-creds', `${reg.user}:${reg.password}`);
+        const c = await execa('skopeo', [...args, `docker-daemon:${ref}`, `docker://${target(name)}`], {
+          reject: false,
+        });
+        if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${ref} failed: ${lastLine(c.stderr)}`);
+      },
+      async pushLayout(name, layout, tag) {
+        const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
+        args.push('--dest-creds', `${reg.user}:${reg.password}`, `oci:${layout}:${tag}`, `docker://${target(name)}`);
+        const c = await execa('skopeo', args, { reject: false });
+        if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${name}'s layout failed: ${lastLine(c.stderr)}`);
       },
       async manifest(name, reference) {
         const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
         const r = await fetch(`http://${reg.host}/v2/${repo(name)}/manifests/${reference}`, {
           headers: {
             Authorization: `Basic ${auth}`,
-            // Docker's (docker push) or OCI's (skopeo --format oci): the same layers and config fields.
+            // Docker's (docker push) or OCI's (skopeo): the same layers and config fields.
             Accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
           },
         });

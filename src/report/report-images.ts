@@ -5,6 +5,7 @@
  */
 
 import { join } from 'node:path';
+import { LayerBlobs } from '../blobs/layer-blobs.ts';
 import { ResultStore } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { requireEngine } from '../engine/docker.ts';
@@ -20,7 +21,7 @@ import type { FamilyReport } from './model.ts';
 import { type CollectOptions, collectReport, type ResultCaches } from './run.ts';
 import { checkSecurityUpdates } from './security-updates.ts';
 
-export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'referees' | 'cache'> {
+export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'referees' | 'cache' | 'keepLayers'> {
   repo?: string;
   tag?: string;
   /** Image name → the reference to measure instead of REPO/IMAGE:TAG. */
@@ -40,6 +41,8 @@ export interface ReportImagesOptions extends Omit<CollectOptions, 'refOf' | 'ref
   resultCache?: boolean;
   /** The cache's directory (default: the kfc cache dir). */
   cacheDir?: string;
+  /** Keep each saved image's layers as zstd blobs for kfc node-pull (--keep-layers). */
+  keepLayers?: boolean;
 }
 
 export interface ReportedImages {
@@ -74,10 +77,12 @@ export async function reportImages(
   const only = opts.referees?.images ?? (() => true);
   const unjudged = setup ? nodes.filter((n) => !only(n)).map((n) => n.name) : [];
   if (unjudged.length) opts.log(`kfc report: referees not run on ${unjudged.join(' ')} (images.yaml test.referees)`);
-  const { referees: _referees, ...collect } = opts;
+  const { referees: _referees, keepLayers, ...collect } = opts;
+  const layerDir = opts.cacheDir ? join(opts.cacheDir, 'layer-blobs') : undefined;
   const collected = await collectReport(catalog, nodes, {
     ...collect,
     refOf,
+    ...(keepLayers ? { keepLayers: new LayerBlobs(layerDir, opts.log) } : {}),
     cache: await caches(opts, engineVersion),
     ...(setup
       ? {

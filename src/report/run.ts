@@ -7,7 +7,8 @@
  * (cache-keys.ts); an image whose results are all cached is not saved at all. A referee run keeps each
  * image's CycloneDX SBOM by image ID (src/referees/sbom-store.ts) for kfc push --sign and kfc node-pull;
  * an image the referees leave out (the GPU images) gets its SBOM alone from the same one save, by one
- * Trivy pass, unless one is kept for its image ID already.
+ * Trivy pass, unless one is kept for its image ID already. With keepLayers (kfc report --keep-layers), the
+ * same archive's layers go into the zstd layer store (src/blobs) kfc node-pull pushes from.
  */
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import writeFileAtomic from 'write-file-atomic';
+import type { LayerBlobs } from '../blobs/layer-blobs.ts';
 import type { ResultStore, StoredResult } from '../cache/store.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { ArchiveImage } from '../metrics/archive/image-archive.ts';
@@ -60,6 +62,8 @@ export interface CollectOptions extends Omit<MeasureOptions, 'engine'> {
   workDir?: string;
   /** The log lines' prefix (default `kfc report`). */
   verb?: string;
+  /** Where each saved image's layers are kept as zstd for kfc node-pull (an image saved anyway only). */
+  keepLayers?: LayerBlobs;
 }
 
 export interface Collected {
@@ -330,7 +334,9 @@ async function judgeImage(run: Run, f: Found, previous: Promise<unknown>): Promi
     done(refereeHit);
     return { report, referee: Promise.resolve(refereeHit) };
   }
-  const file = needReferee || needSbom ? join(run.scratch(), `${node.name}.tar`) : undefined;
+  // Its layers are kept for node-pull when it is saved anyway and the store lacks some.
+  const keep = opts.keepLayers?.on && opts.keepLayers.missing(f.info.id, f.info.diffIds).length > 0;
+  const file = needReferee || needSbom || keep ? join(run.scratch(), `${node.name}.tar`) : undefined;
   const drop = () => file && rmSync(file, { force: true });
   let saved: SavedImage;
   try {
@@ -364,16 +370,33 @@ async function judgeImage(run: Run, f: Found, previous: Promise<unknown>): Promi
     drop();
     throw e;
   }
+  const keeping = keep ? keepLayers(run, f, file!) : Promise.resolve();
   const readers = (async () => {
     try {
       const judged = needReferee ? await referee(run, f, saved, gates, fKey) : refereeHit;
       if (needSbom) seconds.trivy = await sbomAlone(run, f, file!);
       return done(judged);
     } finally {
+      await keeping;
       drop();
     }
   })();
   return { report, referee: readers };
+}
+
+/** The archive's layers into the layer store, beside dive and Trivy; a failure is a warning (node-pull saves). */
+async function keepLayers(run: Run, f: Found, archive: string): Promise<void> {
+  try {
+    const kept = await run.opts.keepLayers!.keepFromArchive(archive);
+    const gb = (n: number) => (n / 1e9).toFixed(2);
+    const sum = (k: 'bytesIn' | 'bytesOut') => kept.added.reduce((a, x) => a + x[k], 0);
+    run.opts.log(
+      `${run.verb}: ${f.node.name}: ${kept.added.length} layers kept as zstd for kfc node-pull` +
+        ` (${gb(sum('bytesIn'))} GB to ${gb(sum('bytesOut'))} GB) in ${kept.seconds} s, from the same save`,
+    );
+  } catch (e) {
+    run.opts.log(`${run.verb}: ${f.node.name}: warning: layers not kept for kfc node-pull: ${(e as Error).message}`);
+  }
 }
 
 async function referee(

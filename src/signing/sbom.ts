@@ -30,6 +30,8 @@ export interface SbomRequest {
   /** Log prefix: `kfc push`, `kfc node-pull`. */
   verb: string;
   log: (s: string) => void;
+  /** The image's `docker save` archive, made already by the caller: Trivy reads it instead of a new save. */
+  archive?: string;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -38,8 +40,8 @@ const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 export async function sbomFor(r: SbomRequest): Promise<string> {
   mkdirSync(r.dir, { recursive: true });
   const file = join(r.dir, `${r.name}.cdx.json`);
-  const line = (how: string, saves: number) =>
-    r.log(`${r.verb}: ${r.name}: SBOM of ${short(r.id)}: ${how}: ${saves} docker save, ${saves} Trivy pass now`);
+  const line = (how: string, saves: number, passes = saves) =>
+    r.log(`${r.verb}: ${r.name}: SBOM of ${short(r.id)}: ${how}: ${saves} docker save, ${passes} Trivy pass now`);
   const kept = keptSbom(r.id, r.log);
   if (kept) {
     writeFileAtomic.sync(file, kept.text);
@@ -56,21 +58,24 @@ export async function sbomFor(r: SbomRequest): Promise<string> {
     return file;
   }
   const t0 = performance.now();
-  await saveAndSbom(r.ref, file);
+  await saveAndSbom(r.ref, file, r.archive);
   keepSbom(r.id, readFileSync(file, 'utf8'), `${r.verb} (one docker save of ${r.ref})`, r.log);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  line(`none kept for this image ID: made from one save in ${seconds} s, kept by image ID`, 1);
+  const how = r.archive ? "the caller's save" : 'one save';
+  line(`none kept for this image ID: made from ${how} in ${seconds} s, kept by image ID`, r.archive ? 0 : 1, 1);
   return file;
 }
 
-/** One `docker save` of `ref`, one Trivy pass over it (offline): the CycloneDX SBOM in `file`. */
-async function saveAndSbom(ref: string, file: string): Promise<void> {
+/** One `docker save` of `ref` (unless `saved` is its archive), one Trivy pass over it (offline): the SBOM in `file`. */
+async function saveAndSbom(ref: string, file: string, saved?: string): Promise<void> {
   const trivy = plainTrivy();
   const work = mkdtempSync(join(tmpdir(), 'kfc-sbom-'));
   try {
-    const archive = join(work, 'image.tar');
-    const save = await execa(dockerBin(), ['save', '-o', archive, ref], { reject: false, all: true });
-    if (save.exitCode !== 0) throw new KfcError(`docker save ${ref} failed: ${save.all?.split('\n').pop()}`);
+    const archive = saved ?? join(work, 'image.tar');
+    if (!saved) {
+      const save = await execa(dockerBin(), ['save', '-o', archive, ref], { reject: false, all: true });
+      if (save.exitCode !== 0) throw new KfcError(`docker save ${ref} failed: ${save.all?.split('\n').pop()}`);
+    }
     const out = join(work, 'sbom.cdx.json');
     await trivySbom(archive, out, ref, trivy);
     writeFileAtomic.sync(file, readFileSync(out));

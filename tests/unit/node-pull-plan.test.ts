@@ -109,6 +109,7 @@ test("a row's key changes with every part it is made of", () => {
     onNode: [{ name: 'f', id: 'sha256:0' }],
     engineVersion: '20.10.24',
     registryVersion: 'docker-registry 2.8.2',
+    layers: "zstd -3 (v1.5.4), the build's config, OCI layout pushed by skopeo version 1.9.3",
     smoke: '/api/status+kernel',
     verify: 'cosign v3.1.3: signed, SBOM attested, both verified by a throwaway key; digest pulled',
     source: 'abc',
@@ -122,6 +123,7 @@ test("a row's key changes with every part it is made of", () => {
     { onNode: [] },
     { engineVersion: '26.1.5' },
     { registryVersion: 'docker-registry 3.0.0' },
+    { layers: "zstd -19 (v1.5.4), the build's config, OCI layout pushed by skopeo version 1.9.3" },
     { smoke: 'off' },
     // A row measured before node-pull verified signatures (or with another cosign) is not this run's.
     { verify: 'cosign v3.2.0: signed, SBOM attested, both verified by a throwaway key; digest pulled' },

@@ -32,6 +32,7 @@ interface ReportOpts {
   workDir?: string;
   resultCache: boolean;
   securityUpdates: boolean;
+  keepLayers?: boolean;
 }
 
 /** `kfc report --diff OLD.json NEW.json`. */
@@ -88,6 +89,7 @@ export function registerReportCommands(program: Command): void {
     .option('--trivyignore <file>', "with --referees: Trivy's allowlist (default: .trivyignore at the root)")
     .option('--dive-ci <file>', "with --referees: dive's CI rules (default: .dive-ci at the root)")
     .option('--work-dir <dir>', 'where an archive dive and Trivy read is written (default: a temp dir; removed)')
+    .option('--keep-layers', "keep each saved image's layers as zstd blobs for kfc node-pull (no second save)")
     .option('--no-result-cache', 'measure every image again (default: passing results are reused by image ID)')
     .option('--from <report.json>', 're-render (and --check) a saved report instead of measuring')
     .option('--diff', 'compare two reports: kfc report --diff OLD.json NEW.json')
@@ -129,6 +131,7 @@ export function registerReportCommands(program: Command): void {
           startTimeoutMs,
           log,
           resultCache: opts.resultCache,
+          ...(opts.keepLayers ? { keepLayers: true } : {}),
           ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
           ...(opts.referees
             ? {
