@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; the
-// engine integration tests and the node's pull side by side; then the images' inherited suites, alone.
+// engine integration tests, the node's pull and the images' cacheable suite files side by side; then the
+// images' inherited suites (the timing, network and alone files among them), alone.
 // KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
 // and one "N passed, N failed" line over all parts.
 import { spawn, spawnSync } from 'node:child_process';
@@ -88,13 +89,13 @@ function run(label, cmd, args, env = {}, summaries = 'last', beside = '') {
       };
       // kfc test's own closing line per image (cached files count as passed).
       const kfcLines = [...out.matchAll(/^kfc test: [^:]+: (\d+) passed, (\d+) failed, (\d+) skipped/gm)];
-      // A --cacheable-only pass beside the node's pull only fills the cache: the full pass after it counts its
+      // A --cacheable-only pass beside other steps only fills the cache: the full pass after it counts its
       // files (as cached) and runs again, alone, whatever failed here (a failure is never stored), which judges.
       if (summaries === 'kfc-test-early') {
         const lost = kfcLines.reduce((a, m) => a + Number(m[2]), 0);
         if (code !== 0)
-          process.stdout.write(`==== ${label}: ${lost || 'some'} failed beside node-pull: run again alone\n`);
-        finish(code, code === 0 ? state0(code) : `${lost || 'some'} failed beside node-pull, run again alone`);
+          process.stdout.write(`==== ${label}: ${lost || 'some'} failed beside ${beside}: run again alone\n`);
+        finish(code, code === 0 ? state0(code) : `${lost || 'some'} failed beside others, run again alone`);
         return;
       }
       if (summaries === 'kfc-test' && kfcLines.length) {
@@ -166,9 +167,9 @@ if (scope.includes('integration') || scope.includes('images')) {
 }
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
- * images in scope they run after the report, beside node-pull (its pushes and pulls load the disk): neither times
- * anything it judges. The image suites come after both, alone, since some of them time the image's answers
- * (the load figure, the first run) and would judge the machine instead.
+ * images in scope they run after the report, beside node-pull and the image suites' cacheable files: none of
+ * them times anything it judges. The image suites' other files come after, alone, since some of them time the
+ * image's answers (the load figure, the first run) and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
 if (scope.includes('integration') && !scope.includes('images')) {
@@ -253,7 +254,7 @@ if (scope.includes('images')) {
     beside.push(integration);
   }
   let nodePull;
-  // With the result cache on, the image suites' kept files run beside the node's pull (below).
+  // With the result cache on, the image suites' kept files run beside both (below).
   const keptBeside = !['off', '0', 'false', 'no'].includes((process.env.KFC_TEST_CACHE ?? '').toLowerCase());
   if (built === 0) {
     // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
@@ -278,22 +279,21 @@ if (scope.includes('images')) {
       beside.push(nodePull);
     }
   }
-  if (nodePull && keptBeside) {
-    // Once the integration tests end, while the node still pulls: each image's suite files whose results are
-    // kept (kfc test --cacheable-only); the timing, network and alone files wait for the passes below, which
-    // then find the rest cached. No new image starts once the node is done: the passes below take over.
-    let pulling = true;
-    nodePull.then(() => {
-      pulling = false;
-    });
+  if (built === 0 && keptBeside && beside.length) {
+    // Right after the report, beside the integration tests and the node's pull (both wait mostly on the
+    // engine, the disk and the network): each image's suite files whose results are kept (kfc test
+    // --cacheable-only). The timing, network and alone files wait for the passes below, which then find the
+    // rest cached.
+    const others = [scope.includes('integration') ? 'the integration tests' : '', nodePull ? 'node-pull' : '']
+      .filter(Boolean)
+      .join(' and ');
     beside.push(
-      integration.then(async () => {
+      (async () => {
         for (const image of images) {
-          if (!pulling) break;
           const args = kfc('test', image, ...ref, '--cacheable-only');
-          await run(`test ${image} (cacheable files)`, process.execPath, args, {}, 'kfc-test-early', 'node-pull');
+          await run(`test ${image} (cacheable files)`, process.execPath, args, {}, 'kfc-test-early', others);
         }
-      }),
+      })(),
     );
   }
   await Promise.all(beside);
