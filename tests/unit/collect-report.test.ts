@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import tar from 'tar-stream';
+import { LayerBlobs } from '../../src/blobs/layer-blobs.ts';
 import { ResultStore } from '../../src/cache/store.ts';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import type { KfcError } from '../../src/errors.ts';
@@ -147,6 +148,32 @@ describe('collectReport with a fake engine', () => {
       !calls.some((c) => c.startsWith('manifests') || c.startsWith('start')),
       'nothing measured that was not asked',
     );
+  });
+
+  test('--keep-layers: the one save goes to a file, its layers into the store; kept already, nothing', async () => {
+    const store = new LayerBlobs(mkdtempSync(join(tmpdir(), 'kfc-keep-layers-')));
+    const lines: string[] = [];
+    const calls: string[] = [];
+    const opts = { engine: fakeEngine(calls), refOf, manifests: false, starts: 0, keepLayers: store };
+    await collect(catalog, nodes, { ...opts, log: (l: string) => lines.push(l) });
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('save')),
+      ['save kfc/mini-child:t to a file'],
+    );
+    const child = images['kfc/mini-child:t'];
+    assert.deepEqual(store.missing(`sha256:${hex(configOf(child))}`, child.map(diff)), []);
+    assert.match(
+      lines.join('\n'),
+      /^kfc report: mini-child: 4 layers kept as zstd for kfc node-pull .* from the same save$/m,
+    );
+    calls.length = 0;
+    await collect(catalog, nodes, { ...opts, log: () => {} });
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('save')),
+      ['save kfc/mini-child:t'],
+      'the store holds every part: streamed as before, nothing written',
+    );
+    rmSync(store.dir, { recursive: true, force: true });
   });
 
   test('layers, waste, sharing and gates come from the archive and the catalog', async () => {
