@@ -23,9 +23,9 @@ import {
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import writeFileAtomic from 'write-file-atomic';
+import { digestingStream } from '../cache/digest.ts';
 import { kfcCacheDir } from '../cache/dir.ts';
 import { KfcError } from '../errors.ts';
 import { indexTar, type TarMember } from './tar-index.ts';
@@ -55,20 +55,6 @@ export interface KeptFromArchive {
 
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-/** A Transform that hashes and counts what passes through. */
-function tap() {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  return { stream, done: () => ({ digest: `sha256:${hash.digest('hex')}`, bytes }) };
-}
 
 let zstdVersion: string | undefined;
 /** `zstd -V`'s version, kept with each blob it wrote. */
@@ -229,8 +215,8 @@ export class LayerBlobs {
       z.on('error', rej);
       z.on('close', (code) => res(code ?? 1));
     });
-    const input = tap();
-    const output = tap();
+    const input = digestingStream();
+    const output = digestingStream();
     try {
       const range = createReadStream(file, { start: m.offset, end: m.offset + m.size - 1 });
       const [, , code] = await Promise.all([
@@ -239,14 +225,14 @@ export class LayerBlobs {
         exited,
       ]);
       if (code !== 0) throw new KfcError(`zstd failed on ${m.name} of ${file}: ${stderr.trim().split('\n').pop()}`);
-      const inDone = input.done();
-      if (inDone.digest !== diffId)
-        throw new KfcError(`${file}: ${m.name} hashes to ${inDone.digest}, its config says ${diffId}`, {
+      const inDigest = `sha256:${input.hex()}`;
+      if (inDigest !== diffId)
+        throw new KfcError(`${file}: ${m.name} hashes to ${inDigest}, its config says ${diffId}`, {
           hint: 'save the image again',
         });
-      const out = output.done();
-      renameSync(tmp, this.blobPath(out.digest));
-      const layer: ZstdLayer = { digest: out.digest, size: out.bytes, zstd, level: ZSTD_LEVEL };
+      const digest = `sha256:${output.hex()}`;
+      renameSync(tmp, this.blobPath(digest));
+      const layer: ZstdLayer = { digest, size: output.bytes(), zstd, level: ZSTD_LEVEL };
       writeFileAtomic.sync(this.entryPath(diffId), `${JSON.stringify(layer)}\n`);
       return layer;
     } catch (err) {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Transform } from 'node:stream';
 
 /** sha256 (hex) of named parts, in the order given; a part's name is hashed with it, so parts never blur. */
 export function digestParts(parts: Record<string, string>): string {
@@ -28,4 +29,18 @@ export function digestFiles(paths: string[], root?: string): string {
     h.update(bytes);
   }
   return h.digest('hex');
+}
+
+/** A pass-through stream that hashes (sha256) and counts the bytes that flow through it. */
+export function digestingStream(): { stream: Transform; bytes(): number; hex(): string } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, bytes: () => bytes, hex: () => hash.digest('hex') };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   createWriteStream,
@@ -12,8 +12,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { digestingStream } from '../cache/digest.ts';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import type { Vendor } from '../catalog/schema.ts';
 import { KfcError } from '../errors.ts';
@@ -137,23 +138,16 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
       throw new KfcError(`cannot download vendor artifact "${v.name}": HTTP ${res.status} from ${v.url}`, {
         hint: 'check the URL in images.yaml',
       });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const counter = digestingStream();
     try {
-      await pipeline(Readable.fromWeb(res.body as never), counter, createWriteStream(part));
+      await pipeline(Readable.fromWeb(res.body as never), counter.stream, createWriteStream(part));
     } catch (err) {
       throw new KfcError(
-        `download of "${v.name}" from ${v.url} broke off after ${bytes} bytes (${(err as Error).message})`,
+        `download of "${v.name}" from ${v.url} broke off after ${counter.bytes()} bytes (${(err as Error).message})`,
         { hint: 'run kfc fetch again' },
       );
     }
+    const bytes = counter.bytes();
     const expectedLen = Number(res.headers.get('content-length') ?? NaN);
     if (!Number.isNaN(expectedLen) && bytes !== expectedLen)
       throw new KfcError(`download of "${v.name}" is truncated: ${bytes} of ${expectedLen} bytes`, {
@@ -164,7 +158,7 @@ export async function fetchArtifact(cache: string, v: Vendor, opts: { timeoutMs?
         where: 'images.yaml requires.vendor.size',
         hint: 'check the URL and the declared size',
       });
-    const digest = hash.digest('hex');
+    const digest = counter.hex();
     if (digest !== v.sha256)
       throw new KfcError(`vendor artifact "${v.name}" has sha256 ${digest}, images.yaml says ${v.sha256}`, {
         where: 'images.yaml requires.vendor.sha256',
