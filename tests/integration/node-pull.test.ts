@@ -166,7 +166,7 @@ describe('a node pulls the family', { skip }, () => {
       assert.equal(c.parent, 'ref-clean');
       assert.ok(c.presentBytes >= c.sharedWithParentBytes, `${c.image}: the parent's layers are already there`);
       // At least the root base's layer is already there; what was pulled is the rest, exactly.
-      // (the root base's layer: 120 MB unpacked, about 30 MB as zstd)
+      // (the root base's layer: 120 MB unpacked, 41.5 MB as zstd)
       assert.ok(
         c.sharedWithParentBytes > 20e6,
         `${c.image} shares the base layer with its parent: ${c.sharedWithParentBytes}`,
