@@ -226,6 +226,8 @@ if (scope.includes('images')) {
   await unit;
   await refereeTools();
   const row = (name) => catalogRows.find((r) => r.name === name);
+  const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
+  const asRoot = process.getuid?.() === 0;
   if (built === 0) {
     // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
     // and Trivy (SBOM, secrets, vulnerabilities when TRIVY_CACHE_DIR holds a DB); results kept by image ID.
@@ -236,8 +238,7 @@ if (scope.includes('images')) {
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
     const vulns = process.env.KFC_TEST_VULNS === '1' ? ['--vulns'] : [];
     // The same save's layers, kept as zstd, are what node-pull pushes (no second save of an image).
-    const nodePullsSome = process.getuid?.() === 0 && images.some((name) => row(name)?.test?.nodePull !== false);
-    const keep = nodePullsSome ? ['--keep-layers'] : [];
+    const keep = nodePulled.length && asRoot ? ['--keep-layers'] : [];
     await run(
       'report gates and referees',
       process.execPath,
@@ -245,8 +246,6 @@ if (scope.includes('images')) {
     );
   }
   const beside = [];
-  const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
-  const asRoot = process.getuid?.() === 0;
   let integration = Promise.resolve(0);
   if (scope.includes('integration')) {
     const others = nodePulled.length && asRoot ? 'node-pull' : '';
