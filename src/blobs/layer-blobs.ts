@@ -57,8 +57,8 @@ const hex = (digest: string) => digest.replace(/^sha256:/, '');
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 let zstdVersion: string | undefined;
-/** `zstd -V`'s version, kept with each blob it wrote. */
-function zstdVersionOf(): string {
+/** `zstd -V`'s version (v1.5.4), kept with each blob it wrote and in node-pull's key. */
+export function zstdVersionOf(): string {
   if (zstdVersion) return zstdVersion;
   let out: string;
   try {
@@ -245,9 +245,10 @@ export class LayerBlobs {
 
   /**
    * An OCI image layout in `dir` holding one image as `tag`: the build's config verbatim, its layers as the
-   * kept zstd blobs (linked, not copied). Every part must be kept (missing() is empty).
+   * kept zstd blobs (linked, not copied); returns its manifest's digest. Every part must be kept (missing() is
+   * empty).
    */
-  writeLayout(dir: string, imageId: string, tag: string): { digest: string; layers: number; bytes: number } {
+  writeLayout(dir: string, imageId: string, tag: string): string {
     const config = this.config(imageId);
     if (!config) throw new KfcError(`layer store ${this.dir} holds no config for ${imageId}`);
     const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
@@ -283,7 +284,7 @@ export class LayerBlobs {
       ],
     };
     writeFileAtomic.sync(join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
-    return { digest, layers: layers.length, bytes: layers.reduce((a, l) => a + l.size, config.length) };
+    return digest;
   }
 
   /** Drops every entry and blob that is not one of `keep` (diff_ids and image IDs); returns the bytes freed. */

@@ -17,7 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LayerBlobs, ZSTD_LEVEL } from '../blobs/layer-blobs.ts';
+import { LayerBlobs, ZSTD_LEVEL, zstdVersionOf } from '../blobs/layer-blobs.ts';
 import { ResultStore } from '../cache/store.ts';
 import type { ImageNode } from '../catalog/model.ts';
 import { dockerBin, inspectImage } from '../engine/docker.ts';
@@ -129,7 +129,6 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
   const engineVersion = (await execa(docker, ['version', '--format', '{{.Server.Version}}'], { reject: false })).stdout;
   const dockerd = nodeDockerd();
   const nodeVersion = (await execa(dockerd, ['--version'], { reject: false })).stdout.trim();
-  const zstd = (await execa('zstd', ['-V'], { reject: false })).stdout.trim();
   const skopeo = (await execa('skopeo', ['--version'], { reject: false })).stdout.trim();
   const registryVersion = (await execa('/usr/bin/docker-registry', ['--version'], { reject: false })).stdout.trim();
   const source = await nodePullSourceDigest();
@@ -144,7 +143,7 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
         onNode: before[i]!.map((x) => ({ name: x, id: built.get(x)!.id })),
         engineVersion: `build ${engineVersion}; node ${nodeVersion}`,
         registryVersion,
-        layers: `zstd -${ZSTD_LEVEL} (${zstd}), the build's config, OCI layout pushed by ${skopeo}`,
+        layers: `zstd -${ZSTD_LEVEL} (${zstdVersionOf()}), the build's config, OCI layout pushed by ${skopeo}`,
         smoke: smokeKey(plans.get(n.name)),
         verify,
         source,

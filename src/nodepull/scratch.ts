@@ -89,6 +89,13 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
     if (login.exitCode !== 0) throw new KfcError(`docker login ${reg.host} failed: ${lastLine(login.stderr)}`);
     const repo = (name: string) => `kfc-node/${name}`;
     const target = (name: string) => imageRef(`${reg.host}/kfc-node`, name, opts.tag);
+    /** skopeo copy of `source` to target(name) in the run's registry; `what` names the source in an error. */
+    const copy = async (how: string[], source: string, name: string, what: string) => {
+      const creds = `${reg.user}:${reg.password}`;
+      const args = ['copy', '--quiet', '--dest-tls-verify=false', ...how, '--dest-creds', creds];
+      const c = await execa('skopeo', [...args, source, `docker://${target(name)}`], { reject: false });
+      if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${what} failed: ${lastLine(c.stderr)}`);
+    };
     return await body({
       work,
       dockerConfig,
@@ -96,20 +103,9 @@ export async function withScratch<T>(opts: ScratchOptions, body: (s: Scratch) =>
       registry: reg,
       repo,
       target,
-      async push(name, ref, compression) {
-        const args = ['copy', '--quiet', '--dest-tls-verify=false', '--format', 'oci'];
-        args.push('--dest-compress-format', compression, '--dest-creds', `${reg.user}:${reg.password}`);
-        const c = await execa('skopeo', [...args, `docker-daemon:${ref}`, `docker://${target(name)}`], {
-          reject: false,
-        });
-        if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${ref} failed: ${lastLine(c.stderr)}`);
-      },
-      async pushLayout(name, layout, tag) {
-        const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
-        args.push('--dest-creds', `${reg.user}:${reg.password}`, `oci:${layout}:${tag}`, `docker://${target(name)}`);
-        const c = await execa('skopeo', args, { reject: false });
-        if (c.exitCode !== 0) throw new KfcError(`skopeo copy of ${name}'s layout failed: ${lastLine(c.stderr)}`);
-      },
+      push: (name, ref, compression) =>
+        copy(['--format', 'oci', '--dest-compress-format', compression], `docker-daemon:${ref}`, name, ref),
+      pushLayout: (name, layout, tag) => copy(['--preserve-digests'], `oci:${layout}:${tag}`, name, `${name}'s layout`),
       async manifest(name, reference) {
         const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
         const r = await fetch(`http://${reg.host}/v2/${repo(name)}/manifests/${reference}`, {

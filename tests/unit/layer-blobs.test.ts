@@ -106,12 +106,12 @@ test('an archive is kept: its config verbatim, each layer zstd and checked, once
   assert.deepEqual((await store.keepFromArchive(file)).added, [], 'a second archive of it adds nothing');
 
   const dir = fresh('layout');
-  const out = store.writeLayout(dir, id, 'ci');
+  const digest = store.writeLayout(dir, id, 'ci');
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
-  assert.equal(index.manifests[0].digest, out.digest);
+  assert.equal(index.manifests[0].digest, digest);
   assert.equal(index.manifests[0].annotations['org.opencontainers.image.ref.name'], 'ci');
-  const manifest = readFileSync(join(dir, 'blobs/sha256', out.digest.slice(7)));
-  assert.equal(sha(manifest), out.digest);
+  const manifest = readFileSync(join(dir, 'blobs/sha256', digest.slice(7)));
+  assert.equal(sha(manifest), digest);
   const m = JSON.parse(manifest.toString('utf8'));
   assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
   assert.deepEqual(m.config, {
