@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; the
-// engine integration tests, the node's pull and the images' cacheable suite files side by side; then the
-// images' inherited suites (the timing, network and alone files among them), alone.
+// engine integration tests, the node's pull and the images' suite files that need not run alone side by side;
+// then each image's suites again, where only the alone files (the load figure) and any failures still run.
 // KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
 // and one "N passed, N failed" line over all parts.
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,14 +32,24 @@ const steps = [];
  * cached)`, and `kfc report|referee|node-pull: IMAGE: cached (key …)` against the images it named.
  */
 function cacheState(out) {
-  const files = [...out.matchAll(/^kfc test: [^:]+: .*\((\d+) of (\d+) files cached(?:, (\d+) deferred)?\)/gm)];
+  const files = [
+    ...out.matchAll(
+      /^kfc test: [^:]+: .*\((\d+) of (\d+) files cached(?:, (\d+) deferred)?(?:, (\d+) earlier in this run)?\)/gm,
+    ),
+  ];
   if (files.length) {
     const sum = (i) => files.reduce((a, m) => a + Number(m[i] ?? 0), 0);
-    const [hit, all, later] = [sum(1), sum(2), sum(3)];
-    const deferred = later ? `, ${later} deferred` : '';
-    if (hit + later === all) return hit === all ? `cached (${all} files)` : `cached ${hit} of ${all} files${deferred}`;
-    if (hit === 0) return later ? `ran ${all - later} of ${all} files${deferred}` : 'ran';
-    return `ran ${all - hit - later} of ${all} files${deferred}, rest cached`;
+    const [hit, all, later, earlier] = [sum(1), sum(2), sum(3), sum(4)];
+    const ran = all - hit - later - earlier;
+    if (ran === all) return 'ran';
+    if (hit === all) return `cached (${all} files)`;
+    const parts = [
+      ran ? `ran ${ran} of ${all} files` : `ran none of ${all} files`,
+      hit ? `${hit} cached` : '',
+      earlier ? `${earlier} ran in the pass beside` : '',
+      later ? `${later} deferred` : '',
+    ];
+    return parts.filter(Boolean).join(', ');
   }
   const hits = [...out.matchAll(/^kfc [a-z-]+: [^:\s]+: cached \(key/gm)].length;
   if (!hits) return 'ran';
@@ -89,8 +99,8 @@ function run(label, cmd, args, env = {}, summaries = 'last', beside = '') {
       };
       // kfc test's own closing line per image (cached files count as passed).
       const kfcLines = [...out.matchAll(/^kfc test: [^:]+: (\d+) passed, (\d+) failed, (\d+) skipped/gm)];
-      // A --cacheable-only pass beside other steps only fills the cache: the full pass after it counts its
-      // files (as cached) and runs again, alone, whatever failed here (a failure is never stored), which judges.
+      // A --not-alone pass beside other steps only fills the caches: the full pass after it counts its files
+      // (cached, or earlier in this run) and runs again whatever failed here (a failure is never kept), which judges.
       if (summaries === 'kfc-test-early') {
         const lost = kfcLines.reduce((a, m) => a + Number(m[2]), 0);
         if (code !== 0)
@@ -167,9 +177,9 @@ if (scope.includes('integration') || scope.includes('images')) {
 }
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time. With the
- * images in scope they run after the report, beside node-pull and the image suites' cacheable files: none of
- * them times anything it judges. The image suites' other files come after, alone, since some of them time the
- * image's answers (the load figure, the first run) and would judge the machine instead.
+ * images in scope they run after the report, beside node-pull and the image suites' files that need not run
+ * alone: none of them times anything it judges. The alone files come after, by themselves: the load figure
+ * times the image's answers and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
 if (scope.includes('integration') && !scope.includes('images')) {
@@ -278,19 +288,22 @@ if (scope.includes('images')) {
       beside.push(nodePull);
     }
   }
+  // npm test's two passes over each image share a run id: what a file never kept (network, chance) did in the
+  // pass beside the others counts in the pass after it, which runs only the alone files and any failures again.
+  const runId = keptBeside ? ['--run-id', `npm-test-${process.pid}-${Date.now()}`] : [];
   if (built === 0 && keptBeside && beside.length) {
-    // Right after the report, beside the integration tests and the node's pull (both wait mostly on the
-    // engine, the disk and the network): each image's suite files whose results are kept (kfc test
-    // --cacheable-only). The timing, network and alone files wait for the passes below, which then find the
-    // rest cached.
+    // Right after the report, beside the integration tests and the node's pull: each image's suite files but
+    // the alone ones (kfc test --not-alone). Kept results are stored by content; the others are held for
+    // this run's later pass. Chromium's own network namespace keeps the browser suites from seeing the
+    // others' container starts.
     const others = [scope.includes('integration') ? 'the integration tests' : '', nodePull ? 'node-pull' : '']
       .filter(Boolean)
       .join(' and ');
     beside.push(
       (async () => {
         for (const image of images) {
-          const args = kfc('test', image, ...ref, '--cacheable-only');
-          await run(`test ${image} (cacheable files)`, process.execPath, args, {}, 'kfc-test-early', others);
+          const args = kfc('test', image, ...ref, '--not-alone', ...runId);
+          await run(`test ${image} (beside)`, process.execPath, args, {}, 'kfc-test-early', others);
         }
       })(),
     );
@@ -300,7 +313,7 @@ if (scope.includes('images')) {
     // Every image's suites here, file by file, two at a time, each result kept by content (image ID +
     // what the suite reads): an unchanged image with unchanged suites is served from the cache.
     for (const image of images)
-      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json'), {}, 'kfc-test');
+      await run(`test ${image}`, process.execPath, kfc('test', image, ...ref, '--json', ...runId), {}, 'kfc-test');
   }
 }
 

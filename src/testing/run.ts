@@ -13,6 +13,7 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { imageId, requireEngine } from '../engine/docker.ts';
 import { resolveRefs } from '../engine/refs.ts';
 import { KfcError } from '../errors.ts';
+import { earlierRun, openRunStore, recordEarlierRun, runResultKey } from './earlier-runs.ts';
 import { longestFirst, runPool } from './pool.ts';
 import {
   type CacheContext,
@@ -32,15 +33,18 @@ import { type ToolVersions, toolVersions } from './versions.ts';
 /** One suite file's outcome on one image. */
 interface FileResult {
   file: string;
-  /** deferred: not run by a --cacheable-only pass (its result would not be kept); a later run does it. */
-  status: 'passed' | 'failed' | 'cached' | 'deferred';
+  /**
+   * deferred: left by a --not-alone pass for a later one (it must run alone, or its result is never kept and
+   * there is no --run-id); earlier: a file never kept that passed in an earlier pass of this --run-id.
+   */
+  status: 'passed' | 'failed' | 'cached' | 'deferred' | 'earlier';
   passed: number;
   failed: number;
   skipped: number;
   seconds: number;
   /** The result-cache key (absent for uncached files or with the cache off). */
   key?: string;
-  /** When the cached result was stored. */
+  /** When the cached result (or the earlier pass's) was stored. */
   storedAt?: string;
   /** Why the file is never cached. */
   uncached?: string;
@@ -54,8 +58,10 @@ export interface SuiteResult {
   failed: number;
   skipped: number;
   cachedFiles: number;
-  /** Files a --cacheable-only pass left for a later run. */
+  /** Files a --not-alone pass left for a later one. */
   deferredFiles: number;
+  /** Files never kept that passed in an earlier pass of this --run-id. */
+  earlierFiles: number;
   seconds: number;
   results: FileResult[];
 }
@@ -78,10 +84,16 @@ export interface RunSuitesOptions {
   /** Suite files run at once (default 2). */
   concurrency?: number;
   /**
-   * Run only the files whose results the cache keeps, and not those that must run alone: a pass that can run
-   * beside other work (npm test, beside the node's pull) so that the later full pass finds them cached.
+   * A pass beside other work (npm test, beside the integration tests and the node's pull): every file that
+   * need not run alone. The kept ones are stored by content for the later full pass; those never kept run
+   * only with `runId` (their results are kept for that run's later pass), else they are deferred too.
    */
-  cacheableOnly?: boolean;
+  notAlone?: boolean;
+  /**
+   * The passes of one run (npm test's two): a file never kept that passed in an earlier pass of this run
+   * is counted, not run again. Its result is kept for this run id only, never served to another.
+   */
+  runId?: string;
 }
 
 function withoutTestContext(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -102,10 +114,16 @@ async function runSuites(
   const out = opts.out ?? ((s: string) => process.stdout.write(s));
   const line = (s: string) => out(`${s}\n`);
   const store = openTestStore(opts.resultCache);
-  if (opts.cacheableOnly && !store.on)
-    throw new KfcError('--cacheable-only keeps results for a later run, but the result cache is off', {
-      hint: 'drop --no-result-cache (and KFC_TEST_CACHE=off), or run without --cacheable-only',
+  const keeping = opts.notAlone ? '--not-alone' : opts.runId ? '--run-id' : undefined;
+  if (keeping && !store.on)
+    throw new KfcError(`${keeping} keeps results for a later pass, but the result cache is off`, {
+      hint: `drop --no-result-cache (and KFC_TEST_CACHE=off), or run without ${keeping}`,
     });
+  if (opts.runId !== undefined && !/^[\w.-]{1,100}$/.test(opts.runId))
+    throw new KfcError(`--run-id "${opts.runId}" is not a run id`, {
+      hint: 'use 1 to 100 letters, digits, dots, dashes or underscores, the same for every pass of the run',
+    });
+  const runStore = opts.runId ? openRunStore() : undefined;
   if (opts.resultCache === false) log('kfc test: result cache off (--no-result-cache): every file runs');
   else if (cacheOffByEnv()) log('kfc test: result cache off (KFC_TEST_CACHE=off): every file runs');
   const lockfile = store.on ? lockfileDigest() : '';
@@ -145,7 +163,27 @@ async function runSuites(
 
     const byFile = new Map<string, FileResult>();
     const toRun: SuitePlan[] = [];
+    const runKey = (plan: SuitePlan) => runResultKey(opts.runId ?? '', id, plan.file, opts.only);
     for (const plan of plans) {
+      const earlier = runStore && !plan.key ? earlierRun(runStore, runKey(plan)) : undefined;
+      if (earlier) {
+        const { passed, skipped } = earlier.value;
+        line(
+          `kfc test: ${node.name}: earlier in this run ${plan.label} (run ${opts.runId}, ` +
+            `passed ${shortTime(earlier.storedAt)}): ${passed} passed, ${skipped} skipped`,
+        );
+        byFile.set(plan.file, {
+          file: plan.file,
+          status: 'earlier',
+          passed,
+          failed: 0,
+          skipped,
+          seconds: 0,
+          storedAt: earlier.storedAt,
+          ...(plan.uncached ? { uncached: plan.uncached } : {}),
+        });
+        continue;
+      }
       const hit = storedSuite(store, plan);
       if (!hit) {
         toRun.push(plan);
@@ -168,8 +206,8 @@ async function runSuites(
       });
     }
 
-    // A --cacheable-only pass defers the files whose results are not kept, and those that must run alone.
-    const deferred = (p: SuitePlan) => Boolean(opts.cacheableOnly && (!p.key || p.alone));
+    // A --not-alone pass defers the files that must run alone, and those never kept unless a run id keeps them.
+    const deferred = (p: SuitePlan) => Boolean(opts.notAlone && (p.alone || (!p.key && !runStore)));
     for (const plan of toRun.filter(deferred)) {
       line(`kfc test: ${node.name}: deferred ${plan.label} (${plan.uncached ?? plan.noKey ?? plan.alone})`);
       byFile.set(plan.file, { file: plan.file, status: 'deferred', passed: 0, failed: 0, skipped: 0, seconds: 0 });
@@ -201,7 +239,17 @@ async function runSuites(
           ...(plan.key ? { key: plan.key } : {}),
           ...(plan.uncached ? { uncached: plan.uncached } : {}),
         };
-        const stored = recordRun(store, plan, run, node.name) ? `; stored as ${plan.key?.slice(0, 12)}` : '';
+        const kept = recordRun(store, plan, run, node.name);
+        // A file never kept, run beside others: its result waits for this run's later pass, and only for it.
+        const forLater =
+          !plan.key && opts.notAlone && runStore
+            ? recordEarlierRun(runStore, runKey(plan), run, node.name, plan, opts.runId!)
+            : false;
+        const stored = kept
+          ? `; stored as ${plan.key?.slice(0, 12)}`
+          : forLater
+            ? `; kept for this run's later pass (run ${opts.runId})`
+            : '';
         const status = c ? '' : ` (no test summary: exit ${run.exitCode ?? 'signal'})`;
         out(run.output.endsWith('\n') || run.output === '' ? run.output : `${run.output}\n`);
         line(
@@ -225,6 +273,7 @@ async function runSuites(
       skipped: sum('skipped'),
       cachedFiles: fileResults.filter((r) => r.status === 'cached').length,
       deferredFiles: fileResults.filter((r) => r.status === 'deferred').length,
+      earlierFiles: fileResults.filter((r) => r.status === 'earlier').length,
       seconds: Math.round((performance.now() - t0) / 100) / 10,
       results: fileResults,
     };
@@ -236,7 +285,8 @@ async function runSuites(
 function summaryLine(image: string, r: SuiteResult): string {
   return (
     `kfc test: ${image}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped ` +
-    `(${r.cachedFiles} of ${r.files.length} files cached${r.deferredFiles ? `, ${r.deferredFiles} deferred` : ''}) ` +
+    `(${r.cachedFiles} of ${r.files.length} files cached${r.deferredFiles ? `, ${r.deferredFiles} deferred` : ''}` +
+    `${r.earlierFiles ? `, ${r.earlierFiles} earlier in this run` : ''}) ` +
     `in ${s1(r.seconds)} s`
   );
 }

@@ -28,7 +28,7 @@ export interface StoredSuite {
 
 const isCount = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
 
-function isStoredSuite(v: unknown): boolean {
+export function isStoredSuite(v: unknown): boolean {
   const s = v as Partial<StoredSuite> | null;
   return typeof s === 'object' && s !== null && isCount(s.passed) && isCount(s.skipped);
 }

@@ -53,7 +53,7 @@ async function build(): Promise<Record<string, string>> {
 
 const SUMMARY = new RegExp(
   '^kfc test: (\\S+): (\\d+) passed, (\\d+) failed, (\\d+) skipped ' +
-    '\\((\\d+) of (\\d+) files cached(?:, \\d+ deferred)?\\) in [\\d.]+ s$',
+    '\\((\\d+) of (\\d+) files cached(?:, \\d+ deferred)?(?:, \\d+ earlier in this run)?\\) in [\\d.]+ s$',
 );
 
 /** The summary line of each image: [passed, failed, skipped, cached, files]. */
@@ -197,9 +197,9 @@ describe('kfc test result cache (engine fixture)', {
     assert.deepEqual(summaries(again.stdout), { fixture: [4, 0, 0, 1, 2], 'fixture-child': [4, 0, 0, 1, 2] });
   });
 
-  test('--cacheable-only runs the kept files and defers the rest; the full pass then finds them cached', async () => {
+  test('--not-alone without a run id defers the uncached file; the full pass finds the kept one cached', async () => {
     const early = join(work, 'cache-early');
-    const r = await test_(early, '--cacheable-only');
+    const r = await test_(early, '--not-alone');
     assert.equal(r.exitCode, 0, r.all);
     for (const i of images) {
       assert.equal(lines(r.stdout, new RegExp(`^kfc test: ${i}: ran fixture/serve\\.test\\.ts .*stored as`)).length, 1);
@@ -217,13 +217,66 @@ describe('kfc test result cache (engine fixture)', {
     const full = await test_(early);
     assert.equal(full.exitCode, 0, full.all);
     assert.deepEqual(summaries(full.stdout), { fixture: [4, 0, 0, 1, 2], 'fixture-child': [4, 0, 0, 1, 2] });
-    const off = await test_(early, '--cacheable-only', '--no-result-cache');
+    const off = await test_(early, '--not-alone', '--no-result-cache');
     assert.equal(off.exitCode, 2, off.all);
     assert.match(
       off.stderr.trim(),
-      /^kfc: error: --cacheable-only keeps results for a later run, but the result cache is off/,
+      /^kfc: error: --not-alone keeps results for a later pass, but the result cache is off/,
     );
     assert.equal(off.stderr.trim().split('\n').length, 1, off.stderr);
+  });
+
+  test("--run-id: the uncached file runs in the pass beside, and only that run's later pass counts it", async () => {
+    const dir = join(work, 'cache-run-id');
+    const first = await test_(dir, '--not-alone', '--run-id', 'it-1');
+    assert.equal(first.exitCode, 0, first.all);
+    for (const i of images) {
+      assert.equal(
+        lines(
+          first.stdout,
+          new RegExp(`^kfc test: ${i}: ran fixture/clock\\.test\\.ts .*kept for this run's later pass \\(run it-1\\)$`),
+        ).length,
+        1,
+        first.stdout,
+      );
+      assert.match(
+        first.stdout,
+        new RegExp(`^kfc test: ${i}: 4 passed, 0 failed, 0 skipped \\(0 of 2 files cached\\)`, 'm'),
+      );
+    }
+    const later = await test_(dir, '--run-id', 'it-1');
+    assert.equal(later.exitCode, 0, later.all);
+    assert.doesNotMatch(later.stdout, /the clock moves/, 'the clock file ran again in the same run');
+    for (const i of images) {
+      assert.match(
+        later.stdout,
+        new RegExp(
+          `^kfc test: ${i}: earlier in this run fixture/clock\\.test\\.ts \\(run it-1, passed [^)]+\\): 1 passed`,
+          'm',
+        ),
+      );
+      assert.match(
+        later.stdout,
+        new RegExp(
+          `^kfc test: ${i}: 4 passed, 0 failed, 0 skipped \\(1 of 2 files cached, 1 earlier in this run\\)`,
+          'm',
+        ),
+      );
+    }
+    // Another run, or no run id: the clock file runs again.
+    for (const flags of [['--run-id', 'it-2'], []]) {
+      const other = await test_(dir, ...flags);
+      assert.equal(other.exitCode, 0, other.all);
+      assert.equal(
+        lines(other.stdout, /: uncached fixture\/clock\.test\.ts \(reads the clock\)$/).length,
+        2,
+        other.stdout,
+      );
+    }
+    const bad = await test_(dir, '--run-id', 'two words');
+    assert.equal(bad.exitCode, 2, bad.all);
+    assert.match(bad.stderr.trim(), /^kfc: error: --run-id "two words" is not a run id \(fix: /);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   });
 
   test('an unwritable cache directory: one clear line, and the run passes without a cache', async () => {

@@ -311,8 +311,12 @@ export function registerEngineCommands(program: Command): void {
     .option('--json', 'write results as JSON to reports/tests.json')
     .option('--no-result-cache', 'run every suite file and store nothing (also KFC_TEST_CACHE=off)')
     .option(
-      '--cacheable-only',
-      'run only the files whose results are kept (not the uncached or alone ones), for a later run to find',
+      '--not-alone',
+      'a pass beside other work: every file but those that must run alone (and those never kept, without --run-id)',
+    )
+    .option(
+      '--run-id <id>',
+      "a run's passes share it: a file never kept that passed in an earlier pass of the run is counted, not rerun",
     )
     .action(
       async (
@@ -324,7 +328,8 @@ export function registerEngineCommands(program: Command): void {
           prefix?: string;
           only?: string;
           resultCache: boolean;
-          cacheableOnly?: boolean;
+          notAlone?: boolean;
+          runId?: string;
         },
         cmd: Command,
       ) => {

@@ -58,7 +58,7 @@ export function registerNodePullCommand(program: Command): void {
         throw new KfcError('--cold times the images named', { hint: 'kfc node-pull --cold jupyterlab-cpu' });
       if (opts.compression !== undefined && !opts.cold)
         throw new KfcError('--compression is for the cold-node benchmark', {
-          hint: 'kfc node-pull --cold IMAGE --compression gzip,zstd (node-pull itself pushes gzip with docker push)',
+          hint: 'kfc node-pull --cold IMAGE --compression gzip,zstd (node-pull itself pushes zstd layers)',
         });
       const { parseCompressions } = await import('../../nodepull/compression.ts');
       const compressions = opts.compression === undefined ? undefined : parseCompressions(opts.compression);
