@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { createHash } from 'node:crypto';
-// kfc runs from its TypeScript sources. They are bundled with esbuild into a cache keyed by the
-// sources' paths, sizes and mtimes (rebuilt in ~0.1 s after an edit), with code splitting so a
-// verb loads only the modules it needs: `kfc generate --check` stays well under a second.
+// kfc runs from its TypeScript sources. They are bundled with esbuild, with the packages they import
+// (one file per chunk instead of hundreds to resolve: a third less start-up CPU per call), into a
+// cache keyed by the sources' and the lockfile's paths, sizes and mtimes (rebuilt in ~1.5 s after an
+// edit), with code splitting so a verb loads only the modules it needs.
 // If esbuild is unavailable, tsx's loader runs the sources directly (slower start).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,13 @@ function sourceKey() {
     }
   };
   walk(src);
+  // The bundle holds the packages too: a changed lockfile (npm ci) makes a new one.
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(lock)) {
+    const st = statSync(lock);
+    hash.update(`${lock}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  hash.update('packages bundled, with require and __filename\n');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -47,7 +55,18 @@ async function bundled() {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
+      // esbuild finds its own binary from its package folder: it stays a package.
+      external: ['esbuild'],
+      // The CommonJS packages among them call require() for Node's built-in modules, and
+      // write-file-atomic hashes __filename into its temporary names.
+      banner: {
+        js: [
+          "import { createRequire as kfcCreateRequire } from 'node:module';",
+          "import { fileURLToPath as kfcFileURLToPath } from 'node:url';",
+          'const require = kfcCreateRequire(import.meta.url);',
+          'const __filename = kfcFileURLToPath(import.meta.url);',
+        ].join(' '),
+      },
       outdir: tmp,
       logLevel: 'error',
     });
