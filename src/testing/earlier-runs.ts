@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResultStore, type ResultStoreOptions, type StoredResult } from '../cache/store.ts';
-import { isStoredSuite, type StoredSuite } from './suite-cache.ts';
+import { isStoredSuite, passingRun, type StoredSuite } from './suite-cache.ts';
 import type { SuiteRun } from './suite-process.ts';
 
 const DAY_MS = 86_400_000;
@@ -50,14 +50,8 @@ export function recordEarlierRun(
   plan: { file: string },
   runId: string,
 ): boolean {
-  if (!run.ok || !run.counts || !store.on) return false;
-  const value: StoredSuite = {
-    image,
-    file: plan.file,
-    passed: run.counts.pass,
-    skipped: run.counts.skipped,
-    seconds: Math.round(run.seconds * 10) / 10,
-  };
+  const value = passingRun(run, image, plan.file);
+  if (!value || !store.on) return false;
   store.put(key, { run: runId, image, file: plan.file }, value);
   return store.on;
 }

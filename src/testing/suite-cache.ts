@@ -95,16 +95,22 @@ export function storedSuite(store: ResultStore, plan: SuitePlan): StoredResult<S
  * has a key; returns whether it was stored. A failed run is never stored.
  */
 export function recordRun(store: ResultStore, plan: SuitePlan, run: SuiteRun, image: string): boolean {
-  if (!run.ok || !run.counts || !plan.key || !plan.parts || !store.on) return false;
-  const value: StoredSuite = {
+  const value = passingRun(run, image, plan.file);
+  if (!value || !plan.key || !plan.parts || !store.on) return false;
+  store.put(plan.key, plan.parts, value);
+  return store.on;
+}
+
+/** What is kept of a run that passed whole (exit 0, no failure or cancellation in its summary); else undefined. */
+export function passingRun(run: SuiteRun, image: string, file: string): StoredSuite | undefined {
+  if (!run.ok || !run.counts) return undefined;
+  return {
     image,
-    file: plan.file,
+    file,
     passed: run.counts.pass,
     skipped: run.counts.skipped,
     seconds: Math.round(run.seconds * 10) / 10,
   };
-  store.put(plan.key, plan.parts, value);
-  return store.on;
 }
 
 /** 2026-12-06T12:40Z from an ISO time. */
