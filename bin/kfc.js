@@ -12,6 +12,29 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
+/** How the bundle is made: part of its key, so a change here makes a new one. */
+const BUILD_OPTIONS = {
+  entryPoints: { main: join(src, 'cli', 'main.ts') },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // esbuild finds its own binary from its package folder: it stays a package.
+  external: ['esbuild'],
+  // The CommonJS packages among them call require() for Node's built-in modules, and
+  // write-file-atomic hashes __filename into its temporary names.
+  banner: {
+    js: [
+      "import { createRequire as kfcCreateRequire } from 'node:module';",
+      "import { fileURLToPath as kfcFileURLToPath } from 'node:url';",
+      'const require = kfcCreateRequire(import.meta.url);',
+      'const __filename = kfcFileURLToPath(import.meta.url);',
+    ].join(' '),
+  },
+  logLevel: 'error',
+};
+
 function sourceKey() {
   const hash = createHash('sha256');
   const walk = (dir) => {
@@ -31,7 +54,7 @@ function sourceKey() {
     const st = statSync(lock);
     hash.update(`${lock}\0${st.size}\0${st.mtimeMs}\n`);
   }
-  hash.update('packages bundled, with require and __filename\n');
+  hash.update(JSON.stringify(BUILD_OPTIONS));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -48,28 +71,7 @@ async function bundled() {
       return undefined;
     }
     const tmp = `${dir}.tmp-${process.pid}`;
-    await esbuild.build({
-      entryPoints: { main: join(src, 'cli', 'main.ts') },
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      // esbuild finds its own binary from its package folder: it stays a package.
-      external: ['esbuild'],
-      // The CommonJS packages among them call require() for Node's built-in modules, and
-      // write-file-atomic hashes __filename into its temporary names.
-      banner: {
-        js: [
-          "import { createRequire as kfcCreateRequire } from 'node:module';",
-          "import { fileURLToPath as kfcFileURLToPath } from 'node:url';",
-          'const require = kfcCreateRequire(import.meta.url);',
-          'const __filename = kfcFileURLToPath(import.meta.url);',
-        ].join(' '),
-      },
-      outdir: tmp,
-      logLevel: 'error',
-    });
+    await esbuild.build({ ...BUILD_OPTIONS, outdir: tmp });
     // Bundles a day old go (a running kfc may still load chunks from a recent one); the new
     // one appears atomically (another kfc may be doing the same).
     mkdirSync(cacheRoot, { recursive: true });
