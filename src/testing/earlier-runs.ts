@@ -47,11 +47,11 @@ export function recordEarlierRun(
   key: string,
   run: SuiteRun,
   image: string,
-  plan: { file: string },
+  file: string,
   runId: string,
 ): boolean {
-  const value = passingRun(run, image, plan.file);
+  const value = passingRun(run, image, file);
   if (!value || !store.on) return false;
-  store.put(key, { run: runId, image, file: plan.file }, value);
+  store.put(key, { run: runId, image, file }, value);
   return store.on;
 }

@@ -243,7 +243,7 @@ async function runSuites(
         // A file never kept, run beside others: its result waits for this run's later pass, and only for it.
         const forLater =
           !plan.key && opts.notAlone && runStore
-            ? recordEarlierRun(runStore, runKey(plan), run, node.name, plan, opts.runId!)
+            ? recordEarlierRun(runStore, runKey(plan), run, node.name, plan.file, opts.runId!)
             : false;
         const stored = kept
           ? `; stored as ${plan.key?.slice(0, 12)}`

@@ -37,12 +37,12 @@ describe('results held for a run’s later pass', () => {
   test('a passing run is held and read back; a failed one is not held', () => {
     const store = openRunStore({ dir });
     const passed = runResultKey('r1', 'sha256:aa', 'a.test.ts', undefined);
-    assert.equal(recordEarlierRun(store, passed, run(true), 'img', { file: 'a.test.ts' }, 'r1'), true);
+    assert.equal(recordEarlierRun(store, passed, run(true), 'img', 'a.test.ts', 'r1'), true);
     const back = earlierRun(store, passed);
     assert.deepEqual(back?.value, { image: 'img', file: 'a.test.ts', passed: 3, skipped: 1, seconds: 12.3 });
     assert.deepEqual(back?.parts, { run: 'r1', image: 'img', file: 'a.test.ts' });
     const failed = runResultKey('r1', 'sha256:aa', 'b.test.ts', undefined);
-    assert.equal(recordEarlierRun(store, failed, run(false), 'img', { file: 'b.test.ts' }, 'r1'), false);
+    assert.equal(recordEarlierRun(store, failed, run(false), 'img', 'b.test.ts', 'r1'), false);
     assert.equal(earlierRun(store, failed), undefined);
   });
 
@@ -50,8 +50,8 @@ describe('results held for a run’s later pass', () => {
     const store = openRunStore({ dir });
     const old = runResultKey('r-old', 'sha256:aa', 'a.test.ts', undefined);
     const young = runResultKey('r-young', 'sha256:aa', 'a.test.ts', undefined);
-    recordEarlierRun(store, old, run(true), 'img', { file: 'a.test.ts' }, 'r-old');
-    recordEarlierRun(store, young, run(true), 'img', { file: 'a.test.ts' }, 'r-young');
+    recordEarlierRun(store, old, run(true), 'img', 'a.test.ts', 'r-old');
+    recordEarlierRun(store, young, run(true), 'img', 'a.test.ts', 'r-young');
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     utimesSync(join(store.dir, `${old}.json`), twoDaysAgo, twoDaysAgo);
     const reopened = openRunStore({ dir });
