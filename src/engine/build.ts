@@ -1,5 +1,15 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { type BakeFile, bakeJson, INDEX_SECRET_ENV, targetName } from '../bake/bake.ts';
@@ -314,6 +324,8 @@ class BakeRun {
   private readonly bakeFile: string;
   private readonly logFile: string;
   private readonly metadataFile: string;
+  /** This run's own copies of the three files while it runs (final name → working name). */
+  private readonly working: Map<string, string>;
   private readonly progress: Map<string, ImageProgress> = new Map();
   private readonly plans: ImagePlan[];
   private tracker: BakeProgress | undefined;
@@ -328,6 +340,12 @@ class BakeRun {
     this.bakeFile = join(this.dir, 'bake.json');
     this.logFile = join(this.dir, 'build.log');
     this.metadataFile = join(this.dir, 'bake-metadata.json');
+    // Two builds in one clone at once (two terminals, parallel tests) must not read each other's bake
+    // file or metadata: each writes its own and renames them to the names above when it ends.
+    const run = `${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.working = new Map(
+      [this.bakeFile, this.logFile, this.metadataFile].map((f) => [f, join(this.dir, `.${run}.${basename(f)}`)]),
+    );
     const sameArgs = (a: ImageNode, b: ImageNode) => JSON.stringify(a.args) === JSON.stringify(b.args);
     this.plans = imagePlans(
       nodes.map((node) => {
@@ -354,8 +372,11 @@ class BakeRun {
     const prepared: PreparedContext[] = [];
     const cleanup = () => Promise.all(prepared.map((p) => p.cleanup()));
     // An interrupted build still removes its temporary contexts (they may hold licensed media).
-    const release = cleanupOnInterrupt(cleanup);
-    let outcome: { exitCode: number; seconds: number; exported: Map<string, number>; tail: string[] };
+    const release = cleanupOnInterrupt(() => {
+      this.settleFiles();
+      return cleanup();
+    });
+    let outcome: Awaited<ReturnType<BakeRun['bake']>>;
     try {
       await this.stage(prepared);
       const title = `kfc build: ${this.nodes.length} image${this.nodes.length > 1 ? 's' : ''} on builder ${builder}`;
@@ -364,16 +385,18 @@ class BakeRun {
     } finally {
       await cleanup();
       release();
+      this.settleFiles();
     }
     // The steps that ran feed the next build's estimates, even when this one failed.
     for (const p of this.plans) {
       const ran = this.progress.get(p.image)?.ran ?? new Map<number, number>();
       const entry = recordImage(history.data.images[p.image], keys.get(p.image)!, ran, new Date());
-      const unsaved = saveImageHistory(history.file, history.data, p.image, entry);
+      // Read again: a build that ran meanwhile in this clone keeps what it saved.
+      const unsaved = saveImageHistory(history.file, readHistory(history.file), p.image, entry);
       if (unsaved) ctx.log(`kfc build: ${unsaved}`);
     }
     if (outcome.exitCode !== 0) throw this.failure(outcome.exitCode, outcome.tail);
-    const results = await this.results(outcome.seconds, outcome.exported);
+    const results = await this.results(outcome.seconds, outcome.exported, outcome.metadata);
     if (ctx.progress !== 'quiet' && results.length) ctx.log(buildTable(results, outcome.seconds));
     return results;
   }
@@ -396,18 +419,31 @@ class BakeRun {
         ctx.log(`  ${node.name}: Python index ${redactUrl(configuredIndex()!)} (secret pip-index-url)`);
     }
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.bakeFile, bakeJson(this.file));
+    writeFileSync(this.work(this.bakeFile), bakeJson(this.file));
+  }
+
+  private work(file: string): string {
+    return this.working.get(file)!;
+  }
+
+  /** Renames this run's files to their documented names (each is then one whole run's); drops stale ones. */
+  private settleFiles(): void {
+    for (const [final, work] of this.working) {
+      if (existsSync(work)) renameSync(work, final);
+      else rmSync(final, { force: true });
+    }
   }
 
   /** Runs buildx bake; the step events go to the reporter, the plain log to build.log. */
   private async bake(builder: string, noCache: boolean, estimators: Map<string, StepEstimator>) {
     const { ctx } = this;
-    const args = ['--builder', builder, 'bake', '-f', this.bakeFile, '--progress', 'rawjson'];
-    args.push('--metadata-file', this.metadataFile, ...(noCache ? ['--no-cache'] : []));
+    const args = ['--builder', builder, 'bake', '-f', this.work(this.bakeFile), '--progress', 'rawjson'];
+    args.push('--metadata-file', this.work(this.metadataFile), ...(noCache ? ['--no-cache'] : []));
     args.push(...this.nodes.map((n) => targetName(n.name)));
-    rmSync(this.metadataFile, { force: true });
-    const out = createWriteStream(this.logFile);
-    out.write(`$ ${[...ctx.buildx, ...args].join(' ')}\n`);
+    const out = createWriteStream(this.work(this.logFile));
+    // The command as it runs again after this run's files have their documented names.
+    const settled = new Map([...this.working].map(([final, work]) => [work, final]));
+    out.write(`$ ${[...ctx.buildx, ...args].map((a) => settled.get(a) ?? a).join(' ')}\n`);
     const stream = new StatusStream();
     const progress = new BakeProgress(this.plans);
     this.tracker = progress;
@@ -453,7 +489,8 @@ class BakeRun {
       tail.push(line);
     }
     await new Promise<void>((r) => out.end(r));
-    return { exitCode, seconds: (performance.now() - t0) / 1000, exported, tail };
+    const metadata = readMetadata(this.work(this.metadataFile));
+    return { exitCode, seconds: (performance.now() - t0) / 1000, exported, tail, metadata };
   }
 
   /** One line: the failing step at its bit and line, the error, the log. */
@@ -481,9 +518,12 @@ class BakeRun {
     });
   }
 
-  private async results(seconds: number, exported: Map<string, number>): Promise<BuildResult[]> {
+  private async results(
+    seconds: number,
+    exported: Map<string, number>,
+    metadata: BakeMetadata,
+  ): Promise<BuildResult[]> {
     const { ctx } = this;
-    const metadata = readMetadata(this.metadataFile);
     const loaded = ctx.load ?? !ctx.push;
     const results: BuildResult[] = [];
     for (const plan of this.plans) {
@@ -515,9 +555,12 @@ class BakeRun {
 }
 
 /** buildx's `--metadata-file`: per target, the image's digests. Missing or torn: nothing. */
-function readMetadata(file: string): Record<string, Record<string, string>> {
+/** buildx's --metadata-file: per target, its digests. */
+type BakeMetadata = Record<string, Record<string, string>>;
+
+function readMetadata(file: string): BakeMetadata {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
+    return JSON.parse(readFileSync(file, 'utf8')) as BakeMetadata;
   } catch {
     return {};
   }

@@ -115,7 +115,8 @@ async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}
         (e): e is [string, string] => e[1] !== undefined && !/^UV_/.test(e[0]) && e[0] !== 'VIRTUAL_ENV',
       ),
     );
-    if (process.env.UV_CACHE_DIR) env.UV_CACHE_DIR = process.env.UV_CACHE_DIR;
+    // uv's cache and network patience pass through; nothing that could change what is resolved does.
+    for (const k of ['UV_CACHE_DIR', 'UV_HTTP_RETRIES', 'UV_HTTP_TIMEOUT']) if (process.env[k]) env[k] = process.env[k]!;
     if (index) env.UV_INDEX_URL = index;
     if (opts.caBundle) env.SSL_CERT_FILE = opts.caBundle;
     const res = await execa(uv, args, { cwd: root, reject: false, all: true, env, extendEnv: false });

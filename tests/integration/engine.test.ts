@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -136,6 +136,31 @@ describe('engine integration', {
     assert.equal(r.exitCode, 0, r.all);
     const [res] = JSON.parse(r.stdout) as { cachedSteps: number; steps: number }[];
     assert.equal(res!.cachedSteps, res!.steps - 1, 'every step but FROM comes from the cache');
+  });
+
+  test('two builds in one clone at once each build their own tag from their own files', async () => {
+    // They once shared .kfc/logs/bake.json: the one that wrote it last built both tags, the other
+    // found its own tag missing ("buildx bake succeeded but … is not in the engine").
+    const tags = [`${tag}-one`, `${tag}-two`];
+    const builds = tags.map((t) =>
+      kfc(['build', 'fixture', '--repo', repo, '--tag', t, '--ca-bundle', caFile, '--json']),
+    );
+    const pids = builds.map((b) => b.pid);
+    const runs = await Promise.all(builds);
+    for (const [i, r] of runs.entries()) {
+      assert.equal(r.exitCode, 0, r.all);
+      const [res] = JSON.parse(r.stdout) as { ref: string; cachedSteps: number; steps: number }[];
+      assert.equal(res!.ref, `${repo}/fixture:${tags[i]}`);
+      assert.equal(res!.cachedSteps, res!.steps - 1, r.all);
+    }
+    const logs = join(fixtureRoot, '.kfc/logs');
+    // Each run's files took their documented names when it ended; neither run's own copy is left (other
+    // test files may be building this fixture right now: theirs may be).
+    const left = readdirSync(logs).filter((f) => pids.some((pid) => f.startsWith(`.${pid}-`)));
+    assert.deepEqual(left, []);
+    for (const f of ['bake-metadata.json', 'bake.json', 'build.log']) assert.ok(readdirSync(logs).includes(f), f);
+    assert.match(readFileSync(join(logs, 'build.log'), 'utf8'), /^\$ .* bake -f \S+\/\.kfc\/logs\/bake\.json /);
+    for (const t of tags) await execa(DOCKER, ['rmi', `${repo}/fixture:${t}`], { reject: false });
   });
 
   test('the CA bundle bytes are in no layer (while what the RUN wrote is)', async () => {

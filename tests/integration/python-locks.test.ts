@@ -224,6 +224,8 @@ describe('python locks: kfc lock, kfc fetch, kfc build from the index and from t
       const secret = `pw${randomBytes(6).toString('hex')}`;
       const dead = await kfc(['lock', 'py-child', '--upgrade'], {
         KFC_PYTHON_INDEX_URL: `http://kfcuser:${secret}@127.0.0.1:9/simple`,
+        // A refused connection is retried 3 times with backoff by default (10 s): once is the same answer.
+        UV_HTTP_RETRIES: '0',
       });
       assert.equal(dead.exitCode, 2, dead.all);
       assert.match(dead.stderr, /^kfc: error: python\/py-child\.in: uv could not lock/);
