@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { buildImages } from './build.ts';
-import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
+import { docker, dockerBin, imageExists, publishedPort, requireEngine } from './docker.ts';
 import { poll } from './poll.ts';
 import { resolveRefs } from './refs.ts';
 import { onInterrupt } from './signals.ts';
@@ -21,13 +21,6 @@ interface DevOptions {
   ready: string;
   extraArgs?: string[];
   out?: (s: string) => void;
-}
-
-/** The host port the engine published for a container's 8888 (docker picks a free one: no race). */
-export async function publishedPort(name: string): Promise<number | undefined> {
-  const r = await docker(['port', name, '8888/tcp']);
-  const m = /:(\d+)\s*$/m.exec(r.stdout);
-  return r.failed || !m ? undefined : Number(m[1]);
 }
 
 /** NB_PREFIX like Kubeflow's: /notebook/<namespace>/<notebook name>. */

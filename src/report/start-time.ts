@@ -2,8 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { publishedPort } from '../engine/dev.ts';
-import { docker } from '../engine/docker.ts';
+import { docker, publishedPort } from '../engine/docker.ts';
 import { withThrowaway } from '../engine/throwaway.ts';
 import { summarize } from '../metrics/stats.ts';
 import type { StartOptions } from './engine.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { importDigest, ownCodeDigest } from '../../src/cache/import-digest.ts';
+import { importDigest, importTree, ownCodeDigest } from '../../src/cache/import-digest.ts';
 import { nodePullSourceDigest } from '../../src/nodepull/node-pull-key.ts';
 import { measuringCodeDigest } from '../../src/report/code-digest.ts';
 import { cleanup, tempDir, writeFiles } from './helpers.ts';
@@ -58,4 +58,19 @@ test('kfc report and kfc node-pull key their results by their own code, each its
   assert.match(report, /^[0-9a-f]{64}$/);
   assert.match(node, /^[0-9a-f]{64}$/);
   assert.notEqual(report, node);
+});
+
+test("the build path is in neither tree: how an image was built is its image ID's business", async () => {
+  // kfc report's start times once reached kfc build through kfc dev's module: every change to the build
+  // path threw away every image's measured report.
+  const repoRoot = new URL('../..', import.meta.url).pathname;
+  for (const entry of ['src/report/run.ts', 'src/nodepull/node-pull.ts']) {
+    const tree = await importTree(entry, repoRoot);
+    assert.ok(tree.includes(entry), entry);
+    assert.deepEqual(
+      tree.filter((f) => /^src\/(engine\/(build|bake-plan|dev)|bake\/)/.test(f)),
+      [],
+      entry,
+    );
+  }
 });
