@@ -2,7 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { docker, publishedPort } from '../engine/docker.ts';
+import { docker } from '../engine/docker.ts';
+import { publishedPort } from '../engine/published-port.ts';
 import { withThrowaway } from '../engine/throwaway.ts';
 import { summarize } from '../metrics/stats.ts';
 import type { StartOptions } from './engine.ts';
