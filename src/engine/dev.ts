@@ -7,8 +7,8 @@ import type { Catalog, ImageNode } from '../catalog/model.ts';
 import { KfcError } from '../errors.ts';
 import { buildImages } from './build.ts';
 import { docker, dockerBin, imageExists, requireEngine } from './docker.ts';
-import { publishedPort } from './published-port.ts';
 import { poll } from './poll.ts';
+import { publishedPort } from './published-port.ts';
 import { resolveRefs } from './refs.ts';
 import { onInterrupt } from './signals.ts';
 

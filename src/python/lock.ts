@@ -116,7 +116,8 @@ async function lockOne(catalog: Catalog, node: ImageNode, opts: LockOptions = {}
       ),
     );
     // uv's cache and network patience pass through; nothing that could change what is resolved does.
-    for (const k of ['UV_CACHE_DIR', 'UV_HTTP_RETRIES', 'UV_HTTP_TIMEOUT']) if (process.env[k]) env[k] = process.env[k]!;
+    for (const k of ['UV_CACHE_DIR', 'UV_HTTP_RETRIES', 'UV_HTTP_TIMEOUT'])
+      if (process.env[k]) env[k] = process.env[k]!;
     if (index) env.UV_INDEX_URL = index;
     if (opts.caBundle) env.SSL_CERT_FILE = opts.caBundle;
     const res = await execa(uv, args, { cwd: root, reject: false, all: true, env, extendEnv: false });
