@@ -216,6 +216,52 @@ function catalogImages() {
   return wanted.filter((n) => buildable.includes(n));
 }
 
+const DOCKER = process.env.KFC_DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
+const docker = (...args) => spawnSync(DOCKER, args, { encoding: 'utf8' });
+
+/** REF → image ID of every catalog image under the CI tag (and KFC_TEST_REPO): what a build may supersede. */
+function taggedImages() {
+  const tag = process.env.KFC_TEST_TAG || 'ci';
+  const prefix = process.env.KFC_TEST_REPO ? `${process.env.KFC_TEST_REPO}/` : '';
+  const refs = new Set(catalogRows.map((r) => `${prefix}${r.name}:${tag}`));
+  const out = docker('images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}').stdout ?? '';
+  return new Map(
+    out
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter(([r]) => refs.has(r)),
+  );
+}
+
+/**
+ * A rebuild (Debian's archives moved) leaves the family it replaced behind, untagged, and its build cache
+ * with it: about as much disk again as the family, which this machine does not have. The images it
+ * replaced go at once; under CI the build cache this build did not use goes too (a developer's engine keeps
+ * theirs: the line says what to run).
+ */
+function dropSuperseded(before, buildStart) {
+  const t0 = Date.now();
+  const now = taggedImages();
+  const gone = [...before].filter(([ref, id]) => now.get(ref) !== id).map(([, id]) => id);
+  const dangling = [...new Set(gone)].filter(
+    (id) => docker('image', 'inspect', '--format', '{{len .RepoTags}}', id).stdout?.trim() === '0',
+  );
+  if (!dangling.length) return;
+  const removed = docker('rmi', ...dangling);
+  const lines = [
+    `${dangling.length} image(s) the build replaced: ${removed.status === 0 ? 'removed' : removed.stderr.trim()}`,
+  ];
+  // Records this build used (hit or made) were used since it began: they stay.
+  const until = `${Math.ceil((Date.now() - buildStart) / 1000) + 60}s`;
+  if (process.env.CI) {
+    const pruned = docker('builder', 'prune', '--force', '--filter', `until=${until}`);
+    const freed = /Total reclaimed space:\s*(\S+)/.exec(pruned.stdout ?? '')?.[1] ?? '?';
+    lines.push(pruned.status === 0 ? `build cache not used by this build: ${freed} freed` : pruned.stderr.trim());
+  } else lines.push(`their build cache stays (free it: docker builder prune --filter until=${until})`);
+  process.stdout.write(`\n==== superseded: ${lines.join('; ')}\n`);
+  steps.push({ label: 'superseded images', seconds: (Date.now() - t0) / 1000, code: 0, state: 'ran' });
+}
+
 if (scope.includes('images')) {
   const images = catalogImages();
   process.stdout.write(`\n==== images CI builds and tests here (from images.yaml): ${images.join(' ')}\n`);
@@ -227,12 +273,15 @@ if (scope.includes('images')) {
   ];
   const ca = caBundle ? ['--ca-bundle', caBundle] : [];
   const extra = (process.env.KFC_TEST_BUILD_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const buildStart = Date.now();
+  const tagged = taggedImages();
   const built =
     images.length === 0
       ? 1
       : // --refresh: Debian's archives as they are now; a moved one rebuilds from foundation's apt layer, so the
         // pending-security-updates gate below judges images with today's updates.
         await run('build', process.execPath, kfc('build', ...images, ...ref, '--refresh', ...ca, ...extra));
+  if (built === 0) dropSuperseded(tagged, buildStart);
   await unit;
   await refereeTools();
   const row = (name) => catalogRows.find((r) => r.name === name);

@@ -130,6 +130,8 @@ export interface ArchiveChoice {
   moved: AptArchive[];
   /** Read now (refresh, or nothing recorded for these mirrors) rather than reused. */
   fetched: boolean;
+  /** This clone had a state for these mirrors to compare with (a fresh clone has none). */
+  compared: boolean;
 }
 
 /**
@@ -147,7 +149,7 @@ export async function chooseArchives(
   const before = state[key]?.archives;
   const urls = archiveUrls(base, opts.args).map((u) => u.url);
   const sameMirrors = before?.length === urls.length && before.every((a, i) => a.url === urls[i]);
-  if (!opts.refresh && before && sameMirrors) return { archives: before, moved: [], fetched: false };
+  if (!opts.refresh && before && sameMirrors) return { archives: before, moved: [], fetched: false, compared: true };
   const now = await (opts.read ?? fetchArchives)(base, opts.args);
   const moved = movedSuites(sameMirrors ? before : undefined, now);
   if (moved.length || !sameMirrors) {
@@ -155,5 +157,6 @@ export async function chooseArchives(
     mkdirSync(dirname(file), { recursive: true });
     writeFileAtomic.sync(file, JSON.stringify(state, null, 2) + '\n');
   }
-  return { archives: now, moved: before && sameMirrors ? moved : [], fetched: true };
+  const compared = Boolean(before && sameMirrors);
+  return { archives: now, moved: compared ? moved : [], fetched: true, compared };
 }

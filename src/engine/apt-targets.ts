@@ -71,8 +71,14 @@ export async function aptTargets(
           `${opts.verb}: Debian archives moved: ${choice.moved.map(when).join(', ')}; ` +
             "foundation's apt layer and every later layer are built again",
         );
-      else if (opts.refresh)
+      else if (opts.refresh && choice.compared)
         opts.log(`${opts.verb}: Debian archives unchanged (${choice.archives.map(when).join(', ')}): the cache stays`);
+      else if (opts.refresh)
+        // A fresh clone has nothing to compare with: the engine's cache has the word (built with them or not).
+        opts.log(
+          `${opts.verb}: Debian archives read now (${choice.archives.map(when).join(', ')}); ` +
+            'none recorded in this clone before: images built from others are built again',
+        );
     }
     out.set(node.name, {
       args: { [ARCHIVES_ARG]: archivesArg(choice.archives) },

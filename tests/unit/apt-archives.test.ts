@@ -113,11 +113,13 @@ test('chooseArchives: reuses the recorded state unless refresh; refresh records 
     const first = await chooseArchives(root, 'k', base, { read });
     assert.equal(first.fetched, true);
     assert.deepEqual(first.moved, [], 'nothing recorded: nothing "moved"');
+    assert.equal(first.compared, false, 'nothing recorded: nothing to compare with');
     const again = await chooseArchives(root, 'k', base, { read });
     assert.equal(again.fetched, false, 'without refresh the recorded state is reused');
     assert.equal(reads, 1);
     const same = await chooseArchives(root, 'k', base, { read, refresh: true });
     assert.deepEqual(same.moved, []);
+    assert.equal(same.compared, true);
     sec = 'b'.repeat(64);
     const stale = await chooseArchives(root, 'k', base, { read });
     assert.equal(archivesArg(stale.archives).endsWith('a'.repeat(64)), true, 'no refresh: the old state');

@@ -19,11 +19,11 @@ const archives: AptArchive[] = ['trixie', 'trixie-updates', 'trixie-security'].m
   sha256: String(i).repeat(64),
 }));
 
-function reader() {
+function reader(compared = true) {
   const calls: { key: string; refresh?: boolean; mirror?: string }[] = [];
   const read: ArchiveReader = async (_root, key, _base, opts) => {
     calls.push({ key, refresh: opts.refresh, mirror: opts.args.DEBIAN_MIRROR });
-    return { archives, moved: [], fetched: Boolean(opts.refresh) };
+    return { archives, moved: [], fetched: Boolean(opts.refresh), compared };
   };
   return { read, calls };
 }
@@ -49,6 +49,15 @@ test('every image of the chain gets the arg and the labels; the state is read on
     });
   }
   assert.match(lines.join('\n'), /kfc build: Debian archives unchanged \(trixie 2026-12-05T03:33:30Z, /);
+  // A fresh clone has no state to compare with: it does not call the archives unchanged.
+  const fresh: string[] = [];
+  const opts = { refresh: true, buildArgs: {}, verb: 'kfc build', log: (x: string) => fresh.push(x) };
+  await aptTargets(family, nodes, { ...opts, read: reader(false).read });
+  assert.match(
+    fresh.join('\n'),
+    /^kfc build: Debian archives read now \(trixie .*\); none recorded in this clone before/m,
+  );
+  assert.doesNotMatch(fresh.join('\n'), /unchanged/);
   const { file } = renderBake(family, { images: ['jupyterlab-cpu'], perImage: apt });
   const t = file.target[targetName('jupyterlab-cpu')]!;
   assert.equal(
