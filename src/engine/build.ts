@@ -326,6 +326,7 @@ class BakeRun {
   private readonly metadataFile: string;
   /** This run's own copies of the three files while it runs (final name → working name). */
   private readonly working: Map<string, string>;
+  private settled = false;
   private readonly progress: Map<string, ImageProgress> = new Map();
   private readonly plans: ImagePlan[];
   private tracker: BakeProgress | undefined;
@@ -428,6 +429,8 @@ class BakeRun {
 
   /** Renames this run's files to their documented names (each is then one whole run's); drops stale ones. */
   private settleFiles(): void {
+    if (this.settled) return;
+    this.settled = true;
     for (const [final, work] of this.working) {
       if (existsSync(work)) renameSync(work, final);
       else rmSync(final, { force: true });
@@ -554,10 +557,10 @@ class BakeRun {
   }
 }
 
-/** buildx's `--metadata-file`: per target, the image's digests. Missing or torn: nothing. */
-/** buildx's --metadata-file: per target, its digests. */
+/** buildx's `--metadata-file`: per target, the image's digests. */
 type BakeMetadata = Record<string, Record<string, string>>;
 
+/** Missing or torn: nothing. */
 function readMetadata(file: string): BakeMetadata {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as BakeMetadata;
