@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
+import { engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
+import { removeImagesBuiltUnder } from './built-under-tag.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const engineUp = await engineAnswers();
@@ -55,8 +56,7 @@ describe('kfc build progress', {
   );
 
   after(async () => {
-    for (const image of ['fixture', 'fixture-progress'])
-      await execa(DOCKER, ['rmi', '-f', `${repo}/${image}:${tag}`], { reject: false });
+    await removeImagesBuiltUnder([tag]);
     rmSync(work, { recursive: true, force: true });
     process.stdout.write(`progress figures (s): ${JSON.stringify(figures)}\n`);
   });

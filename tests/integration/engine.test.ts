@@ -14,6 +14,7 @@ import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
 import { freePortAmong } from '../../src/testing/ports.ts';
 import { bitLine } from '../unit/helpers.ts';
+import { removeImagesBuiltUnder } from './built-under-tag.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const fixtureRoot = join(repoRoot, 'tests/fixtures/engine');
@@ -90,6 +91,7 @@ describe('engine integration', {
     });
     for (const ref of imgs.stdout.split('\n').filter(Boolean))
       await execa(DOCKER, ['rmi', '-f', ref], { reject: false });
+    await removeImagesBuiltUnder([tag, `${tag}-one`, `${tag}-two`]);
     rmSync(work, { recursive: true, force: true });
     process.stdout.write(`engine figures (s): ${JSON.stringify(figures)}\n`);
   });
