@@ -176,8 +176,9 @@ if (scope.includes('integration') || scope.includes('images')) {
   await run('base', process.execPath, kfc('base'));
 }
 /**
- * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time (three took
- * longer: 498 s against 455 s, the pass beside them slower too, in (c) runs on 2 cores). With the
+ * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time (three were
+ * no faster on 2 cores: a whole (c) run took 726 s against 720 s; the integration step 498 s against 531 s, but
+ * the pass beside it 250 s against 186 s). With the
  * images in scope they run after the report, beside node-pull and the image suites' files that need not run
  * alone: none of them times anything it judges. The alone files come after, by themselves: the load figure
  * times the image's answers and would judge the machine instead.
