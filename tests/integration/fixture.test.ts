@@ -161,20 +161,39 @@ describe('test fixture (testcontainers)', {
       [`${RUN_LABEL}=${run}`, `${PID_LABEL}=${pid}`, `${HOST_LABEL}=${hostname()}`].flatMap((l) => ['--label', l]);
     const dead = `dead-${RUN_ID}`;
     const live = `live-${RUN_ID}`;
-    // A pid above Linux's pid_max limit (2^22) belongs to no process.
-    const deadPid = 4_194_305;
-    await execa(DOCKER, ['create', ...labels(dead, deadPid), IMAGE]);
+    // The dead run's pid is 1, alive to every other test process (npm test runs suites beside this file, and
+    // each sweeps dead runs when it starts: they once swept this run between its creation and this check);
+    // only this sweep is told that pid 1 is dead.
+    const deadPid = 1;
+    const alive = (pid: number) => {
+      if (pid === deadPid) return false;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadId = (await execa(DOCKER, ['create', ...labels(dead, deadPid), IMAGE])).stdout.trim();
     await execa(DOCKER, ['volume', 'create', ...labels(dead, deadPid), `kfc-test-${dead}`]);
     const liveId = (await execa(DOCKER, ['create', ...labels(live, process.pid), IMAGE])).stdout.trim();
     try {
       assert.equal((await leftovers(dead)).length, 2);
-      const swept = await sweepDeadRuns();
-      assert.equal(swept.containers.length, 1, JSON.stringify(swept));
-      assert.deepEqual(swept.volumes, [`kfc-test-${dead}`]);
+      const swept = await sweepDeadRuns(alive);
+      // Other dead runs on this host (a killed run's) are swept too: ours must be among them, the live one not.
+      const same = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+      assert.ok(
+        swept.containers.some((id) => same(id, deadId)),
+        JSON.stringify(swept),
+      );
+      assert.ok(!swept.containers.some((id) => same(id, liveId)), JSON.stringify(swept));
+      assert.ok(swept.volumes.includes(`kfc-test-${dead}`), JSON.stringify(swept));
       assert.deepEqual(await leftovers(dead), []);
       assert.equal((await leftovers(live)).length, 1, 'a live run was swept');
     } finally {
-      await execa(DOCKER, ['rm', '-f', liveId], { reject: false });
+      // Labelled with pid 1, no other sweep would ever take the dead run's objects if this test failed.
+      await execa(DOCKER, ['rm', '-f', liveId, deadId], { reject: false });
+      await execa(DOCKER, ['volume', 'rm', '-f', `kfc-test-${dead}`], { reject: false });
     }
   });
 
