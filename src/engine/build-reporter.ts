@@ -2,6 +2,7 @@ import { createLogUpdate } from 'log-update';
 import { isCi } from '../log/ci-log.ts';
 import type { ImageProgress } from './image-progress.ts';
 import { lastRun, statusLine, stepLabel, timestamp } from './progress-format.ts';
+import type { ProgressMode } from './progress-modes.ts';
 import type { StepEvent } from './steps.ts';
 
 /**
@@ -12,8 +13,6 @@ import type { StepEvent } from './steps.ts';
  * - quiet: start and end lines only.
  * `auto` is tty on a terminal outside CI, lines otherwise.
  */
-export type ProgressMode = 'auto' | 'tty' | 'lines' | 'plain' | 'quiet';
-export const PROGRESS_MODES: ProgressMode[] = ['auto', 'tty', 'lines', 'plain', 'quiet'];
 
 export interface BuildReporter {
   /** A line that stays (titles, notes, results). */

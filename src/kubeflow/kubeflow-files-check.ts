@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KubeflowFile } from './kubeflow.ts';
-import { CRD_ENV, DEFAULT_CRD, loadNotebookCrd } from './kubeflow-crd.ts';
+import { loadNotebookCrd } from './kubeflow-crd.ts';
 import { findingLine } from './kubeflow-findings.ts';
+import { CRD_ENV, DEFAULT_CRD } from './kubeflow-paths.ts';
 import { validateKubeflowFiles } from './kubeflow-validate.ts';
 import { loadWorkspaceCrds, WORKSPACE_CRD_DIR } from './workspace-crd.ts';
 

@@ -5,11 +5,11 @@
  * CRDs and Kubeflow's further rules (workspace-check.ts). Findings are errors (exit 2), one line each.
  */
 import { parse } from 'yaml';
-import { NOTEBOOK_DIR, SPAWNER_FILE } from './kubeflow.ts';
+import { SPAWNER_FILE } from './kubeflow.ts';
 import type { NotebookCrd } from './kubeflow-crd.ts';
 import type { KubeflowFinding } from './kubeflow-findings.ts';
 import { checkNotebookFile } from './kubeflow-notebook-check.ts';
-import { V2_DIR } from './kubeflow-paths.ts';
+import { NOTEBOOK_DIR, V2_DIR } from './kubeflow-paths.ts';
 import { checkSpawnerConfig } from './kubeflow-spawner-contract.ts';
 import { checkV2Files } from './workspace-check.ts';
 import type { WorkspaceCrds } from './workspace-crd.ts';

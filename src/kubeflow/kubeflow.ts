@@ -26,10 +26,10 @@ import { KfcError } from '../errors.ts';
 import { resolveRepo } from '../tags/refs.ts';
 import { imageRef, requireValidTag, STABLE_TAG } from '../tags/tags.ts';
 import { podConfigOf } from './kubeflow-catalog.ts';
+import { NOTEBOOK_DIR } from './kubeflow-paths.ts';
 import { renderWorkspaceKinds } from './workspacekinds.ts';
 
 export const SPAWNER_FILE = 'spawner_ui_config.yaml';
-export const NOTEBOOK_DIR = 'notebooks';
 
 type SpawnerField = 'image' | 'imageGroupOne' | 'imageGroupTwo';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { DEFAULT_CRD } from '../../src/kubeflow/kubeflow-crd.ts';
+import { DEFAULT_CRD } from '../../src/kubeflow/kubeflow-paths.ts';
 import { REPO_ROOT } from '../unit/helpers.ts';
 
 const hasGo = (await execa('go', ['version'], { reject: false })).exitCode === 0;

@@ -8,10 +8,11 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { NOTEBOOK_DIR, renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
-import { compileNotebookCrd, DEFAULT_CRD, loadNotebookCrd } from '../../src/kubeflow/kubeflow-crd.ts';
+import { renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
+import { compileNotebookCrd, loadNotebookCrd } from '../../src/kubeflow/kubeflow-crd.ts';
 import { findingLine } from '../../src/kubeflow/kubeflow-findings.ts';
 import { checkNotebookFile } from '../../src/kubeflow/kubeflow-notebook-check.ts';
+import { DEFAULT_CRD, NOTEBOOK_DIR } from '../../src/kubeflow/kubeflow-paths.ts';
 import { validateKubeflowFiles } from '../../src/kubeflow/kubeflow-validate.ts';
 import { cleanup, copyFixture, REPO_ROOT, runKfc } from './helpers.ts';
 

@@ -5,10 +5,11 @@ import { after, describe, test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.ts';
 import { isKfcError } from '../../src/errors.ts';
-import { NOTEBOOK_DIR, renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
+import { renderKubeflow } from '../../src/kubeflow/kubeflow.ts';
 import { CRD_SHA_ENV, compileNotebookCrd, loadNotebookCrd } from '../../src/kubeflow/kubeflow-crd.ts';
 import { findingLine } from '../../src/kubeflow/kubeflow-findings.ts';
 import { checkNotebookFile } from '../../src/kubeflow/kubeflow-notebook-check.ts';
+import { NOTEBOOK_DIR } from '../../src/kubeflow/kubeflow-paths.ts';
 import { validateKubeflowFiles } from '../../src/kubeflow/kubeflow-validate.ts';
 import { copyFixture, REPO_ROOT, runKfc } from './helpers.ts';
 

@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { loadCatalog } from '../../src/catalog/load.ts';
-import { k8sName, NOTEBOOK_DIR, renderKubeflow, SPAWNER_FILE } from '../../src/kubeflow/kubeflow.ts';
+import { k8sName, renderKubeflow, SPAWNER_FILE } from '../../src/kubeflow/kubeflow.ts';
+import { NOTEBOOK_DIR } from '../../src/kubeflow/kubeflow-paths.ts';
 import { checkFolder, writeFolder } from '../../src/outputs/folder.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/publish');

@@ -1,20 +1,12 @@
 import type { Command } from 'commander';
 import type { Catalog, ImageNode } from '../../catalog/model.ts';
-import { ensureBases } from '../../engine/base.ts';
-import { buildImages } from '../../engine/build.ts';
-import { PROGRESS_MODES, type ProgressMode } from '../../engine/build-reporter.ts';
-import { buildableHere } from '../../engine/buildable.ts';
-import { devImage } from '../../engine/dev.ts';
-import { doctor, formatCheck } from '../../engine/doctor.ts';
-import { fetchAll } from '../../engine/fetch.ts';
-import { pullImage, pushImage } from '../../engine/push-pull.ts';
-import { resolveRefs } from '../../engine/refs.ts';
-import { tagImage } from '../../engine/tag.ts';
+import { PROGRESS_MODES, type ProgressMode } from '../../engine/progress-modes.ts';
 import { KfcError } from '../../errors.ts';
-import { pushAndSign, verifyAndPull } from '../../signing/push-pull.ts';
-import { testImages } from '../../testing/run.ts';
 import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
+
+// Each verb loads its own modules when it runs: a kfc call pays only for the verb it makes (the test suites make
+// hundreds of calls).
 
 function registryCacheMode(mode: string | undefined): 'read' | 'write' | undefined {
   if (mode === undefined || mode === 'read' || mode === 'write') return mode;
@@ -47,6 +39,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--force', 'rebuild even when present')
     .option('--json', 'machine-readable output')
     .action(async (opts: { force?: boolean }, cmd: Command) => {
+      const { ensureBases } = await import('../../engine/base.ts');
       const results = await ensureBases(catalogFor(cmd, { readFiles: false }), { force: opts.force });
       if (wantsJson(cmd)) printJson(results);
       else
@@ -128,6 +121,8 @@ export function registerEngineCommands(program: Command): void {
         const progress = buildProgress(opts.progress);
         if (opts.load && !opts.push) throw new KfcError('--load goes with --push', { hint: 'images load by default' });
         const log = (s: string) => process.stderr.write(`${s}\n`);
+        const { buildableHere } = await import('../../engine/buildable.ts');
+        const { buildImages } = await import('../../engine/build.ts');
         const nodes = opts.all ? await buildableHere(catalog, log) : selectNodes(catalog, images);
         const results = await buildImages(catalog, nodes, {
           repo: opts.repo,
@@ -159,6 +154,7 @@ export function registerEngineCommands(program: Command): void {
     .action(async (image: string, opts: { repo?: string; tag?: string }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
       const node = oneImage(catalog, image);
+      const { resolveRefs } = await import('../../engine/refs.ts');
       process.stdout.write(`${(await resolveRefs(catalog, opts)).refOf(node)}\n`);
     });
 
@@ -180,6 +176,7 @@ export function registerEngineCommands(program: Command): void {
         cmd: Command,
       ) => {
         const catalog = catalogFor(cmd, { readFiles: false });
+        const { tagImage } = await import('../../engine/tag.ts');
         const { source, target, refs } = await tagImage(catalog, oneImage(catalog, image), opts);
         if (wantsJson(cmd)) printJson({ source, tags: refs.map((r) => r.slice(target.length + 1)), refs });
         else process.stdout.write(refs.join('\n') + '\n');
@@ -203,8 +200,11 @@ export function registerEngineCommands(program: Command): void {
           throw new KfcError('--key is for --sign', { hint: 'kfc push IMAGE --sign --key FILE' });
         const how = { repo: opts.repo, retries: retries(opts.retries) };
         const r = opts.sign
-          ? await pushAndSign(catalog, node, { ...how, sign: { key: opts.key } })
-          : { ...(await pushImage(catalog, node, how)), signed: [] };
+          ? await (await import('../../signing/push-pull.ts')).pushAndSign(catalog, node, {
+              ...how,
+              sign: { key: opts.key },
+            })
+          : { ...(await (await import('../../engine/push-pull.ts')).pushImage(catalog, node, how)), signed: [] };
         if (wantsJson(cmd)) printJson({ pushed: r.tags, seconds: r.seconds, signed: r.signed });
         else {
           process.stdout.write(`pushed ${r.tags.length} tag(s) of ${r.target} in ${r.seconds.toFixed(1)} s\n`);
@@ -241,8 +241,11 @@ export function registerEngineCommands(program: Command): void {
           throw new KfcError('--key is for --verify', { hint: 'kfc pull IMAGE --verify --key FILE' });
         const how = { repo: opts.repo, tag: opts.tag, retries: retries(opts.retries) };
         const r = opts.verify
-          ? await verifyAndPull(catalog, node, { ...how, key: opts.key })
-          : { ...(await pullImage(catalog, node, how)), verified: undefined };
+          ? await (await import('../../signing/push-pull.ts')).verifyAndPull(catalog, node, { ...how, key: opts.key })
+          : {
+              ...(await (await import('../../engine/push-pull.ts')).pullImage(catalog, node, how)),
+              verified: undefined,
+            };
         if (wantsJson(cmd)) printJson({ ref: r.ref, id: r.id, seconds: r.seconds, verified: r.verified });
         else {
           if (r.verified)
@@ -289,6 +292,7 @@ export function registerEngineCommands(program: Command): void {
         const node = oneImage(catalog, image);
         if (opts.port !== undefined && !/^\d+$/.test(opts.port))
           throw new KfcError(`--port ${opts.port} is not a number`);
+        const { devImage } = await import('../../engine/dev.ts');
         process.exitCode = await devImage(catalog, node, {
           ...opts,
           caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,
@@ -334,6 +338,7 @@ export function registerEngineCommands(program: Command): void {
         cmd: Command,
       ) => {
         const catalog = catalogFor(cmd, { readFiles: false });
+        const { testImages } = await import('../../testing/run.ts');
         await testImages(catalog, selectNodes(catalog, images), { ...opts, record: wantsJson(cmd) });
       },
     );
@@ -349,6 +354,7 @@ export function registerEngineCommands(program: Command): void {
       const catalog = catalogFor(cmd, { readFiles: false });
       const json = wantsJson(cmd);
       const line = json ? undefined : (s: string) => process.stdout.write(`${s}\n`);
+      const { fetchAll } = await import('../../engine/fetch.ts');
       const r = await fetchAll(catalog, selectNodes(catalog, images), { line });
       if (json) printJson({ cache: r.cache, results: r.results, errors: r.errors, wheels: r.wheels });
       else if (r.results.length + r.errors.length + r.wheels.length === 0) {
@@ -368,6 +374,7 @@ export function registerEngineCommands(program: Command): void {
       } catch {
         // doctor still works without a catalog
       }
+      const { doctor, formatCheck } = await import('../../engine/doctor.ts');
       const checks = await doctor(repoRoot(cmd), repo);
       if (wantsJson(cmd)) printJson(checks);
       else for (const c of checks) process.stdout.write(`${formatCheck(c)}\n`);

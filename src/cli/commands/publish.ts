@@ -1,16 +1,9 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { affectedSince, basesKey } from '../../affected/affected.ts';
-import { BAKE_FILE, bakeJson } from '../../bake/bake.ts';
-import { bakeFile } from '../../engine/bake-file.ts';
-import { buildImages } from '../../engine/build.ts';
+import { BAKE_FILE } from '../../bake/bake.ts';
 import { KfcError } from '../../errors.ts';
-import { NOTEBOOK_DIR, renderKubeflow } from '../../kubeflow/kubeflow.ts';
-import { CRD_ENV, DEFAULT_CRD } from '../../kubeflow/kubeflow-crd.ts';
-import { checkKubeflowFiles } from '../../kubeflow/kubeflow-files-check.ts';
-import { DEFAULT_OUT, V2_DIR } from '../../kubeflow/kubeflow-paths.ts';
+import { CRD_ENV, DEFAULT_CRD, DEFAULT_OUT, NOTEBOOK_DIR, V2_DIR } from '../../kubeflow/kubeflow-paths.ts';
 import { setStepOutput } from '../../log/ci-log.ts';
-import { checkFolder, writeFolder } from '../../outputs/folder.ts';
 import { requireValidTag, STABLE_TAG } from '../../tags/tags.ts';
 import { catalogFor, parseBaseRefs, parseBuildArgs, printJson, repeatable, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
@@ -60,6 +53,7 @@ async function buildNow(
       hint: `images: ${catalog.order.map((n) => n.name).join(', ')}`,
     });
   const [tag, ...extraTags] = opts.tag.map((t) => requireValidTag(t));
+  const { buildImages } = await import('../../engine/build.ts');
   const results = await buildImages(catalog, selectNodes(catalog, images), {
     repo: opts.repo,
     tag,
@@ -86,6 +80,7 @@ export function registerPublishCommands(program: Command): void {
     .option('--github-output', 'also write matrix, images, count, any and base-key to $GITHUB_OUTPUT')
     .action(async (opts: { since?: string; all?: boolean; list?: boolean; githubOutput?: boolean }, cmd: Command) => {
       const catalog = catalogFor(cmd, { readFiles: false });
+      const { affectedSince, basesKey } = await import('../../affected/affected.ts');
       const result = await affectedSince(catalog, opts.since, { all: opts.all });
       if (opts.githubOutput) {
         setStepOutput('matrix', JSON.stringify(result.matrix));
@@ -166,6 +161,11 @@ export function registerPublishCommands(program: Command): void {
         // The bits are read: an image's Dockerfile says whether it takes the Debian archive state.
         const catalog = catalogFor(cmd);
         selectNodes(catalog, images);
+        const [{ bakeFile }, { bakeJson }, { checkFolder, writeFolder }] = await Promise.all([
+          import('../../engine/bake-file.ts'),
+          import('../../bake/bake.ts'),
+          import('../../outputs/folder.ts'),
+        ]);
         const { file, notes } = await bakeFile(catalog, images, {
           repo: opts.repo,
           gitTags: opts.gitTags,
@@ -225,7 +225,7 @@ export function registerPublishCommands(program: Command): void {
     )
     .option('--json', 'machine-readable output')
     .action(
-      (
+      async (
         opts: {
           out: string;
           notebookCrd?: string;
@@ -246,6 +246,11 @@ export function registerPublishCommands(program: Command): void {
           throw new KfcError(`"${opts.namespace}" is not a Kubernetes namespace name`, {
             hint: 'lowercase letters, digits and -',
           });
+        const [{ renderKubeflow }, { checkKubeflowFiles }, { checkFolder, writeFolder }] = await Promise.all([
+          import('../../kubeflow/kubeflow.ts'),
+          import('../../kubeflow/kubeflow-files-check.ts'),
+          import('../../outputs/folder.ts'),
+        ]);
         const { files, notes } = renderKubeflow(catalog, {
           repo: opts.repo,
           tag: opts.tag,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { lockImages } from '../../python/lock.ts';
 import { catalogFor, printJson, wantsJson } from '../context.ts';
 
 /** `kfc lock`: the Python verbs of the CLI (kfc fetch's wheelhouse part is in engine/fetch.ts). */
@@ -15,6 +14,7 @@ export function registerPythonCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (images: string[], opts: { upgrade?: boolean; caBundle?: string }, cmd: Command) => {
       const catalog = catalogFor(cmd);
+      const { lockImages } = await import('../../python/lock.ts');
       const results = await lockImages(catalog, images, {
         upgrade: opts.upgrade,
         caBundle: opts.caBundle ?? process.env.KFC_CA_BUNDLE,

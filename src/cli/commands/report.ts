@@ -2,14 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { KfcError } from '../../errors.ts';
 import type { RefereeImage } from '../../referees/model.ts';
-import { failOnProblems } from '../../report/check.ts';
-import { readReport, writeReportFiles } from '../../report/files.ts';
 import type { FamilyReport } from '../../report/model.ts';
-import { writeRefereeFile } from '../../report/referees.ts';
-import { diffReports, diffText } from '../../report/render-diff.ts';
-import { textSummary } from '../../report/render-text.ts';
-import { reportImages } from '../../report/report-images.ts';
-import { outcomeLines, secondsTable } from '../../report/seconds.ts';
 import { catalogFor, parsePairs, printJson, repeatable, repoRoot, wantsJson } from '../context.ts';
 import { selectNodes } from './catalog.ts';
 
@@ -36,11 +29,15 @@ interface ReportOpts {
 }
 
 /** `kfc report --diff OLD.json NEW.json`. */
-function printDiff(args: string[], cmd: Command): void {
+async function printDiff(args: string[], cmd: Command): Promise<void> {
   if (args.length !== 2)
     throw new KfcError('--diff needs two report files', {
       hint: 'kfc report --diff reports-old/report.json reports/report.json',
     });
+  const [{ readReport }, { diffReports, diffText }] = await Promise.all([
+    import('../../report/files.ts'),
+    import('../../report/render-diff.ts'),
+  ]);
   const diffs = diffReports(readReport(resolve(args[0]!)), readReport(resolve(args[1]!)));
   if (wantsJson(cmd)) printJson({ from: args[0], to: args[1], images: diffs });
   else process.stdout.write(diffText(diffs) + '\n');
@@ -104,6 +101,21 @@ export function registerReportCommands(program: Command): void {
           hint: 'kfc report IMAGES --referees --vulns, or kfc referee IMAGES --vulns',
         });
       const catalog = catalogFor(cmd);
+      const [
+        { failOnProblems },
+        { readReport, writeReportFiles },
+        { writeRefereeFile },
+        { textSummary },
+        { reportImages },
+        { outcomeLines, secondsTable },
+      ] = await Promise.all([
+        import('../../report/check.ts'),
+        import('../../report/files.ts'),
+        import('../../report/referees.ts'),
+        import('../../report/render-text.ts'),
+        import('../../report/report-images.ts'),
+        import('../../report/seconds.ts'),
+      ]);
       const out = opts.out ? resolve(opts.out) : join(repoRoot(cmd), 'reports');
       let report: FamilyReport;
       let fresh: FamilyReport;
