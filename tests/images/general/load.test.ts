@@ -18,8 +18,12 @@ describe('general: load', () => {
     const nb = await startNotebook();
     const kernels: Kernel[] = [];
     try {
+      // Started at once, as a class's users do at the top of the hour (and the measurement begins sooner).
       const started = await timed(async () => {
-        for (let i = 0; i < 8; i++) kernels.push(await Kernel.start(nb, 'python3'));
+        const all = await Promise.allSettled(Array.from({ length: 8 }, () => Kernel.start(nb, 'python3')));
+        for (const r of all) if (r.status === 'fulfilled') kernels.push(r.value);
+        const failed = all.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       });
       // Each kernel spins a core for 20 s (longer than the measurement).
       const busy = kernels.map((k) =>
