@@ -88,6 +88,13 @@ async function bundled() {
   return import(pathToFileURL(entry).href);
 }
 
+// A reader that stops early (kfc list | head) ends kfc quietly, as other command-line tools do.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+
 let mod = await bundled();
 if (!mod) {
   const { register } = await import('tsx/esm/api');
