@@ -218,6 +218,19 @@ function catalogImages() {
   return wanted.filter((n) => buildable.includes(n));
 }
 
+/**
+ * .ci/run runs the static checks beside npm test and names the file they write when they end
+ * (KFC_CHECKS_DONE_FILE): the report times starts with nothing else running, so it waits for them.
+ */
+async function checksBeside() {
+  const done = process.env.KFC_CHECKS_DONE_FILE;
+  if (!done || existsSync(done)) return;
+  const t0 = Date.now();
+  process.stdout.write('\n==== the static checks beside are still running: the report waits for them\n');
+  while (!existsSync(done) && Date.now() - t0 < 20 * 60_000) await new Promise((r) => setTimeout(r, 500));
+  steps.push({ label: 'wait for the checks beside', seconds: (Date.now() - t0) / 1000, code: 0, state: 'ran' });
+}
+
 const DOCKER = process.env.KFC_DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
 const docker = (...args) => spawnSync(DOCKER, args, { encoding: 'utf8' });
 
@@ -286,6 +299,7 @@ if (scope.includes('images')) {
   if (built === 0) dropSuperseded(tagged, buildStart);
   await unit;
   await refereeTools();
+  await checksBeside();
   const row = (name) => catalogRows.find((r) => r.name === name);
   const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
   const asRoot = process.getuid?.() === 0;
