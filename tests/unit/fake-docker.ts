@@ -19,10 +19,17 @@ const KEYS = [
   'FAKE_DOCKER_TAGS',
 ];
 
+let shared: string | undefined;
+
 /** Installs the fake for this test file (before/after hooks); `calls()` reads the log, `clear()` empties it. */
 export function useFakeDocker(): { log: string; calls: () => string[]; clear: () => void } {
-  const dir = tempDir('kfc-fake-docker-');
-  const log = join(dir, 'docker.log');
+  // One log per process, gone with it: npm test runs several test files in one process.
+  if (!shared) {
+    const dir = tempDir('kfc-fake-docker-');
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    shared = dir;
+  }
+  const log = join(shared, 'docker.log');
   const saved = Object.fromEntries(KEYS.map((k) => [k, process.env[k]]));
   before(() => {
     process.env.KFC_DOCKER = FAKE_DOCKER;
@@ -33,7 +40,6 @@ export function useFakeDocker(): { log: string; calls: () => string[]; clear: ()
     for (const k of KEYS)
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
-    rmSync(dir, { recursive: true, force: true });
   });
   return {
     log,
