@@ -147,11 +147,6 @@ const nodeTest = (files, extra = []) => ['--import', 'tsx', '--test', '--test-re
 const kfc = (...args) => ['bin/kfc.js', ...args];
 
 /**
- * The unit tests: pure logic, nothing timed. With the images in scope they run beside the provisioning and
- * the image builds, and are awaited before the report, which times starts with nothing else running.
- */
-let unit = Promise.resolve(0);
-/**
  * The unit test files in two processes, one per core, instead of one process each: starting a process (tsx, the
  * modules it loads) cost more than most files' tests (the step: 97 CPU-s one process per file, 60 in two). Each
  * group is a file of imports under .kfc/unit/<pid>/; a file still runs alone: node --import tsx --test FILE.
@@ -167,6 +162,11 @@ function unitGroups(files, groups = 2) {
     return path;
   });
 }
+/**
+ * The unit tests: pure logic, nothing timed. With the images in scope they run beside the provisioning and
+ * the image builds, and are awaited before the report, which times starts with nothing else running.
+ */
+let unit = Promise.resolve(0);
 if (scope.includes('unit')) {
   const unitArgs = nodeTest(unitGroups(testFiles('tests/unit')), ['--test-concurrency=2']);
   if (scope.includes('images')) unit = run('unit', process.execPath, unitArgs, {}, 'last', 'the image builds');
