@@ -199,13 +199,15 @@ export function registerEngineCommands(program: Command): void {
         if (opts.key && !opts.sign)
           throw new KfcError('--key is for --sign', { hint: 'kfc push IMAGE --sign --key FILE' });
         const how = { repo: opts.repo, retries: retries(opts.retries) };
-        const [{ pushAndSign }, { pushImage }] = await Promise.all([
-          import('../../signing/push-pull.ts'),
-          import('../../engine/push-pull.ts'),
-        ]);
+        // Only a signed push loads the signing modules (cosign, the SBOM).
         const r = opts.sign
-          ? await pushAndSign(catalog, node, { ...how, sign: { key: opts.key } })
-          : { ...(await pushImage(catalog, node, how)), signed: [] };
+          ? await import('../../signing/push-pull.ts').then((m) =>
+              m.pushAndSign(catalog, node, { ...how, sign: { key: opts.key } }),
+            )
+          : await import('../../engine/push-pull.ts').then(async (m) => ({
+              ...(await m.pushImage(catalog, node, how)),
+              signed: [],
+            }));
         if (wantsJson(cmd)) printJson({ pushed: r.tags, seconds: r.seconds, signed: r.signed });
         else {
           process.stdout.write(`pushed ${r.tags.length} tag(s) of ${r.target} in ${r.seconds.toFixed(1)} s\n`);
@@ -241,13 +243,14 @@ export function registerEngineCommands(program: Command): void {
         if (opts.key && !opts.verify)
           throw new KfcError('--key is for --verify', { hint: 'kfc pull IMAGE --verify --key FILE' });
         const how = { repo: opts.repo, tag: opts.tag, retries: retries(opts.retries) };
-        const [{ verifyAndPull }, { pullImage }] = await Promise.all([
-          import('../../signing/push-pull.ts'),
-          import('../../engine/push-pull.ts'),
-        ]);
         const r = opts.verify
-          ? await verifyAndPull(catalog, node, { ...how, key: opts.key })
-          : { ...(await pullImage(catalog, node, how)), verified: undefined };
+          ? await import('../../signing/push-pull.ts').then((m) =>
+              m.verifyAndPull(catalog, node, { ...how, key: opts.key }),
+            )
+          : await import('../../engine/push-pull.ts').then(async (m) => ({
+              ...(await m.pullImage(catalog, node, how)),
+              verified: undefined,
+            }));
         if (wantsJson(cmd)) printJson({ ref: r.ref, id: r.id, seconds: r.seconds, verified: r.verified });
         else {
           if (r.verified)
