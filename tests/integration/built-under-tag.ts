@@ -7,7 +7,7 @@ export async function removeImagesBuiltUnder(tags: string[]): Promise<void> {
   const ids = new Set<string>();
   for (const tag of tags) {
     const label = `label=org.opencontainers.image.version=${tag}`;
-    const r = await execa(DOCKER, ['images', '-q', '--filter', label], { reject: false });
+    const r = await execa(DOCKER, ['images', '-a', '-q', '--filter', label], { reject: false });
     for (const id of r.stdout.split('\n').filter(Boolean)) ids.add(id);
   }
   if (ids.size) await execa(DOCKER, ['rmi', '-f', ...ids], { reject: false });

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { DOCKER, engineAnswers } from '../../src/testing/engine-check.ts';
 import { needs } from '../../src/testing/parts.ts';
+import { removeImagesBuiltUnder } from './built-under-tag.ts';
 
 const repoRoot = new URL('../..', import.meta.url).pathname;
 const engineUp = await engineAnswers();
@@ -116,16 +117,9 @@ describe('kfc test result cache (engine fixture)', {
 
   after(async () => {
     for (const i of images) await execa(DOCKER, ['rmi', `${repo}/${i}:${tag}`], { reject: false });
+    for (const id of made) await execa(DOCKER, ['rmi', id], { reject: false });
     // Every image built here carries the run's tag as its version label, the ones rebuilds left dangling too.
-    const labelled = await execa(
-      DOCKER,
-      ['images', '-a', '-q', '--filter', `label=org.opencontainers.image.version=${tag}`],
-      {
-        reject: false,
-      },
-    );
-    for (const id of new Set([...made, ...labelled.stdout.split('\n').filter(Boolean)]))
-      await execa(DOCKER, ['rmi', id], { reject: false });
+    await removeImagesBuiltUnder([tag]);
     rmSync(work, { recursive: true, force: true });
   });
 
