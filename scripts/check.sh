@@ -7,7 +7,18 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==== check: %s\n' "$*"; "$@"; }
 
+# tsc checks incrementally: its build info (each file's content hash and diagnostics; tsc ignores one from another
+# version or unreadable) is kept outside the clone, so a clean clone re-checks only what changed (22 -> 6 CPU-s
+# when nothing did). Kept only from a passing check, replaced whole (a copy, then a rename).
+tsc_store=${KFC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kfc}/tsc
+mkdir -p .kfc
+if [[ -f $tsc_store/tsbuildinfo && ! -f .kfc/tsc.tsbuildinfo ]]; then cp "$tsc_store/tsbuildinfo" .kfc/tsc.tsbuildinfo; fi
 step npm run --silent typecheck
+if mkdir -p "$tsc_store" 2>/dev/null && cp .kfc/tsc.tsbuildinfo "$tsc_store/.tsbuildinfo.$$" 2>/dev/null; then
+  mv -f "$tsc_store/.tsbuildinfo.$$" "$tsc_store/tsbuildinfo"
+else
+  echo "check: $tsc_store is not writable: tsc's build info is not kept (fix: KFC_CACHE_DIR=<a writable folder>)" >&2
+fi
 step npm run --silent lint
 step node scripts/line-length.mjs
 step npx knip
