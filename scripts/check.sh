@@ -12,7 +12,9 @@ step() { printf '\n==== check: %s\n' "$*"; "$@"; }
 # when nothing did). Kept only from a passing check, replaced whole (a copy, then a rename).
 tsc_store=${KFC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kfc}/tsc
 mkdir -p .kfc
-if [[ -f $tsc_store/tsbuildinfo && ! -f .kfc/tsc.tsbuildinfo ]]; then cp "$tsc_store/tsbuildinfo" .kfc/tsc.tsbuildinfo; fi
+if [[ -f $tsc_store/tsbuildinfo && ! -f .kfc/tsc.tsbuildinfo ]]; then
+  cp "$tsc_store/tsbuildinfo" .kfc/tsc.tsbuildinfo
+fi
 step npm run --silent typecheck
 if mkdir -p "$tsc_store" 2>/dev/null && cp .kfc/tsc.tsbuildinfo "$tsc_store/.tsbuildinfo.$$" 2>/dev/null; then
   mv -f "$tsc_store/.tsbuildinfo.$$" "$tsc_store/tsbuildinfo"

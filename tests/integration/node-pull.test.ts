@@ -348,7 +348,7 @@ describe('a node pulls the family', { skip }, () => {
       assert.equal(row!.smoke!.kernel, undefined);
       assert.match(
         r.stderr,
-        /^kfc node-pull: np-server: smoke on the node: \/notebook\/kfc-node\/np-server-\w+\/api\/status answered 200 in/m,
+        /^kfc node-pull: np-server: smoke on the node: \/notebook\/kfc-node\/np-server-\w+\/api\/status answered 200 /m,
       );
 
       const again = await kfc(args);
