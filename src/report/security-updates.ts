@@ -18,13 +18,24 @@ export async function checkSecurityUpdates(
   referees: RefereeImage[],
   log: (s: string) => void,
 ): Promise<void> {
-  for (const node of catalog.order) {
+  // The images' checks run at once (each is a container's apt-get, mostly waiting on the mirror: 4 images took
+  // 13.7 s one after another); each one's lines are held and printed in catalog order.
+  const checks = catalog.order.map((node) => {
     const img = report.images.find((i) => i.name === node.name);
     const referee = referees.find((r) => r.name === node.name);
     const ref = img?.ref ?? referee?.ref;
-    if (!ref) continue;
+    const lines: string[] = [];
+    if (!ref) return { img, referee, lines, result: Promise.resolve(undefined) };
     const gates = img?.gates ?? effectiveGates(node.name, catalog.spec.gates, node.spec.gates);
-    const r = await securityCheck(ref, node, gates, log);
+    return { img, referee, lines, result: securityCheck(ref, node, gates, (l) => lines.push(l)) };
+  });
+  // Every check ends before any result is read, so one that fails leaves none running.
+  const settled = await Promise.allSettled(checks.map((c) => c.result));
+  for (const [i, { img, referee, lines }] of checks.entries()) {
+    for (const l of lines) log(l);
+    const outcome = settled[i]!;
+    if (outcome.status === 'rejected') throw outcome.reason;
+    const r = outcome.value;
     if (!r) continue;
     if (referee) {
       referee.securityUpdates = r;
