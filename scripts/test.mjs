@@ -404,7 +404,11 @@ if (scope.includes('images')) {
 function stepTable() {
   const total = (Date.now() - startedAt) / 1000;
   const width = Math.max(5, ...steps.map((s) => s.label.length));
-  const fmt = (sec) => `${Math.floor(sec / 60)}m${String(Math.round(sec % 60)).padStart(2, '0')}s`;
+  // Rounded to the second first: 119.6 s is 2m00s, not 1m60s.
+  const fmt = (sec) => {
+    const whole = Math.round(sec);
+    return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  };
   const lines = ['', '==== steps', `${'step'.padEnd(width)}  ${'time'.padStart(7)}  share  state`];
   for (const s of steps) {
     const share = total ? `${Math.round((100 * s.seconds) / total)}%`.padStart(4) : '   -';
