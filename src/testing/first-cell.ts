@@ -97,7 +97,7 @@ export interface FirstCellOptions {
 }
 
 /** How much longer a run that was sent but shows no output after the wait is given to show it. */
-export const LATE_WAIT_MS = 40_000;
+const LATE_WAIT_MS = 40_000;
 
 /** Runs the scenario on a fresh page; never throws for a lost run (see `lost`), only for a page that never loads. */
 export async function firstCellRun(page: Page, o: FirstCellOptions): Promise<FirstCellResult> {
