@@ -9,7 +9,7 @@ step() { printf '\n==== check: %s\n' "$*"; "$@"; }
 
 # tsc checks incrementally: its build info (each file's content hash and diagnostics; tsc ignores one from another
 # version or unreadable) is kept outside the clone, so a clean clone re-checks only what changed (22 -> 6 CPU-s
-# when nothing did). Kept only from a passing check, replaced whole (a copy, then a rename).
+# when nothing did). Kept only after tsc passes, replaced whole (a copy, then a rename).
 tsc_store=${KFC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kfc}/tsc
 mkdir -p .kfc
 if [[ -f $tsc_store/tsbuildinfo && ! -f .kfc/tsc.tsbuildinfo ]]; then
