@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, alone; the
-// engine integration tests, the node's pull and the images' suite files that need not run alone side by side;
+// The one test command (`npm test`): unit tests; the images CI builds; their report and gates, its start figures
+// alone; then, beside the rest of the report, the engine integration tests, the node's pull (after the report)
+// and the images' suite files that need not run alone;
 // then each image's suites again, where only the alone files (the load figure) and any failures still run.
 // KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
 // and one "N passed, N failed" line over all parts.
@@ -193,10 +194,10 @@ if (scope.includes('integration') || scope.includes('images')) {
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time (three were
  * no faster on 2 cores: a whole (c) run took 726 s against 720 s; the integration step 498 s against 531 s, but
- * the pass beside it 250 s against 186 s). With the
- * images in scope they run after the report, beside node-pull and the image suites' files that need not run
- * alone: none of them times anything it judges. The alone files come after, by themselves: the load figure
- * times the image's answers and would judge the machine instead.
+ * the pass beside it 250 s against 186 s). With the images in scope they run once the report's start figures
+ * are measured, beside the rest of the report, node-pull and the image suites' files that need not run alone:
+ * none of them times anything it judges. The alone files come after, by themselves: the load figure times the
+ * image's answers and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
 if (scope.includes('integration') && !scope.includes('images')) {
@@ -244,6 +245,18 @@ async function checksBeside() {
   process.stdout.write('\n==== the static checks beside are still running: the report waits for them\n');
   while (!existsSync(done) && Date.now() - t0 < 20 * 60_000) await new Promise((r) => setTimeout(r, 500));
   steps.push({ label: 'wait for the checks beside', seconds: (Date.now() - t0) / 1000, code: 0, state: 'ran' });
+}
+
+/** Resolves once `file` exists, or when `until` settles (the writer ended without writing it). */
+function fileWritten(file, until) {
+  let over = false;
+  until.finally(() => {
+    over = true;
+  });
+  return new Promise((resolve) => {
+    const poll = () => (over || existsSync(file) ? resolve() : setTimeout(poll, 250));
+    poll();
+  });
 }
 
 const DOCKER = process.env.KFC_DOCKER ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker');
@@ -318,27 +331,35 @@ if (scope.includes('images')) {
   const row = (name) => catalogRows.find((r) => r.name === name);
   const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
   const asRoot = process.getuid?.() === 0;
+  // The report runs first; once its start figures are measured (it times them first, alone) the rest of it
+  // times nothing, and the integration tests and the images' suite files that need not run alone start beside it.
+  let report = Promise.resolve(0);
+  let startsTimed = Promise.resolve();
   if (built === 0) {
     // One `docker save` per image, read by kfc's report and gates and, where test.referees is on, by dive
     // and Trivy (SBOM, secrets, vulnerabilities when TRIVY_CACHE_DIR holds a DB); results kept by image ID.
-    // It runs first and alone: its start figures are timed on a machine doing nothing else, and the SBOMs it
-    // keeps by image ID are the ones node-pull attests.
+    // Its start figures come first, on a machine doing nothing else; the SBOMs and zstd layers it keeps by
+    // image ID are what node-pull attests and pushes, so node-pull waits for all of it.
     const notRefereed = images.filter((name) => row(name)?.test?.referees === false);
     if (notRefereed.length) process.stdout.write(`==== referees: not run on ${notRefereed.join(' ')} (images.yaml)\n`);
     // KFC_TEST_VULNS=1 (the GitHub workflow, after downloading Trivy's DB): a missing DB is an error.
     const vulns = process.env.KFC_TEST_VULNS === '1' ? ['--vulns'] : [];
     // The same save's layers, kept as zstd, are what node-pull pushes (no second save of an image).
     const keep = nodePulled.length && asRoot ? ['--keep-layers'] : [];
-    await run(
-      'report gates and referees',
-      process.execPath,
-      kfc('report', ...images, ...ref, '--check', '--starts', '5', '--referees', ...vulns, ...keep),
-    );
+    const startsDone = join(root, '.kfc', `report-starts-${process.pid}`);
+    mkdirSync(join(root, '.kfc'), { recursive: true });
+    rmSync(startsDone, { force: true });
+    process.on('exit', () => rmSync(startsDone, { force: true }));
+    const args = ['--check', '--starts', '5', '--referees', ...vulns, ...keep, '--starts-done-file', startsDone];
+    report = run('report gates and referees', process.execPath, kfc('report', ...images, ...ref, ...args));
+    startsTimed = Promise.race([report, fileWritten(startsDone, report)]).then(() => undefined);
   }
-  const beside = [];
+  await startsTimed;
+  const beside = [report];
+  const reporting = built === 0 ? 'the report' : '';
   let integration = Promise.resolve(0);
   if (scope.includes('integration')) {
-    const others = nodePulled.length && asRoot ? 'node-pull' : '';
+    const others = [reporting, nodePulled.length && asRoot ? 'node-pull' : ''].filter(Boolean).join(' and ');
     integration = run('integration', process.execPath, integrationArgs, {}, 'last', others);
     beside.push(integration);
   }
@@ -349,8 +370,8 @@ if (scope.includes('images')) {
     // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
     // registry and into an empty second engine (the node), parents first; each is signed, and verified (with
     // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
-    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the integration tests, its
-    // times are not a quiet node's: `kfc node-pull --cold` is that benchmark.
+    // have the build's image ID, and a Kubeflow-contract smoke runs on it. After the report, beside the
+    // integration tests: its times are not a quiet node's (`kfc node-pull --cold` is that benchmark).
     const notPulled = images.filter((name) => !nodePulled.includes(name));
     if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
     if (nodePulled.length && !asRoot) {
@@ -363,22 +384,27 @@ if (scope.includes('images')) {
       // kfc build tagged the internal ancestors (foundation, toolbelt) too: the node pulls them first, so
       // each child's pull is measured over its parent.
       const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
+      const others = scope.includes('integration') ? 'the integration tests' : '';
       // The kept suite files that run beside it (below) say so in their own rows.
-      nodePull = run('node-pull', process.execPath, args, {}, 'last', 'the integration tests');
+      nodePull = report.then(() => run('node-pull', process.execPath, args, {}, 'last', others));
       beside.push(nodePull);
     }
   }
   // npm test's two passes over each image share a run id: what a file never kept (network, chance) did in the
   // pass beside the others counts in the pass after it, which runs only the alone files and any failures again.
   const runId = keptBeside ? ['--run-id', `npm-test-${process.pid}-${Date.now()}`] : [];
-  if (built === 0 && keptBeside && beside.length) {
-    // Right after the report, beside the integration tests and the node's pull: each image's suite files but
-    // the alone ones (kfc test --not-alone). Kept results are stored by content; the others are held for
-    // this run's later pass. Chromium's own network namespace keeps the browser suites from seeing the
-    // others' container starts.
-    const others = [scope.includes('integration') ? 'the integration tests' : '', nodePull ? 'node-pull' : '']
+  if (built === 0 && keptBeside && beside.length > 1) {
+    // After the report's start figures, beside the rest of it, the integration tests and the node's pull:
+    // each image's suite files but the alone ones (kfc test --not-alone). Kept results are stored by content;
+    // the others are held for this run's later pass. Chromium's own network namespace keeps the browser
+    // suites from seeing the others' container starts.
+    const others = [
+      reporting,
+      scope.includes('integration') ? 'the integration tests' : '',
+      nodePull ? 'node-pull' : '',
+    ]
       .filter(Boolean)
-      .join(' and ');
+      .join(', ');
     beside.push(
       (async () => {
         for (const image of images) {

@@ -12,6 +12,7 @@ import {
   constants,
   createReadStream,
   createWriteStream,
+  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -199,6 +200,13 @@ export class LayerBlobs {
     return { images, added, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   }
 
+  /** Keeps an image's config read elsewhere (the engine's store); false when its sha256 is not the image ID. */
+  keepConfig(imageId: string, bytes: Buffer): boolean {
+    if (sha256(bytes) !== imageId) return false;
+    if (!this.config(imageId)) this.writeBlob(imageId, bytes);
+    return true;
+  }
+
   private writeBlob(digest: string, bytes: Buffer): void {
     writeFileAtomic.sync(this.blobPath(digest), bytes);
   }
@@ -245,10 +253,11 @@ export class LayerBlobs {
 
   /**
    * An OCI image layout in `dir` holding one image as `tag`: the build's config verbatim, its layers as the
-   * kept zstd blobs (linked, not copied); returns its manifest's digest. Every part must be kept (missing() is
-   * empty).
+   * kept zstd blobs (linked, not copied); returns its manifest's digest and how the blobs are linked. Every part
+   * must be kept (missing() is empty). Hard links where the layout and the store share a file system: skopeo
+   * reads either, Trivy refuses a layout whose blobs are symbolic links.
    */
-  writeLayout(dir: string, imageId: string, tag: string): string {
+  writeLayout(dir: string, imageId: string, tag: string): { digest: string; hardLinks: boolean } {
     const config = this.config(imageId);
     if (!config) throw new KfcError(`layer store ${this.dir} holds no config for ${imageId}`);
     const diffIds = (JSON.parse(config.toString('utf8')) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
@@ -268,8 +277,17 @@ export class LayerBlobs {
     const digest = sha256(manifest);
     const blobs = join(dir, 'blobs', 'sha256');
     mkdirSync(blobs, { recursive: true });
-    for (const d of new Set([imageId, ...layers.map((l) => l.digest)]))
-      symlinkSync(this.blobPath(d), join(blobs, hex(d)));
+    let hardLinks = true;
+    for (const d of new Set([imageId, ...layers.map((l) => l.digest)])) {
+      const [from, to] = [this.blobPath(d), join(blobs, hex(d))];
+      try {
+        if (hardLinks) linkSync(from, to);
+        else symlinkSync(from, to);
+      } catch {
+        hardLinks = false; // another file system (EXDEV), or links refused: symbolic links for all that follow
+        symlinkSync(from, to);
+      }
+    }
     writeFileAtomic.sync(join(blobs, hex(digest)), manifest);
     writeFileAtomic.sync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}\n');
     const index = {
@@ -284,7 +302,7 @@ export class LayerBlobs {
       ],
     };
     writeFileAtomic.sync(join(dir, 'index.json'), `${JSON.stringify(index)}\n`);
-    return digest;
+    return { digest, hardLinks };
   }
 
   /** Drops every entry and blob that is not one of `keep` (diff_ids and image IDs); returns the bytes freed. */

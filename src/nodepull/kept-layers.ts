@@ -1,8 +1,9 @@
 /**
  * What node-pull pushes: an image's zstd layers and config from the layer store (src/blobs), written by kfc
  * report from its one save of the image; an image the report did not save (its results were cached, or it
- * ran without --keep-layers) is saved once here and read the same way. The store is pruned to the layers of
- * the images the build engine holds.
+ * ran without --keep-layers) is saved once here and read the same way, unless only its config is missing (an
+ * internal ancestor, whose layers its descendants' saves held): that is read from the engine's image store.
+ * The store is pruned to the layers of the images the build engine holds.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { execa } from 'execa';
 import type { LayerBlobs } from '../blobs/layer-blobs.ts';
 import { docker, dockerBin } from '../engine/docker.ts';
 import { lastLine } from '../engine/last-line.ts';
+import { storedImageConfig } from '../engine/stored-config.ts';
 import { KfcError } from '../errors.ts';
 
 const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
@@ -31,15 +33,25 @@ export interface OwnSave {
   drop(): void;
 }
 
+const kept = (r: KeepRequest): OwnSave => {
+  r.log(`kfc node-pull: ${r.name}: its ${r.diffIds.length} zstd layers and config are kept already: no save`);
+  return { drop: () => undefined };
+};
+
 /**
  * Makes sure the store holds the image's config and zstd layers, and says where they came from. The archive
  * of a save made for them is left for the caller's other readers.
  */
 export async function keepLayers(store: LayerBlobs, r: KeepRequest): Promise<OwnSave> {
   const missing = store.missing(r.id, r.diffIds);
-  if (!missing.length) {
-    r.log(`kfc node-pull: ${r.name}: its ${r.diffIds.length} zstd layers and config are kept already: no save`);
-    return { drop: () => undefined };
+  if (!missing.length) return kept(r);
+  // An ancestor's layers are all in its descendants' saves: only its config is missing, and the engine keeps it.
+  if (missing.length === 1 && missing[0] === r.id) {
+    const config = await storedImageConfig(r.id);
+    if (config && store.keepConfig(r.id, config)) {
+      r.log(`kfc node-pull: ${r.name}: its config read from the engine's image store (sha256 checked)`);
+      return kept(r);
+    }
   }
   const file = join(r.work, `${r.name}.tar`);
   const drop = () => rmSync(file, { force: true });

@@ -204,12 +204,14 @@ export async function nodePull(opts: NodePullOptions): Promise<NodePullResult> {
       let sbom: string;
       try {
         const layout = join(work, 'layouts', name);
-        blobs.writeLayout(layout, id, opts.tag);
+        const { hardLinks } = blobs.writeLayout(layout, id, opts.tag);
         const t0 = Date.now();
         await scratch.pushLayout(name, layout, opts.tag);
         log(`kfc node-pull: ${name}: pushed (zstd layers, the build's config) in ${sec(Date.now() - t0)}`);
         const dir = join(work, 'sbom');
-        sbom = await sbomFor({ name, ref, id, dir, verb: 'kfc node-pull', log, archive: own.archive });
+        // No SBOM kept for it: Trivy reads this run's save of it, else the layout just pushed (hard links only).
+        const from = own.archive ? { archive: own.archive } : hardLinks ? { layout } : {};
+        sbom = await sbomFor({ name, ref, id, dir, verb: 'kfc node-pull', log, ...from });
       } finally {
         own.drop();
       }

@@ -21,6 +21,12 @@ export interface MeasureOptions {
   log: (s: string) => void;
 }
 
+/** Start figures measured before the image's save (kfc report times every image's starts first). */
+export interface TimedStart {
+  start: StartReport;
+  seconds: number;
+}
+
 /** What collectReport found of one image: the engine's view and its layers as read from the archive. */
 export interface ImageFacts {
   node: ImageNode;
@@ -34,15 +40,24 @@ export interface ImageFacts {
   sharing: ImageSharing;
 }
 
+const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
+
 const envOf = (env: string[], key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
 
-async function measureStarts(f: ImageFacts, opts: MeasureOptions): Promise<StartReport> {
+/** Whether this image's start time is measured: publishable images only, when starts are asked for. */
+export const timesStarts = (node: ImageNode, opts: Pick<MeasureOptions, 'starts'>): boolean =>
+  opts.starts > 0 && node.spec.publish;
+
+/** `starts` docker runs of the image, each timed to its readiness URL's 200. */
+export async function measureStarts(f: Pick<ImageFacts, 'node' | 'ref'>, opts: MeasureOptions): Promise<TimedStart> {
   const { node } = f;
+  const t0 = performance.now();
   opts.log(`kfc report: ${node.name}: ${opts.starts} start(s) → ${node.spec.test.ready} under NB_PREFIX`);
-  return opts.engine.measureStart(f.ref, node.spec.test.ready, opts.starts, {
+  const start = await opts.engine.measureStart(f.ref, node.spec.test.ready, opts.starts, {
     timeoutMs: opts.startTimeoutMs,
     log: opts.log,
   });
+  return { start, seconds: secs(t0) };
 }
 
 /** A start that never answered breaches the start gate whatever its threshold. */
@@ -58,8 +73,6 @@ function neverStarted(image: string, start: StartReport, gates: EffectiveGates):
   };
 }
 
-const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
-
 /** Where measuring went: kfc's layer figures, the manifests' and the starts' containers. */
 export interface MeasureSeconds {
   kfc: number;
@@ -71,6 +84,7 @@ export async function measureImage(
   catalog: Catalog,
   f: ImageFacts,
   opts: MeasureOptions,
+  timed?: TimedStart,
 ): Promise<{ report: ImageReport; seconds: MeasureSeconds }> {
   const { node, info } = f;
   let t0 = performance.now();
@@ -89,10 +103,10 @@ export async function measureImage(
   }
   let start: StartReport | undefined;
   if (opts.starts > 0 && !node.spec.publish) notes.push('internal stage (publish: false): start time not measured');
-  if (opts.starts > 0 && node.spec.publish) {
-    t0 = performance.now();
-    start = await measureStarts(f, opts);
-    seconds.starts = secs(t0);
+  if (timesStarts(node, opts)) {
+    const t = timed ?? (await measureStarts(f, opts));
+    start = t.start;
+    seconds.starts = t.seconds;
   }
 
   const gates = effectiveGates(node.name, catalog.spec.gates, node.spec.gates);

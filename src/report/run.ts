@@ -31,7 +31,7 @@ import { keyOf, refereeKeyParts, reportKeyParts } from './cache-keys.ts';
 import { dockerReportEngine } from './docker-engine.ts';
 import type { InspectedImage, ReportEngine } from './engine.ts';
 import { LayerBook, type LayerSummary } from './layer-book.ts';
-import { type MeasureOptions, measureImage } from './measure.ts';
+import { type MeasureOptions, measureImage, measureStarts, type TimedStart, timesStarts } from './measure.ts';
 import { familyReport } from './merge.ts';
 import type { FamilyReport, ImageReport, ImageSeconds } from './model.ts';
 import { type SavedImage, saveImage, secondsSince } from './save.ts';
@@ -64,6 +64,12 @@ export interface CollectOptions extends Omit<MeasureOptions, 'engine'> {
   verb?: string;
   /** Where each saved image's layers are kept as zstd for kfc node-pull (an image saved anyway only). */
   keepLayers?: LayerBlobs;
+  /**
+   * Called once every start figure of this run is measured (they come first, one image after another, with
+   * nothing else of the report running): nothing the report does after that is timed, so a caller may start
+   * other work beside it then.
+   */
+  onStartsTimed?: () => void;
 }
 
 export interface Collected {
@@ -92,6 +98,8 @@ interface Run {
   book: LayerBook;
   notes: string[];
   bases: Map<string, Promise<InspectedImage | undefined>>;
+  /** Start figures measured before the saves, by image name. */
+  timed: Map<string, TimedStart>;
   scratch: () => string;
 }
 
@@ -153,7 +161,7 @@ async function measure(run: Run, f: Found, image: ArchiveImage) {
     baseIds: new Set(base?.diffIds ?? []),
     sharing,
   };
-  return measureImage(run.catalog, facts, { ...run.opts, engine: run.engine });
+  return measureImage(run.catalog, facts, { ...run.opts, engine: run.engine }, run.timed.get(node.name));
 }
 
 function baseOf(run: Run, ref: string): Promise<InspectedImage | undefined> {
@@ -291,9 +299,9 @@ interface Judged {
 
 /**
  * One image: what the cache holds, then one save read by kfc, dive and Trivy for the rest. The save may run
- * while the previous image's dive and Trivy do (`previous`); kfc's figures wait for them to end, so its starts
- * are timed with nothing else of the report running. dive and Trivy are left running when this returns: the
- * next image's save goes beside them.
+ * while the previous image's dive and Trivy do (`previous`); kfc's figures wait for them to end, so no more
+ * than two archives are on disk at once (its starts were timed before any save: timeStartsFirst). dive and
+ * Trivy are left running when this returns: the next image's save goes beside them.
  */
 async function judgeImage(run: Run, f: Found, previous: Promise<unknown>): Promise<Judged> {
   const t0 = performance.now();
@@ -325,7 +333,8 @@ async function judgeImage(run: Run, f: Found, previous: Promise<unknown>): Promi
   const done = (referee: RefereeImage | undefined) => {
     if (referee?.seconds.dive !== undefined) seconds.dive = referee.seconds.dive;
     if (referee?.seconds.trivy !== undefined) seconds.trivy = referee.seconds.trivy;
-    seconds.total = secondsSince(t0);
+    // Its starts were timed before this (timeStartsFirst): they count in its total.
+    seconds.total = Math.round((secondsSince(t0) + (run.timed.get(node.name)?.seconds ?? 0)) * 10) / 10;
     if (cached.length) seconds.cached = cached;
     if (report) report.seconds = seconds;
     return referee;
@@ -436,6 +445,22 @@ async function referee(
   return result;
 }
 
+/**
+ * Every start figure first, one image after another, before any save: the saves, dive, Trivy and zstd that
+ * follow are disk-bound and time nothing, so what a caller runs beside them cannot move a figure. Images whose
+ * report is cached are not started.
+ */
+async function timeStartsFirst(run: Run, found: Found[]): Promise<void> {
+  const measureOpts = { ...run.opts, engine: run.engine };
+  for (const f of found) {
+    if (run.opts.report === false || !timesStarts(f.node, run.opts)) continue;
+    const gates = effectiveGates(f.node.name, run.catalog.spec.gates, f.node.spec.gates);
+    const rKey = await reportKey(run, f, gates);
+    if (rKey && run.opts.cache!.report.get<ImageReport>(rKey.key)) continue;
+    run.timed.set(f.node.name, await measureStarts(f, measureOpts));
+  }
+}
+
 /** Measures (and referees) the named images; their present ancestors give the sharing figures. */
 export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: CollectOptions): Promise<Collected> {
   const engine = opts.engine ?? dockerReportEngine;
@@ -452,6 +477,7 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
     book: new LayerBook(),
     notes: [],
     bases: new Map(),
+    timed: new Map(),
     scratch: () => {
       if (!work) {
         work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'kfc-judge-'));
@@ -462,14 +488,15 @@ export async function collectReport(catalog: Catalog, nodes: ImageNode[], opts: 
   };
   const images: ImageReport[] = [];
   const referees: RefereeImage[] = [];
+  const judged = catalog.order.flatMap((n) => (wanted.has(n.name) ? (found.get(n.name) ?? []) : []));
+  await timeStartsFirst(run, judged);
+  opts.onStartsTimed?.();
   try {
     // Each image's dive and Trivy run beside the next image's save; the next image's figures wait for them, and a
     // failure there is thrown then.
     const pending: Promise<RefereeImage | undefined>[] = [];
     try {
-      for (const node of catalog.order) {
-        const f = wanted.has(node.name) ? found.get(node.name) : undefined;
-        if (!f) continue;
+      for (const f of judged) {
         const j = await judgeImage(run, f, pending.at(-1) ?? Promise.resolve());
         if (j.report) images.push(j.report);
         j.referee.catch(() => undefined); // awaited by the next image and below: no unhandled rejection

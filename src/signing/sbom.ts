@@ -3,8 +3,9 @@
  * (src/referees/sbom-store.ts: kfc referee's and kfc report's, made by Trivy from the one archive
  * they saved), else kfc referee's file in the reports folder when it belongs to this image ID; only
  * when there is none, Trivy makes one now from a single `docker save`, offline, and it is kept by image
- * ID so no later push or node pull of that image saves it again. Each call logs how many saves and
- * Trivy passes it made (0 and 0, or 1 and 1).
+ * ID so no later push or node pull of that image saves it again. A caller that holds the image's archive
+ * or an OCI layout of it (node-pull's, of the kept zstd layers) hands it over, and nothing is saved. Each
+ * call logs how many saves and Trivy passes it made (0 and 0, 0 and 1, or 1 and 1).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ export interface SbomRequest {
   log: (s: string) => void;
   /** The image's `docker save` archive, made already by the caller: Trivy reads it instead of a new save. */
   archive?: string;
+  /** Else an OCI layout of the image (its blobs files, not symbolic links): Trivy reads that instead. */
+  layout?: string;
 }
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -58,15 +61,20 @@ export async function sbomFor(r: SbomRequest): Promise<string> {
     return file;
   }
   const t0 = performance.now();
-  await saveAndSbom(r.ref, file, r.archive);
-  keepSbom(r.id, readFileSync(file, 'utf8'), `${r.verb} (one docker save of ${r.ref})`, r.log);
+  const read = r.archive ?? r.layout;
+  await saveAndSbom(r.ref, file, read);
+  const how = r.archive ? "the caller's save" : r.layout ? 'its OCI layout (the kept zstd layers)' : 'one save';
+  const madeBy = r.archive || !r.layout ? `one docker save of ${r.ref}` : 'Trivy, from its OCI layout of zstd layers';
+  keepSbom(r.id, readFileSync(file, 'utf8'), `${r.verb} (${madeBy})`, r.log);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
-  const how = r.archive ? "the caller's save" : 'one save';
-  line(`none kept for this image ID: made from ${how} in ${seconds} s, kept by image ID`, r.archive ? 0 : 1, 1);
+  line(`none kept for this image ID: made from ${how} in ${seconds} s, kept by image ID`, read ? 0 : 1, 1);
   return file;
 }
 
-/** One `docker save` of `ref` (unless `saved` is its archive), one Trivy pass over it (offline): the SBOM in `file`. */
+/**
+ * One `docker save` of `ref` (unless `saved` is its archive or OCI layout), one Trivy pass over it (offline): the
+ * SBOM in `file`.
+ */
 async function saveAndSbom(ref: string, file: string, saved?: string): Promise<void> {
   const trivy = plainTrivy();
   const work = mkdtempSync(join(tmpdir(), 'kfc-sbom-'));

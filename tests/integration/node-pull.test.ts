@@ -371,6 +371,43 @@ describe('a node pulls the family', { skip }, () => {
       await execa(DOCKER, ['rmi', '-f', `${repo}/np-server:${tag}`], { reject: false });
     }
   });
+
+  test("an ancestor the report did not save: its config from the engine's store, SBOMs from layouts", async () => {
+    // As in npm test: the report saves the child only (the family's internal ancestors are never reported),
+    // and that save holds every layer of the parent too. A cache of its own: no SBOM or row is kept yet.
+    const own = { KFC_CACHE_DIR: mkdtempSync(join(scratch, 'cache-')) };
+    const out = mkdtempSync(join(scratch, 'report-'));
+    const report = ['report', 'ref-dirgone', '--repo', repo, '--tag', tag, '--starts', '0', '--no-manifests'];
+    const flags = ['--no-security-updates', '--no-result-cache', '--keep-layers', '--out', out];
+    const reported = await kfc([...report, ...flags], fixtureRoot, own);
+    assert.equal(reported.exitCode, 0, `${reported.stdout}\n${reported.stderr}`);
+    const r = await kfc(
+      ['node-pull', 'ref-dirgone', '--repo', repo, '--tag', tag, '--no-smoke', '--json'],
+      fixtureRoot,
+      own,
+    );
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /^kfc node-pull: ref-clean: its config read from the engine's image store \(sha256 checked\)$/m,
+    );
+    assert.doesNotMatch(r.stderr, /docker save \(/, 'nothing is saved');
+    for (const n of ['ref-clean', 'ref-dirgone']) {
+      assert.match(r.stderr, new RegExp(`^kfc node-pull: ${n}: its \\d+ zstd layers and config are kept already`, 'm'));
+      const sbom = new RegExp(
+        `^kfc node-pull: ${n}: SBOM of .*: made from its OCI layout .*: 0 docker save, 1 Trivy`,
+        'm',
+      );
+      assert.match(r.stderr, sbom);
+    }
+    const rows = parse(r.stdout).images;
+    assert.deepEqual(
+      rows.map((x) => x.image),
+      ['ref-clean', 'ref-dirgone'],
+    );
+    for (const row of rows) assert.equal(row.nodeImageId, await buildId(`${repo}/${row.image}:${tag}`), row.image);
+  });
+
   test('--cold: fresh nodes, parent present then nothing present, each part timed to the ready path', async () => {
     const b = await kfc(['build', 'np-server', '--repo', repo, '--tag', tag, '--progress', 'quiet']);
     assert.equal(b.exitCode, 0, `${b.stdout}\n${b.stderr}`);

@@ -222,6 +222,26 @@ describe('collectReport with a fake engine', () => {
       ['efficiency', 'startMedianMs'],
     );
   });
+
+  test('the start is timed before the first save, then onStartsTimed is called once', async () => {
+    const calls: string[] = [];
+    const r = await collect(catalog, nodes, {
+      engine: fakeEngine(calls),
+      refOf,
+      manifests: false,
+      starts: 3,
+      onStartsTimed: () => calls.push('starts timed'),
+      log: () => {},
+    });
+    const at = (c: string) => calls.indexOf(c);
+    const firstSave = calls.findIndex((c) => c.startsWith('save'));
+    assert.ok(firstSave > 0, calls.join('\n'));
+    assert.ok(at('start kfc/mini-child:t /api/status 3') < at('starts timed'), calls.join('\n'));
+    assert.equal(at('starts timed'), firstSave - 1, calls.join('\n'));
+    assert.equal(calls.filter((c) => c === 'starts timed').length, 1);
+    assert.equal(calls.filter((c) => c.startsWith('start ')).length, 1, 'started once, not again at its save');
+    assert.equal(r.images[0]!.start?.medianMs, 2600);
+  });
 });
 
 describe('collectReport: what it says when parts are missing', () => {
@@ -586,7 +606,7 @@ describe('collectReport with the referee part', () => {
     engine: 'e',
   };
 
-  test("the next image's save runs beside an image's dive; its starts wait until that dive ends", async () => {
+  test("the next image's save runs beside an image's dive; the starts came before any save", async () => {
     // A dive that takes a second and notes when it ran (its verdict does not matter here).
     const marks = join(dir, 'dive-marks');
     const bin = join(dir, 'slow-dive');
@@ -636,9 +656,10 @@ describe('collectReport with the referee part', () => {
       at['save kfc/mini-child:t']! < rootDive.end,
       `child saved at ${at['save kfc/mini-child:t']}, root's dive ${lines}`,
     );
+    // The starts were timed first, before any save and so before any dive ran.
     assert.ok(
-      at['start kfc/mini-child:t']! >= rootDive.end,
-      `child started at ${at['start kfc/mini-child:t']}, ${lines}`,
+      at['start kfc/mini-child:t']! <= at['save kfc/mini-root:t']! && at['start kfc/mini-child:t']! < rootDive.start,
+      `child started at ${at['start kfc/mini-child:t']}, root saved at ${at['save kfc/mini-root:t']}, ${lines}`,
     );
   });
 

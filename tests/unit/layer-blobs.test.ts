@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -106,7 +106,8 @@ test('an archive is kept: its config verbatim, each layer zstd and checked, once
   assert.deepEqual((await store.keepFromArchive(file)).added, [], 'a second archive of it adds nothing');
 
   const dir = fresh('layout');
-  const digest = store.writeLayout(dir, id, 'ci');
+  const { digest, hardLinks } = store.writeLayout(dir, id, 'ci');
+  assert.ok(hardLinks, 'the store and the layout share a file system here: hard links, which Trivy reads');
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
   assert.equal(index.manifests[0].digest, digest);
   assert.equal(index.manifests[0].annotations['org.opencontainers.image.ref.name'], 'ci');
@@ -125,10 +126,22 @@ test('an archive is kept: its config verbatim, each layer zstd and checked, once
   );
   // The config's digest is the image ID: the node's image is the build's.
   assert.equal(sha(readFileSync(join(dir, 'blobs/sha256', id.slice(7)))), id);
+  // Linked, not copied: the layout's blob is the store's file (the same inode).
   assert.equal(
-    realpathSync(join(dir, 'blobs/sha256', m.layers[0].digest.slice(7))),
-    store.blobPath(m.layers[0].digest),
+    statSync(join(dir, 'blobs/sha256', m.layers[0].digest.slice(7))).ino,
+    statSync(store.blobPath(m.layers[0].digest)).ino,
   );
+});
+
+test('a config read elsewhere is kept only when its sha256 is the image ID', () => {
+  const store = new LayerBlobs(fresh('store'), () => {});
+  const config = Buffer.from('{"rootfs":{"type":"layers","diff_ids":[]}}');
+  const id = sha(config);
+  assert.equal(store.keepConfig(id, Buffer.from(`${config} `)), false, 'one byte more is another image');
+  assert.equal(store.config(id), undefined);
+  assert.equal(store.keepConfig(id, config), true);
+  assert.deepEqual(store.config(id), config);
+  assert.deepEqual(store.missing(id, []), []);
 });
 
 test("a layer that does not hash to its config's diff_id fails, naming both, and leaves nothing", async () => {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
 import { KfcError } from '../../errors.ts';
 import type { RefereeImage } from '../../referees/model.ts';
 import type { FamilyReport } from '../../report/model.ts';
@@ -26,6 +27,7 @@ interface ReportOpts {
   resultCache: boolean;
   securityUpdates: boolean;
   keepLayers?: boolean;
+  startsDoneFile?: string;
 }
 
 /** `kfc report --diff OLD.json NEW.json`. */
@@ -53,6 +55,18 @@ function parseStarts(opts: ReportOpts): { starts: number; startTimeoutMs: number
   if (!(startTimeoutMs > 0)) throw new KfcError(`--start-timeout ${opts.startTimeout} is not a positive number of ms`);
   return { starts, startTimeoutMs };
 }
+
+/** The --starts-done-file signal: the file, written whole, says when the timed part of the report ended. */
+const startsDone = (file: string) => () => {
+  try {
+    writeFileAtomic.sync(file, `${new Date().toISOString()}\n`);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new KfcError(`--starts-done-file ${file}: could not be written (${why})`, {
+      hint: 'name a file in a writable folder that exists',
+    });
+  }
+};
 
 export function registerReportCommands(program: Command): void {
   program
@@ -87,6 +101,10 @@ export function registerReportCommands(program: Command): void {
     .option('--dive-ci <file>', "with --referees: dive's CI rules (default: .dive-ci at the root)")
     .option('--work-dir <dir>', 'where an archive dive and Trivy read is written (default: a temp dir; removed)')
     .option('--keep-layers', "keep each saved image's layers as zstd blobs for kfc node-pull (no second save)")
+    .option(
+      '--starts-done-file <file>',
+      'write this file once the start figures are measured (they come first): the rest of the report times nothing',
+    )
     .option('--no-result-cache', 'measure every image again (default: passing results are reused by image ID)')
     .option('--from <report.json>', 're-render (and --check) a saved report instead of measuring')
     .option('--diff', 'compare two reports: kfc report --diff OLD.json NEW.json')
@@ -144,6 +162,7 @@ export function registerReportCommands(program: Command): void {
           log,
           resultCache: opts.resultCache,
           ...(opts.keepLayers ? { keepLayers: true } : {}),
+          ...(opts.startsDoneFile ? { onStartsTimed: startsDone(resolve(opts.startsDoneFile)) } : {}),
           ...(opts.workDir ? { workDir: resolve(opts.workDir) } : {}),
           ...(opts.referees
             ? {
