@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): unit tests; the images CI builds; their report and gates, its start figures
-// alone; then, beside the rest of the report, the engine integration tests, the node's pull (after the report)
-// and the images' suite files that need not run alone;
+// alone; then the images' suite files that need not run alone, beside the rest of the report and, once it has
+// ended, beside the engine integration tests and the node's pull;
 // then each image's suites again, where only the alone files (the load figure) and any failures still run.
 // KFC_TEST_SCOPE=unit|integration|images (comma-separated) runs a part. Ends with a table of the steps
 // and one "N passed, N failed" line over all parts.
@@ -194,10 +194,9 @@ if (scope.includes('integration') || scope.includes('images')) {
 /**
  * Integration tests exercise kfc itself on small fixtures and run every time, two files at a time (three were
  * no faster on 2 cores: a whole (c) run took 726 s against 720 s; the integration step 498 s against 531 s, but
- * the pass beside it 250 s against 186 s). With the images in scope they run once the report's start figures
- * are measured, beside the rest of the report, node-pull and the image suites' files that need not run alone:
- * none of them times anything it judges. The alone files come after, by themselves: the load figure times the
- * image's answers and would judge the machine instead.
+ * the pass beside it 250 s against 186 s). With the images in scope they run after the report, beside node-pull
+ * and the image suites' files that need not run alone: none of them times anything it judges. The alone files
+ * come after, by themselves: the load figure times the image's answers and would judge the machine instead.
  */
 const integrationArgs = nodeTest(testFiles('tests/integration'), ['--test-concurrency=2']);
 if (scope.includes('integration') && !scope.includes('images')) {
@@ -332,7 +331,7 @@ if (scope.includes('images')) {
   const nodePulled = built === 0 ? images.filter((name) => row(name)?.test?.nodePull !== false) : [];
   const asRoot = process.getuid?.() === 0;
   // The report runs first; once its start figures are measured (it times them first, alone) the rest of it
-  // times nothing, and the integration tests and the images' suite files that need not run alone start beside it.
+  // times nothing, and the images' suite files that need not run alone start beside it.
   let report = Promise.resolve(0);
   let startsTimed = Promise.resolve();
   if (built === 0) {
@@ -356,22 +355,47 @@ if (scope.includes('images')) {
   }
   await startsTimed;
   const beside = [report];
-  const reporting = built === 0 ? 'the report' : '';
-  let integration = Promise.resolve(0);
-  if (scope.includes('integration')) {
-    const others = [reporting, nodePulled.length && asRoot ? 'node-pull' : ''].filter(Boolean).join(' and ');
-    integration = run('integration', process.execPath, integrationArgs, {}, 'last', others);
-    beside.push(integration);
-  }
-  let nodePull;
-  // With the result cache on, the image suites' kept files run beside both (below).
+  // With the result cache on, the image suites' kept files run beside the rest (below).
   const keptBeside = !['off', '0', 'false', 'no'].includes((process.env.KFC_TEST_CACHE ?? '').toLowerCase());
+  // npm test's two passes over each image share a run id: what a file never kept (network, chance) did in the
+  // pass beside the others counts in the pass after it, which runs only the alone files and any failures again.
+  const runId = keptBeside ? ['--run-id', `npm-test-${process.pid}-${Date.now()}`] : [];
+  const pullsHere = built === 0 && nodePulled.length > 0 && asRoot;
+  if (built === 0 && keptBeside) {
+    // Once the report's start figures are measured: beside the rest of the report, then beside the integration
+    // tests and the node's pull, each image's suite files but the alone ones (kfc test --not-alone). Kept
+    // results are stored by content; the others are held for this run's later pass. Chromium's own network
+    // namespace keeps the browser suites from seeing the others' container starts.
+    const others = [
+      'the report',
+      scope.includes('integration') ? 'the integration tests' : '',
+      pullsHere ? 'node-pull' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    beside.push(
+      (async () => {
+        for (const image of images) {
+          const args = kfc('test', image, ...ref, '--not-alone', ...runId);
+          await run(`test ${image} (beside)`, process.execPath, args, {}, 'kfc-test-early', others);
+        }
+      })(),
+    );
+  }
+  // The integration tests and the node's pull wait for the report's end: node-pull pushes the zstd layers and
+  // attests the SBOMs it keeps, and with the integration tests beside it too the report's saves (the engine's
+  // work, on the same two cores) took 2-3 times longer (a GPU image's: 122 s alone, 346 s beside both).
+  await report;
+  if (scope.includes('integration')) {
+    const others = pullsHere ? 'node-pull' : '';
+    beside.push(run('integration', process.execPath, integrationArgs, {}, 'last', others));
+  }
   if (built === 0) {
     // A node's pull: the images whose test.nodePull is on go, with their ancestors, to a throwaway htpasswd
     // registry and into an empty second engine (the node), parents first; each is signed, and verified (with
     // its SBOM attestation) before the node pulls it; the bytes are checked three ways, the node's image must
-    // have the build's image ID, and a Kubeflow-contract smoke runs on it. After the report, beside the
-    // integration tests: its times are not a quiet node's (`kfc node-pull --cold` is that benchmark).
+    // have the build's image ID, and a Kubeflow-contract smoke runs on it. Beside the integration tests: its
+    // times are not a quiet node's (`kfc node-pull --cold` is that benchmark).
     const notPulled = images.filter((name) => !nodePulled.includes(name));
     if (notPulled.length) process.stdout.write(`==== node-pull: not run on ${notPulled.join(' ')} (images.yaml)\n`);
     if (nodePulled.length && !asRoot) {
@@ -385,34 +409,8 @@ if (scope.includes('images')) {
       // each child's pull is measured over its parent.
       const args = kfc('node-pull', ...nodePulled, ...ref, '--smoke');
       const others = scope.includes('integration') ? 'the integration tests' : '';
-      // The kept suite files that run beside it (below) say so in their own rows.
-      nodePull = report.then(() => run('node-pull', process.execPath, args, {}, 'last', others));
-      beside.push(nodePull);
+      beside.push(run('node-pull', process.execPath, args, {}, 'last', others));
     }
-  }
-  // npm test's two passes over each image share a run id: what a file never kept (network, chance) did in the
-  // pass beside the others counts in the pass after it, which runs only the alone files and any failures again.
-  const runId = keptBeside ? ['--run-id', `npm-test-${process.pid}-${Date.now()}`] : [];
-  if (built === 0 && keptBeside && beside.length > 1) {
-    // After the report's start figures, beside the rest of it, the integration tests and the node's pull:
-    // each image's suite files but the alone ones (kfc test --not-alone). Kept results are stored by content;
-    // the others are held for this run's later pass. Chromium's own network namespace keeps the browser
-    // suites from seeing the others' container starts.
-    const others = [
-      reporting,
-      scope.includes('integration') ? 'the integration tests' : '',
-      nodePull ? 'node-pull' : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    beside.push(
-      (async () => {
-        for (const image of images) {
-          const args = kfc('test', image, ...ref, '--not-alone', ...runId);
-          await run(`test ${image} (beside)`, process.execPath, args, {}, 'kfc-test-early', others);
-        }
-      })(),
-    );
   }
   await Promise.all(beside);
   if (built === 0) {

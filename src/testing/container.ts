@@ -33,6 +33,8 @@ export interface StartOptions {
   hostConfig?: HostConfig;
   /** Files copied into the created container before it starts (like `docker cp`), e.g. start hooks. */
   files?: ContainerFile[];
+  /** Keep the image's HEALTHCHECK running (default off, as under Kubernetes: KfcContainer). */
+  healthcheck?: boolean;
 }
 
 /** A process in the container, read from /proc. */
@@ -333,6 +335,7 @@ export async function startNotebook(opts: StartOptions = {}): Promise<Notebook> 
     .withStartupTimeout(timeoutMs);
   if (opts.user) c.withUser(opts.user);
   if (opts.cmd) c.withCommand(opts.cmd);
+  if (opts.healthcheck) c.withImageHealthcheck();
   try {
     const started = await holdingLoop(() => c.start(), timeoutMs + 60_000);
     const nb = new Notebook(started, image, prefix, homeVolume, ownsVolume);

@@ -119,7 +119,11 @@ describe('test fixture (testcontainers)', {
 
   test('a log line and the image healthcheck as wait strategies', async () => {
     for (const wait of [logLine(/stub: serving/), healthy()]) {
-      const c = new KfcContainer(IMAGE).withNotebook('/p').withEnvironment({ STUB_DELAY: '1' }).withWaitStrategy(wait);
+      const c = new KfcContainer(IMAGE)
+        .withNotebook('/p')
+        .withEnvironment({ STUB_DELAY: '1' })
+        .withImageHealthcheck()
+        .withWaitStrategy(wait);
       const started = await c.start();
       const handle = new ContainerHandle(started.getId());
       try {

@@ -72,6 +72,7 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
   before(async () => {
     nb = await startNotebook({
       wait: false,
+      healthcheck: true,
       cmd: ['start-notebook.py', '--ServerApp.base_url=/custom/base/', '--LabApp.default_url=/tree'],
       env: {
         JUPYTER_PORT: '9999',
@@ -193,7 +194,7 @@ describe('general: JUPYTER_PORT, GEN_CERT, a base_url argument, NOTEBOOK_ARGS, N
 describe('general: NB_USER without root: a warning, the server runs as jovyan and is healthy', () => {
   let nb: Notebook;
   before(async () => {
-    nb = await startNotebook({ env: { NB_USER: 'testuser', CHOWN_HOME: '1' } });
+    nb = await startNotebook({ env: { NB_USER: 'testuser', CHOWN_HOME: '1' }, healthcheck: true });
   });
   after(async () => {
     await nb?.remove();

@@ -9,7 +9,7 @@ import { type Notebook, startNotebook } from '../../../src/testing/container.ts'
 describe('general: Kubeflow-style start', () => {
   let nb: Notebook;
   before(async () => {
-    nb = await startNotebook();
+    nb = await startNotebook({ healthcheck: true });
     console.log(`# start-to-ready ${nb.readyMs} ms (${nb.image}, NB_PREFIX=${nb.prefix})`);
   });
   after(async () => {
